@@ -1,0 +1,3 @@
+"""Imports every command module so that each registers its commands on the group."""
+
+from reportgen.cli import data_cmds  # noqa: F401
