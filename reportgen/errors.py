@@ -40,7 +40,11 @@ class Problem:
     value: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file} / {self.sheet or '-'} / 第{self.row}行" if self.row else f"{self.file} / {self.sheet or '-'}"
+        where = (
+            f"{self.file} / {self.sheet or '-'} / 第{self.row}行"
+            if self.row
+            else f"{self.file} / {self.sheet or '-'}"
+        )
         text = f"{where} / {self.column or '-'}: {self.problem}"
         if self.value != "":
             text += f" ({self.value})"
@@ -52,7 +56,9 @@ class DataError(ReportgenError):
 
     exit_code = 4
 
-    def __init__(self, message: str, problems: list[Problem] | None = None, report_path: str | None = None):
+    def __init__(
+        self, message: str, problems: list[Problem] | None = None, report_path: str | None = None
+    ):
         super().__init__(message)
         self.problems = problems or []
         self.report_path = report_path

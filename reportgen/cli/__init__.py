@@ -42,9 +42,18 @@ class ReportgenGroup(click.Group):
             ctx.exit(err.exit_code)
 
 
-@click.group(cls=ReportgenGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", metavar="路径或URL", help="数据库：SQLite 文件路径或数据库 URL（默认 ./reportgen.db，或环境变量 REPORTGEN_DB）。")
-@click.option("-C", "--workspace", metavar="目录", help="工作目录（含 reportgen.toml），默认当前目录。")
+@click.group(
+    cls=ReportgenGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--db",
+    metavar="路径或URL",
+    help="数据库：SQLite 文件路径或数据库 URL（默认 ./reportgen.db，或环境变量 REPORTGEN_DB）。",
+)
+@click.option(
+    "-C", "--workspace", metavar="目录", help="工作目录（含 reportgen.toml），默认当前目录。"
+)
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条，只输出结果（适合计划任务）。")
 @click.version_option(__version__, prog_name="reportgen")
 @click.pass_context

@@ -1,0 +1,380 @@
+"""Workspace settings (reportgen.toml) and the policy parameters they select.
+
+Effective value of every key = built-in default < policy file < reportgen.toml < environment < option;
+`Settings.sources` remembers which one won, for `reportgen config show`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportgen.errors import ConfigError
+from reportgen.paths import policies_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_NAME = "reportgen.toml"
+DEFAULT_DB_NAME = "reportgen.db"
+DEFAULT_POLICY = "henan-2023"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    help: str
+
+
+# Every workspace setting, its default and its meaning: drives validation, `config show`,
+# the commented file `reportgen init` writes, and a test that all are documented.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("policy", DEFAULT_POLICY, "政策参数文件：内置名称（如 henan-2023）或 .toml 文件路径"),
+    Setting("database", "", "数据库：SQLite 文件路径或数据库 URL；空则用工作目录下 reportgen.db"),
+    Setting("county.name", "", "县（市、区）名称，如 青山县"),
+    Setting("county.code", "", "县级区划代码，如 411599"),
+    Setting("offices.county", "", "县级落款单位（报告、月报），如 青山县乡村振兴局"),
+    Setting("offices.education", "", "县教育主管部门（资助、控辍保学），如 青山县教育局"),
+    Setting("offices.township_suffix", "人民政府", "乡镇公告落款后缀：<乡镇名> + 后缀"),
+    Setting("offices.village_suffix", "村民委员会", "村级公示落款后缀：<村名> + 后缀"),
+    Setting("hotlines.aid", "", "县学生资助咨询电话（印在明白卡上）"),
+    Setting("hotlines.supervision", "", "县监督电话（与 12317 一并印在公示上）"),
+    Setting("hotlines.monitoring", "", "防返贫监测自主申报电话（印在明白纸上）"),
+    Setting("hotlines.office_numbers", [], "允许在公示中出现的办公电话（其余手机号一律遮挡）"),
+    Setting("monitoring.yimatong_url", "", "防返贫“一码通”申报网址（生成明白纸二维码）"),
+)
+_SETTING_KEYS = {s.key for s in SETTINGS}
+_SECTIONS = {s.key.split(".")[0] for s in SETTINGS if "." in s.key}
+
+
+def find_workspace(option: str | os.PathLike | None = None) -> Path:
+    """The workspace folder: the -C option, else the current directory."""
+    path = Path(option) if option else Path.cwd()
+    if not path.is_dir():
+        raise ConfigError(f"工作目录不存在：{path}")
+    return path.resolve()
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"找不到{what}：{path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{what}格式错误：{path}：{exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what}不是 UTF-8 编码：{path}") from None
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict) and full not in ("policy",) and not _is_leaf_table(full):
+            out.update(_flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out
+
+
+def _is_leaf_table(key: str) -> bool:
+    # Policy values that are tables themselves (e.g. housing.rebuilt_area_by_size).
+    return key in {"housing.rebuilt_area_by_size", "employment.yulu_short_training"}
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def _get_dotted(data: dict[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(dotted)
+        node = node[part]
+    return node
+
+
+class Policy:
+    """The loaded policy parameters: `policy.value("monitoring.income_line")` or `policy["monitoring"]`."""
+
+    def __init__(self, data: dict[str, Any], source: str):
+        self.data = data
+        self.source = source
+
+    @property
+    def name(self) -> str:
+        return str(self.data.get("meta", {}).get("name", self.source))
+
+    @property
+    def year(self) -> int:
+        return int(self.data.get("meta", {}).get("year", 0))
+
+    def __getitem__(self, section: str) -> Any:
+        return self.data[section]
+
+    def value(self, dotted: str) -> Any:
+        try:
+            return _get_dotted(self.data, dotted)
+        except KeyError:
+            raise ConfigError(f"政策参数缺少“{dotted}”（政策文件：{self.source}）") from None
+
+    @property
+    def student_aid(self) -> list[dict[str, Any]]:
+        return list(self.data.get("student_aid", []))
+
+
+# Keys every policy file must define, with the type each must have.
+_REQUIRED_POLICY_KEYS: dict[str, type | tuple[type, ...]] = {
+    "meta.year": int,
+    "monitoring.income_line": (int, float),
+    "monitoring.publicity_min_days": int,
+    "monitoring.identification_max_days": int,
+    "monitoring.entry_max_days": int,
+    "monitoring.plan_max_days": int,
+    "monitoring.development_measures": list,
+    "social_assistance.dibao_rural_monthly_min": (int, float),
+    "social_assistance.dibao_edge_factor": (int, float),
+    "social_assistance.tekun_factor": (int, float),
+    "social_assistance.tekun_rural_yearly_min": (int, float),
+    "dropout.persuasion_min_attempts": int,
+    "dropout.home_teaching_min_visits_per_month": int,
+    "dropout.home_teaching_min_hours_per_visit": (int, float),
+    "health.insurance_rate_min": (int, float),
+    "housing.rebuilt_area_by_size": dict,
+    "housing.rebuilt_area_per_person_above": (int, float),
+    "housing.repair_subsidy_max": (int, float),
+    "housing.rebuild_subsidy_max": (int, float),
+    "water.min_liters_per_day": (int, float),
+    "water.min_liters_per_day_dry": (int, float),
+    "water.max_fetch_minutes": (int, float),
+    "water.dry_areas": list,
+    "employment.welfare_job_max_years": (int, float),
+    "employment.welfare_job_max_placements": int,
+    "employment.welfare_job_max_posts_per_person": int,
+    "employment.yulu_vocational_yearly": (int, float),
+    "microcredit.max_amount": (int, float),
+    "microcredit.interest_subsidy_max": (int, float),
+    "projects.industry_share_min": (int, float),
+    "projects.publicity_default_days": int,
+}
+
+_AID_GROUPS = {
+    "all", "former_poor", "hardship", "orphan", "disabled", "dibao", "tekun", "monitored",
+    "poor_or_monitored", "hardship_disabled", "unsupported",
+}  # fmt: skip
+_AID_REQUIRES = {
+    "formal",
+    "inclusive_kindergarten",
+    "not_national_nutrition",
+    "boarding",
+    "non_boarding",
+}
+STUDENT_STAGES = (
+    "学前",
+    "小学",
+    "初中",
+    "普通高中",
+    "中职",
+    "高职专科",
+    "本科",
+    "硕士研究生",
+    "博士研究生",
+)
+
+
+def _validate_policy(data: dict[str, Any], source: str) -> None:
+    for key, typ in _REQUIRED_POLICY_KEYS.items():
+        try:
+            value = _get_dotted(data, key)
+        except KeyError:
+            raise ConfigError(f"政策参数缺少“{key}”（{source}）") from None
+        if isinstance(value, bool) or not isinstance(value, typ):
+            raise ConfigError(f"政策参数“{key}”的值类型不对（{source}）：{value!r}")
+    seen: set[str] = set()
+    for i, item in enumerate(data.get("student_aid", []), start=1):
+        where = f"{source} 第{i}个 [[student_aid]]"
+        for k in ("id", "name", "stage", "groups"):
+            if k not in item:
+                raise ConfigError(f"{where} 缺少 {k}")
+        if item["id"] in seen:
+            raise ConfigError(f"{where} 的 id 重复：{item['id']}")
+        seen.add(item["id"])
+        bad_stage = [s for s in item["stage"] if s not in STUDENT_STAGES]
+        bad_group = [g for g in item["groups"] if g not in _AID_GROUPS]
+        bad_req = [r for r in item.get("requires", []) if r not in _AID_REQUIRES]
+        if bad_stage or bad_group or bad_req:
+            raise ConfigError(
+                f"{where}（{item['id']}）含未知取值：{'、'.join(bad_stage + bad_group + bad_req)}"
+            )
+        if ("amount" in item) == ("amount_from" in item):
+            raise ConfigError(f"{where}（{item['id']}）须且只须给出 amount 或 amount_from 之一")
+        if item.get("amount_from") not in (None, "tuition", "lodging"):
+            raise ConfigError(f"{where}（{item['id']}）amount_from 只能是 tuition 或 lodging")
+
+
+def builtin_policies() -> list[str]:
+    return sorted(p.stem for p in policies_dir().glob("*.toml"))
+
+
+def load_policy(
+    name_or_path: str, overrides: dict[str, Any] | None = None, base: Path | None = None
+) -> Policy:
+    """Load a built-in policy by name or a policy file by path, then apply dotted overrides."""
+    candidate = Path(name_or_path)
+    if not candidate.is_absolute() and base is not None:
+        candidate = base / candidate
+    if name_or_path.endswith(".toml") or candidate.is_file():
+        path, source = candidate, str(candidate)
+    else:
+        path, source = policies_dir() / f"{name_or_path}.toml", name_or_path
+        if not path.is_file():
+            raise ConfigError(
+                f"没有名为“{name_or_path}”的内置政策参数；可用：{'、'.join(builtin_policies())}"
+            )
+    data = _read_toml(path, "政策参数文件")
+    for dotted, value in (overrides or {}).items():
+        try:
+            old = _get_dotted(data, dotted)
+        except KeyError:
+            raise ConfigError(
+                f"reportgen.toml 的 [policy] 覆盖了不存在的政策参数“{dotted}”"
+            ) from None
+        if (
+            isinstance(old, (int, float))
+            and not isinstance(old, bool)
+            and (isinstance(value, bool) or not isinstance(value, (int, float)))
+        ):
+            raise ConfigError(f"reportgen.toml 的 [policy] 中“{dotted}”应为数值：{value!r}")
+        _set_dotted(data, dotted, copy.deepcopy(value))
+    _validate_policy(data, source)
+    return Policy(data, source)
+
+
+@dataclass
+class Settings:
+    workspace: Path
+    values: dict[str, Any]
+    sources: dict[str, str]
+    policy: Policy
+    policy_overrides: dict[str, Any] = field(default_factory=dict)
+    config_path: Path | None = None
+
+    def get(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def db_url(self) -> str:
+        return database_url(self.values["database"], self.workspace)
+
+    @property
+    def county_name(self) -> str:
+        return self.values["county.name"]
+
+
+def database_url(value: str, workspace: Path) -> str:
+    """A database URL from a path or URL; relative SQLite paths are relative to the workspace."""
+    if not value:
+        value = DEFAULT_DB_NAME
+    if "://" in value:
+        return value
+    path = Path(value)
+    if not path.is_absolute():
+        path = workspace / path
+    return f"sqlite:///{path}"
+
+
+def load_settings(workspace: Path, db_option: str | None = None) -> Settings:
+    """Read <workspace>/reportgen.toml (optional) and the policy it names."""
+    values = {s.key: copy.deepcopy(s.default) for s in SETTINGS}
+    sources = {s.key: "默认值" for s in SETTINGS}
+    config_path = workspace / CONFIG_NAME
+    overrides: dict[str, Any] = {}
+    if config_path.is_file():
+        raw = _read_toml(config_path, "配置文件")
+        policy_table = raw.pop("policy_overrides", None)
+        if isinstance(raw.get("policy"), dict):
+            raise ConfigError(
+                f"{config_path}：覆盖政策参数请写在 [policy_overrides] 表中；policy 本身是政策文件名"
+            )
+        for key, value in _flatten(raw).items():
+            if key not in _SETTING_KEYS:
+                section = key.split(".")[0]
+                hint = "" if section in _SECTIONS or "." not in key else f"（未知的表 [{section}]）"
+                raise ConfigError(
+                    f"{config_path}：未知设置“{key}”{hint}。可用设置见 `reportgen config show`。"
+                )
+            default = values[key]
+            if isinstance(default, list) and not isinstance(value, list):
+                raise ConfigError(f'{config_path}：“{key}”应为列表，如 ["0376-1234567"]')
+            if isinstance(default, str) and not isinstance(value, str):
+                raise ConfigError(f"{config_path}：“{key}”应为文字（加英文引号），实为 {value!r}")
+            values[key] = value
+            sources[key] = str(config_path)
+        if policy_table:
+            overrides = _flatten(policy_table)
+    env_db = os.environ.get("REPORTGEN_DB")
+    if env_db:
+        values["database"], sources["database"] = env_db, "环境变量 REPORTGEN_DB"
+    if db_option:
+        values["database"], sources["database"] = db_option, "命令行 --db"
+    policy = load_policy(values["policy"], overrides, base=workspace)
+    return Settings(
+        workspace,
+        values,
+        sources,
+        policy,
+        overrides,
+        config_path if config_path.is_file() else None,
+    )
+
+
+def init_workspace_text(county_name: str = "", county_code: str = "") -> str:
+    """The commented reportgen.toml that `reportgen init` writes."""
+    lines = [
+        "# reportgen 工作目录配置。修改后保存即可，`reportgen config show` 查看生效值。",
+        "# 以 # 开头的行是说明；去掉行首 # 即启用该设置。",
+        "",
+        f'policy = "{DEFAULT_POLICY}"      # 政策参数：内置名称或 .toml 文件路径',
+        '# database = "reportgen.db"   # 数据库文件或 URL（如 postgresql://用户@主机/库）',
+        "",
+    ]
+    current = ""
+    for s in SETTINGS:
+        if "." not in s.key:
+            continue
+        section, name = s.key.split(".", 1)
+        if section != current:
+            lines += ["", f"[{section}]"]
+            current = section
+        if s.key == "county.name" and county_name:
+            lines.append(f'{name} = "{county_name}"   # {s.help}')
+        elif s.key == "county.code" and county_code:
+            lines.append(f'{name} = "{county_code}"   # {s.help}')
+        elif isinstance(s.default, list):
+            lines.append(f"# {name} = []   # {s.help}")
+        else:
+            value = s.default if s.default else ""
+            lines.append(f'# {name} = "{value}"   # {s.help}')
+    lines += [
+        "",
+        "# 覆盖政策参数（任何一项），如本县低保标准、监测线：",
+        "[policy_overrides]",
+        "# monitoring.income_line = 7500",
+        "# social_assistance.dibao_rural_monthly_min = 440",
+        '# water.dry_areas = ["411599103"]',
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,129 @@
+"""Database tables (SQLAlchemy Core), built from the sheet declarations, and the schema version.
+
+The same tables run on SQLite (default) and PostgreSQL. SCHEMA_VERSION increases with every change;
+MIGRATIONS upgrade an existing user database in place, in one transaction, without losing data.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from reportgen.dataset import sheets as S
+
+# SQLite stores NUMERIC without a decimal type; SQLAlchemy converts, and says so once per type.
+warnings.filterwarnings(
+    "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
+)
+
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+_TYPES: dict[str, Callable[[], sa.types.TypeEngine]] = {
+    S.CODE: lambda: sa.String(64),
+    S.TEXT: lambda: sa.Text(),
+    S.INT: lambda: sa.Integer(),
+    S.MONEY: lambda: sa.Numeric(14, 2),
+    S.WAN: lambda: sa.Numeric(14, 4),
+    S.NUMBER: lambda: sa.Numeric(12, 2),
+    S.DATE: lambda: sa.Date(),
+    S.BOOL: lambda: sa.Boolean(),
+    S.ENUM: lambda: sa.String(32),
+    S.MULTI: lambda: sa.Text(),
+    S.ID_NUMBER: lambda: sa.String(18),
+    S.PHONE: lambda: sa.String(32),
+}
+
+
+def column_type(field: S.Field) -> sa.types.TypeEngine:
+    return _TYPES[field.kind]()
+
+
+def _data_table(spec: S.SheetSpec) -> sa.Table:
+    cols: list[sa.SchemaItem] = []
+    for f in spec.fields:
+        in_key = f.name in spec.key
+        cols.append(
+            sa.Column(
+                f.name,
+                column_type(f),
+                primary_key=in_key,
+                nullable=not (in_key or f.required or f.default is not None),
+            )
+        )
+    cols.append(sa.Column("extra", sa.JSON, nullable=True, comment="导入时未识别的列，原样保留"))
+    cols.append(sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=True))
+    for ref in spec.references:
+        cols.append(
+            sa.ForeignKeyConstraint(
+                list(ref.columns),
+                [f"{ref.target}.{c}" for c in ref.target_columns],
+                name=f"fk_{spec.table}_{'_'.join(ref.columns)}",
+            )
+        )
+    return sa.Table(spec.table, metadata, *cols, comment=spec.title)
+
+
+meta = sa.Table(
+    "meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)  # fmt: skip
+
+imports = sa.Table(
+    "imports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime, nullable=False),
+    sa.Column("files", sa.JSON, nullable=False, comment="[{path, sha256, sheets: {sheet: table}}]"),
+    sa.Column("counts", sa.JSON, nullable=False, comment="{table: {added, updated}}"),
+    comment="每次导入的记录",
+)  # fmt: skip
+
+TABLES: dict[str, sa.Table] = {spec.table: _data_table(spec) for spec in S.SHEETS}
+
+# Regions may reference their parent; declared apart so a county row (no parent) is allowed.
+TABLES["regions"].append_constraint(
+    sa.ForeignKeyConstraint(["parent_code"], ["regions.code"], name="fk_regions_parent")
+)
+
+# One row per (project, village) of 项目.实施地点, kept in step with projects by the importer.
+project_places = sa.Table(
+    "project_places", metadata,
+    sa.Column("project_no", sa.String(64), sa.ForeignKey("projects.project_no"), primary_key=True),
+    sa.Column("village_code", sa.String(64), sa.ForeignKey("regions.code"), primary_key=True),
+)  # fmt: skip
+
+# What changed on a household between imports (category, monitoring, 兜底): the monthly
+# 新增/退出 report reads this (seed 二.二.(二).5).
+household_changes = sa.Table(
+    "household_changes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
+    sa.Column("household_id", sa.String(64), nullable=False, index=True),
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+)  # fmt: skip
+TRACKED_HOUSEHOLD_FIELDS = (
+    "category",
+    "monitor_type",
+    "risk_eliminated",
+    "baodi_type",
+    "no_labor_baodi",
+)
+
+sa.Index("ix_persons_household", TABLES["persons"].c.household_id)
+sa.Index("ix_households_village", TABLES["households"].c.village_code)
+sa.Index("ix_students_school", TABLES["students"].c.school_code)
+sa.Index("ix_students_id_number", TABLES["students"].c.id_number)
+sa.Index("ix_regions_parent", TABLES["regions"].c.parent_code)
+
+
+# Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {}

@@ -1,0 +1,147 @@
+"""The dataset: one database (SQLite by default, PostgreSQL by URL), its schema version and queries
+every document kind shares (household-derived flags, import provenance)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from reportgen.dataset.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, imports, meta, metadata
+from reportgen.errors import ConfigError
+
+
+def household_flag_exprs(h: sa.Table | sa.Alias) -> dict[str, sa.ColumnElement[bool]]:
+    """What a household's record says about its members (DOMAIN §2 学生): 脱贫户 → 原建档立卡;
+    监测户 (or a monitoring type, while the risk is not eliminated) → 监测户; 兜底类型 → 低保/特困."""
+    not_eliminated = sa.or_(h.c.risk_eliminated.is_(None), h.c.risk_eliminated == sa.false())
+    return {
+        "former_poor": h.c.category == "脱贫户",
+        "monitored": sa.and_(
+            sa.or_(h.c.category == "监测户", h.c.monitor_type.isnot(None)), not_eliminated
+        ),
+        "dibao": h.c.baodi_type == "低保",
+        "tekun": h.c.baodi_type == "特困",
+    }
+
+
+def _redact(url: str) -> str:
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+class Dataset:
+    """An open dataset. `Dataset.open(url)` checks (and if asked, creates or migrates) the schema."""
+
+    def __init__(self, engine: sa.Engine, url: str):
+        self.engine = engine
+        self.url = url
+
+    @property
+    def display_url(self) -> str:
+        return _redact(self.url)
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = False) -> Dataset:
+        parsed = sa.engine.make_url(url)
+        kwargs: dict = {}
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and parsed.database
+            and parsed.database != ":memory:"
+        ):
+            path = Path(parsed.database)
+            if not path.exists() and not create:
+                raise ConfigError(
+                    f"数据库不存在：{path}。请先用 `reportgen import 数据文件` 导入数据，或用 --db 指定数据库。"
+                )
+            if not path.parent.is_dir():
+                raise ConfigError(f"数据库所在文件夹不存在：{path.parent}")
+        try:
+            engine = sa.create_engine(url, **kwargs)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+            raise ConfigError(f"数据库地址无法识别：{_redact(url)}（{exc}）") from None
+        except ModuleNotFoundError as exc:
+            raise ConfigError(
+                f"连接该数据库需要额外的驱动：{exc.name}。PostgreSQL 请安装：pip install 'reportgen[postgres]'"
+            ) from None
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        dataset = cls(engine, url)
+        dataset._ensure_schema(create)
+        return dataset
+
+    def _ensure_schema(self, create: bool) -> None:
+        try:
+            with self.engine.begin() as conn:
+                has_meta = sa.inspect(conn).has_table("meta")
+                if not has_meta:
+                    existing = sa.inspect(conn).get_table_names()
+                    if existing:
+                        raise ConfigError(
+                            f"该数据库不是 reportgen 数据库（已有其他表：{'、'.join(existing[:5])}）：{self.display_url}"
+                        )
+                    if not create:
+                        raise ConfigError(f"数据库是空的，请先导入数据：{self.display_url}")
+                    metadata.create_all(conn)
+                    conn.execute(
+                        meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+                    )
+                    return
+                version = int(
+                    conn.execute(
+                        sa.select(meta.c.value).where(meta.c.key == "schema_version")
+                    ).scalar_one()
+                )
+                if version > SCHEMA_VERSION:
+                    raise ConfigError(
+                        f"数据库版本（{version}）比本程序（{SCHEMA_VERSION}）新，请升级 reportgen。"
+                    )
+                while version < SCHEMA_VERSION:
+                    MIGRATIONS[version](conn)
+                    version += 1
+                    conn.execute(
+                        meta.update()
+                        .where(meta.c.key == "schema_version")
+                        .values(value=str(version))
+                    )
+        except sa.exc.OperationalError as exc:
+            raise ConfigError(f"无法打开数据库 {self.display_url}：{exc.orig}") from None
+        except sa.exc.DatabaseError as exc:
+            raise ConfigError(
+                f"无法读取数据库 {self.display_url}（文件损坏或不是数据库）：{exc.orig}"
+            ) from None
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    sa.select(meta.c.value).where(meta.c.key == "schema_version")
+                ).scalar_one()
+            )
+
+    def latest_import(self) -> dict | None:
+        """The last import (id, finished_at, files): documents print it as their data source."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(imports).order_by(imports.c.id.desc()).limit(1)).first()
+        return dict(row._mapping) if row else None
+
+    def data_source_line(self) -> str:
+        last = self.latest_import()
+        if last is None:
+            return "数据来源：尚未导入"
+        when: dt.datetime = last["finished_at"]
+        return f"数据来源：第{last['id']}次导入（{when.year}年{when.month}月{when.day}日 {when:%H:%M}）"
+
+    def count(self, table: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(TABLES[table])).scalar_one()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

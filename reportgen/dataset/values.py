@@ -1,0 +1,260 @@
+"""Cell parsers: one Excel/CSV cell → one typed value, or a CellError saying in Chinese what is wrong.
+
+Accepts the spellings clerks actually type (DOMAIN §2): dates as 2023-09-01, 2023/9/1, 2023年9月1日,
+2023.9.1 or Excel date cells; booleans 是/否, Y/N, 1/0, √/空; numbers with thousands separators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from stdnum.cn import ric
+
+from reportgen.dataset import sheets as S
+
+
+class CellError(ValueError):
+    """Raised for a cell that cannot be read as its field's type; the message is shown to the user."""
+
+
+_EMPTY = {"", "-", "—", "／", "/", "无数据", "null", "none", "nan", "#n/a"}
+
+
+def is_empty(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() in _EMPTY
+    return False
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value).strip().replace("\u3000", " ")
+
+
+# -------------------------------------------------------------------------------------- text
+def parse_text(value: object) -> str:
+    return re.sub(r"\s+", " ", _text(value)).strip()
+
+
+def parse_code(value: object) -> str:
+    if isinstance(value, bool):
+        raise CellError("应为代码（文字）")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError("代码不应含小数")
+        return str(int(value))
+    text = _text(value).replace(" ", "")
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    return text
+
+
+# ------------------------------------------------------------------------------------ numbers
+_UNITS = ("万元", "元", "㎡", "平方米", "m2", "升", "l", "分钟", "分", "次", "人", "户", "天", "个")
+
+
+def parse_decimal(value: object, places: int | None = None) -> Decimal:
+    if isinstance(value, bool):
+        raise CellError("应为数字")
+    if isinstance(value, (int, Decimal)):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        text = _text(value).replace(",", "").replace("，", "").replace(" ", "")
+        lowered = text.lower()
+        for unit in _UNITS:
+            if lowered.endswith(unit):
+                text = text[: len(text) - len(unit)]
+                break
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError("应为数字") from None
+    if not number.is_finite():
+        raise CellError("应为数字")
+    if number < 0:
+        raise CellError("不能为负数")
+    if places is not None:
+        rounded = number.quantize(Decimal(1).scaleb(-places))
+        if abs(number - rounded) > Decimal("1e-9"):  # tolerate binary-float noise from Excel
+            raise CellError(f"最多保留 {places} 位小数")
+        number = rounded
+    return number
+
+
+def parse_int(value: object) -> int:
+    number = parse_decimal(value)
+    if number != number.to_integral_value():
+        raise CellError("应为整数")
+    return int(number)
+
+
+# -------------------------------------------------------------------------------------- dates
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # An Excel serial number that lost its date format (CSV exports do this).
+        if 20000 <= value <= 80000:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise CellError("应为日期，如 2023-09-01")
+    text = _text(value).replace(" ", "")
+    text = re.sub(r"[T ]?\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text)  # a time part, as exported
+    for pattern in _DATE_PATTERNS:
+        m = pattern.fullmatch(text)
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise CellError("日期不存在") from None
+    raise CellError("应为日期，如 2023-09-01、2023/9/1 或 2023年9月1日")
+
+
+# ----------------------------------------------------------------------------------- booleans
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "有", "t"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "无", "f"}
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        if value in (0, 1):
+            return bool(value)
+        raise CellError("应为 是/否")
+    text = _text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError("应为 是/否（也可写 Y/N、1/0、√）")
+
+
+# ------------------------------------------------------------------------------ ids and phones
+def parse_id_number(value: object) -> str:
+    """An 18-character resident ID (GB 11643-1999); lowercase x normalised to X.
+
+    Checks length, digits, the ISO 7064 MOD 11-2 check character, the birth date and the
+    province part of the region code. The full county part is not checked against
+    python-stdnum's list: that list lags behind renamed counties, and a valid ID of a real
+    person must never be refused.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise CellError(
+            "证件号码被存成了数字（Excel 只保留 15 位有效数字，后几位已丢失），请把该列设为文本后重新录入"
+        )
+    text = _text(value).replace(" ", "").upper()
+    if len(text) != 18:
+        raise CellError(f"身份证号码应为 18 位，实为 {len(text)} 位")
+    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+        raise CellError("身份证号码只能由数字组成，最后一位可为 X")
+    if ric.calc_check_digit(text) != text[17]:
+        raise CellError("身份证号码校验位不正确")
+    if not 11 <= int(text[:2]) <= 82:
+        raise CellError("身份证号码的地址码不正确")
+    try:
+        birth = ric.get_birth_date(text)
+    except Exception:
+        raise CellError("身份证号码中的出生日期不存在") from None
+    if birth.year < 1900:
+        raise CellError("身份证号码中的出生日期不正确")
+    return text
+
+
+def id_birth_date(id_number: str) -> dt.date:
+    return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def id_sex(id_number: str) -> str:
+    return "男" if int(id_number[16]) % 2 == 1 else "女"
+
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
+_SERVICE = re.compile(r"1\d{4}|400-?\d{3}-?\d{4}")  # 12317, 12345, 400 numbers
+
+
+def parse_phone(value: object) -> str:
+    text = _text(value).replace(" ", "").replace("—", "-").replace("－", "-")
+    if text.startswith("+86"):
+        text = text[3:]
+    if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text) or _SERVICE.fullmatch(text):
+        return text
+    raise CellError("电话号码格式不正确（手机 11 位，座机如 0376-1234567）")
+
+
+# ---------------------------------------------------------------------------------- dispatcher
+def _split_multi(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[、，,;；/\s]+", text) if p.strip()]
+
+
+def parse_cell(field: S.Field, value: object) -> object:
+    """Parse one non-empty cell for `field`; raise CellError with a Chinese reason."""
+    kind = field.kind
+    if kind == S.TEXT:
+        return parse_text(value)
+    if kind == S.CODE:
+        return parse_code(value)
+    if kind == S.ENUM:
+        text = parse_text(value)
+        if text not in field.choices:
+            raise CellError(f"应为 {'/'.join(field.choices)} 之一")
+        return text
+    if kind == S.MULTI:
+        parts = _split_multi(parse_code(value) if isinstance(value, float) else _text(value))
+        if field.choices:
+            bad = [p for p in parts if p not in field.choices]
+            if bad:
+                raise CellError(
+                    f"“{'、'.join(bad)}”不是可选值（{'/'.join(field.choices)}），多个用“、”分隔"
+                )
+        seen: list[str] = []
+        for p in parts:
+            if p not in seen:
+                seen.append(p)
+        return "、".join(seen)
+    if kind == S.INT:
+        return parse_int(value)
+    if kind == S.MONEY:
+        return parse_decimal(value, 2)
+    if kind == S.WAN:
+        return parse_decimal(value, 4)
+    if kind == S.NUMBER:
+        return parse_decimal(value, 2)
+    if kind == S.DATE:
+        return parse_date(value)
+    if kind == S.BOOL:
+        return parse_bool(value)
+    if kind == S.ID_NUMBER:
+        return parse_id_number(value)
+    if kind == S.PHONE:
+        return parse_phone(value)
+    raise AssertionError(kind)
+
+
+def display(value: object) -> str:
+    """A cell value as shown in an error message."""
+    if value is None:
+        return ""
+    text = _text(value)
+    return text if len(text) <= 60 else text[:57] + "…"

@@ -1,0 +1,132 @@
+"""Small, explicit input files for tests: a tiny county and helpers to write sheets."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from stdnum.cn import ric
+
+
+def make_id(birth: str, seq: int = 1, region: str = "411521", female: bool = False) -> str:
+    """A valid 18-character resident ID born on `birth` (YYYYMMDD)."""
+    order = seq * 2 % 1000 if female else (seq * 2 + 1) % 1000
+    body = f"{region}{birth}{order:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+D = dt.date
+
+REGIONS = [
+    ["区划代码", "名称", "级别", "上级区划代码"],
+    ["411599", "青山县", "县", ""],
+    ["411599101", "城关镇", "乡", "411599"],
+    ["411599102", "河口乡", "乡", "411599"],
+    ["411599101201", "王庄村", "村", "411599101"],
+    ["411599102201", "王庄村", "村", "411599102"],
+    ["411599102202", "李湾村", "村", "411599102"],
+]
+
+HEAD_A = make_id("19750304", 1)
+WIFE_A = make_id("19780512", 2, female=True)
+CHILD_A = make_id("20100901", 3)
+HEAD_B = make_id("19680101", 4)
+CHILD_B = make_id("20070615", 5, female=True)
+HEAD_C = make_id("19801111", 6)
+
+HOUSEHOLDS = [
+    [
+        "户编号",
+        "村区划代码",
+        "户主姓名",
+        "户主证件号码",
+        "户类型",
+        "监测类型",
+        "兜底类型",
+        "家庭年人均纯收入",
+    ],
+    ["H001", "411599101201", "张大山", HEAD_A, "脱贫户", "", "", 9800],
+    ["H002", "411599102201", "李二河", HEAD_B, "监测户", "边缘易致贫户", "低保", 7100],
+    ["H003", "411599102202", "王小川", HEAD_C, "一般农户", "", "", 12000],
+]
+
+PERSONS = [
+    [
+        "证件号码",
+        "户编号",
+        "姓名",
+        "与户主关系",
+        "出生日期",
+        "劳动技能",
+        "参加城乡居民基本医疗保险",
+    ],
+    [HEAD_A, "H001", "张大山", "户主", D(1975, 3, 4), "普通劳动力", "是"],
+    [WIFE_A, "H001", "刘秀英", "配偶", "", "普通劳动力", "是"],
+    [CHILD_A, "H001", "张小明", "子", "2010/9/1", "无劳动力", "是"],
+    [HEAD_B, "H002", "李二河", "户主", "1968年1月1日", "弱劳动力或半劳动力", "是"],
+    [CHILD_B, "H002", "李小红", "女", "", "无劳动力", "是"],
+    [HEAD_C, "H003", "王小川", "户主", "", "技能劳动力", "否"],
+]
+
+SCHOOLS = [
+    [
+        "学校代码",
+        "学校名称",
+        "所在区划代码",
+        "学段",
+        "国定营养改善计划",
+        "学费标准",
+        "住宿费标准",
+        "资助咨询电话",
+    ],
+    ["S01", "城关镇第一初级中学", "411599101", "初中", "否", "", "", "0376-5550101"],
+    ["S02", "青山县第一高级中学", "411599101", "普通高中", "", 1600, 400, "0376-5550102"],
+]
+
+STUDENTS = [
+    [
+        "学籍号",
+        "姓名",
+        "证件号码",
+        "学校代码",
+        "学段",
+        "年级",
+        "班级",
+        "寄宿生",
+        "家庭经济困难",
+        "原建档立卡",
+        "低保",
+    ],
+    ["G001", "张小明", CHILD_A, "S01", "初中", "七年级", "1班", "是", "是", "", ""],
+    ["G002", "李小红", CHILD_B, "S02", "普通高中", "高一", "2班", "否", "否", "", "是"],
+]
+
+
+def tiny_county(folder: Path) -> Path:
+    """A valid two-file county: regions + households/persons, schools/students."""
+    write_xlsx(
+        folder / "区划与户.xlsx", {"行政区划": REGIONS, "户信息": HOUSEHOLDS, "人员信息": PERSONS}
+    )
+    write_xlsx(folder / "学校学生.xlsx", {"学校": SCHOOLS, "学生": STUDENTS})
+    return folder
