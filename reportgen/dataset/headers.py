@@ -14,9 +14,8 @@ from functools import cache
 
 from reportgen.dataset import sheets as S
 
-_UNIT_SUFFIX = re.compile(
-    r"\((元|万元|元/年|元/人|㎡|平方米|m2|l|升|l/人/日|升/人/日|分钟|次|人|户|天|个|元/月|是/否)\)$"
-)
+# No header of the contract has brackets, so a trailing bracket is a unit or a hint: （元）, (县/乡/村).
+_UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
 
 
 def normalize_header(value: object) -> str:
