@@ -118,3 +118,12 @@ def test_policy_file_errors(tmp_path):
     bad.write_text("[meta]\nyear = 2024\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="政策参数缺少“monitoring.income_line”"):
         load_policy(str(bad))
+
+
+def test_import_format_page_is_generated_from_the_code():
+    from pathlib import Path
+
+    from reportgen.dataset.docs import import_format_markdown
+
+    page = Path(__file__).parents[1] / "docs" / "导入格式.md"
+    assert page.read_text(encoding="utf-8") == import_format_markdown(), "run: python -m reportgen.dataset.docs > docs/导入格式.md"
