@@ -1,0 +1,205 @@
+"""Turn a Word part edited by a person into Jinja source: join split tags, fix quotes, lift {%p/tr/tc/r %}."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from reportgen.engine.ooxml import NS, W
+
+_TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+# docxtpl's level tags: the level letters follow the brace directly (`{%tr `, `{{p `, `{{r `).
+_LEVEL_RE = re.compile(r"\{%(tr|tc|p|r)\s+(.*?)%\}|\{\{(tr|tc|p|r)\s+(.*?)\}\}", re.S)
+_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u3000": " "}
+)
+_PLACEHOLDER = "{urn:reportgen:jinja}s"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+# Attributes Word adds for its own bookkeeping; dropping them keeps repeated bodies small and
+# avoids duplicate paragraph ids when a body is repeated.
+_DROP_ATTRS = tuple(
+    f"{{{NS['w']}}}{a}"
+    for a in ("rsidR", "rsidRPr", "rsidRDefault", "rsidP", "rsidTr", "rsidDel", "rsidSect")
+) + (f"{{{NS['w14']}}}paraId", f"{{{NS['w14']}}}textId")
+
+
+def _nearest_p(el):
+    parent = el.getparent()
+    while parent is not None and parent.tag != W + "p":
+        parent = parent.getparent()
+    return parent
+
+
+def _clean(root) -> None:
+    for el in list(root.iter(W + "proofErr", W + "lastRenderedPageBreak")):
+        el.getparent().remove(el)
+    gone_ids = set()
+    for el in list(root.iter(W + "bookmarkStart")):
+        if el.get(W + "name") == "_GoBack":
+            gone_ids.add(el.get(W + "id"))
+            el.getparent().remove(el)
+    for el in list(root.iter(W + "bookmarkEnd")):
+        if el.get(W + "id") in gone_ids:
+            el.getparent().remove(el)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in _DROP_ATTRS:
+            if attr in el.attrib:
+                del el.attrib[attr]
+
+
+def _join_split_tags(root) -> None:
+    """Move every tag's characters into the w:t where the tag starts (per paragraph)."""
+    for p in root.iter(W + "p"):
+        ts = [t for t in p.iter(W + "t") if _nearest_p(t) is p]
+        if not ts:
+            continue
+        texts = [t.text or "" for t in ts]
+        full = "".join(texts)
+        if "{" not in full:
+            continue
+        owner = [i for i, s in enumerate(texts) for _ in s]
+        spans = [(m.start(), m.end()) for m in _TAG_RE.finditer(full)]
+        if not spans:
+            continue
+        chars = list(full)
+        for s, e in spans:
+            first = owner[s]
+            for k in range(s, e):
+                owner[k] = first
+            fixed = full[s:e].translate(_QUOTES)
+            chars[s:e] = list(fixed)
+        new = [""] * len(ts)
+        for k, ch in enumerate(chars):
+            new[owner[k]] += ch
+        tagged = {owner[s] for s, _ in spans}
+        for i, t in enumerate(ts):
+            if new[i] != texts[i] or i in tagged:
+                t.text = new[i]
+                if i in tagged:
+                    t.set(_XML_SPACE, "preserve")
+            if not t.text:
+                r = t.getparent()
+                r.remove(t)
+                if r.tag == W + "r" and all(c.tag == W + "rPr" for c in r):
+                    r.getparent().remove(r)
+
+
+def _lift_levels(root) -> None:
+    """`{%tr for x in y %}` in a cell: the whole w:tr becomes `{% for x in y %}` (likewise tc, p, r)."""
+    for level in ("tr", "tc", "p", "r"):
+        tag = W + level
+        while True:
+            target = None
+            for t in root.iter(W + "t"):
+                text = t.text or ""
+                for m in _LEVEL_RE.finditer(text):
+                    if (m.group(1) or m.group(3)) == level:
+                        target = t
+                        break
+                if target is not None:
+                    break
+            if target is None:
+                break
+            anc = target.getparent()
+            while anc is not None and anc.tag != tag:
+                anc = anc.getparent()
+            if anc is None:
+                # No enclosing element of that level: treat as an ordinary tag so Jinja reports it.
+                target.text = _LEVEL_RE.sub(lambda m: _plain(m), target.text or "")
+                continue
+            text = "".join(x.text or "" for x in anc.iter(W + "t"))
+            stmts = [
+                _plain(m) for m in _LEVEL_RE.finditer(text) if (m.group(1) or m.group(3)) == level
+            ]
+            if level == "tc":
+                _mark_dynamic_grid(anc)
+            holder = etree.Element(_PLACEHOLDER)
+            holder.text = "".join(stmts)
+            holder.tail = anc.tail
+            anc.getparent().replace(anc, holder)
+
+
+def _mark_dynamic_grid(tc) -> None:
+    """A table whose columns come from a {%tc for %} loop gets its w:tblGrid rebuilt after rendering."""
+    tbl = tc.getparent()
+    while tbl is not None and tbl.tag != W + "tbl":
+        tbl = tbl.getparent()
+    grid = tbl.find(W + "tblGrid") if tbl is not None else None
+    if grid is not None and grid.get("rgdyn") is None:
+        total = sum(int(g.get(W + "w", "0") or 0) for g in grid.findall(W + "gridCol"))
+        grid.set("rgdyn", str(total))
+
+
+_DYN_GRID = re.compile(r'<w:tblGrid rgdyn="(\d+)"(?:/>|>.*?</w:tblGrid>)(.*?</w:tr>)', re.S)
+_CELL_SPAN = re.compile(r'<w:tc>|<w:tc |<w:gridSpan w:val="(\d+)"')
+
+
+def fix_dynamic_grids(xml: str) -> str:
+    """Give each marked table as many grid columns as its first rendered row has (equal widths)."""
+
+    def grid(m: re.Match) -> str:
+        total, first_row = int(m.group(1)), m.group(2)
+        cols = 0
+        for c in _CELL_SPAN.finditer(first_row):
+            cols += int(c.group(1)) - 1 if c.group(1) else 1
+        cols = max(cols, 1)
+        width = total // cols
+        return "<w:tblGrid>" + f'<w:gridCol w:w="{width}"/>' * cols + "</w:tblGrid>" + first_row
+
+    return _DYN_GRID.sub(grid, xml)
+
+
+def _plain(m: re.Match) -> str:
+    if m.group(1):
+        return "{% " + m.group(2).strip() + " %}"
+    return "{{ " + m.group(4).strip() + " }}"
+
+
+_UNESC = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
+_HOLDER_RE = re.compile(
+    r"<(?:ns\d+|[A-Za-z0-9_]+):s xmlns:[A-Za-z0-9_]+=\"urn:reportgen:jinja\">(.*?)</[A-Za-z0-9_]+:s>",
+    re.S,
+)
+_DOCPR_RE = re.compile(r'(<wp:docPr\b[^>]*?\bid=")\d+(")')
+_BOOKMARK_RE = re.compile(r'(<w:bookmark(?:Start|End)\b[^>]*?\bw:id=")(\d+)(")')
+
+
+def _unescape_tag(m: re.Match) -> str:
+    text = m.group(0)
+    for a, b in _UNESC:
+        text = text.replace(a, b)
+    return text
+
+
+def to_jinja_source(xml: bytes) -> tuple[str, int]:
+    """Repaired part XML as Jinja source (no XML declaration) and the highest bookmark id seen.
+
+    Paragraph and table-row ends are followed by a newline so that a Jinja line number points
+    at one paragraph of the template.
+    """
+    root = etree.fromstring(xml)
+    _clean(root)
+    _join_split_tags(root)
+    _lift_levels(root)
+    text = etree.tostring(root, encoding="unicode")
+    text = _HOLDER_RE.sub(lambda m: "\n" + m.group(1) + "\n", text)
+    text = _TAG_RE.sub(_unescape_tag, text)
+    max_bm = max((int(m.group(2)) for m in _BOOKMARK_RE.finditer(text)), default=-1)
+    text = _DOCPR_RE.sub(lambda m: m.group(1) + "{{ _rg_docpr() }}" + m.group(2), text)
+    text = _BOOKMARK_RE.sub(
+        lambda m: m.group(1) + "{{ _rg_bm(" + m.group(2) + ") }}" + m.group(3), text
+    )
+    text = text.replace("</w:p>", "</w:p>\n").replace("</w:tr>", "</w:tr>\n")
+    return text, max_bm
+
+
+_STRIP_TAGS = re.compile(r"<[^>]+>")
+
+
+def line_texts(source: str) -> list[str]:
+    """Visible text of each source line (what the clerk sees in Word), for error messages."""
+    return [_STRIP_TAGS.sub("", line).strip() for line in source.split("\n")]

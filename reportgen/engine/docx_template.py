@@ -1,0 +1,262 @@
+"""A Word template compiled once: static parts kept as bytes, body and headers/footers as Jinja templates."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from lxml import etree
+
+from reportgen.engine.docx_repair import fix_dynamic_grids, line_texts, to_jinja_source
+from reportgen.engine.environment import ENV, current_sink
+from reportgen.errors import TemplateError
+
+_REL_OFFICE_DOC = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+_REL_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+_REL_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_BODY_OPEN = re.compile(r"<w:body\b[^>]*>")
+_NEEDED_NS = {
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
+
+
+@dataclass(frozen=True)
+class TemplateIssue:
+    """One problem `templates check` found: kind is 'syntax', 'unknown' or 'xml'."""
+
+    kind: str
+    message: str
+    part: str = ""
+    line: int | None = None
+    context: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.part} 第{self.line}行" if self.line else self.part
+        text = f"[{where}] {self.message}" if where else self.message
+        if self.context:
+            text += f"\n    模板内容：{self.context}"
+        return text
+
+
+def _context_around(lines: list[str], lineno: int | None) -> str:
+    if not lineno:
+        return ""
+    picked = [s for s in lines[max(0, lineno - 2) : lineno + 1] if s]
+    return " ⏎ ".join(picked)[:300]
+
+
+class _Part:
+    """One templated XML part (body or header/footer) with its Jinja source kept for messages."""
+
+    def __init__(self, source: str, part: str, strict: bool = True) -> None:
+        self.source = source
+        self.part = part
+        self.lines = line_texts(source)
+        self.error: jinja2.TemplateSyntaxError | None = None
+        self.template: jinja2.Template | None = None
+        try:
+            code = ENV.compile(source, name=part, filename=part)
+        except jinja2.TemplateSyntaxError as err:
+            if strict:
+                raise TemplateError(self.syntax_message(err)) from None
+            self.error = err
+            return
+        self.template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
+
+    def syntax_message(self, err: jinja2.TemplateSyntaxError) -> str:
+        return f"模板标签有误（{self.part} 第{err.lineno}行）：{_explain(err.message)}；模板内容：{_context_around(self.lines, err.lineno)}"
+
+    def render(self, ctx: dict[str, Any]) -> str:
+        try:
+            return self.template.render(ctx)
+        except TemplateError:
+            raise
+        except Exception as err:  # noqa: BLE001 - any error in user data or template becomes one message
+            lineno = _template_lineno(self.part)
+            where = (
+                f"（{self.part} 第{lineno}行，模板内容：{_context_around(self.lines, lineno)}）"
+                if lineno
+                else ""
+            )
+            raise TemplateError(f"{_explain(str(err))}{where}") from err
+
+
+def _template_lineno(filename: str) -> int | None:
+    tb = sys.exc_info()[2]
+    lineno = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return lineno
+
+
+_MESSAGES = (
+    (
+        "unexpected end of template",
+        "模板意外结束，可能有未闭合的 {% for %} / {% if %}（缺少 endfor / endif）",
+    ),
+    ("unexpected '}'", "多余的 “}”"),
+    ("unexpected char", "无法识别的字符"),
+    ("Encountered unknown tag", "无法识别的标签"),
+    ("expected token 'end of print statement'", "{{ }} 标签没有正确闭合"),
+    ("expected token 'end of statement block'", "{% %} 标签没有正确闭合"),
+    ("unexpected end of print statement", "{{ }} 标签内容为空或不完整"),
+    ("no filter named", "没有这个过滤器"),
+)
+
+
+def _explain(message: str) -> str:
+    for needle, chinese in _MESSAGES:
+        if needle in message:
+            return f"{chinese}（{message}）"
+    return message
+
+
+def _rels_targets(xml: bytes, base: str) -> list[tuple[str, str, str]]:
+    """(Id, Type, part name) for each relationship; targets resolved against `base` folder."""
+    out = []
+    for rel in etree.fromstring(xml).iter(_PKG_REL):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        name = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else os.path.normpath(os.path.join(base, target)).replace(os.sep, "/")
+        )
+        out.append((rel.get("Id", ""), rel.get("Type", ""), name))
+    return out
+
+
+class WordTemplate:
+    """A .docx template parsed, repaired and compiled once; render its body for any number of records."""
+
+    def __init__(
+        self, path: str | os.PathLike, name: str | None = None, *, strict: bool = True
+    ) -> None:
+        """strict=False keeps going past tag errors (each part's `error`) so `check` can list them all."""
+        self.path = Path(path)
+        self.name = name or self.path.stem
+        try:
+            data = self.path.read_bytes()
+            with zipfile.ZipFile(self.path) as zf:
+                self.entries: dict[str, bytes] = {
+                    i.filename: zf.read(i.filename) for i in zf.infolist()
+                }
+        except (OSError, zipfile.BadZipFile) as err:
+            raise TemplateError(f"无法打开 Word 模板 {self.path}：{err}") from None
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.main_part = "word/document.xml"
+        for _, rtype, name in _rels_targets(self.entries.get("_rels/.rels", b"<r/>"), ""):
+            if rtype == _REL_OFFICE_DOC:
+                self.main_part = name
+        if self.main_part not in self.entries:
+            raise TemplateError(f"{self.path.name} 不是有效的 Word 文档（缺少 {self.main_part}）")
+        folder = os.path.dirname(self.main_part)
+        self.rels_part = f"{folder}/_rels/{os.path.basename(self.main_part)}.rels"
+        rels = _rels_targets(self.entries.get(self.rels_part, b"<r/>"), folder)
+        self.rel_ids = {rid for rid, _, _ in rels}
+        self.hf_parts = [
+            name
+            for _, rtype, name in rels
+            if rtype in (_REL_HEADER, _REL_FOOTER) and name in self.entries
+        ]
+
+        self.prefix, body_src, self.sect_pr, self.suffix, max_bm = self._split_main()
+        self.bookmark_stride = max_bm + 1
+        self.dynamic_grids = 'rgdyn="' in body_src
+        self.body = _Part(body_src, "正文", strict)
+        self.headers_footers = {
+            name: _Part(self._hf_source(name), _hf_label(name), strict) for name in self.hf_parts
+        }
+
+    def _split_main(self) -> tuple[str, str, str, str, int]:
+        try:
+            src, max_bm = to_jinja_source(self.entries[self.main_part])
+        except etree.XMLSyntaxError as err:
+            raise TemplateError(f"Word 模板 {self.path.name} 的正文 XML 已损坏：{err}") from None
+        m = _BODY_OPEN.search(src)
+        end = src.rfind("</w:body>")
+        if not m or end < 0:
+            raise TemplateError(f"Word 模板 {self.path.name} 没有正文（w:body）")
+        prefix = src[: m.end()]
+        for prefix_ns, uri in _NEEDED_NS.items():
+            if f"xmlns:{prefix_ns}=" not in prefix:
+                prefix = prefix.replace(
+                    "<w:document ", f'<w:document xmlns:{prefix_ns}="{uri}" ', 1
+                )
+        body = src[m.end() : end]
+        sect = ""
+        start = body.rfind("<w:sectPr")
+        if start >= 0:
+            close = body.find("</w:sectPr>", start)
+            if close >= 0 and body[close + len("</w:sectPr>") :].strip() == "":
+                sect = body[start : close + len("</w:sectPr>")]
+                body = body[:start]
+        return _XML_DECL + prefix, body, sect, src[end:], max_bm
+
+    def _hf_source(self, name: str) -> str:
+        try:
+            src, _ = to_jinja_source(self.entries[name])
+        except etree.XMLSyntaxError as err:
+            raise TemplateError(
+                f"Word 模板 {self.path.name} 的页眉/页脚 XML 已损坏：{err}"
+            ) from None
+        return _XML_DECL + src
+
+    def render_body(self, ctx: dict[str, Any]) -> str:
+        """One record's body XML (paragraphs and tables, no sectPr)."""
+        xml = self.body.render(ctx)
+        return fix_dynamic_grids(xml) if self.dynamic_grids else xml
+
+    def render_part(self, name: str, ctx: dict[str, Any]) -> str:
+        return self.headers_footers[name].render(ctx)
+
+    def parts(self) -> list[_Part]:
+        return [self.body, *self.headers_footers.values()]
+
+    def variables(self) -> set[str]:
+        """Top-level names the template uses (excluding loop variables and set names)."""
+        from jinja2 import meta
+
+        names: set[str] = set()
+        for part in self.parts():
+            names |= meta.find_undeclared_variables(ENV.parse(part.source))
+        return names
+
+
+def _hf_label(name: str) -> str:
+    base = os.path.basename(name)
+    return ("页眉 " if base.startswith("header") else "页脚 ") + base
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(path: str, mtime_ns: int, size: int, name: str | None) -> WordTemplate:
+    return WordTemplate(path, name)
+
+
+def load_word_template(path: str | os.PathLike, name: str | None = None) -> WordTemplate:
+    """Compiled template for a .docx path, cached per process (re-read when the file changes)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        raise TemplateError(f"找不到 Word 模板：{p}") from None
+    return _load_cached(str(p.resolve()), st.st_mtime_ns, st.st_size, name)
+
+
+__all__ = ["TemplateIssue", "WordTemplate", "current_sink", "load_word_template"]

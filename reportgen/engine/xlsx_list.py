@@ -1,0 +1,167 @@
+"""Styled list workbooks from code (rosters, ledgers, problem lists), streamed with XlsxWriter constant memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+FIXED_CREATED = dt.datetime(2023, 1, 1, 0, 0, 0)
+_BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: header text, width in characters, and how values are shown.
+
+    kind: 'text' (default), 'int', 'number' (2 decimals), 'money' (#,##0.00), 'wan' (万元, 4 decimals),
+    'date' (yyyy-mm-dd), 'cndate' (2023年9月1日 as text).
+    """
+
+    header: str
+    width: float = 12
+    kind: str = "text"
+
+
+@dataclass
+class Sheet:
+    """One worksheet: a title line, optional small-print note under it, a header row and the rows."""
+
+    name: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    title: str | None = None
+    note: str | None = None
+    landscape: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_FORMATS = {
+    "int": "0",
+    "number": "0.00",
+    "money": "#,##0.00",
+    "wan": "#,##0.0000",
+    "date": "yyyy-mm-dd",
+}
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = (str(name).translate(_BAD_SHEET_CHARS).strip("'") or "Sheet")[:31]
+    candidate, i = base, 2
+    while candidate.lower() in used:
+        suffix = f"_{i}"
+        candidate = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def write_table_workbook(
+    path: str | os.PathLike, sheets: Sequence[Sheet], *, footer: str | None = None
+) -> Path:
+    """Write list sheets to `path` (atomically): bold header, column widths, frozen header, autofilter,
+    A4 print setup with repeated header rows and page numbers; `footer` (e.g. data source and
+    generation date) is printed small at the bottom left of every page. Rows are streamed, so
+    150,000-row lists stay at a few tens of MB. Output is byte-identical for identical input.
+    """
+    from reportgen.engine.filters import cndate
+
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    wb = xlsxwriter.Workbook(
+        str(tmp),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    try:
+        wb.set_properties(
+            {"created": FIXED_CREATED, "author": "reportgen", "comments": footer or ""}
+        )
+        wb.formats[0].set_font_name("宋体")
+        wb.formats[0].set_font_size(11)
+        base = {"font_name": "宋体", "font_size": 11, "border": 1, "valign": "vcenter"}
+        title_fmt = wb.add_format(
+            {"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"}
+        )
+        note_fmt = wb.add_format({"font_name": "宋体", "font_size": 9})
+        head_fmt = wb.add_format(
+            {**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#D9D9D9"}
+        )
+        fmts = {kind: wb.add_format({**base, "num_format": nf}) for kind, nf in _FORMATS.items()}
+        fmts["text"] = wb.add_format({**base, "text_wrap": True})
+        fmts["cndate"] = fmts["text"]
+        used: set[str] = set()
+        for sheet in sheets:
+            ws = wb.add_worksheet(_sheet_name(sheet.name, used))
+            ws.set_paper(9)
+            ws.set_landscape() if sheet.landscape else ws.set_portrait()
+            ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+            ws.fit_to_pages(1, 0)
+            foot = (
+                "&L&8" + footer.replace("&", "&&") + "&R&9第 &P 页 共 &N 页"
+                if footer
+                else "&C&9第 &P 页 共 &N 页"
+            )
+            ws.set_footer(foot)
+            ncols = len(sheet.columns)
+            for i, col in enumerate(sheet.columns):
+                ws.set_column(i, i, col.width)
+            r = 0
+            if sheet.title:
+                ws.set_row(r, 28)
+                if ncols > 1:
+                    ws.merge_range(r, 0, r, ncols - 1, sheet.title, title_fmt)
+                else:
+                    ws.write_string(r, 0, sheet.title, title_fmt)
+                r += 1
+            if sheet.note:
+                ws.write_string(r, 0, sheet.note, note_fmt)
+                r += 1
+            header_row = r
+            for i, col in enumerate(sheet.columns):
+                ws.write_string(r, i, col.header, head_fmt)
+            ws.repeat_rows(0, header_row) if header_row else ws.repeat_rows(header_row)
+            ws.freeze_panes(header_row + 1, 0)
+            r += 1
+            for values in sheet.rows:
+                for i, col in enumerate(sheet.columns):
+                    v = values[i] if i < len(values) else None
+                    _write_value(ws, r, i, v, col.kind, fmts, cndate)
+                r += 1
+            ws.autofilter(header_row, 0, max(r - 1, header_row), max(ncols - 1, 0))
+        wb.close()
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def _write_value(ws, r: int, c: int, v: Any, kind: str, fmts: dict, cndate) -> None:
+    fmt = fmts.get(kind, fmts["text"])
+    if v is None or v == "":
+        ws.write_blank(r, c, None, fmt)
+    elif kind == "cndate":
+        ws.write_string(r, c, cndate(v), fmt)
+    elif isinstance(v, bool):
+        ws.write_string(r, c, "是" if v else "否", fmt)
+    elif isinstance(v, (int, float, Decimal)) and kind != "text":
+        ws.write_number(r, c, float(v), fmt)
+    elif isinstance(v, (dt.date, dt.datetime)) and kind == "date":
+        ws.write_datetime(
+            r, c, v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day), fmt
+        )
+    elif isinstance(v, (dt.date, dt.datetime)):
+        ws.write_string(r, c, cndate(v), fmt)
+    else:
+        ws.write_string(r, c, str(v), fmt)

@@ -1,0 +1,323 @@
+"""Excel templates: `{{ }}` in cells and `{%tr for x in xs %}` rows that grow, keeping styles and formulas."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from openpyxl import load_workbook
+from openpyxl.formula.tokenizer import Tokenizer
+from openpyxl.formula.translate import Translator
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+
+from reportgen.engine.environment import TEXT_ENV
+from reportgen.engine.ooxml import normalize_zip
+from reportgen.errors import TemplateError
+
+# A row whose first templated cell starts with this marker repeats once per item.
+ROW_MARKER = re.compile(
+    r"^\s*\{%\s*tr\s+for\s+(?P<target>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)?)\s+in\s+(?P<expr>.+?)\s*%\}",
+    re.S,
+)
+_ONLY_EXPR = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}).)*)\}\}\s*$", re.S)
+_REF = re.compile(
+    r"^(?P<c1>\$?[A-Za-z]{1,3})(?P<d1>\$?)(?P<r1>\d+)(?::(?P<c2>\$?[A-Za-z]{1,3})(?P<d2>\$?)(?P<r2>\d+))?$"
+)
+_CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+FIXED_TIME = b"2023-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A repeating row found in a template sheet."""
+
+    sheet: str
+    row: int
+    target: str
+    expr: str
+
+
+def _is_templated(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+def find_regions(ws) -> list[Region]:
+    regions = []
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                m = ROW_MARKER.match(cell.value)
+                if m:
+                    regions.append(Region(ws.title, cell.row, m.group("target"), m.group("expr")))
+                    break
+    return regions
+
+
+def _shift_ref(ref: str, row: int, delta: int) -> str:
+    sheet = ""
+    if "!" in ref:
+        sheet, ref = ref.rsplit("!", 1)
+        sheet += "!"
+    m = _REF.match(ref)
+    if not m:
+        return sheet + ref
+    r1 = int(m.group("r1"))
+    if m.group("r2") is None:
+        new = r1 + delta if r1 > row else r1
+        return f"{sheet}{m.group('c1')}{m.group('d1')}{new}"
+    r2 = int(m.group("r2"))
+    n1 = r1 + delta if r1 > row else r1
+    n2 = r2 + delta if r2 >= row else r2  # a range ending on the region row stretches over it
+    return f"{sheet}{m.group('c1')}{m.group('d1')}{n1}:{m.group('c2')}{m.group('d2')}{n2}"
+
+
+def shift_formula(formula: str, row: int, delta: int, sheet_title: str) -> str:
+    """References after `row` move by `delta`; ranges that end on or after `row` stretch by `delta`."""
+    tok = Tokenizer(formula)
+    changed = False
+    for item in tok.items:
+        if item.type == "OPERAND" and item.subtype == "RANGE":
+            if "!" in item.value:
+                sheet = item.value.rsplit("!", 1)[0].strip("'")
+                if sheet != sheet_title:
+                    continue
+            new = _shift_ref(item.value, row, delta)
+            if new != item.value:
+                item.value = new
+                changed = True
+    return tok.render() if changed else formula
+
+
+def _shift_below(ws, row: int, delta: int) -> None:
+    """Move everything below `row` down by `delta` rows: cells, heights, merges, formulas, print area."""
+    if delta == 0:
+        return
+    max_row, max_col = ws.max_row, ws.max_column
+    if max_row > row:
+        ws.move_range(f"A{row + 1}:{get_column_letter(max_col)}{max_row}", rows=delta)
+    dims = {r: d for r, d in ws.row_dimensions.items() if r > row}
+    for r in dims:
+        del ws.row_dimensions[r]
+    for r, d in sorted(dims.items(), reverse=True):
+        d.index = r + delta
+        ws.row_dimensions[r + delta] = d
+    for mr in ws.merged_cells.ranges:
+        if mr.min_row > row:
+            mr.shift(0, delta)
+        elif mr.min_row < row <= mr.max_row:
+            mr.expand(down=delta)
+    for cells in ws.iter_rows():
+        for cell in cells:
+            if cell.data_type == "f" and isinstance(cell.value, str):
+                cell.value = shift_formula(cell.value, row, delta, ws.title)
+    if ws.print_area:
+        areas = [
+            _shift_ref(a.replace("'", "").split("!")[-1].replace("$", ""), row, delta)
+            for a in _print_areas(ws)
+        ]
+        ws.print_area = areas
+    if len(ws.conditional_formatting):
+        from openpyxl.formatting.formatting import ConditionalFormattingList
+
+        shifted = ConditionalFormattingList()
+        for cf in ws.conditional_formatting:
+            sqref = " ".join(_shift_ref(str(r), row, delta) for r in cf.sqref.ranges)
+            for rule in cf.rules:
+                shifted.add(sqref, rule)
+        ws.conditional_formatting = shifted
+
+
+def _print_areas(ws) -> list[str]:
+    value = ws.print_area
+    if isinstance(value, str):
+        return [v for v in value.split(",") if v]
+    return list(value or [])
+
+
+def _eval_cell(value: str, ctx: dict[str, Any], where: str) -> Any:
+    """A cell that is just `{{ expr }}` keeps the value's type (number, date); otherwise text."""
+    try:
+        m = _ONLY_EXPR.match(value)
+        if m:
+            result = TEXT_ENV.compile_expression(m.group("expr").strip(), undefined_to_none=False)(
+                ctx
+            )
+            if isinstance(result, jinja2.Undefined):
+                str(result)  # raises the undefined-name message
+            return result
+        return TEXT_ENV.from_string(value).render(ctx)
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(
+            f"Excel 模板 {where} 的标签有误：{err.message}（单元格内容：{value}）"
+        ) from None
+    except TemplateError:
+        raise
+    except Exception as err:  # noqa: BLE001 - user data/template problem, located to the cell
+        raise TemplateError(f"Excel 模板 {where}：{err}（单元格内容：{value}）") from err
+
+
+def _set(cell, value: Any) -> None:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        value = float(value)
+    cell.value = value
+
+
+def _expand_region(ws, region_row: int, target: str, items: list[Any], ctx: dict[str, Any]) -> int:
+    """Fill the region with items; returns how many rows it now takes."""
+    template_cells = []
+    for cell in ws[region_row]:
+        value = cell.value
+        if isinstance(value, str):
+            value = ROW_MARKER.sub("", value, count=1)
+        template_cells.append((cell.column, value, copy.copy(cell._style), cell.data_type))
+    row_merges = [mr for mr in ws.merged_cells.ranges if mr.min_row == mr.max_row == region_row]
+    height = ws.row_dimensions[region_row].height if region_row in ws.row_dimensions else None
+    n = max(len(items), 1)
+    _shift_below(ws, region_row, n - 1)
+    names = [t.strip() for t in target.split(",")]
+    for i in range(n):
+        r = region_row + i
+        if i < len(items):
+            item = items[i]
+            local = dict(ctx)
+            if len(names) == 1:
+                local[names[0]] = item
+            else:
+                for k, v in zip(names, item, strict=False):
+                    local[k] = v
+            local["loop"] = {
+                "index": i + 1,
+                "index0": i,
+                "first": i == 0,
+                "last": i == len(items) - 1,
+                "length": len(items),
+            }
+        for col, value, style, dtype in template_cells:
+            cell = ws.cell(row=r, column=col)
+            cell._style = copy.copy(style)
+            where = f"{ws.title}!{get_column_letter(col)}{region_row}"
+            if i >= len(items):
+                cell.value = None if _is_templated(value) else value
+            elif dtype == "f" and isinstance(value, str) and value.startswith("="):
+                origin = f"{get_column_letter(col)}{region_row}"
+                cell.value = (
+                    Translator(value, origin=origin).translate_formula(
+                        f"{get_column_letter(col)}{r}"
+                    )
+                    if i
+                    else value
+                )
+            elif _is_templated(value):
+                _set(cell, _eval_cell(value, local, where))
+            else:
+                cell.value = value
+        if i and height is not None:
+            ws.row_dimensions[r].height = height
+        if i:
+            for mr in row_merges:
+                ws.merge_cells(
+                    CellRange(min_col=mr.min_col, max_col=mr.max_col, min_row=r, max_row=r).coord
+                )
+    return n
+
+
+def render_sheet(ws, ctx: dict[str, Any]) -> None:
+    done: set[int] = set()
+    offset = 0
+    for region in find_regions(ws):
+        row = region.row + offset
+        where = f"{ws.title}!{row}行"
+        items = _eval_cell("{{ " + region.expr + " }}", ctx, where)
+        if items is None:
+            items = []
+        try:
+            items = list(items)
+        except TypeError:
+            raise TemplateError(f"Excel 模板 {where}：{region.expr} 不是列表") from None
+        n = _expand_region(ws, row, region.target, items, ctx)
+        done.update(range(row, row + n))
+        offset += n - 1
+    for cells in ws.iter_rows():
+        for cell in cells:
+            if cell.row not in done and _is_templated(cell.value):
+                _set(cell, _eval_cell(cell.value, ctx, f"{ws.title}!{cell.coordinate}"))
+    for attr in ("oddHeader", "oddFooter", "evenHeader", "evenFooter"):
+        hf = getattr(ws, attr, None)
+        for part in (hf.left, hf.center, hf.right) if hf is not None else ():
+            if _is_templated(part.text):
+                part.text = str(_eval_cell(part.text, ctx, f"{ws.title} 页眉页脚"))
+
+
+def render_xlsx(
+    template: str | os.PathLike, context: dict[str, Any], out_path: str | os.PathLike
+) -> Path:
+    """Render one workbook from an .xlsx template; written atomically and byte-identical for the same input."""
+    try:
+        wb = load_workbook(template)
+    except Exception as err:  # noqa: BLE001 - any load failure is a broken template file
+        raise TemplateError(f"无法打开 Excel 模板 {template}：{err}") from None
+    for ws in wb.worksheets:
+        render_sheet(ws, context)
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        wb.save(tmp)
+        fix_xlsx_timestamps(tmp)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def fix_xlsx_timestamps(path: str | os.PathLike) -> None:
+    """Fixed created/modified properties and zip times, so the same content gives the same bytes."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        core = zf.read("docProps/core.xml") if "docProps/core.xml" in zf.namelist() else None
+    replace = {}
+    if core is not None:
+        replace["docProps/core.xml"] = _CORE_TIMES.sub(
+            lambda m: m.group(1) + FIXED_TIME + m.group(3), core
+        )
+    normalize_zip(path, replace)
+
+
+def xlsx_template_variables(template: str | os.PathLike) -> tuple[set[str], list[str]]:
+    """(top-level names used, syntax problems) for `templates check`."""
+    from jinja2 import meta
+
+    wb = load_workbook(template)
+    names: set[str] = set()
+    problems: list[str] = []
+    for ws in wb.worksheets:
+        loop_vars: set[str] = set()
+        for region in find_regions(ws):
+            loop_vars |= {t.strip() for t in region.target.split(",")}
+            try:
+                names |= meta.find_undeclared_variables(TEXT_ENV.parse("{{ " + region.expr + " }}"))
+            except jinja2.TemplateSyntaxError as err:
+                problems.append(f"{ws.title}!第{region.row}行 重复行标记有误：{err.message}")
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if not _is_templated(cell.value):
+                    continue
+                text = ROW_MARKER.sub("", cell.value, count=1)
+                try:
+                    used = meta.find_undeclared_variables(TEXT_ENV.parse(text))
+                except jinja2.TemplateSyntaxError as err:
+                    problems.append(
+                        f"{ws.title}!{cell.coordinate} 标签有误：{err.message}（{cell.value}）"
+                    )
+                    continue
+                names |= used - loop_vars - {"loop"}
+    return names, problems
