@@ -65,17 +65,22 @@ class DemoResult:
 
 def _example_county(data_dir: Path) -> tuple[str, str]:
     """County name and code from the example's 行政区划 sheet."""
-    from python_calamine import CalamineWorkbook
+    from reportgen.dataset.xlsx_stream import XlsxReader
 
     for path in sorted(data_dir.rglob("*.xlsx")):
-        wb = CalamineWorkbook.from_path(str(path))
-        if "行政区划" in wb.sheet_names:
-            rows = wb.get_sheet_by_name("行政区划").to_python()
-            header = [str(c) for c in rows[0]]
-            for row in rows[1:]:
-                record = dict(zip(header, row))
-                if record.get("级别") == "县":
-                    return str(record["名称"]), str(record["区划代码"])
+        reader = XlsxReader(str(path))
+        try:
+            for sheet in reader.sheets:
+                if sheet.name != "行政区划":
+                    continue
+                rows = reader.rows(sheet)
+                _, header = next(rows)
+                for _, row in rows:
+                    record = dict(zip(header, row))
+                    if record.get("级别") == "县":
+                        return str(record["名称"]), str(record["区划代码"])
+        finally:
+            reader.close()
     return "示例县", ""
 
 

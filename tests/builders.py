@@ -193,3 +193,18 @@ def full_county(folder: Path) -> Path:
         },
     )
     return folder
+
+
+def db_snapshot(path: Path) -> dict[str, list]:
+    """Every row of every table, for 'nothing changed' assertions."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute("select name from sqlite_master where type='table' order by name")
+        ]
+        return {t: sorted(map(repr, con.execute(f'select * from "{t}"'))) for t in tables}
+    finally:
+        con.close()

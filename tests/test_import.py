@@ -12,12 +12,12 @@ from builders import (
     PERSONS,
     REGIONS,
     STUDENTS,
+    db_snapshot,
     full_county,
     make_id,
     write_csv,
     write_xlsx,
 )
-from conftest import db_snapshot
 from openpyxl import load_workbook
 
 from reportgen.dataset import sheets as S

@@ -44,7 +44,12 @@ def import_format_markdown() -> str:
     ]
     for spec in S.SHEETS:
         key = "、".join(spec.field(k).header for k in spec.key)
-        lines += [f"## {spec.title}", "", f"英文名 `{spec.table}`；别名：{'、'.join(spec.aliases) or '无'}；键：{key}。", ""]
+        lines += [
+            f"## {spec.title}",
+            "",
+            f"英文名 `{spec.table}`；别名：{'、'.join(spec.aliases) or '无'}；键：{key}。",
+            "",
+        ]
         if spec.references:
             refs = "；".join(
                 f"{'、'.join(spec.field(c).header for c in r.columns)} 须在“{S.SHEETS_BY_TABLE[r.target].title}”中存在"
@@ -56,7 +61,9 @@ def import_format_markdown() -> str:
             choices = "、".join(f.choices)
             if f.default is True:
                 choices = "空则视为“是”"
-            lines.append(f"| {f.header} | `{f.name}` | {'是' if f.required else ''} | {_KIND_NAMES[f.kind]} | {choices} |")
+            lines.append(
+                f"| {f.header} | `{f.name}` | {'是' if f.required else ''} | {_KIND_NAMES[f.kind]} | {choices} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

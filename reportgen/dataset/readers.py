@@ -1,7 +1,7 @@
 """Stream the rows of .xlsx and .csv inputs, one sheet at a time, with their real row numbers.
 
-xlsx is read with python-calamine (Rust, several times faster than openpyxl); CSV in UTF-8,
-UTF-8 with BOM or GBK/GB18030, detected from the bytes.
+xlsx is streamed by xlsx_stream.XlsxReader (constant memory); CSV in UTF-8, UTF-8 with BOM or
+GBK/GB18030, detected from the bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportgen.dataset.xlsx_stream import XlsxFormatError, XlsxReader
 from reportgen.errors import DataError, Problem
 
 SUPPORTED = {".xlsx", ".xlsm", ".csv"}
@@ -77,34 +78,18 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
 
 
 def _xlsx_sheets(path: Path) -> Iterator[RawSheet]:
-    from python_calamine import CalamineWorkbook
-
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for broken files
+        reader = XlsxReader(str(path))
+    except (XlsxFormatError, OSError) as exc:
         raise DataError(
             "无法打开 Excel 文件，数据库未作任何改动。",
-            [
-                Problem(
-                    str(path), "", None, "", f"文件已损坏或不是 .xlsx 格式（{type(exc).__name__}）"
-                )
-            ],
+            [Problem(str(path), "", None, "", f"文件已损坏、加密或不是 .xlsx 格式（{exc}）")],
         ) from None
-    for name in workbook.sheet_names:
-        sheet = workbook.get_sheet_by_name(name)
-        start = sheet.start  # (row, col) of the first used cell, 0-based; None for an empty sheet
-        if start is None:
-            continue
-        yield RawSheet(path, name, sheet.end[0] + 1, _calamine_rows(sheet, start[1]))
-
-
-def _calamine_rows(sheet, first_col: int) -> Iterator[tuple[int, list[object]]]:
-    # iter_rows() yields rows from the sheet's first row (A1's row) but cells from the first
-    # used column: pad the columns so that column letters in messages are the real ones.
-    # tests/test_import_messy.py pins this against files with title rows and offset tables.
-    pad = [""] * first_col
-    for index, row in enumerate(sheet.iter_rows()):
-        yield index + 1, pad + row if first_col else row
+    try:
+        for sheet in reader.sheets:
+            yield RawSheet(path, sheet.name, reader.dimension_rows(sheet), reader.rows(sheet))
+    finally:
+        reader.close()
 
 
 def detect_encoding(path: Path) -> str:
