@@ -283,11 +283,12 @@ def render_batch(
             folder = (
                 stage / safe_filename(group_namer(group_text, first, gno)) if group_by else stage
             )
+            base = index  # record numbers count through the whole batch
             groups = (
                 (
                     unique(
                         folder
-                        / (safe_filename(record_namer(group_text, ctx, index + i + 1)) + ".docx")
+                        / (safe_filename(record_namer(group_text, ctx, base + i + 1)) + ".docx")
                     ),
                     [ctx],
                 )

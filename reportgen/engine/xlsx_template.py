@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.formula.tokenizer import Tokenizer
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
@@ -203,6 +204,8 @@ def _expand_region(ws, region_row: int, target: str, items: list[Any], ctx: dict
         for col, value, style, dtype in template_cells:
             cell = ws.cell(row=r, column=col)
             cell._style = copy.copy(style)
+            if isinstance(cell, MergedCell):
+                continue  # covered by a merge: only its borders matter
             where = f"{ws.title}!{get_column_letter(col)}{region_row}"
             if i >= len(items):
                 cell.value = None if _is_templated(value) else value

@@ -1,0 +1,152 @@
+"""`reportgen templates list|export|check` and `reportgen doctor`; also the progress bar used by batch commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from reportgen.cli import cli
+from reportgen.engine import check_template, export_template, list_templates, template_spec
+from reportgen.engine.pdf import environment_checks
+from reportgen.engine.registry import kind_label, workspace_templates_dir
+from reportgen.errors import TemplateError
+
+
+def workspace_of(ctx: click.Context) -> Path:
+    """The workspace folder, from reportgen.config when available, else -C or the current folder."""
+    obj = ctx.obj
+    try:
+        return Path(obj.workspace)
+    except Exception:  # noqa: BLE001 - config not readable: fall back to the plain option
+        return Path(getattr(obj, "workspace_option", None) or os.getcwd())
+
+
+@contextmanager
+def progress_bar(
+    ctx: click.Context, total: int | None, label: str = "生成中"
+) -> Iterator[Callable[[int], None] | None]:
+    """A progress callback for engine batches (None in --quiet mode or when the total is unknown)."""
+    if getattr(ctx.obj, "quiet", False) or not total:
+        yield None
+        return
+    with click.progressbar(
+        length=total, label=label, show_pos=True, file=click.get_text_stream("stderr")
+    ) as bar:
+        yield bar.update
+
+
+@cli.group("templates")
+def templates_group() -> None:
+    """模板：查看、导出内置模板以便修改，检查修改后的模板。
+
+    \b
+    工作目录下 templates/（或其中的 docx/、xlsx/ 子目录）里的同名文件会覆盖内置模板。
+    """
+
+
+@templates_group.command("list")
+@click.pass_context
+def templates_list(ctx: click.Context) -> None:
+    """列出全部模板：名称、类型、来源（内置或工作目录覆盖）。"""
+    refs = list_templates(workspace_of(ctx))
+    if not refs:
+        click.echo("没有找到模板。")
+        return
+    width = max(len(r.name) for r in refs) + 2
+    click.echo(f"{'名称'.ljust(width)}类型    来源")
+    for r in refs:
+        desc = template_spec(r.name, r.kind)
+        extra = f"  {desc.description}" if desc and desc.description else ""
+        click.echo(f"{r.name.ljust(width)}{kind_label(r.kind).ljust(8)}{r.label}{extra}")
+    folder = workspace_templates_dir(workspace_of(ctx))
+    click.echo(f"\n覆盖内置模板：把同名文件放到 {folder}（或其中的 docx/、xlsx/ 子目录）。")
+
+
+@templates_group.command("export")
+@click.argument("name")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
+@click.pass_context
+def templates_export(ctx: click.Context, name: str, directory: str | None, force: bool) -> None:
+    """把内置模板 NAME 复制到目录 DIRECTORY（默认：工作目录的 templates/docx 或 templates/xlsx），以便修改。"""
+    if directory is None:
+        ref_kind = "xlsx" if name.lower().endswith(".xlsx") else "docx"
+        directory = str(workspace_templates_dir(workspace_of(ctx)) / ref_kind)
+    target = export_template(name, directory, overwrite=force)
+    click.echo(f"已导出：{target}")
+    click.echo(
+        "用 Word/WPS（或 Excel）修改后保存；放在工作目录 templates/ 下即覆盖内置模板。修改后请运行："
+    )
+    click.echo(f"  reportgen templates check {target}")
+
+
+@templates_group.command("check")
+@click.argument("file")
+@click.option(
+    "--as",
+    "as_name",
+    metavar="模板名",
+    help="按哪种文书的变量检查（默认取文件名，如 公文.docx → 公文）。",
+)
+@click.pass_context
+def templates_check(ctx: click.Context, file: str, as_name: str | None) -> None:
+    """检查模板 FILE（文件路径或模板名）：标签是否成对、写法是否正确、变量是否都有。"""
+    sample = None
+    if as_name:
+        kind = "xlsx" if file.lower().endswith(".xlsx") else "docx"
+        spec = template_spec(as_name, kind)
+        if spec is None:
+            raise TemplateError(f"没有名为“{as_name}”的文书类型")
+        sample = spec.sample
+    issues = check_template(file, workspace=workspace_of(ctx), sample=sample)
+    if not issues:
+        click.echo(f"模板检查通过：{file}")
+        return
+    click.echo(f"模板 {file} 有 {len(issues)} 个问题：", err=True)
+    for issue in issues:
+        click.echo(f"  {issue}", err=True)
+    ctx.exit(TemplateError.exit_code)
+
+
+@cli.command("doctor")
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """检查运行环境：LibreOffice（生成 PDF）、中文字体、pdftoppm、正在使用的数据库。"""
+    checks = environment_checks()
+    db_line = _database_line(ctx)
+    missing = 0
+    for c in checks:
+        mark = "✓" if c.ok else "✗"
+        missing += 0 if c.ok else 1
+        need = f"（用于{c.required_for}）" if c.required_for else ""
+        click.echo(f"{mark} {c.name}{need}：{c.detail}")
+    click.echo(db_line)
+    if missing:
+        click.echo(
+            f"\n有 {missing} 项缺失；缺少 LibreOffice 或中文字体时仍可生成 Word/Excel 文件，但不能生成 PDF。"
+        )
+    else:
+        click.echo("\n环境完整。")
+
+
+def _database_line(ctx: click.Context) -> str:
+    try:
+        settings = ctx.obj.settings()
+        url = (
+            getattr(settings, "db_url", None)
+            or getattr(settings, "database_url", None)
+            or getattr(settings, "db", None)
+        )
+    except Exception as err:  # noqa: BLE001 - doctor must report, not fail
+        return f"? 数据库：无法读取配置（{err}）"
+    return f"✓ 数据库：{_hide_password(str(url))}" if url else "? 数据库：未配置"
+
+
+def _hide_password(url: str) -> str:
+    import re
+
+    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1****@", url)
