@@ -126,4 +126,6 @@ def test_import_format_page_is_generated_from_the_code():
     from reportgen.dataset.docs import import_format_markdown
 
     page = Path(__file__).parents[1] / "docs" / "导入格式.md"
-    assert page.read_text(encoding="utf-8") == import_format_markdown(), "run: python -m reportgen.dataset.docs > docs/导入格式.md"
+    assert page.read_text(encoding="utf-8") == import_format_markdown(), (
+        "run: python -m reportgen.dataset.docs > docs/导入格式.md"
+    )
