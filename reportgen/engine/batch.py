@@ -227,7 +227,7 @@ def render_batch(
     run: RunInfo | None = None,
     workspace: str | os.PathLike | None = None,
     progress: ProgressFn | None = None,
-    compresslevel: int = 1,
+    compresslevel: int = 6,
     manifest: bool = True,
     raise_on_failure: bool = True,
     pdf_timeout: float | None = None,
@@ -248,7 +248,7 @@ def render_batch(
 
         require_pdf_tools()
     tpl = resolve_word_template(template, workspace)
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     stage = out / f".staging-{os.getpid()}" if zip_name else out
     result = BatchResult(out, template_name=tpl.name, template_sha256=tpl.sha256)
@@ -387,7 +387,7 @@ def render_partition(
     """
     opts = dict(options or {})
     tpl = resolve_word_template(template, opts.get("workspace"))
-    final = Path(out_path)
+    final = Path(out_path).resolve()
     group = str(opts.get("group", ""))
     entry, failures, n = _write_one(
         tpl,
@@ -399,7 +399,7 @@ def render_partition(
         label=_getter(opts.get("label")),
         meta=opts.get("meta"),
         page_break=opts.get("page_break", "page"),
-        compresslevel=int(opts.get("compresslevel", 1)),
+        compresslevel=int(opts.get("compresslevel", 6)),
         progress=None,
     )
     return {

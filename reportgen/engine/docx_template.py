@@ -160,6 +160,8 @@ class WordTemplate:
         except (OSError, zipfile.BadZipFile) as err:
             raise TemplateError(f"无法打开 Word 模板 {self.path}：{err}") from None
         self.sha256 = hashlib.sha256(data).hexdigest()
+        # level -> part name -> (deflated bytes, crc32, size): filled by the writer, reused per file
+        self.compressed_cache: dict[int, dict[str, tuple[bytes, int, int]]] = {}
         self.main_part = "word/document.xml"
         for _, rtype, name in _rels_targets(self.entries.get("_rels/.rels", b"<r/>"), ""):
             if rtype == _REL_OFFICE_DOC:

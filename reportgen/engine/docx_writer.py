@@ -156,7 +156,7 @@ class PrintFileWriter:
         path: str | os.PathLike,
         *,
         page_break: str = "page",
-        compresslevel: int = 1,
+        compresslevel: int = 6,
     ) -> None:
         if page_break not in ("page", "section", "none"):
             raise ValueError(f"page_break: {page_break!r}")
@@ -247,12 +247,24 @@ class PrintFileWriter:
         for name, data in tpl.entries.items():
             if name in skip:
                 continue
-            self._put(name, rendered_hf.get(name, data))
+            if name in rendered_hf:
+                self._put(name, rendered_hf[name])
+            else:
+                self._put_static(name, data)
         self._doc = self._zf.open(zip_info(tpl.main_part, self.compresslevel), "w")
         self._doc.write(tpl.prefix.encode("utf-8"))
 
     def _put(self, name: str, data: bytes) -> None:
         self._zf.writestr(zip_info(name, self.compresslevel), data)
+
+    def _put_static(self, name: str, data: bytes) -> None:
+        """Static parts (styles, fonts, theme…) are deflated once per template, then copied raw."""
+        cache = self.template.compressed_cache.setdefault(self.compresslevel, {})
+        if name not in cache:
+            comp = zlib.compressobj(self.compresslevel, zlib.DEFLATED, -15)
+            cache[name] = (comp.compress(data) + comp.flush(), zlib.crc32(data) & 0xFFFFFFFF, len(data))
+        if not write_precompressed(self._zf, zip_info(name, self.compresslevel), *cache[name]):
+            self._put(name, data)
 
     def close(self) -> int:
         """Finish the file; returns the number of records written (0: nothing was written)."""
@@ -292,6 +304,31 @@ class PrintFileWriter:
             pass
 
 
+def write_precompressed(zf: zipfile.ZipFile, info: zipfile.ZipInfo, compressed: bytes, crc: int, size: int) -> bool:
+    """Append an already-deflated member (what ZipFile.writestr does after compressing).
+
+    Uses ZipFile internals that are stable from Python 3.10 to 3.13; returns False when they are
+    missing so the caller falls back to writestr.
+    """
+    if not all(hasattr(zf, a) for a in ("fp", "filelist", "NameToInfo", "start_dir", "_writecheck")):
+        return False
+    if size >= zipfile.ZIP64_LIMIT or len(compressed) >= zipfile.ZIP64_LIMIT:
+        return False
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.file_size = size
+    info.compress_size = len(compressed)
+    info.CRC = crc
+    zf._writecheck(info)
+    zf._didModify = True
+    info.header_offset = zf.fp.tell()
+    zf.fp.write(info.FileHeader(False))
+    zf.fp.write(compressed)
+    zf.filelist.append(info)
+    zf.NameToInfo[info.filename] = info
+    zf.start_dir = zf.fp.tell()
+    return True
+
+
 def _with_image_types(ct: bytes) -> bytes:
     text = ct.decode("utf-8")
     for ext, mime in (("png", "image/png"), ("jpeg", "image/jpeg")):
@@ -322,7 +359,7 @@ def write_print_file(
     path: str | os.PathLike,
     *,
     page_break: str = "page",
-    compresslevel: int = 1,
+    compresslevel: int = 6,
 ) -> int:
     """All records into one .docx at `path` (written in place; see batch.py for atomic writes)."""
     writer = PrintFileWriter(template, path, page_break=page_break, compresslevel=compresslevel)

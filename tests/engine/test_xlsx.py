@@ -123,10 +123,13 @@ def test_table_workbook(tmp_path):
         Column("日期", 14, "cndate"),
         Column("寄宿", 6),
     ]
-    sheets = lambda: [
-        Sheet("名单", cols, iter(rows), title="学生资助名单", note="城关一中"),
-        Sheet("汇总[1]", cols[:2], [("合计", 1000)]),
-    ]  # noqa: E731
+
+    def sheets():
+        return [
+            Sheet("名单", cols, iter(rows), title="学生资助名单", note="城关一中"),
+            Sheet("汇总[1]", cols[:2], [("合计", 1000)]),
+        ]
+
     a = write_table_workbook(
         tmp_path / "a.xlsx", sheets(), footer="数据来源：测试；生成日期：2023年9月2日"
     )
