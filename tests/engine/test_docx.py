@@ -197,3 +197,63 @@ def test_batch_failure_reports_record(card_template, tmp_path):
         render_batch(card_template, recs, tmp_path / "out", file_name="卡", meta=META, label="name")
     assert "学生2" in err.value.message
     assert not (tmp_path / "out" / "卡.docx").exists()
+
+
+def test_record_starting_with_a_table_gets_a_page_break_paragraph(tmp_path):
+    from reportgen.engine.ooxml import cell, row, table
+
+    body = table([row([cell("{{ name }}", 3000)])], [3000]) + para("尾")
+    tpl = build_docx(tmp_path / "t.docx", body)
+    out = tmp_path / "o.docx"
+    write_print_file(WordTemplate(tpl), [{"name": "甲"}, {"name": "乙"}], out)
+    xml = document_xml(out)
+    assert xml.count("<w:pageBreakBefore/>") == 1
+    assert xml.index("<w:pageBreakBefore/>") < xml.index("乙")
+    assert len(docx.Document(str(out)).tables) == 2
+
+
+def test_column_loop_rebuilds_table_grid(tmp_path):
+    from reportgen.engine.builtin_specs import OFFICIAL_SAMPLE
+
+    ctx = {
+        **OFFICIAL_SAMPLE,
+        "table": {
+            "caption": "表",
+            "columns": ["甲", "乙", "丙", "丁", "戊"],
+            "rows": [list("12345")],
+        },
+    }
+    out = tmp_path / "o.docx"
+    from reportgen.engine import find_template
+
+    write_print_file(WordTemplate(find_template("公文").path), [{**ctx, "_meta": META}], out)
+    xml = document_xml(out)
+    grid = re.search(r"<w:tblGrid>(.*?)</w:tblGrid>", xml).group(1)
+    assert grid.count("<w:gridCol") == 5
+    assert "rgdyn" not in xml
+    d = docx.Document(str(out))
+    assert [c.text for c in d.tables[0].rows[1].cells] == list("12345")
+
+
+def test_template_saved_by_a_word_library(tmp_path):
+    """python-docx's default package comes from Word: theme, numbering, many styles."""
+    d = docx.Document()
+    p = d.add_paragraph("姓名：")
+    p.add_run("{{ na").bold = True
+    p.add_run("me }}")
+    t = d.add_table(rows=3, cols=2)
+    t.cell(0, 0).text = "{%tr for it in items %}"
+    t.cell(1, 0).text = "{{ it }}"
+    t.cell(2, 0).text = "{%tr endfor %}"
+    d.sections[0].header.paragraphs[0].text = "页眉 {{ name }}"
+    d.save(str(tmp_path / "w.docx"))
+    out = tmp_path / "o.docx"
+    write_print_file(
+        WordTemplate(tmp_path / "w.docx"),
+        [{"name": "张三", "items": ["甲", "乙"]}, {"name": "李四", "items": []}],
+        out,
+    )
+    o = docx.Document(str(out))
+    assert [p.text for p in o.paragraphs] == ["姓名：张三", "姓名：李四"]
+    assert [[c.text for c in r.cells][0] for r in o.tables[0].rows] == ["甲", "乙"]
+    assert o.sections[0].header.paragraphs[0].text == "页眉 张三"
