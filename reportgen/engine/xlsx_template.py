@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -141,18 +142,26 @@ def _print_areas(ws) -> list[str]:
     return list(value or [])
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled_expr(expr: str):
+    return TEXT_ENV.compile_expression(expr, undefined_to_none=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_text(text: str):
+    return TEXT_ENV.from_string(text)
+
+
 def _eval_cell(value: str, ctx: dict[str, Any], where: str) -> Any:
     """A cell that is just `{{ expr }}` keeps the value's type (number, date); otherwise text."""
     try:
         m = _ONLY_EXPR.match(value)
         if m:
-            result = TEXT_ENV.compile_expression(m.group("expr").strip(), undefined_to_none=False)(
-                ctx
-            )
+            result = _compiled_expr(m.group("expr").strip())(ctx)
             if isinstance(result, jinja2.Undefined):
                 str(result)  # raises the undefined-name message
             return result
-        return TEXT_ENV.from_string(value).render(ctx)
+        return _compiled_text(value).render(ctx)
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(
             f"Excel 模板 {where} 的标签有误：{err.message}（单元格内容：{value}）"
