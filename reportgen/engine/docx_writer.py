@@ -262,7 +262,11 @@ class PrintFileWriter:
         cache = self.template.compressed_cache.setdefault(self.compresslevel, {})
         if name not in cache:
             comp = zlib.compressobj(self.compresslevel, zlib.DEFLATED, -15)
-            cache[name] = (comp.compress(data) + comp.flush(), zlib.crc32(data) & 0xFFFFFFFF, len(data))
+            cache[name] = (
+                comp.compress(data) + comp.flush(),
+                zlib.crc32(data) & 0xFFFFFFFF,
+                len(data),
+            )
         if not write_precompressed(self._zf, zip_info(name, self.compresslevel), *cache[name]):
             self._put(name, data)
 
@@ -304,13 +308,17 @@ class PrintFileWriter:
             pass
 
 
-def write_precompressed(zf: zipfile.ZipFile, info: zipfile.ZipInfo, compressed: bytes, crc: int, size: int) -> bool:
+def write_precompressed(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, compressed: bytes, crc: int, size: int
+) -> bool:
     """Append an already-deflated member (what ZipFile.writestr does after compressing).
 
     Uses ZipFile internals that are stable from Python 3.10 to 3.13; returns False when they are
     missing so the caller falls back to writestr.
     """
-    if not all(hasattr(zf, a) for a in ("fp", "filelist", "NameToInfo", "start_dir", "_writecheck")):
+    if not all(
+        hasattr(zf, a) for a in ("fp", "filelist", "NameToInfo", "start_dir", "_writecheck")
+    ):
         return False
     if size >= zipfile.ZIP64_LIMIT or len(compressed) >= zipfile.ZIP64_LIMIT:
         return False
