@@ -2,3 +2,4 @@
 
 from reportgen.cli import data_cmds  # noqa: F401
 from reportgen.cli import engine_cmds  # noqa: F401
+from reportgen.cli import doc_cmds  # noqa: F401

@@ -1,0 +1,1 @@
+"""Student aid: eligibility from the policy table and the dataset."""

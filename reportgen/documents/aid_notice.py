@@ -1,0 +1,209 @@
+"""学生受助情况温馨告知书 (seed 二.一.(二).2③): what each aided student was actually paid in a term.
+
+One letter per student with 资助发放 rows in the term, one print file per school; a roster .xlsx
+with per-student and per-school totals and, separately, the students the eligibility engine finds
+eligible but who were paid nothing in that school year (应享未享).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from reportgen.aid.eligibility import eligible_items, expected_total
+from reportgen.aid.students import Selection, iter_selected
+from reportgen.dataset.schema import TABLES
+from reportgen.documents.common import DocumentRun, school_year_label, yuan
+from reportgen.engine import (
+    Column,
+    OutputEntry,
+    Sheet,
+    cndate,
+    daxie,
+    declare_template,
+    render_batch,
+    safe_filename,
+    write_table_workbook,
+)
+from reportgen.errors import ConfigError
+
+TEMPLATE = "学生受助情况温馨告知书"
+_TERM = re.compile(r"(\d{4})年(春季|秋季)学期")
+
+
+def parse_term(term: str) -> tuple[int, int]:
+    """'2024年春季学期' → (2024, 1); '2023年秋季学期' → (2023, 2). Sorts terms in time order."""
+    m = _TERM.fullmatch(term.strip())
+    if not m:
+        raise ConfigError(f"学期写法应为“2024年春季学期”或“2023年秋季学期”：{term}")
+    return int(m.group(1)), 1 if m.group(2) == "春季" else 2
+
+
+def school_year_of(term: str) -> int:
+    """The school year a term belongs to: 2023年秋季 and 2024年春季 are school year 2023."""
+    year, season = parse_term(term)
+    return year if season == 2 else year - 1
+
+
+def terms_of_school_year(year: int) -> tuple[str, str]:
+    return f"{year}年秋季学期", f"{year + 1}年春季学期"
+
+
+def latest_term(run: DocumentRun) -> str:
+    payments = TABLES["aid_payments"]
+    with run.dataset.engine.connect() as conn:
+        terms = [r[0] for r in conn.execute(sa.select(payments.c.term).distinct())]
+    valid = [t for t in terms if _TERM.fullmatch(t)]
+    if not valid:
+        raise ConfigError(
+            "数据中没有资助发放记录（或学期写法不是“2023年秋季学期”这样），无法生成温馨告知书"
+        )
+    return max(valid, key=parse_term)
+
+
+def _payments(
+    run: DocumentRun, school_codes: tuple[str, ...], terms: tuple[str, ...]
+) -> dict[str, list[sa.Row]]:
+    payments, students = TABLES["aid_payments"], TABLES["students"]
+    out: dict[str, list[sa.Row]] = defaultdict(list)
+    query = (
+        sa.select(payments)
+        .join(students, students.c.student_no == payments.c.student_no)
+        .where(students.c.school_code.in_(school_codes), payments.c.term.in_(terms))
+        .order_by(payments.c.student_no, payments.c.paid_on, payments.c.item)
+    )
+    with run.dataset.engine.connect() as conn:
+        for row in conn.execute(query):
+            out[row.student_no].append(row)
+    return out
+
+
+SAMPLE = {
+    "school": "城关镇第一初级中学", "grade": "七年级", "class_name": "1班", "name": "张小明", "student_no": "G001",
+    "guardian_name": "张大山", "term": "2023年秋季学期",
+    "items": [{"name": "寄宿生生活补助", "amount": "625", "paid_on": "2023年10月20日"}],
+    "total": "625", "total_daxie": "陆佰贰拾伍元整", "school_hotline": "0376-5550101", "county_hotline": "0376-5550123",
+    "county": "青山县", "education_office": "青山县教育局",
+}  # fmt: skip
+declare_template(
+    TEMPLATE, "docx", sample=SAMPLE, description="学生受助情况温馨告知书：每名受助学生一页"
+)
+
+PAID_COLUMNS = [Column("学校", 24), Column("学籍号", 16), Column("姓名", 10), Column("年级", 10), Column("班级", 8),
+                Column("资助项目", 40), Column("合计（元）", 12, "money")]  # fmt: skip
+SCHOOL_COLUMNS = [
+    Column("学校", 28),
+    Column("受助学生数", 12, "int"),
+    Column("资助金额合计（元）", 16, "money"),
+]
+MISSED_COLUMNS = [Column("学校", 24), Column("学籍号", 16), Column("姓名", 10), Column("年级", 10), Column("班级", 8),
+                  Column("应享资助项目", 44), Column("应享金额（元/年）", 14, "money")]  # fmt: skip
+
+
+@dataclass
+class NoticeResult:
+    term: str
+    outputs: list[OutputEntry] = field(default_factory=list)
+    letters: int = 0
+    missed: int = 0
+
+
+def make_notices(
+    run: DocumentRun,
+    selection: Selection,
+    *,
+    term: str | None = None,
+    split: bool = False,
+    pdf: bool = False,
+    progress=None,
+) -> NoticeResult:
+    term = term or latest_term(run)
+    parse_term(term)
+    year = school_year_of(term)
+    year_terms = terms_of_school_year(year)
+    result = NoticeResult(term)
+    paid_rows: list[list[Any]] = []
+    school_rows: list[list[Any]] = []
+    missed_rows: list[list[Any]] = []
+    schools = list(iter_selected(run.dataset, selection))
+    in_term = _payments(run, selection.school_codes, (term,))
+    in_year = _payments(run, selection.school_codes, year_terms)
+
+    def records():
+        for school, students in schools:
+            count, school_total = 0, Decimal(0)
+            for student in students:
+                rows = in_term.get(student.student_no, [])
+                if not rows and not in_year.get(student.student_no):
+                    eligible = eligible_items(student, run.policy)
+                    if eligible:
+                        missed_rows.append([school.name, student.student_no, student.name, student.grade, student.class_name,
+                                            "、".join(i.name for i in eligible), float(expected_total(eligible))])  # fmt: skip
+                if not rows:
+                    continue
+                total = sum((Decimal(r.amount) for r in rows), Decimal(0))
+                count += 1
+                school_total += total
+                paid_rows.append([school.name, student.student_no, student.name, student.grade, student.class_name,
+                                  "、".join(f"{r.item} {yuan(r.amount)}元" for r in rows), float(total)])  # fmt: skip
+                result.letters += 1
+                yield {
+                    "_group": school.code,
+                    "_file": f"学生受助情况温馨告知书_{school.name}" + (f"_{selection.class_name}" if selection.class_name else ""),
+                    "school": school.name, "grade": student.grade, "class_name": student.class_name,
+                    "name": student.name, "student_no": student.student_no, "guardian_name": student.guardian_name or "",
+                    "term": term,
+                    "items": [{"name": r.item, "amount": yuan(r.amount), "paid_on": cndate(r.paid_on) if r.paid_on else ""} for r in rows],
+                    "total": yuan(total), "total_daxie": daxie(total),
+                    "school_hotline": school.aid_hotline or "", "county_hotline": run.settings.values["hotlines.aid"],
+                    "county": run.settings.county_name, "education_office": run.settings.values["offices.education"],
+                }  # fmt: skip
+            if count:
+                school_rows.append([school.name, count, float(school_total)])
+
+    batch = render_batch(
+        TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"],
+        split="record" if split else "group", record_name=lambda g, ctx: f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}",
+        pdf=pdf, meta=run.meta(), label=lambda ctx: f"{ctx['name']}（学籍号 {ctx['student_no']}）",
+        workspace=run.settings.workspace, progress=progress, manifest=False, raise_on_failure=False,
+    )  # fmt: skip
+    result.missed = len(missed_rows)
+    school_rows.append(
+        [
+            "合计",
+            sum(r[1] for r in school_rows),
+            float(sum(Decimal(str(r[2])) for r in school_rows)),
+        ]
+    )
+    roster = run.out_dir / f"{safe_filename(f'学生受助情况汇总_{selection.label}_{term}')}.xlsx"
+    write_table_workbook(
+        roster,
+        [
+            Sheet(
+                "受助学生", PAID_COLUMNS, paid_rows, title=f"{selection.label}{term}学生受助情况"
+            ),
+            Sheet(
+                "各校合计",
+                SCHOOL_COLUMNS,
+                school_rows,
+                title=f"{selection.label}{term}各校受助情况合计",
+            ),
+            Sheet(
+                "应享未享",
+                MISSED_COLUMNS,
+                missed_rows,
+                title=f"{selection.label}{school_year_label(year)}应享未享学生名单（符合条件但本学年未发放任何资助）",
+            ),  # fmt: skip
+        ],
+        footer=run.meta()["footnote"],
+    )
+    extra = [run.entry(roster, len(paid_rows))]
+    result.outputs = batch.outputs + extra
+    batch.write_manifest(run.run_info(), extra_outputs=extra)
+    batch.raise_for_failures()
+    return result

@@ -1,0 +1,208 @@
+"""reportgen card / aid-notice: documents and rosters read back and checked."""
+
+import json
+import zipfile
+
+import pytest
+from builders import CHILD_A, CHILD_B, full_county, write_xlsx
+from docx import Document
+from openpyxl import load_workbook
+
+from reportgen.aid.students import students_of_school
+from reportgen.config import load_settings
+from reportgen.workspace import open_dataset
+
+
+@pytest.fixture
+def county_ws(run, workspace, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-09-02")
+    (workspace / "reportgen.toml").write_text(
+        '[county]\nname = "青山县"\n[offices]\neducation = "青山县教育局"\n[hotlines]\naid = "0376-5550123"\n',
+        encoding="utf-8",
+    )
+    full_county(workspace / "in")
+    assert run("import", "in").exit_code == 0
+    return workspace
+
+
+def doc_text(path) -> str:
+    doc = Document(path)
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.append(" | ".join(c.text for c in row.cells))
+    return "\n".join(parts)
+
+
+def test_household_link_adds_flags_and_never_removes(county_ws):
+    dataset = open_dataset(load_settings(county_ws))
+    try:
+        (g002,) = students_of_school(dataset, "S02")
+        (g001,) = students_of_school(dataset, "S01")
+    finally:
+        dataset.dispose()
+    # G002: sheet said 低保=是; household H002 is a 监测户 with 低保 → both
+    assert g002.groups == {"dibao", "monitored"} and g002.household_id == "H002"
+    # G001: sheet said nothing; household H001 is a 脱贫户 → 原建档立卡
+    assert g001.groups == {"former_poor"} and g001.hardship and g001.boarding
+
+
+def test_cards_and_rosters(run, county_ws):
+    result = run("card", "--county", "--year", "2023")
+    assert result.exit_code == 0, result.output
+    out = county_ws / "输出" / "学生资助明白卡"
+    junior = out / "学生资助政策明白卡_城关镇第一初级中学.docx"
+    senior = out / "学生资助政策明白卡_青山县第一高级中学.docx"
+    text = doc_text(junior)
+    assert "（2023—2024学年）" in text
+    assert "学生：张小明" in text and "城关镇第一初级中学" in text and "七年级1班" in text
+    assert (
+        "省定营养改善计划 | 原建档立卡贫困家庭学生（享受国定营养改善计划的学生除外） | 800元/年 | ✔"
+        in text
+    )
+    assert "非寄宿生生活补助 | 具有正式学籍的家庭经济困难非寄宿生 | 625元/年 | " in text
+    assert "✔ 寄宿生生活补助：1,250元/年" in text
+    assert "预计每年合计：2,050元（贰仟零伍拾元整）" in text
+    assert (
+        "学校资助咨询电话：0376-5550101" in text and "青山县学生资助咨询电话：0376-5550123" in text
+    )
+    xml = zipfile.ZipFile(junior).read("word/document.xml").decode()
+    assert CHILD_A not in xml and CHILD_A[:3] + "*" * 11 + CHILD_A[-4:] in xml
+    senior_text = doc_text(senior)
+    assert (
+        "免学费 | 原建档立卡贫困家庭学生、家庭经济困难残疾学生、农村低保家庭学生、农村特困救助供养学生 | 按学校学费标准（1,600元/年） | ✔"
+        in senior_text
+    )
+    assert "预计每年合计：1,600元（壹仟陆佰元整）" in senior_text
+    assert "提示：您的家庭属于监测户、低保" in senior_text  # special group, not 认定 困难
+    assert CHILD_B not in zipfile.ZipFile(senior).read("word/document.xml").decode()
+    roster = load_workbook(out / "学生资助明白卡名单_城关镇第一初级中学.xlsx")
+    rows = [r for r in roster["明白卡名单"].iter_rows(values_only=True) if r[0] == "G001"]
+    assert rows == [
+        (
+            "G001",
+            "张小明",
+            "七年级",
+            "1班",
+            "初中",
+            "省定营养改善计划（800元/年）、寄宿生生活补助（1,250元/年）",
+            2050,
+        )
+    ]
+    review = load_workbook(out / "学生资助明白卡名单_青山县第一高级中学.xlsx")["特殊群体未认定困难"]
+    assert [r[:5] for r in review.iter_rows(values_only=True) if r[0] == "G002"] == [
+        ("G002", "李小红", "高一", "2班", "监测户、低保")
+    ]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (
+        manifest["command"].startswith("reportgen card") or manifest["command"] == "reportgen card"
+    )
+    assert sorted(o["file"] for o in manifest["outputs"]) == sorted(
+        p.name for p in out.iterdir() if p.suffix in (".docx", ".xlsx")
+    )
+
+
+def _students(rows):
+    header = [
+        "学籍号",
+        "姓名",
+        "证件号码",
+        "学校代码",
+        "学段",
+        "年级",
+        "班级",
+        "寄宿生",
+        "家庭经济困难",
+    ]
+    return {"学生": [header, *rows]}
+
+
+def test_one_card_per_page_in_grade_class_name_order(run, county_ws, workspace):
+    from builders import make_id
+
+    rows = [
+        ["G101", "丙同学", make_id("20110101", 31), "S01", "初中", "八年级", "10班", "否", "否"],
+        ["G102", "甲同学", make_id("20110101", 32), "S01", "初中", "八年级", "2班", "否", "否"],
+        ["G103", "乙同学", make_id("20110101", 33), "S01", "初中", "七年级", "2班", "否", "否"],
+        ["G104", "丁同学", make_id("20110101", 34), "S01", "初中", "九年级", "1班", "否", "否"],
+    ]
+    write_xlsx(workspace / "more.xlsx", _students(rows))
+    assert run("import", "more.xlsx").exit_code == 0
+    assert run("card", "--school", "城关镇第一初级中学", "--year", "2023").exit_code == 0
+    doc = Document(
+        workspace / "输出" / "学生资助明白卡" / "学生资助政策明白卡_城关镇第一初级中学.docx"
+    )
+    names = [p.text.split("　")[0] for p in doc.paragraphs if p.text.startswith("学生：")]
+    assert names == ["学生：张小明", "学生：乙同学", "学生：甲同学", "学生：丙同学", "学生：丁同学"]
+    breaks = (
+        zipfile.ZipFile(
+            workspace / "输出" / "学生资助明白卡" / "学生资助政策明白卡_城关镇第一初级中学.docx"
+        )
+        .read("word/document.xml")
+        .decode()
+        .count("<w:pageBreakBefore/>")
+    )
+    assert (
+        breaks == 4
+    )  # 5 cards: a new page before each card after the first, no trailing blank page
+
+
+def test_class_filter_and_split(run, county_ws):
+    result = run(
+        "card", "--school", "S01", "--class", "1班", "--split", "--year", "2023", "--out", "per"
+    )
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (county_ws / "per").rglob("*.docx"))
+    assert files == ["七年级1班_张小明_G001.docx"]
+
+
+def test_rerun_is_byte_identical(run, county_ws):
+    out = county_ws / "输出" / "学生资助明白卡"
+    assert run("card", "--county", "--year", "2023").exit_code == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".docx", ".xlsx")}
+    assert run("card", "--county", "--year", "2023").exit_code == 0
+    second = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".docx", ".xlsx")}
+    assert first == second
+
+
+def test_aid_notice_sums_payments_and_lists_missed(run, county_ws, workspace):
+    write_xlsx(
+        workspace / "pay.xlsx",
+        {"资助发放": [["学籍号", "资助项目", "金额", "学期", "发放日期"],
+                   ["G001", "省定营养改善计划", 400, "2023年秋季学期", "2023-11-05"],
+                   ["G001", "寄宿生生活补助", 625, "2023年春季学期", "2023-04-01"]]},
+    )  # fmt: skip
+    assert run("import", "pay.xlsx").exit_code == 0
+    result = run("aid-notice", "--county")
+    assert result.exit_code == 0, result.output
+    assert "2023年秋季学期：已生成 1 份" in result.stdout  # latest term with payments
+    out = county_ws / "输出" / "学生受助情况温馨告知书"
+    text = doc_text(out / "学生受助情况温馨告知书_城关镇第一初级中学.docx")
+    assert "1 | 寄宿生生活补助 | 625 | 2023年10月20日" in text
+    assert "2 | 省定营养改善计划 | 400 | 2023年11月5日" in text
+    assert "合计 | 合计 | 1,025 | 壹仟零贰拾伍元整" in text
+    assert "春季" not in text.split("享受了以下")[1]  # spring payments belong to another term
+    assert not (
+        out / "学生受助情况温馨告知书_青山县第一高级中学.docx"
+    ).exists()  # nobody paid there
+    book = load_workbook(out / "学生受助情况汇总_全县_2023年秋季学期.xlsx")
+    paid = [r for r in book["受助学生"].iter_rows(values_only=True) if r[1] == "G001"]
+    assert paid[0][-1] == 1025
+    totals = {r[0]: r[1:] for r in book["各校合计"].iter_rows(values_only=True) if r and r[0]}
+    assert totals["城关镇第一初级中学"] == (1, 1025) and totals["合计"] == (1, 1025)
+    missed = [r for r in book["应享未享"].iter_rows(values_only=True) if r[1] == "G002"]
+    assert missed == [("青山县第一高级中学", "G002", "李小红", "高一", "2班", "免学费", 1600)]
+    spring = run("aid-notice", "--county", "--term", "2023年春季学期", "--out", "spring")
+    assert spring.exit_code == 0
+    assert "625" in doc_text(
+        county_ws / "spring" / "学生受助情况温馨告知书_城关镇第一初级中学.docx"
+    )
+
+
+def test_bad_selection_and_term(run, county_ws):
+    both = run("card", "--school", "S01", "--county")
+    assert both.exit_code == 3 and "只请给出一个范围" in both.stderr
+    bad = run("aid-notice", "--county", "--term", "2023秋")
+    assert bad.exit_code == 3 and "学期写法应为" in bad.stderr
+    unknown = run("card", "--school", "不存在中学")
+    assert unknown.exit_code == 5 and "找不到学校" in unknown.stderr

@@ -1,0 +1,203 @@
+"""Build the student-aid templates (明白卡, 温馨告知书) under templates/docx/ (deterministic).
+
+    python tools/build_aid_templates.py
+
+They use the official-document styles of reportgen.engine.officialdoc on a card-sized grid
+(A4, 20 mm margins, 小四 body) so that one card fits one page.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reportgen.engine import officialdoc as od  # noqa: E402
+from reportgen.engine.ooxml import DocxPackage, cell, para, row, run, table  # noqa: E402
+
+CARD_PAGE = od.PageSetup(
+    top=18, bottom=16, left=20, right=20, lines=44, chars=40, body_pt=12, footer=8, header=10
+)
+S = od.STYLE_IDS
+NO_INDENT = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
+
+
+def _card_styles() -> str:
+    """The official styles with 1.4 line spacing by default (a card has no line grid)."""
+    styles = od.styles_xml(CARD_PAGE)
+    anchor = '<w:widowControl w:val="0"/><w:jc w:val="both"/>'
+    assert anchor in styles, "officialdoc.styles_xml changed: update the card line spacing"
+    return styles.replace(
+        anchor,
+        '<w:widowControl w:val="0"/><w:spacing w:line="336" w:lineRule="auto"/><w:jc w:val="both"/>',
+    )
+
+
+def _package(body: str, title: str) -> DocxPackage:
+    pkg = DocxPackage(body, "", styles=_card_styles(), font_table=od.font_table_xml(),
+                      settings=od.settings_xml(even_and_odd=False), title=title)  # fmt: skip
+    footer = pkg.add_footer(para("{{ _meta.footnote }}", style=S["note"], align="center"))
+    # No document grid: a card is not a 公文 page, and snapping 小四 lines to a grid doubles them.
+    section = od.sect_pr(CARD_PAGE, footer_default=footer)
+    pkg.sect_pr = re.sub(r"<w:docGrid [^>]*/>", '<w:docGrid w:linePitch="312"/>', section)
+    return pkg
+
+
+def _plain(text: str, **opts) -> str:
+    return para(text, ppr_extra=NO_INDENT, **opts)
+
+
+def _tr_table(
+    columns: list[tuple[str, int]], loop: str, cells: list[str], end_rows: list[str] | None = None
+) -> str:
+    widths = [w for _, w in columns]
+    total = sum(widths)
+    header = row(
+        [cell(h, w, style=S["table_header"], shade="E7EEF7") for h, w in columns], header=True
+    )
+    start = row([cell(f"{{%tr for {loop} %}}", total, span=len(columns), style=S["table"])])
+    data = row([cell(c, w, style=S["table"]) for c, (_, w) in zip(cells, columns)])
+    end = row([cell("{%tr endfor %}", total, span=len(columns), style=S["table"])])
+    return table([header, start, data, end, *(end_rows or [])], widths, style="a-grid")
+
+
+def aid_card(path: Path) -> None:
+    width = CARD_PAGE.text_width_twips
+    policy_table = _tr_table(
+        [
+            ("资助项目", 2500),
+            ("资助对象", width - 2500 - 2300 - 800),
+            ("资助标准", 2300),
+            ("本生", 800),
+        ],
+        "p in policies",
+        ["{{ p.name }}", "{{ p.who }}", "{{ p.amount }}", "{{ p.mark }}"],
+    )
+    body = "".join(
+        [
+            para("学生资助政策明白卡", style=S["title"]),
+            para("（{{ school_year }}）", style=S["docno"]),
+            _plain(
+                [
+                    run("学校："),
+                    run("{{ school }}", bold=True),
+                    run("　　年级班级："),
+                    run("{{ grade }}{{ class_name }}", bold=True),
+                ]
+            ),
+            _plain(
+                [
+                    run("学生："),
+                    run("{{ name }}", bold=True),
+                    run("　　学籍号：{{ student_no }}　　身份证号：{{ id_masked }}"),
+                ]
+            ),
+            para("一、{{ stage }}阶段学生资助政策", style=S["h1"]),
+            policy_table,
+            _plain(
+                "“本生”一栏打“✔”的，是根据学校登记的信息，您的孩子可能符合的项目。", style=S["note"]
+            ),
+            para("二、您的孩子可能享受的资助", style=S["h1"]),
+            para("{%p if eligible %}"),
+            para("{%p for e in eligible %}"),
+            _plain([run("✔ "), run("{{ e.name }}", bold=True), run("：{{ e.amount }}")]),
+            para("{%p endfor %}"),
+            _plain(
+                [
+                    run("预计每年合计："),
+                    run("{{ total }}元（{{ total_daxie }}）", bold=True),
+                    run("。实际以学校认定和发放为准。"),
+                ]
+            ),
+            para("{%p else %}"),
+            para(
+                "根据学校登记的信息，目前暂未发现符合条件的资助项目。家庭经济困难的，可向学校申请认定。"
+            ),
+            para("{%p endif %}"),
+            para("{%p if review_groups %}"),
+            para(
+                [
+                    run("提示：", bold=True),
+                    run(
+                        "您的家庭属于{{ review_groups }}，学校尚未认定您的孩子为家庭经济困难学生。按政策这类学生应重点保障，请向学校申请家庭经济困难学生认定。"
+                    ),
+                ]
+            ),
+            para("{%p endif %}"),
+            para("三、如何申请", style=S["h1"]),
+            para(
+                "1．家庭经济困难学生认定：每学年秋季学期开学后，由学生或家长向学校提出申请，如实填写认定申请表，学校按程序评议、认定并公示。"
+            ),
+            para(
+                "2．原建档立卡、监测户、低保、特困供养、孤儿、事实无人抚养儿童、残疾学生等家庭，学校通过数据比对重点保障；未享受的请及时向学校反映。"
+            ),
+            para(
+                "3．春季学期结束前，学校将发放《学生受助情况温馨告知书》，告知实际发放的资助项目和金额。"
+            ),
+            para("4．学生资助不收取任何费用。凡索要银行卡密码、验证码或要求转账的，都是诈骗。"),
+            para("四、咨询电话", style=S["h1"]),
+            _plain("学校资助咨询电话：{{ school_hotline or '请向学校询问' }}"),
+            _plain(
+                "{% if county_hotline %}{{ county }}学生资助咨询电话：{{ county_hotline }}{% endif %}"
+            ),
+            para("{{ school }}", style=S["signature"]),
+        ]
+    )
+    _package(body, "学生资助政策明白卡").save(path)
+
+
+def aid_notice(path: Path) -> None:
+    width = CARD_PAGE.text_width_twips
+    cols = [
+        ("序号", 900),
+        ("资助项目", width - 900 - 2200 - 2600),
+        ("金额（元）", 2200),
+        ("发放日期", 2600),
+    ]
+    total_row = row(
+        [
+            cell("合计", cols[0][1] + cols[1][1], span=2, style=S["table_header"]),
+            cell("{{ total }}", cols[2][1], style=S["table_header"]),
+            cell("{{ total_daxie }}", cols[3][1], style=S["table"]),
+        ]
+    )
+    items = _tr_table(
+        cols,
+        "i in items",
+        ["{{ loop.index }}", "{{ i.name }}", "{{ i.amount }}", "{{ i.paid_on }}"],
+        [total_row],
+    )
+    body = "".join(
+        [
+            para("学生受助情况温馨告知书", style=S["title"]),
+            _plain("{{ name }}同学家长：", style=S["recipient"]),
+            para(
+                "您好！{{ term }}，您的孩子{{ name }}（{{ school }}{{ grade }}{{ class_name }}，学籍号 {{ student_no }}）享受了以下国家学生资助："
+            ),
+            items,
+            para("合计金额：{{ total }}元（大写：{{ total_daxie }}）。"),
+            para(
+                "以上资助资金已按规定发放。如对资助项目、金额或发放时间有疑问，请拨打学校资助咨询电话{{ school_hotline or '（请向学校询问）' }}{% if county_hotline %}，或{{ county }}学生资助咨询电话{{ county_hotline }}{% endif %}。"
+            ),
+            para(
+                "国家学生资助不收取任何费用，请勿相信索要银行卡密码、验证码或要求转账的电话和短信，谨防诈骗。"
+            ),
+            para(""),
+            para("{{ school }}", style=S["signature"]),
+            para("{{ _meta.generated_on }}", style=S["date"]),
+        ]
+    )
+    _package(body, "学生受助情况温馨告知书").save(path)
+
+
+def main() -> None:
+    out = ROOT / "templates" / "docx"
+    aid_card(out / "学生资助政策明白卡.docx")
+    aid_notice(out / "学生受助情况温馨告知书.docx")
+
+
+if __name__ == "__main__":
+    main()
