@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+import reportgen.documents  # noqa: F401  (registers every document kind's template)
 from reportgen.cli import cli
 from reportgen.engine import check_template, export_template, list_templates, template_spec
 from reportgen.engine.pdf import environment_checks
@@ -25,12 +26,15 @@ def workspace_of(ctx: click.Context) -> Path:
         return Path(getattr(obj, "workspace_option", None) or os.getcwd())
 
 
+MIN_RECORDS_FOR_BAR = 200  # smaller batches finish before a bar helps
+
+
 @contextmanager
 def progress_bar(
     ctx: click.Context, total: int | None, label: str = "生成中"
 ) -> Iterator[Callable[[int], None] | None]:
     """A progress callback for engine batches (None in --quiet mode or when the total is unknown)."""
-    if getattr(ctx.obj, "quiet", False) or not total:
+    if getattr(ctx.obj, "quiet", False) or not total or total < MIN_RECORDS_FOR_BAR:
         yield None
         return
     with click.progressbar(
