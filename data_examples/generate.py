@@ -619,6 +619,7 @@ class Example:
         self.loans: list[tuple] = []  # (household, amount, lent, due, renewed, overdue, label)
         self.projects: list[dict] = []
         self.uninsured: dict[str, Person] = {}
+        self.claimed: set[int] = set()  # id() of background households already used by a boundary case
         self.helpers = self._helpers()
         self._build()
 
@@ -708,16 +709,16 @@ class Example:
 
         if template == "nuclear":
             a = rng.randint(30, 50)
-            return [("户主", "男", a), ("配偶", "女", max(22, a + rng.randint(-3, 2)))] + kids(a, rng.choice((1, 2, 2, 3)), 24)
+            return [("户主", "男", a), ("配偶", "女", max(22, a + rng.randint(-3, 2)))] + kids(a, rng.choice((1, 1, 2, 2)), 24)
         if template == "three_gen":
             a = rng.randint(52, 68)
             son = rng.randint(max(24, a - 32), a - 23)
             return [("户主", "男", a), ("配偶", "女", a + rng.randint(-3, 2)), ("子", "男", son),
-                    ("儿媳", "女", son + rng.randint(-2, 2))] + kids(son, rng.choice((1, 2)), 15, ("孙子", "孙女"))  # fmt: skip
+                    ("儿媳", "女", son + rng.randint(-2, 2))] + kids(son, rng.choice((1, 1, 2)), 15, ("孙子", "孙女"))  # fmt: skip
         if template == "with_parent":
             a = rng.randint(33, 50)
             parent = min(a + rng.randint(22, 30), 92)
-            return [("户主", "男", a), ("配偶", "女", a + rng.randint(-3, 2))] + kids(a, rng.choice((1, 2)), 20) + [
+            return [("户主", "男", a), ("配偶", "女", a + rng.randint(-3, 2))] + kids(a, rng.choice((1, 1, 2)), 20) + [
                 rng.choice((("母亲", "女", parent), ("父亲", "男", parent)))]  # fmt: skip
         if template == "elderly":
             a = rng.randint(58, 82)
@@ -956,10 +957,11 @@ class Example:
         monitored("M11", V[6], (D(2023, 9, 14), {"ident": 14, "entry": 10}), fix={"plan": D(2023, 9, 29)})
         monitored("M12", V[3], (D(2023, 9, 6), {"ident": 14, "entry": 10}))
 
-        def pending(label, village, found, steps):
+        # Not yet approved, so not yet monitored and without measures: risk types that no measure rule reads.
+        def pending(label, village, found, steps, risks):
             def make(v):
                 hh = self.new_household(v, "一般农户", family(), income=8200.0)
-                p = self.chain("识别纳入", "因病", found)
+                p = self.chain("识别纳入", risks, found)
                 p.pub_start = p.pub_end = p.township = p.county = p.announced = p.entered = p.plan = None
                 if steps >= 2:
                     p.pub_start, p.pub_end = plus(p.verified, 1), plus(p.verified, 5)
@@ -968,8 +970,8 @@ class Example:
                 return hh
             specs.append((label, village, make))
 
-        pending("M13", V[1], D(2023, 9, 22), 1)
-        pending("M14", V[7], D(2023, 9, 1), 2)
+        pending("M13", V[1], D(2023, 9, 22), 1, "因意外事故")
+        pending("M14", V[7], D(2023, 9, 1), 2, "因务工就业不稳")
 
         # 开发式帮扶 for monitored households with labour.
         monitored("L1", V[0], None, members=[worker(48), spouse(46, labor="弱劳动力或半劳动力", health="长期慢性病"), child(12, "女")])
@@ -1144,8 +1146,8 @@ class Example:
                 carer = carer or hh.head
                 st.guardian = (carer.name, hh.phone or self.mobile())
         # Students from households outside the example data (other villages of the county).
-        wanted = (["普通高中"] * 22 + ["中职"] * 14 + ["初中"] * 8 + ["小学"] * 6 + ["学前"] * 3 + ["本科"] * 3 +
-                  ["高职专科"] * 2 + ["硕士研究生"] * 2 + ["博士研究生"])  # fmt: skip
+        wanted = (["普通高中"] * 16 + ["中职"] * 10 + ["初中"] * 6 + ["小学"] * 5 + ["学前"] * 2 + ["本科"] * 2 +
+                  ["高职专科"] * 1 + ["硕士研究生"] * 2 + ["博士研究生"])  # fmt: skip
         table = {"学前": PRESCHOOL, "小学": PRIMARY, "初中": JUNIOR, "普通高中": SENIOR, "中职": VOCATIONAL,
                  "高职专科": {k: v for k, v in COLLEGE.items() if k < 21}, "本科": COLLEGE, "硕士研究生": MASTER,
                  "博士研究生": DOCTOR}  # fmt: skip
@@ -1179,18 +1181,20 @@ class Example:
             st = pool[rng.randrange(len(pool))]
             st.special = label
             self.special_students[label] = st
+            if st.household is not None:
+                self.claimed.add(id(st.household))
             return st
 
-        linked_bg = lambda s: s.household is not None and not s.household.special  # noqa: E731
+        linked_bg = lambda s: s.household is not None and not s.household.special and id(s.household) not in self.claimed  # noqa: E731
         # 应享未享: 脱贫户 child at a school outside the national plan, 认定困难, nothing paid.
         pick("A1", lambda s: linked_bg(s) and s.stage == "初中" and s.school.name == "城关镇第一初级中学"
              and s.household.category == "脱贫户" and not s.entry_grade)  # fmt: skip
         pick("A2", lambda s: linked_bg(s) and s.stage == "初中" and s.school.name == "城关镇第一初级中学"
              and s.household.category == "脱贫户" and not s.entry_grade)  # fmt: skip
-        # 低保 students in 普通高中: one not 认定 家庭经济困难 (review list), one 认定.
+        # 低保 students (脱贫/监测 households made 低保) in 普通高中: one not 认定 家庭经济困难 (review list), one 认定.
         for label in ("A3", "A4"):
-            st = pick(label, lambda s: linked_bg(s) and s.stage == "普通高中" and s.household.category == "监测户"
-                      and not s.household.risk_eliminated and not any(x.special for x in self.students if x.household is s.household and x is not s))  # fmt: skip
+            st = pick(label, lambda s: linked_bg(s) and s.stage == "普通高中" and s.household.poor
+                      and not s.household.risk_eliminated and not s.household.no_labor)  # fmt: skip
             st.household.baodi = "低保"
             st.own["低保"] = True if label == "A4" else None
             st.boarding = True
@@ -1198,10 +1202,13 @@ class Example:
         st = pick("A5", lambda s: s.household is None and s.stage == "小学" and not s.own)
         st.own["孤儿"] = True
         # Dropout students (linked where possible; disabled ones made disabled here).
+        # Cases found before September are in the grade they were in then plus one: never an entry grade.
         for label, stage in (("D01", "初中"), ("D02", "初中"), ("D03", "初中"), ("D04", "初中"), ("D05", "初中"),
                              ("D06", "小学"), ("D07", "初中"), ("D08", "初中"), ("D11", "初中"), ("D12", "小学"),
                              ("D13", "初中"), ("D15", "初中")):  # fmt: skip
-            pick(label, lambda s: linked_bg(s) and s.stage == stage and (stage != "小学" or s.grade in ("四年级", "五年级", "六年级")))
+            spring = label not in ("D01", "D05", "D13")
+            pick(label, lambda s: linked_bg(s) and s.stage == stage and not (spring and s.entry_grade)
+                 and (stage != "小学" or s.grade in ("四年级", "五年级", "六年级")))
         for label in ("D09", "D10"):  # deferred entry to grade 1
             pick(label, lambda s: linked_bg(s) and s.stage == "小学" and s.grade == "一年级")
         # Over-age leaver: a 16-year-old still in 九年级 (repeated a year); from outside the data.
@@ -1354,7 +1361,7 @@ class Example:
         pool = [p for h in self._background(lambda h: h.poor and h.has_labor) for p in h.members
                 if p.labor in ("普通劳动力", "弱劳动力或半劳动力") and p.student is None and 35 <= p.age <= 62]
         rng.shuffle(pool)
-        used: set[int] = set()
+        used = self.claimed
 
         def take() -> Person:
             while True:
@@ -1383,6 +1390,7 @@ class Example:
         loan(special["L2"], 30000.0, D(2023, 3, 15), "L2")
         households = [h for h in self._background(lambda h: h.poor and h.has_labor) if id(h) not in used]
         rng.shuffle(households)
+        used.update(id(h) for h in households[-14:])
         loan(households.pop(), 100000.0, D(2023, 4, 20), "C1")
         loan(households.pop(), 100001.0, D(2023, 5, 18), "C2")
         loan(households.pop(), 50000.0, D(2023, 3, 9), "C3")
@@ -1470,11 +1478,13 @@ class Example:
         busy = {id(p) for p, *_ in self.jobs} | {id(s.person) for s in self.students if s.special}
         wanted = (("N1", "411599101", "脱贫户"), ("N2", "411599101", "监测户"), ("N3", "411599102", "脱贫户"), ("N4", "411599103", "监测户"))
         for label, township, category in wanted:
-            pool = [p for h in self._background(lambda h: h.village.township == township and h.category == category and not h.risk_eliminated)
+            pool = [p for h in self._background(lambda h: h.village.township == township and h.category == category
+                                                and not h.risk_eliminated and id(h) not in self.claimed)
                     for p in h.members if id(p) not in busy and p.relation != "户主" and p.student is None]  # fmt: skip
             p = pool[rng.randrange(len(pool))]
             p.insured = False
             busy.add(id(p))
+            self.claimed.add(id(p.household))
             self.uninsured[label] = p
         pool = [p for h in self._background(lambda h: h.category == "一般农户") for p in h.members if p.insured]
         p = pool[rng.randrange(len(pool))]
