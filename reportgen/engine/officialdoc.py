@@ -137,11 +137,12 @@ def font_table_xml() -> str:
 
 
 def settings_xml(*, even_and_odd: bool = True) -> str:
+    """settings.xml; children in CT_Settings order (zoom, defaultTabStop, evenAndOddHeaders, …)."""
     return (
         f'{XML_DECL}<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        '<w:zoom w:percent="100"/>'
+        '<w:zoom w:percent="100"/><w:defaultTabStop w:val="420"/>'
         + ("<w:evenAndOddHeaders/>" if even_and_odd else "")
-        + '<w:defaultTabStop w:val="420"/><w:drawingGridVerticalSpacing w:val="579"/>'
+        + '<w:drawingGridVerticalSpacing w:val="579"/>'
         '<w:displayHorizontalDrawingGridEvery w:val="0"/><w:displayVerticalDrawingGridEvery w:val="2"/>'
         '<w:characterSpacingControl w:val="compressPunctuation"/>'
         "<w:compat><w:spaceForUL/><w:balanceSingleByteDoubleByteWidth/><w:doNotLeaveBackslashAlone/>"
@@ -208,12 +209,15 @@ def styles_xml(page: PageSetup = A4_OFFICIAL) -> str:
         '<w:pPr><w:ind w:firstLineChars="200" w:firstLine="640"/></w:pPr>'
         f"<w:rPr>{_rfonts(FONT_BODY)}{condense}{_sz(body_pt)}</w:rPr></w:style>"
     )
+    # pPr children below are written in schema order (CT_PPrBase: … keepNext … snapToGrid, spacing,
+    # ind … jc … outlineLvl) with at most one w:ind each; Word rejects anything else.
     no_indent = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
+    right_indent = '<w:ind w:firstLineChars="0" w:firstLine="0" w:right="1280"/>'
     styles = [
         _pstyle(
             "a-title",
             "公文标题",
-            f'{no_indent}<w:jc w:val="center"/><w:spacing w:after="579"/><w:outlineLvl w:val="0"/>',
+            f'<w:spacing w:after="579"/>{no_indent}<w:jc w:val="center"/><w:outlineLvl w:val="0"/>',
             _rfonts(FONT_TITLE) + _sz(22),
             next_id="a",
         ),
@@ -245,37 +249,37 @@ def styles_xml(page: PageSetup = A4_OFFICIAL) -> str:
         _pstyle(
             "a-signature",
             "发文机关署名",
-            f'{no_indent}<w:jc w:val="right"/><w:ind w:right="1280"/>',
+            f'{right_indent}<w:jc w:val="right"/>',
             _rfonts(FONT_BODY) + _sz(body_pt),
         ),
         _pstyle(
             "a-date",
             "成文日期",
-            f'{no_indent}<w:jc w:val="right"/><w:ind w:right="1280"/>',
+            f'{right_indent}<w:jc w:val="right"/>',
             _rfonts(FONT_BODY) + _sz(body_pt),
         ),
         _pstyle(
             "a-table",
             "表格文字",
-            f'{no_indent}<w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>',
+            f'<w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>{no_indent}<w:jc w:val="center"/>',
             _rfonts(FONT_BODY) + _sz(12),
         ),
         _pstyle(
             "a-table-header",
             "表头",
-            f'{no_indent}<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>',
+            f'<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>{no_indent}<w:jc w:val="center"/>',
             _rfonts(FONT_HEI) + _sz(12),
         ),
         _pstyle(
             "a-note",
             "小字",
-            f'{no_indent}<w:snapToGrid w:val="0"/><w:spacing w:before="120" w:line="240" w:lineRule="auto"/>',
+            f'<w:snapToGrid w:val="0"/><w:spacing w:before="120" w:line="240" w:lineRule="auto"/>{no_indent}',
             _rfonts(FONT_SONG) + _sz(9),
         ),
         _pstyle(
             "a-footer",
             "页脚",
-            f'{no_indent}<w:snapToGrid w:val="0"/>',
+            f'<w:snapToGrid w:val="0"/>{no_indent}',
             _rfonts(FONT_SONG) + _sz(14),
         ),
     ]

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportgen.engine.ooxml_order import ordered_inner
+
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -84,7 +86,10 @@ def run(
     raw: str = "",
     rpr_extra: str = "",
 ) -> str:
-    """A w:r with optional bold / size / East Asian font; `raw` is inserted after the text."""
+    """A w:r with optional bold / size / East Asian font; `raw` is inserted after the text.
+
+    `rpr_extra` may hold any rPr children: they are put in schema order with the others.
+    """
     rpr = ""
     if font:
         rpr += f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}"/>'
@@ -94,7 +99,7 @@ def run(
     if size_pt:
         hp = round(size_pt * 2)
         rpr += f'<w:sz w:val="{hp}"/><w:szCs w:val="{hp}"/>'
-    rpr = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+    rpr = f"<w:rPr>{ordered_inner('rPr', rpr) if rpr_extra else rpr}</w:rPr>" if rpr else ""
     return f"<w:r>{rpr}{t(text) if text else ''}{raw}</w:r>"
 
 
@@ -106,14 +111,18 @@ def para(
     ppr_extra: str = "",
     **run_opts,
 ) -> str:
-    """A w:p; `content` is plain text (one run) or a list of run XML strings."""
+    """A w:p; `content` is plain text (one run) or a list of run XML strings.
+
+    `ppr_extra` may hold any pPr children (w:ind, w:spacing, w:keepNext…): they are put in schema
+    order with the style and alignment, and a w:ind or w:spacing given twice is merged.
+    """
     ppr = ""
     if style:
         ppr += f'<w:pStyle w:val="{style}"/>'
     ppr += ppr_extra
     if align:
         ppr += f'<w:jc w:val="{align}"/>'
-    ppr = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
+    ppr = f"<w:pPr>{ordered_inner('pPr', ppr) if ppr_extra else ppr}</w:pPr>" if ppr else ""
     if isinstance(content, str):
         runs = run(content, **run_opts) if content else ""
     else:
