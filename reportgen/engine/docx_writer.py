@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 import struct
 import zipfile
@@ -22,9 +23,18 @@ _PAGE_BREAK_P = (
     '<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
     '<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>'
 )
-_FIRST_P = re.compile(
-    r"^(\s*<w:p(?:\s[^>]*)?>\s*)(<w:pPr>(?:<w:pStyle\b[^>]*/>)?(?:<w:keepNext\b[^>]*/>)?(?:<w:keepLines\b[^>]*/>)?|<w:pPr/>)?"
+# The first paragraph of a record and its pPr (if any).
+_FIRST_P = re.compile(r"^(\s*<w:p(?:\s[^>]*?)?(?<!/)>\s*)(<w:pPr>|<w:pPr/>)?")
+_EMPTY_FIRST_P = re.compile(r"^(\s*<w:p(?:\s[^>]*?)?)\s*/>")
+# CT_PPrBase: only pStyle, keepNext and keepLines come before pageBreakBefore.
+_BEFORE_PAGE_BREAK = re.compile(r"(?:<w:(?:pStyle|keepNext|keepLines)\b[^>]*/>)*")
+_PAGE_BREAK_BEFORE = re.compile(r"<w:pageBreakBefore\b[^>]*/>")
+# CT_SectPr: the children that follow w:pgNumType.
+_AFTER_PG_NUM = re.compile(
+    r"<w:(?:cols|formProt|vAlign|noEndnote|titlePg|textDirection|bidi|rtlGutter|docGrid|"
+    r"printerSettings|sectPrChange)\b|</w:sectPr>"
 )
+_PG_NUM = re.compile(r"<w:pgNumType\b([^>]*?)\s*/>")
 
 
 @dataclass(frozen=True)
@@ -121,25 +131,47 @@ def _inline_drawing(rid: str, docpr: int, cx: int, cy: int, name: str) -> str:
 
 
 def add_page_break_before(xml: str) -> str:
-    """Make a rendered record start on a new page without adding a line anywhere."""
+    """Make a rendered record start on a new page without adding a line anywhere.
+
+    w:pageBreakBefore goes into the first paragraph's pPr after w:pStyle, w:keepNext and
+    w:keepLines (schema order); a record that starts with a table gets a tiny paragraph instead.
+    """
     m = _FIRST_P.match(xml)
     if not m:
+        empty = _EMPTY_FIRST_P.match(xml)
+        if empty:
+            return (
+                empty.group(1) + "><w:pPr><w:pageBreakBefore/></w:pPr></w:p>" + xml[empty.end() :]
+            )
         return _PAGE_BREAK_P + xml
     head, ppr = m.group(1), m.group(2)
-    if ppr is None:
-        return head + "<w:pPr><w:pageBreakBefore/></w:pPr>" + xml[m.end() :]
-    if ppr == "<w:pPr/>":
-        return head + "<w:pPr><w:pageBreakBefore/></w:pPr>" + xml[m.end() :]
-    if xml.startswith("<w:pageBreakBefore", m.end()):
-        return xml
-    return head + ppr + "<w:pageBreakBefore/>" + xml[m.end() :]
+    rest = xml[m.end() :]
+    if ppr is None or ppr == "<w:pPr/>":
+        return head + "<w:pPr><w:pageBreakBefore/></w:pPr>" + rest
+    lead = _BEFORE_PAGE_BREAK.match(rest)
+    at = lead.end()
+    existing = _PAGE_BREAK_BEFORE.match(rest, at)
+    if existing:  # keep the place, but make sure it is on (it may say w:val="0")
+        return head + ppr + rest[:at] + "<w:pageBreakBefore/>" + rest[existing.end() :]
+    return head + ppr + rest[:at] + "<w:pageBreakBefore/>" + rest[at:]
+
+
+def section_break_sect_pr(sect_pr: str) -> str:
+    """The template's sectPr with page numbers restarting at 1, w:pgNumType in its schema place."""
+    if not sect_pr:
+        return '<w:sectPr><w:pgNumType w:start="1"/></w:sectPr>'
+    old = _PG_NUM.search(sect_pr)
+    attrs = re.sub(r'\s+w:start="[^"]*"', "", old.group(1)) if old else ""
+    sect = sect_pr[: old.start()] + sect_pr[old.end() :] if old else sect_pr
+    if sect.endswith("/>") and "</w:sectPr>" not in sect:  # <w:sectPr/>
+        sect = sect[:-2] + "></w:sectPr>"
+    at = _AFTER_PG_NUM.search(sect).start()
+    return sect[:at] + f'<w:pgNumType{attrs} w:start="1"/>' + sect[at:]
 
 
 def _section_break(sect_pr: str) -> str:
     # A section per record restarts page numbers at 1 (for multi-page records such as archives).
-    sect = re.sub(r"<w:pgNumType\b[^>]*/>", "", sect_pr)
-    sect = re.sub(r"(<w:pgMar\b[^>]*/>)", r'\1<w:pgNumType w:start="1"/>', sect, count=1)
-    return f"<w:p><w:pPr>{sect}</w:pPr></w:p>"
+    return f"<w:p><w:pPr>{section_break_sect_pr(sect_pr)}</w:pPr></w:p>"
 
 
 class PrintFileWriter:
@@ -171,7 +203,10 @@ class PrintFileWriter:
         self._buf_len = 0
         self._docpr = 0
         self._record_index = 0
-        self._media: dict[str, tuple[str, str, bytes]] = {}  # sha1 -> (rId, part name, data)
+        self._media: dict[str, tuple[str, str, bytes]] = {}  # sha1 -> (rId, media path, data)
+        # part being rendered -> sha1 of the pictures it shows (each part has its own .rels)
+        self._part = template.main_part
+        self._used: dict[str, dict[str, None]] = {}
 
     # -- sink interface used by templates while a record renders
     def next_docpr(self) -> int:
@@ -187,6 +222,7 @@ class PrintFileWriter:
             n = len(self._media) + 1
             self._media[key] = (f"rIdRgImg{n}", f"media/rg_image{n}.{image.extension}", image.data)
         rid = self._media[key][0]
+        self._used.setdefault(self._part, {})[key] = None
         w_px, h_px = image.size_px()
         height_mm = image.height_mm or image.width_mm * h_px / w_px
         return _inline_drawing(
@@ -234,13 +270,17 @@ class PrintFileWriter:
             self.path, "w", zipfile.ZIP_DEFLATED, compresslevel=self.compresslevel
         )
         token = current_sink.set(self)
+        rendered_hf = {}
         try:
-            rendered_hf = {
-                name: tpl.render_part(name, first_ctx).encode("utf-8") for name in tpl.hf_parts
-            }
+            for name in tpl.hf_parts:
+                self._part = name
+                rendered_hf[name] = tpl.render_part(name, first_ctx).encode("utf-8")
         finally:
+            self._part = tpl.main_part
             current_sink.reset(token)
-        skip = {tpl.main_part, tpl.rels_part, "[Content_Types].xml"}
+        # A header/footer with a picture needs the picture in its own relationships part.
+        hf_rels = {_rels_part(name): name for name in self._used}
+        skip = {tpl.main_part, tpl.rels_part, "[Content_Types].xml", *hf_rels}
         self._put(
             "[Content_Types].xml", _with_image_types(tpl.entries.get("[Content_Types].xml", b""))
         )
@@ -251,6 +291,8 @@ class PrintFileWriter:
                 self._put(name, rendered_hf[name])
             else:
                 self._put_static(name, data)
+        for rels_name, part in hf_rels.items():
+            self._put(rels_name, self._rels_with_images(tpl.entries.get(rels_name), part))
         self._doc = self._zf.open(zip_info(tpl.main_part, self.compresslevel), "w")
         self._doc.write(tpl.prefix.encode("utf-8"))
 
@@ -270,6 +312,17 @@ class PrintFileWriter:
         if not write_precompressed(self._zf, zip_info(name, self.compresslevel), *cache[name]):
             self._put(name, data)
 
+    def _rels_with_images(self, rels: bytes | None, part: str) -> bytes:
+        """`part`'s relationships plus one for each picture it shows (targets relative to it)."""
+        folder = os.path.dirname(self.template.main_part)
+        here = os.path.dirname(part)
+        media = [
+            (rid, posixpath.relpath(posixpath.join(folder, path), here or "."), data)
+            for key in self._used.get(part, {})
+            for rid, path, data in [self._media[key]]
+        ]
+        return _with_image_rels(rels, media)
+
     def close(self) -> int:
         """Finish the file; returns the number of records written (0: nothing was written)."""
         if self._zf is None:
@@ -283,7 +336,7 @@ class PrintFileWriter:
         for _rid, part, data in self._media.values():
             self._put(f"{folder}/{part}", data)
         self._put(
-            tpl.rels_part, _with_image_rels(tpl.entries.get(tpl.rels_part), self._media.values())
+            tpl.rels_part, self._rels_with_images(tpl.entries.get(tpl.rels_part), tpl.main_part)
         )
         self._zf.close()
         self._zf = None
@@ -337,10 +390,16 @@ def write_precompressed(
     return True
 
 
+def _rels_part(name: str) -> str:
+    folder, base = posixpath.split(name)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
 def _with_image_types(ct: bytes) -> bytes:
     text = ct.decode("utf-8")
     for ext, mime in (("png", "image/png"), ("jpeg", "image/jpeg")):
-        if f'Extension="{ext}"' not in text and f"Extension='{ext}'" not in text:
+        # Extensions match case-insensitively; a second Default for "PNG" breaks the package.
+        if not re.search(rf"""Extension=["']{ext}["']""", text, re.I):
             text = text.replace(
                 "</Types>", f'<Default Extension="{ext}" ContentType="{mime}"/></Types>'
             )
