@@ -7,6 +7,7 @@ import re
 from lxml import etree
 
 from reportgen.engine.ooxml import NS, W
+from reportgen.engine.ooxml_order import normalize
 
 _TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 # docxtpl's level tags: the level letters follow the brace directly (`{%tr `, `{{p `, `{{r `).
@@ -134,23 +135,99 @@ def _mark_dynamic_grid(tc) -> None:
         grid.set("rgdyn", str(total))
 
 
-_DYN_GRID = re.compile(r'<w:tblGrid rgdyn="(\d+)"(?:/>|>.*?</w:tblGrid>)(.*?</w:tr>)', re.S)
-_CELL_SPAN = re.compile(r'<w:tc>|<w:tc |<w:gridSpan w:val="(\d+)"')
+_DYN_GRID = re.compile(r'<w:tblGrid rgdyn="(\d+)"(?:/>|>.*?</w:tblGrid>)', re.S)
+# What decides a table's column count, one nesting level at a time.
+_GRID_TOKEN = re.compile(
+    r'<w:tbl[\s>]|</w:tbl>|<w:tr[\s>/]|<w:tc[\s>/]|<w:gridSpan w:val="(\d+)"'
+    r'|<w:grid(?:Before|After) w:val="(\d+)"'
+)
+
+
+def _widest_row(xml: str, pos: int) -> int:
+    """Grid columns of the widest row of the table whose rows start at `pos` (nested tables skipped)."""
+    depth = 0
+    rows: list[int] = []
+    for tok in _GRID_TOKEN.finditer(xml, pos):
+        text = tok.group(0)
+        if text.startswith("</w:tbl"):
+            if depth == 0:
+                break
+            depth -= 1
+        elif text.startswith("<w:tbl"):
+            depth += 1
+        elif depth:
+            continue
+        elif text.startswith("<w:tr"):
+            rows.append(0)
+        elif rows and text.startswith("<w:tc"):
+            rows[-1] += 1
+        elif rows and tok.group(1):
+            rows[-1] += int(tok.group(1)) - 1
+        elif rows and tok.group(2):
+            rows[-1] += int(tok.group(2))
+    return max(rows, default=1) or 1
 
 
 def fix_dynamic_grids(xml: str) -> str:
-    """Give each marked table as many grid columns as its first rendered row has (equal widths)."""
+    """Give each marked table as many grid columns as its widest rendered row (equal widths).
+
+    Word needs w:tblGrid to have a w:gridCol for every column a row uses (w:gridSpan, gridBefore
+    and gridAfter included); rows of a {%tc %} table may differ in length.
+    """
 
     def grid(m: re.Match) -> str:
-        total, first_row = int(m.group(1)), m.group(2)
-        cols = 0
-        for c in _CELL_SPAN.finditer(first_row):
-            cols += int(c.group(1)) - 1 if c.group(1) else 1
-        cols = max(cols, 1)
+        total = int(m.group(1))
+        cols = _widest_row(xml, m.end())
         width = total // cols
-        return "<w:tblGrid>" + f'<w:gridCol w:w="{width}"/>' * cols + "</w:tblGrid>" + first_row
+        return "<w:tblGrid>" + f'<w:gridCol w:w="{width}"/>' * cols + "</w:tblGrid>"
 
     return _DYN_GRID.sub(grid, xml)
+
+
+_EMPTY_TC = re.compile(r"(</w:tcPr>|<w:tc>|<w:tc\s[^>]*?(?<!/)>)(\s*)</w:tc>")
+_ROWLESS_TBL = re.compile(
+    r"<w:tbl>(?:(?!<w:tbl>).)*?(?:</w:tblGrid>|<w:tblGrid/>)\s*</w:tbl>", re.S
+)
+# Compile-time hints: Jinja statements inside a table's rows / inside a cell.
+_LOGIC_IN_ROWS = re.compile(r"(?:</w:tblGrid>|<w:tblGrid/>)(?:(?!</w:tbl>).)*?\{%", re.S)
+_LOGIC_IN_CELL = re.compile(r"<w:tc[\s>](?:(?!</w:tc>).)*?\{%", re.S)
+
+
+def table_logic(source: str) -> tuple[bool, bool]:
+    """(rows may all disappear, a cell may lose all its paragraphs) for a part's Jinja source."""
+    return bool(_LOGIC_IN_ROWS.search(source)), bool(_LOGIC_IN_CELL.search(source))
+
+
+def _has_rowless_table(xml: str) -> bool:
+    for end in ("</w:tblGrid>", "<w:tblGrid/>"):
+        i = xml.find(end)
+        while i >= 0:
+            j = i + len(end)
+            if xml[j : j + 64].lstrip().startswith("</w:tbl>"):
+                return True
+            i = xml.find(end, j)
+    return False
+
+
+def fix_empty_tables(xml: str, rows: bool = True, cells: bool = True) -> str:
+    """What {%tr %} / {%p %} logic can leave behind and Word refuses to open: a table whose rows
+    all went away is dropped (it shows nothing anyway), a cell whose paragraphs all went away gets
+    an empty paragraph (a w:tc must end with a w:p). `rows`/`cells`: which to look for."""
+    if rows and _has_rowless_table(xml):
+        xml = _ROWLESS_TBL.sub("", xml)
+    if cells:
+        xml = _EMPTY_TC.sub(r"\1\2<w:p/></w:tc>", xml)
+    return xml
+
+
+_HF_END = re.compile(r"</w:(hdr|ftr)>\s*$")
+
+
+def fix_empty_header_footer(xml: str) -> str:
+    """A header or footer needs at least one paragraph (its {%p if %} may have removed them all)."""
+    if "<w:p>" in xml or "<w:p " in xml or "<w:p/>" in xml or "<w:tbl" in xml:
+        return xml
+    return _HF_END.sub(lambda m: "<w:p/>" + m.group(0), xml)
 
 
 def _plain(m: re.Match) -> str:
@@ -183,6 +260,7 @@ def to_jinja_source(xml: bytes) -> tuple[str, int]:
     """
     root = etree.fromstring(xml)
     _clean(root)
+    normalize(root)  # properties in ECMA-376 order, as Word requires (WPS and editors may not)
     _join_split_tags(root)
     _lift_levels(root)
     text = etree.tostring(root, encoding="unicode")

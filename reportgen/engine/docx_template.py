@@ -15,8 +15,16 @@ from typing import Any
 import jinja2
 from lxml import etree
 
-from reportgen.engine.docx_repair import fix_dynamic_grids, line_texts, to_jinja_source
+from reportgen.engine.docx_repair import (
+    fix_dynamic_grids,
+    fix_empty_header_footer,
+    fix_empty_tables,
+    line_texts,
+    table_logic,
+    to_jinja_source,
+)
 from reportgen.engine.environment import ENV, current_sink
+from reportgen.engine.ooxml_order import W_NS, normalize
 from reportgen.errors import TemplateError
 
 _REL_OFFICE_DOC = (
@@ -178,9 +186,11 @@ class WordTemplate:
             if rtype in (_REL_HEADER, _REL_FOOTER) and name in self.entries
         ]
 
+        self._normalize_static_parts()
         self.prefix, body_src, self.sect_pr, self.suffix, max_bm = self._split_main()
         self.bookmark_stride = max_bm + 1
         self.dynamic_grids = 'rgdyn="' in body_src
+        self.row_logic, self.cell_logic = table_logic(body_src)
         self.body = _Part(body_src, "正文", strict)
         self.headers_footers = {
             name: _Part(self._hf_source(name), _hf_label(name), strict) for name in self.hf_parts
@@ -206,8 +216,13 @@ class WordTemplate:
         start = body.rfind("<w:sectPr")
         if start >= 0:
             close = body.find("</w:sectPr>", start)
-            if close >= 0 and body[close + len("</w:sectPr>") :].strip() == "":
-                sect = body[start : close + len("</w:sectPr>")]
+            if close >= 0:
+                end_at = close + len("</w:sectPr>")
+            else:  # an empty <w:sectPr/>
+                gt = body.find(">", start)
+                end_at = gt + 1 if gt > 0 and body[gt - 1] == "/" else -1
+            if end_at > 0 and body[end_at:].strip() == "":
+                sect = body[start:end_at]
                 body = body[:start]
         return _XML_DECL + prefix, body, sect, src[end:], max_bm
 
@@ -220,13 +235,33 @@ class WordTemplate:
             ) from None
         return _XML_DECL + src
 
+    def _normalize_static_parts(self) -> None:
+        """Styles, settings, numbering… copied into every output: children in schema order."""
+        for name, data in self.entries.items():
+            if not name.endswith(".xml") or name == self.main_part or name in self.hf_parts:
+                continue
+            if f"{W_NS}".encode() not in data[:2000]:
+                continue
+            try:
+                root = etree.fromstring(data)
+            except etree.XMLSyntaxError:
+                continue  # `templates check` and Word report it; not ours to guess at
+            if root.tag.startswith("{" + W_NS + "}") and normalize(root):
+                self.entries[name] = etree.tostring(
+                    root, xml_declaration=True, encoding="UTF-8", standalone=True
+                )
+
     def render_body(self, ctx: dict[str, Any]) -> str:
         """One record's body XML (paragraphs and tables, no sectPr)."""
         xml = self.body.render(ctx)
-        return fix_dynamic_grids(xml) if self.dynamic_grids else xml
+        if self.dynamic_grids:
+            xml = fix_dynamic_grids(xml)
+        if self.row_logic or self.cell_logic:
+            xml = fix_empty_tables(xml, self.row_logic, self.cell_logic)
+        return xml
 
     def render_part(self, name: str, ctx: dict[str, Any]) -> str:
-        return self.headers_footers[name].render(ctx)
+        return fix_empty_header_footer(self.headers_footers[name].render(ctx))
 
     def parts(self) -> list[_Part]:
         return [self.body, *self.headers_footers.values()]
