@@ -173,7 +173,13 @@ class Book:
             {"title": "青山县巩固衔接数据（示例）", "author": "reportgen", "created": CREATED}
         )
         self.header = self.wb.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter"}
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+            }
         )
         self.formats = {k: self.wb.add_format({"num_format": v}) for k, v in _NUM_FORMATS.items()}
 
@@ -389,7 +395,9 @@ class Household:
 
     @property
     def monitored(self) -> bool:
-        return (self.category == "监测户" or self.monitor_type is not None) and not self.risk_eliminated
+        return (
+            self.category == "监测户" or self.monitor_type is not None
+        ) and not self.risk_eliminated
 
     @property
     def has_labor(self) -> bool:
@@ -468,7 +476,10 @@ class Student:
 
     @property
     def special_group(self) -> bool:
-        return any(self.flag(f) for f in ("原建档立卡", "监测户", "低保", "特困", "孤儿", "事实无人抚养", "残疾"))
+        return any(
+            self.flag(f)
+            for f in ("原建档立卡", "监测户", "低保", "特困", "孤儿", "事实无人抚养", "残疾")
+        )
 
     def row(self) -> tuple:
         o = self.own
@@ -520,7 +531,12 @@ def eligible_items(st: Student) -> list[tuple[str, float]]:
         if f("原建档立卡") and not school.national_nutrition:
             items.append(("省定营养改善计划", 800))
         if hardship and formal:
-            yearly = {("小学", True): 1000, ("小学", False): 500, ("初中", True): 1250, ("初中", False): 625}
+            yearly = {
+                ("小学", True): 1000,
+                ("小学", False): 500,
+                ("初中", True): 1250,
+                ("初中", False): 625,
+            }
             name = "寄宿生生活补助" if boarding else "非寄宿生生活补助"
             items.append((name, yearly[(s, boarding)]))
     elif s == "普通高中":
@@ -591,11 +607,29 @@ MEASURE_TEXT = {
     "其他": ("落实临时救助", "发放秋冬季取暖物资"),
 }  # fmt: skip
 DEVELOPMENT = ("产业帮扶", "就业帮扶", "公益岗位", "帮扶车间", "金融帮扶")
-DISABILITY_TYPES = ("肢体残疾", "视力残疾", "听力残疾", "言语残疾", "智力残疾", "精神残疾", "多重残疾")
+DISABILITY_TYPES = (
+    "肢体残疾",
+    "视力残疾",
+    "听力残疾",
+    "言语残疾",
+    "智力残疾",
+    "精神残疾",
+    "多重残疾",
+)
 HELPER_UNITS = {
     "411599101": ("青山县农业农村局", "青山县财政局", "青山县教育局", "城关镇人民政府"),
-    "411599102": ("青山县乡村振兴局", "青山县人力资源和社会保障局", "青山县水利局", "河口乡人民政府"),
-    "411599103": ("青山县卫生健康委员会", "青山县住房和城乡建设局", "青山县民政局", "石桥镇人民政府"),
+    "411599102": (
+        "青山县乡村振兴局",
+        "青山县人力资源和社会保障局",
+        "青山县水利局",
+        "河口乡人民政府",
+    ),
+    "411599103": (
+        "青山县卫生健康委员会",
+        "青山县住房和城乡建设局",
+        "青山县民政局",
+        "石桥镇人民政府",
+    ),
 }
 POSTS = ("村级保洁员", "护林员", "乡村道路维护员", "村级水管员", "公共设施管护员", "村级防疫消杀员")
 TEACHERS = ("王老师", "李老师", "张老师", "刘老师", "陈老师", "杨老师", "赵老师")
@@ -619,7 +653,9 @@ class Example:
         self.loans: list[tuple] = []  # (household, amount, lent, due, renewed, overdue, label)
         self.projects: list[dict] = []
         self.uninsured: dict[str, Person] = {}
-        self.claimed: set[int] = set()  # id() of background households already used by a boundary case
+        self.claimed: set[int] = (
+            set()
+        )  # id() of background households already used by a boundary case
         self.helpers = self._helpers()
         self._build()
 
@@ -644,7 +680,9 @@ class Example:
         return helpers
 
     # --------------------------------------------------------------------------- households
-    def _labor_and_health(self, p: Person, poor: bool, health: str | None = None, labor: str | None = None) -> None:
+    def _labor_and_health(
+        self, p: Person, poor: bool, health: str | None = None, labor: str | None = None
+    ) -> None:
         """健康状况 and 劳动技能 plausible for the person's age (given values win)."""
         rng, age = self.rng, p.age
         r = rng.random()
@@ -661,7 +699,13 @@ class Example:
             )  # fmt: skip
         else:
             p.health = (
-                "长期慢性病" if r < 0.40 else "患有大病" if r < 0.46 else "残疾" if r < 0.53 else "健康"
+                "长期慢性病"
+                if r < 0.40
+                else "患有大病"
+                if r < 0.46
+                else "残疾"
+                if r < 0.53
+                else "健康"
             )
         if p.health == "残疾":
             p.disability_grade = rng.choice(("一级", "二级", "三级", "四级"))
@@ -687,7 +731,9 @@ class Example:
             p.work_months = rng.choice((4, 6, 8, 9, 10, 10, 11, 12, 12))
             p.work_place = rng.choice(("县内", "县内", "省内县外", "省外", "省外"))
 
-    def add_person(self, hh: Household, relation: str, sex: str, birth: D, pair: int, surname: str | None) -> Person:
+    def add_person(
+        self, hh: Household, relation: str, sex: str, birth: D, pair: int, surname: str | None
+    ) -> Person:
         p = Person(
             self.ids.new(pair, birth, sex), hh, self.name(sex, birth, surname), relation, sex, birth
         )
@@ -698,18 +744,27 @@ class Example:
     def _composition(self, template: str) -> list[tuple[str, str, int]]:
         """(relation, sex, age) of each member for a household template; 户主 first."""
         rng = self.rng
-        other = {"男": "女", "女": "男"}
 
-        def kids(parent_age: int, n: int, max_age: int, rel=("子", "女")) -> list[tuple[str, str, int]]:
+        def kids(
+            parent_age: int, n: int, max_age: int, rel=("子", "女")
+        ) -> list[tuple[str, str, int]]:
             out = []
             for _ in range(n):
                 sex = rng.choice("男女")
-                out.append((rel[0] if sex == "男" else rel[1], sex, rng.randint(0, max(0, min(parent_age - 21, max_age)))))
+                out.append(
+                    (
+                        rel[0] if sex == "男" else rel[1],
+                        sex,
+                        rng.randint(0, max(0, min(parent_age - 21, max_age))),
+                    )
+                )
             return out
 
         if template == "nuclear":
             a = rng.randint(30, 50)
-            return [("户主", "男", a), ("配偶", "女", max(22, a + rng.randint(-3, 2)))] + kids(a, rng.choice((1, 1, 2, 2)), 24)
+            return [("户主", "男", a), ("配偶", "女", max(22, a + rng.randint(-3, 2)))] + kids(
+                a, rng.choice((1, 1, 2, 2)), 24
+            )
         if template == "three_gen":
             a = rng.randint(52, 68)
             son = rng.randint(max(24, a - 32), a - 23)
@@ -742,14 +797,20 @@ class Example:
         raise ValueError(template)
 
     TEMPLATES = (
-        ("nuclear", 30), ("three_gen", 12), ("with_parent", 12), ("elderly", 20), ("single", 12),
+        ("nuclear", 30), ("three_gen", 14), ("with_parent", 12), ("elderly", 20), ("single", 9),
         ("single_parent", 6), ("grandchildren", 8),
     )  # fmt: skip
 
-    def new_household(self, village: Village, category: str, members=None, template=None, **attrs) -> Household:
+    def new_household(
+        self, village: Village, category: str, members=None, template=None, **attrs
+    ) -> Household:
         """A household with members (relation, sex, age[, overrides]); default facts for its category."""
         rng = self.rng
-        hh = Household(village, category, **{k: v for k, v in attrs.items() if k in Household.__dataclass_fields__})
+        hh = Household(
+            village,
+            category,
+            **{k: v for k, v in attrs.items() if k in Household.__dataclass_fields__},
+        )
         if members is None:
             if template is None:
                 names, weights = zip(*self.TEMPLATES)
@@ -760,10 +821,16 @@ class Example:
         for spec in members:
             relation, sex, age = spec[:3]
             overrides = dict(spec[3]) if len(spec) > 3 else {}
-            kin = relation in ("子", "女", "孙子", "孙女", "父亲") or (relation == "户主" and sex == "男")
+            kin = relation in ("子", "女", "孙子", "孙女", "父亲") or (
+                relation == "户主" and sex == "男"
+            )
             pair = home if (kin or rng.random() < 0.7) else rng.randrange(len(BIRTHPLACES))
-            p = self.add_person(hh, relation, sex, birth_for_age(rng, age), pair, head_surname if kin else None)
-            self._labor_and_health(p, hh.poor, overrides.pop("health", None), overrides.pop("labor", None))
+            p = self.add_person(
+                hh, relation, sex, birth_for_age(rng, age), pair, head_surname if kin else None
+            )
+            self._labor_and_health(
+                p, hh.poor, overrides.pop("health", None), overrides.pop("labor", None)
+            )
             for k, v in overrides.items():
                 setattr(p, k, v)
             if p.health != "残疾":
@@ -782,7 +849,11 @@ class Example:
             hh.helper = rng.choice(self.helpers[hh.village.township])
             hh.no_labor = False
             hh.relocated = hh.category == "脱贫户" and rng.random() < 0.06
-            hh.water = (float(rng.choice((60, 70, 80, 80, 90, 100, 120))), float(rng.choice((0, 0, 0, 2, 3, 5))), True)
+            hh.water = (
+                float(rng.choice((60, 70, 80, 80, 90, 100, 120))),
+                float(rng.choice((0, 0, 0, 2, 3, 5))),
+                True,
+            )
             for p in hh.members:
                 p.family_doctor = True
                 p.insured = True
@@ -804,7 +875,9 @@ class Example:
     def _background_monitored(self, hh: Household) -> None:
         rng = self.rng
         if hh.monitor_type is None:
-            hh.monitor_type = rng.choice(("脱贫不稳定户", "边缘易致贫户", "边缘易致贫户", "突发严重困难户"))
+            hh.monitor_type = rng.choice(
+                ("脱贫不稳定户", "边缘易致贫户", "边缘易致贫户", "突发严重困难户")
+            )
         hh.risk_eliminated = False
         if rng.random() < 0.25:
             hh.baodi = "低保"
@@ -812,8 +885,18 @@ class Example:
             hh.baodi = "低保边缘"
 
     # --------------------------------------------------------------------------- procedures
-    def chain(self, kind: str, risks: str, found: D, *, ident: int | None = None, entry: int | None = None,
-              plan: int | None = None, pub: int | None = None, verify: int | None = None) -> Procedure:
+    def chain(
+        self,
+        kind: str,
+        risks: str,
+        found: D,
+        *,
+        ident: int | None = None,
+        entry: int | None = None,
+        plan: int | None = None,
+        pub: int | None = None,
+        verify: int | None = None,
+    ) -> Procedure:
         """A procedure whose steps follow each other within every time limit unless told otherwise."""
         rng = self.rng
         verified = plus(found, verify or rng.choice((1, 1, 2)))
@@ -842,7 +925,13 @@ class Example:
             poor_share = 0.30 if v.township == "411599101" else 0.40
             for _ in range(v.size - len(slots)):
                 r = self.rng.random()
-                category = "脱贫户" if r < poor_share * 0.78 else "监测户" if r < poor_share else "一般农户"
+                category = (
+                    "脱贫户"
+                    if r < poor_share * 0.78
+                    else "监测户"
+                    if r < poor_share
+                    else "一般农户"
+                )
                 slots.append(("", category))
             self.rng.shuffle(slots)
             for label, what in slots:
@@ -885,28 +974,42 @@ class Example:
         risks_by_type = {
             "脱贫不稳定户": ("因病", "因务工就业不稳", "因产业项目失败", "因病、因学"),
             "边缘易致贫户": ("因病", "因学", "因残", "因务工就业不稳", "因病、缺劳动力"),
-            "突发严重困难户": ("因意外事故", "因灾", "因病", "因住房出现安全问题", "因饮水安全问题"),
+            "突发严重困难户": (
+                "因意外事故",
+                "因灾",
+                "因病",
+                "因住房出现安全问题",
+                "因饮水安全问题",
+            ),
         }
         # Whole-household-without-labor: elderly members only; identified earlier, 认定 in 2023.
-        no_labor = [h for h in monitored if all(p.labor in ("丧失劳动力", "无劳动力") for p in h.members)]
+        no_labor = [
+            h for h in monitored if all(p.labor in ("丧失劳动力", "无劳动力") for p in h.members)
+        ]
         for hh in no_labor[:5]:
             hh.no_labor = True
             hh.baodi = rng.choice(("低保", "低保", "特困"))
             found = D(2023, rng.randint(3, 8), rng.randint(1, 20))
             hh.procedures.append(self.chain("整户无劳动能力认定", "缺劳动力、因病", found))
         rest = [h for h in monitored if h not in no_labor[:5]]
-        for i, hh in enumerate(rest[:9]):  # newly identified in 2023
+        for hh in rest[:9]:  # newly identified in 2023
             found = D(2023, rng.randint(1, 8), rng.randint(1, 25))
-            hh.procedures.append(self.chain("识别纳入", rng.choice(risks_by_type[hh.monitor_type]), found))
+            hh.procedures.append(
+                self.chain("识别纳入", rng.choice(risks_by_type[hh.monitor_type]), found)
+            )
         for hh in rest[9:19]:  # identified before 2023, risk eliminated in 2023
             hh.risk_eliminated = True
             hh.income = float(rng.randrange(8500, 16000, 10))
             hh.baodi = None if hh.baodi == "低保边缘" else hh.baodi
             found = D(2023, rng.randint(2, 8), rng.randint(1, 20))
-            hh.procedures.append(self.chain("风险消除", rng.choice(risks_by_type[hh.monitor_type]), found))
+            hh.procedures.append(
+                self.chain("风险消除", rng.choice(risks_by_type[hh.monitor_type]), found)
+            )
         # A 脱贫户 newly flagged 脱贫不稳定户 in 2023 (监测类型 on a 脱贫户).
         for hh in self._background(lambda h: h.category == "脱贫户" and h.monitor_type)[:2]:
-            hh.procedures.append(self.chain("识别纳入", "因病", D(2023, rng.randint(3, 7), rng.randint(1, 25))))
+            hh.procedures.append(
+                self.chain("识别纳入", "因病", D(2023, rng.randint(3, 7), rng.randint(1, 25)))
+            )
         for hh in self._background(lambda h: h.category == "脱贫户" and not h.monitor_type):
             if rng.random() < 0.10:
                 hh.baodi = "特困" if len(hh.members) == 1 and hh.head.age >= 65 else "低保"
@@ -924,14 +1027,39 @@ class Example:
         """(label, village code, builder) for each household built for a boundary case."""
         V = [v.code for v in self.villages]
         specs = []
-        worker = lambda age, sex="男", **kw: ("户主", sex, age, {"labor": "普通劳动力", "health": "健康", **kw})  # noqa: E731
-        spouse = lambda age, **kw: ("配偶", "女", age, {"labor": "普通劳动力", "health": "健康", **kw})  # noqa: E731
-        child = lambda age, sex="男": ("子" if sex == "男" else "女", sex, age, {"health": "健康"})  # noqa: E731
-        family = lambda: [worker(44), spouse(42), child(15), child(10, "女")]  # noqa: E731
 
-        def monitored(label, village, proc_args, *, risks="因病", mtype="边缘易致贫户", members=None, fix=None, **attrs):
+        def worker(age, sex="男", **kw):
+            return ("户主", sex, age, {"labor": "普通劳动力", "health": "健康", **kw})
+
+        def spouse(age, **kw):
+            return ("配偶", "女", age, {"labor": "普通劳动力", "health": "健康", **kw})
+
+        def child(age, sex="男"):
+            return ("子" if sex == "男" else "女", sex, age, {"health": "健康"})
+
+        def family():
+            return [worker(44), spouse(42), child(15), child(10, "女")]
+
+        def monitored(
+            label,
+            village,
+            proc_args,
+            *,
+            risks="因病",
+            mtype="边缘易致贫户",
+            members=None,
+            fix=None,
+            **attrs,
+        ):
             def make(v, proc_args=proc_args):
-                hh = self.new_household(v, "监测户", members or family(), monitor_type=mtype, risk_eliminated=False, **attrs)
+                hh = self.new_household(
+                    v,
+                    "监测户",
+                    members or family(),
+                    monitor_type=mtype,
+                    risk_eliminated=False,
+                    **attrs,
+                )
                 if proc_args is not None:
                     found, kw = proc_args
                     p = self.chain("识别纳入", risks, found, **kw)
@@ -939,6 +1067,7 @@ class Example:
                         setattr(p, k, value)
                     hh.procedures.append(p)
                 return hh
+
             specs.append((label, village, make))
 
         # Identification, entry, plan, publicity (one rule per household; every other step in time).
@@ -946,15 +1075,47 @@ class Example:
         monitored("M02", V[3], (D(2023, 8, 1), {"ident": 16}))
         monitored("M03", V[1], (D(2023, 7, 3), {"ident": 11, "entry": 10}), risks="因务工就业不稳")
         monitored("M04", V[4], (D(2023, 7, 3), {"ident": 11, "entry": 11}), risks="因务工就业不稳")
-        monitored("M05", V[6], (D(2023, 6, 8), {"ident": 12, "plan": 10}), risks="因意外事故", mtype="突发严重困难户")
-        monitored("M06", V[7], (D(2023, 6, 8), {"ident": 12, "plan": 11}), risks="因意外事故", mtype="突发严重困难户")
+        monitored(
+            "M05",
+            V[6],
+            (D(2023, 6, 8), {"ident": 12, "plan": 10}),
+            risks="因意外事故",
+            mtype="突发严重困难户",
+        )
+        monitored(
+            "M06",
+            V[7],
+            (D(2023, 6, 8), {"ident": 12, "plan": 11}),
+            risks="因意外事故",
+            mtype="突发严重困难户",
+        )
         monitored("M07", V[2], (D(2023, 8, 30), {"pub": 5, "verify": 1}))
         monitored("M08", V[5], (D(2023, 8, 30), {"pub": 4, "verify": 1}))
-        monitored("M09", V[8], (D(2023, 5, 15), {}), risks="因灾", mtype="突发严重困难户", fix={"pub_start": None, "pub_end": None})
+        monitored(
+            "M09",
+            V[8],
+            (D(2023, 5, 15), {}),
+            risks="因灾",
+            mtype="突发严重困难户",
+            fix={"pub_start": None, "pub_end": None},
+        )
         # 县级审批日期 typed as 06-18 instead of 06-28: before discovery; entry and plan 10 days after it.
-        monitored("M10", V[9], (D(2023, 6, 20), {"pub": 5, "verify": 1}), risks="因产业项目失败", mtype="脱贫不稳定户",
-                  fix={"county": D(2023, 6, 18), "announced": D(2023, 6, 29), "entered": D(2023, 6, 28), "plan": D(2023, 6, 28)})
-        monitored("M11", V[6], (D(2023, 9, 14), {"ident": 14, "entry": 10}), fix={"plan": D(2023, 9, 29)})
+        monitored(
+            "M10",
+            V[9],
+            (D(2023, 6, 20), {"pub": 5, "verify": 1}),
+            risks="因产业项目失败",
+            mtype="脱贫不稳定户",
+            fix={
+                "county": D(2023, 6, 18),
+                "announced": D(2023, 6, 29),
+                "entered": D(2023, 6, 28),
+                "plan": D(2023, 6, 28),
+            },
+        )
+        monitored(
+            "M11", V[6], (D(2023, 9, 14), {"ident": 14, "entry": 10}), fix={"plan": D(2023, 9, 29)}
+        )
         monitored("M12", V[3], (D(2023, 9, 6), {"ident": 14, "entry": 10}))
 
         # Not yet approved, so not yet monitored and without measures: risk types that no measure rule reads.
@@ -962,31 +1123,66 @@ class Example:
             def make(v):
                 hh = self.new_household(v, "一般农户", family(), income=8200.0)
                 p = self.chain("识别纳入", risks, found)
-                p.pub_start = p.pub_end = p.township = p.county = p.announced = p.entered = p.plan = None
+                p.pub_start = p.pub_end = p.township = p.county = p.announced = p.entered = (
+                    p.plan
+                ) = None
                 if steps >= 2:
                     p.pub_start, p.pub_end = plus(p.verified, 1), plus(p.verified, 5)
                     p.township = plus(p.pub_end, 3)
                 hh.procedures.append(p)
                 return hh
+
             specs.append((label, village, make))
 
         pending("M13", V[1], D(2023, 9, 22), 1, "因意外事故")
         pending("M14", V[7], D(2023, 9, 1), 2, "因务工就业不稳")
 
         # 开发式帮扶 for monitored households with labour.
-        monitored("L1", V[0], None, members=[worker(48), spouse(46, labor="弱劳动力或半劳动力", health="长期慢性病"), child(12, "女")])
-        monitored("L2", V[4], None, members=[worker(39, labor="技能劳动力"), spouse(37), child(8)], mtype="突发严重困难户")
-        monitored("L3", V[8], None, members=[
-            ("户主", "男", 63, {"labor": "弱劳动力或半劳动力", "health": "长期慢性病"}),
-            ("配偶", "女", 61, {"labor": "弱劳动力或半劳动力", "health": "长期慢性病"}),
-            ("孙子", "男", 11, {"labor": "无劳动力", "health": "健康"})], mtype="突发严重困难户")
+        monitored(
+            "L1",
+            V[0],
+            None,
+            members=[
+                worker(48),
+                spouse(46, labor="弱劳动力或半劳动力", health="长期慢性病"),
+                child(12, "女"),
+            ],
+        )
+        monitored(
+            "L2",
+            V[4],
+            None,
+            members=[worker(39, labor="技能劳动力"), spouse(37), child(8)],
+            mtype="突发严重困难户",
+        )
+        monitored(
+            "L3",
+            V[8],
+            None,
+            members=[
+                ("户主", "男", 63, {"labor": "弱劳动力或半劳动力", "health": "长期慢性病"}),
+                ("配偶", "女", 61, {"labor": "弱劳动力或半劳动力", "health": "长期慢性病"}),
+                ("孙子", "男", 11, {"labor": "无劳动力", "health": "健康"}),
+            ],
+            mtype="突发严重困难户",
+        )
 
         def poor(label, village, category="脱贫户", members=None, **attrs):
             def make(v):
-                return self.new_household(v, category, members or [worker(50), spouse(48), child(20, "女")], **attrs)
+                return self.new_household(
+                    v, category, members or [worker(50), spouse(48), child(20, "女")], **attrs
+                )
+
             specs.append((label, village, make))
 
-        poor("L4", V[9], members=[worker(45), spouse(44), child(9)], monitor_type="脱贫不稳定户", risk_eliminated=False, income=7100.0)
+        poor(
+            "L4",
+            V[9],
+            members=[worker(45), spouse(44), child(9)],
+            monitor_type="脱贫不稳定户",
+            risk_eliminated=False,
+            income=7100.0,
+        )
 
         # Risk types 因病 / 因学 and their measures.
         monitored("S1", V[2], (D(2023, 4, 10), {}), risks="因病")
@@ -999,34 +1195,142 @@ class Example:
         poor("I1", V[1], "一般农户", income=7499.0)
         poor("I2", V[4], "一般农户", income=7500.0)
         poor("I3", V[7], "脱贫户", income=7499.0)
-        poor("I4", V[8], "脱贫户", monitor_type="脱贫不稳定户", risk_eliminated=False, income=6800.0)
+        poor(
+            "I4", V[8], "脱贫户", monitor_type="脱贫不稳定户", risk_eliminated=False, income=6800.0
+        )
 
         # Risk elimination.
         def eliminated(label, village, income, pub=None):
             def make(v):
-                hh = self.new_household(v, "监测户", family(), monitor_type="边缘易致贫户", risk_eliminated=True, income=income)
+                hh = self.new_household(
+                    v,
+                    "监测户",
+                    family(),
+                    monitor_type="边缘易致贫户",
+                    risk_eliminated=True,
+                    income=income,
+                )
                 hh.procedures.append(self.chain("风险消除", "因病", D(2023, 7, 10), pub=pub))
                 return hh
+
             specs.append((label, village, make))
 
         eliminated("E1", V[0], 7499.0)
         eliminated("E2", V[3], 7500.0)
         eliminated("E3", V[6], 9800.0, pub=4)
 
+        # 整户无劳动能力认定 (B1: publicity of exactly 5 days on this kind of procedure).
+        def no_labor(label, village, members, category, mtype, baodi, found, pub=None):
+            def make(v):
+                hh = self.new_household(
+                    v,
+                    category,
+                    members,
+                    monitor_type=mtype,
+                    risk_eliminated=False,
+                    baodi=baodi,
+                    no_labor=True,
+                    income=float(self.rng.randrange(5400, 7400, 10)),
+                )
+                hh.procedures.append(
+                    self.chain("整户无劳动能力认定", "缺劳动力、因病", found, pub=pub)
+                )
+                return hh
+
+            specs.append((label, village, make))
+
+        def old(rel, sex, age, labor="无劳动力"):
+            return (rel, sex, age, {"labor": labor, "health": "长期慢性病"})
+
+        no_labor(
+            "B1",
+            V[1],
+            [old("户主", "男", 81), old("配偶", "女", 78)],
+            "监测户",
+            "边缘易致贫户",
+            "低保",
+            D(2023, 8, 7),
+            pub=5,
+        )
+        no_labor(
+            "B2", V[5], [old("户主", "女", 84)], "脱贫户", "脱贫不稳定户", "特困", D(2023, 5, 16)
+        )
+        no_labor(
+            "B3",
+            V[8],
+            [old("户主", "男", 58, "丧失劳动力"), old("母亲", "女", 83)],
+            "监测户",
+            "突发严重困难户",
+            "低保",
+            D(2023, 4, 3),
+        )
+
         # Welfare posts held by people without labour capacity.
-        poor("W1", V[2], members=[worker(52, labor="丧失劳动力", health="患有大病"), spouse(50), child(24)])
-        poor("W2", V[5], members=[("户主", "男", 76, {"labor": "无劳动力", "health": "长期慢性病"}), ("配偶", "女", 74, {"labor": "无劳动力", "health": "健康"})])
-        poor("W3", V[8], members=[("户主", "男", 62, {"labor": "弱劳动力或半劳动力", "health": "长期慢性病"}), ("配偶", "女", 60, {"labor": "弱劳动力或半劳动力", "health": "健康"})])
+        poor(
+            "W1",
+            V[2],
+            members=[worker(52, labor="丧失劳动力", health="患有大病"), spouse(50), child(24)],
+        )
+        poor(
+            "W2",
+            V[5],
+            members=[
+                ("户主", "男", 76, {"labor": "无劳动力", "health": "长期慢性病"}),
+                ("配偶", "女", 74, {"labor": "无劳动力", "health": "健康"}),
+            ],
+        )
+        poor(
+            "W3",
+            V[8],
+            members=[
+                ("户主", "男", 62, {"labor": "弱劳动力或半劳动力", "health": "长期慢性病"}),
+                ("配偶", "女", 60, {"labor": "弱劳动力或半劳动力", "health": "健康"}),
+            ],
+        )
 
         # Housing.
-        three = lambda: [worker(55), spouse(53), ("母亲", "女", 79, {"labor": "无劳动力", "health": "长期慢性病"})]  # noqa: E731
+        def three():
+            return [
+                worker(55),
+                spouse(53),
+                ("母亲", "女", 79, {"labor": "无劳动力", "health": "长期慢性病"}),
+            ]
+
         poor("R1", V[1], grade="C", renovation="未改造", area=96.0)
         poor("R2", V[4], grade="D", renovation="改造中", area=72.0)
-        poor("R3", V[9], members=[("户主", "男", 66, {"labor": "弱劳动力或半劳动力", "health": "健康"})], grade="无房", renovation="未改造", area=None)
+        poor(
+            "R3",
+            V[9],
+            members=[("户主", "男", 66, {"labor": "弱劳动力或半劳动力", "health": "健康"})],
+            grade="无房",
+            renovation="未改造",
+            area=None,
+        )
         poor("R5", V[2], members=three(), grade="A", renovation="已竣工验收", area=39.0)
         poor("R6", V[5], members=three(), grade="A", renovation="已竣工验收", area=40.0)
-        poor("R7", V[7], members=[("户主", "女", 71, {"labor": "无劳动力", "health": "长期慢性病"})], grade="A", renovation="已竣工验收", area=20.0, baodi="特困")
-        poor("R8", V[6], members=[worker(50), spouse(49), child(24), child(21, "女"), ("父亲", "男", 77, {"labor": "无劳动力", "health": "长期慢性病"})], grade="A", renovation="已竣工验收", area=64.0)
+        poor(
+            "R7",
+            V[7],
+            members=[("户主", "女", 71, {"labor": "无劳动力", "health": "长期慢性病"})],
+            grade="A",
+            renovation="已竣工验收",
+            area=20.0,
+            baodi="特困",
+        )
+        poor(
+            "R8",
+            V[6],
+            members=[
+                worker(50),
+                spouse(49),
+                child(24),
+                child(21, "女"),
+                ("父亲", "男", 77, {"labor": "无劳动力", "health": "长期慢性病"}),
+            ],
+            grade="A",
+            renovation="已竣工验收",
+            area=64.0,
+        )
 
         # Drinking water.
         poor("WA1", V[0], water=(39.0, 0.0, True))
@@ -1046,10 +1350,34 @@ class Example:
             ("2141599002", "河口乡阳光幼儿园", "411599102", "学前", dict(inclusive=False)),
             ("2141599003", "城关镇第一小学", "411599101", "小学", dict(national_nutrition=False)),
             ("2141599004", "河口乡中心小学", "411599102", "小学", dict(national_nutrition=True)),
-            ("2141599005", "城关镇第一初级中学", "411599101", "初中", dict(national_nutrition=False)),
-            ("2141599006", "石桥镇九年一贯制学校", "411599103", "九年一贯", dict(national_nutrition=True)),
-            ("2141599007", "青山县第一高级中学", "411599101", "普通高中", dict(tuition=1600.0, lodging=600.0)),
-            ("2141599008", "青山县职业教育中心", "411599101", "中职", dict(tuition=2000.0, lodging=500.0)),
+            (
+                "2141599005",
+                "城关镇第一初级中学",
+                "411599101",
+                "初中",
+                dict(national_nutrition=False),
+            ),
+            (
+                "2141599006",
+                "石桥镇九年一贯制学校",
+                "411599103",
+                "九年一贯",
+                dict(national_nutrition=True),
+            ),
+            (
+                "2141599007",
+                "青山县第一高级中学",
+                "411599101",
+                "普通高中",
+                dict(tuition=1600.0, lodging=600.0),
+            ),
+            (
+                "2141599008",
+                "青山县职业教育中心",
+                "411599101",
+                "中职",
+                dict(tuition=2000.0, lodging=500.0),
+            ),
             # Out-of-county institutions: 所在区划代码 is the county's code (see README).
             ("4141099101", "豫中职业技术学院", "411599", "高职", {}),
             ("4141099102", "中原理工大学", "411599", "本科", {}),
@@ -1065,12 +1393,20 @@ class Example:
         rng, s = self.rng, self.school
         if age in PRESCHOOL:
             if township == "411599101" or (township == "411599103" and rng.random() < 0.5):
-                return (s["城关镇中心幼儿园"], "学前", PRESCHOOL[age]) if rng.random() < 0.85 else None
+                return (
+                    (s["城关镇中心幼儿园"], "学前", PRESCHOOL[age]) if rng.random() < 0.85 else None
+                )
             if township == "411599102":
-                return (s["河口乡阳光幼儿园"], "学前", PRESCHOOL[age]) if rng.random() < 0.8 else None
+                return (
+                    (s["河口乡阳光幼儿园"], "学前", PRESCHOOL[age]) if rng.random() < 0.8 else None
+                )
             return None
         if age in PRIMARY:
-            name = {"411599101": "城关镇第一小学", "411599102": "河口乡中心小学", "411599103": "石桥镇九年一贯制学校"}[township]
+            name = {
+                "411599101": "城关镇第一小学",
+                "411599102": "河口乡中心小学",
+                "411599103": "石桥镇九年一贯制学校",
+            }[township]
             return s[name], "小学", PRIMARY[age]
         if age in JUNIOR:
             name = "石桥镇九年一贯制学校" if township == "411599103" else "城关镇第一初级中学"
@@ -1101,7 +1437,9 @@ class Example:
 
     def _class_name(self, school: School, stage: str) -> str:
         if stage in ("高职专科", "本科", "硕士研究生", "博士研究生"):
-            major = self.rng.choice(("机电一体化", "会计", "护理", "计算机应用", "汉语言文学", "土木工程", "农学"))
+            major = self.rng.choice(
+                ("机电一体化", "会计", "护理", "计算机应用", "汉语言文学", "土木工程", "农学")
+            )
             return f"{major}{self.rng.randint(1, 3)}班"
         big = school.stage in ("初中", "普通高中", "中职")
         return f"{self.rng.randint(1, 4 if big else 2)}班"
@@ -1109,8 +1447,20 @@ class Example:
     def _enrol(self, school, stage, grade, name, id_number, birth, person=None) -> Student:
         rng = self.rng
         number = self._student_number(school, grade, stage)
-        st = Student(number, name, id_number, school, stage, grade, self._class_name(school, stage), birth, person)
-        st.entry_grade = grade in ENTRY_GRADES or (stage not in ("学前", "小学", "初中", "普通高中") and grade == "一年级")
+        st = Student(
+            number,
+            name,
+            id_number,
+            school,
+            stage,
+            grade,
+            self._class_name(school, stage),
+            birth,
+            person,
+        )
+        st.entry_grade = grade in ENTRY_GRADES or (
+            stage not in ("学前", "小学", "初中", "普通高中") and grade == "一年级"
+        )
         boarding_rate = {"小学": 0.08, "初中": 0.5, "普通高中": 0.75, "中职": 0.6}.get(stage, 0.0)
         if stage in ("学前",):
             st.boarding = None if rng.random() < 0.5 else False
@@ -1132,7 +1482,9 @@ class Example:
             for p in hh.members:
                 if p.relation not in ("子", "女", "孙子", "孙女") or p.school_age < 3:
                     continue
-                if hh.special in ("X1", "X2") and p.school_age in COLLEGE:  # 因学: a child at university
+                if (
+                    hh.special in ("X1", "X2") and p.school_age in COLLEGE
+                ):  # 因学: a child at university
                     placed = (self.school["中原理工大学"], "本科", COLLEGE[p.school_age])
                 else:
                     placed = self._school_for(hh.village.township, p.school_age)
@@ -1142,7 +1494,11 @@ class Example:
                 st = self._enrol(school, stage, grade, p.name, p.id_number, p.birth, p)
                 p.student = st
                 p.labor, p.work_months, p.work_place = "无劳动力", None, None
-                carer = next((q for q in parents if q.relation in ("子", "儿媳")), None) if p.relation in ("孙子", "孙女") else None
+                carer = (
+                    next((q for q in parents if q.relation in ("子", "儿媳")), None)
+                    if p.relation in ("孙子", "孙女")
+                    else None
+                )
                 carer = carer or hh.head
                 st.guardian = (carer.name, hh.phone or self.mobile())
         # Students from households outside the example data (other villages of the county).
@@ -1154,23 +1510,39 @@ class Example:
         school_of = {"学前": "城关镇中心幼儿园", "小学": "城关镇第一小学", "初中": "城关镇第一初级中学", "普通高中": "青山县第一高级中学",
                      "中职": "青山县职业教育中心", "高职专科": "豫中职业技术学院", "本科": "河洛师范学院",
                      "硕士研究生": "中原理工大学研究生院", "博士研究生": "中原理工大学研究生院"}  # fmt: skip
-        for stage in wanted:
+        flagged = dict(
+            zip(
+                rng.sample(range(len(wanted)), 9),
+                (
+                    "原建档立卡",
+                    "原建档立卡",
+                    "低保",
+                    "特困",
+                    "特困",
+                    "孤儿",
+                    "事实无人抚养",
+                    "事实无人抚养",
+                    "残疾",
+                ),
+            )
+        )
+        for i, stage in enumerate(wanted):
             age = rng.choice(sorted(table[stage]))
             birth = birth_for_school_age(rng, age)
             sex = rng.choice("男女")
             id_number = self.ids.new(rng.randrange(len(BIRTHPLACES)), birth, sex)
-            st = self._enrol(self.school[school_of[stage]], stage, table[stage][age], self.name(sex, birth), id_number, birth)
+            st = self._enrol(
+                self.school[school_of[stage]],
+                stage,
+                table[stage][age],
+                self.name(sex, birth),
+                id_number,
+                birth,
+            )
             father = self.name("男", D(1980, 1, 1), st.name[0])
             st.guardian = (father, self.mobile())
-            r = rng.random()
-            if r < 0.12:
-                st.own["原建档立卡"] = True
-            elif r < 0.15:
-                st.own["低保"] = True
-            elif r < 0.17:
-                st.own["事实无人抚养"] = True
-            elif r < 0.19:
-                st.own["残疾"] = True
+            if i in flagged:
+                st.own[flagged[i]] = True
 
     def _student_specials(self) -> None:
         """Students built for boundary cases (aid) — chosen from the generated ones and adjusted."""
@@ -1185,7 +1557,13 @@ class Example:
                 self.claimed.add(id(st.household))
             return st
 
-        linked_bg = lambda s: s.household is not None and not s.household.special and id(s.household) not in self.claimed  # noqa: E731
+        def linked_bg(s):
+            return (
+                s.household is not None
+                and not s.household.special
+                and id(s.household) not in self.claimed
+            )
+
         # 应享未享: 脱贫户 child at a school outside the national plan, 认定困难, nothing paid.
         pick("A1", lambda s: linked_bg(s) and s.stage == "初中" and s.school.name == "城关镇第一初级中学"
              and s.household.category == "脱贫户" and not s.entry_grade)  # fmt: skip
@@ -1207,14 +1585,28 @@ class Example:
                              ("D06", "小学"), ("D07", "初中"), ("D08", "初中"), ("D11", "初中"), ("D12", "小学"),
                              ("D13", "初中"), ("D15", "初中")):  # fmt: skip
             spring = label not in ("D01", "D05", "D13")
-            pick(label, lambda s: linked_bg(s) and s.stage == stage and not (spring and s.entry_grade)
-                 and (stage != "小学" or s.grade in ("四年级", "五年级", "六年级")))
+            pick(
+                label,
+                lambda s, stage=stage, spring=spring: (
+                    linked_bg(s)
+                    and s.stage == stage
+                    and not (spring and s.entry_grade)
+                    and (stage != "小学" or s.grade in ("四年级", "五年级", "六年级"))
+                ),
+            )
         for label in ("D09", "D10"):  # deferred entry to grade 1
             pick(label, lambda s: linked_bg(s) and s.stage == "小学" and s.grade == "一年级")
         # Over-age leaver: a 16-year-old still in 九年级 (repeated a year); from outside the data.
         birth = D(2007, 3, 18)
         id_number = self.ids.new(2, birth, "男")
-        st = self._enrol(self.school["城关镇第一初级中学"], "初中", "九年级", self.name("男", birth), id_number, birth)
+        st = self._enrol(
+            self.school["城关镇第一初级中学"],
+            "初中",
+            "九年级",
+            self.name("男", birth),
+            id_number,
+            birth,
+        )
         st.guardian = (self.name("男", D(1980, 1, 1), st.name[0]), self.mobile())
         st.special = "D14"
         self.special_students["D14"] = st
@@ -1223,7 +1615,13 @@ class Example:
             p = st.person
             p.health = "残疾"
             p.disability_grade = "二级" if label != "D11" else "一级"
-            p.disability_type = {"D09": "智力残疾", "D10": "肢体残疾", "D11": "多重残疾", "D12": "智力残疾", "D13": "肢体残疾"}[label]
+            p.disability_type = {
+                "D09": "智力残疾",
+                "D10": "肢体残疾",
+                "D11": "多重残疾",
+                "D12": "智力残疾",
+                "D13": "肢体残疾",
+            }[label]
             p.labor = "无劳动力"
             st.own["残疾"] = True
             st.boarding = False
@@ -1249,7 +1647,9 @@ class Example:
             if st.special_group:
                 st.hardship = True
             else:
-                st.hardship = True if rng.random() < 0.08 else (False if rng.random() < 0.8 else None)
+                st.hardship = (
+                    True if rng.random() < 0.08 else (False if rng.random() < 0.8 else None)
+                )
         for label in ("A3", "A5"):
             self.special_students[label].hardship = False
 
@@ -1269,46 +1669,140 @@ class Example:
                 "县联合劝返工作组（教育局、公安局、乡镇政府）",
             ]
 
-        def case(label, found, reason, status, attempts, returned_last=False, reported=None, approved=None, assessed=None):
+        def case(
+            label,
+            found,
+            reason,
+            status,
+            attempts,
+            returned_last=False,
+            reported=None,
+            approved=None,
+            assessed=None,
+        ):
             st = S[label]
             who = staff(st)
             d = Dropout(st, found, reason, status, reported, approved, assessed, label=label)
             for i, when in enumerate(attempts):
                 last = i == len(attempts) - 1
-                method = "联合劝返" if "工作组" in who[min(i, 4)] else rng.choice(("入户劝返", "入户劝返", "电话劝返"))
+                method = (
+                    "联合劝返"
+                    if "工作组" in who[min(i, 4)]
+                    else rng.choice(("入户劝返", "入户劝返", "电话劝返"))
+                )
                 result = "已返校" if (last and returned_last) else "未返校"
                 d.persuasions.append((when, who[min(i, 4)], method, result))
             self.dropouts.append(d)
             return d
 
         case("D01", D(2023, 9, 4), "厌学", "劝返中", [D(2023, 9, 6), D(2023, 9, 15)])
-        case("D02", D(2023, 5, 8), "外出务工", "劝返中", [D(2023, 5, 10), D(2023, 5, 20), D(2023, 6, 2)], reported=D(2023, 6, 5))
-        case("D03", D(2023, 4, 10), "厌学", "劝返中", [D(2023, 4, 12), D(2023, 4, 24), D(2023, 5, 9)])
-        case("D04", D(2023, 3, 13), "家庭原因", "劝返中",
-             [D(2023, 3, 15), D(2023, 3, 29), D(2023, 4, 12), D(2023, 5, 10), D(2023, 6, 14)], reported=D(2023, 4, 14))
+        case(
+            "D02",
+            D(2023, 5, 8),
+            "外出务工",
+            "劝返中",
+            [D(2023, 5, 10), D(2023, 5, 20), D(2023, 6, 2)],
+            reported=D(2023, 6, 5),
+        )
+        case(
+            "D03", D(2023, 4, 10), "厌学", "劝返中", [D(2023, 4, 12), D(2023, 4, 24), D(2023, 5, 9)]
+        )
+        case(
+            "D04",
+            D(2023, 3, 13),
+            "家庭原因",
+            "劝返中",
+            [D(2023, 3, 15), D(2023, 3, 29), D(2023, 4, 12), D(2023, 5, 10), D(2023, 6, 14)],
+            reported=D(2023, 4, 14),
+        )
         case("D05", D(2023, 9, 11), "厌学", "已复学", [D(2023, 9, 12)], returned_last=True)
-        case("D06", D(2023, 3, 20), "家庭原因", "已复学", [D(2023, 3, 21), D(2023, 3, 28)], returned_last=True)
-        case("D07", D(2023, 2, 27), "厌学，本人拒不返校", "休学",
-             [D(2023, 3, 1), D(2023, 3, 15), D(2023, 4, 3)], reported=D(2023, 4, 6), approved=D(2023, 5, 10))
-        case("D08", D(2023, 3, 6), "厌学，本人拒不返校", "休学",
-             [D(2023, 3, 8), D(2023, 3, 22), D(2023, 4, 7)], reported=D(2023, 4, 10))
-        case("D09", D(2023, 8, 28), "身体原因（智力残疾二级）", "延缓入学",
-             [D(2023, 8, 29), D(2023, 9, 5), D(2023, 9, 12)], reported=D(2023, 9, 13), approved=D(2023, 9, 26), assessed=D(2023, 9, 20))
-        case("D10", D(2023, 8, 28), "身体原因（肢体残疾二级）", "延缓入学",
-             [D(2023, 8, 29), D(2023, 9, 5), D(2023, 9, 12)], reported=D(2023, 9, 13), approved=D(2023, 9, 26))
-        for label, found in (("D11", D(2023, 2, 20)), ("D12", D(2023, 5, 15)), ("D13", D(2023, 8, 28))):
+        case(
+            "D06",
+            D(2023, 3, 20),
+            "家庭原因",
+            "已复学",
+            [D(2023, 3, 21), D(2023, 3, 28)],
+            returned_last=True,
+        )
+        case(
+            "D07",
+            D(2023, 2, 27),
+            "厌学，本人拒不返校",
+            "休学",
+            [D(2023, 3, 1), D(2023, 3, 15), D(2023, 4, 3)],
+            reported=D(2023, 4, 6),
+            approved=D(2023, 5, 10),
+        )
+        case(
+            "D08",
+            D(2023, 3, 6),
+            "厌学，本人拒不返校",
+            "休学",
+            [D(2023, 3, 8), D(2023, 3, 22), D(2023, 4, 7)],
+            reported=D(2023, 4, 10),
+        )
+        case(
+            "D09",
+            D(2023, 8, 28),
+            "身体原因（智力残疾二级）",
+            "延缓入学",
+            [D(2023, 8, 29), D(2023, 9, 5), D(2023, 9, 12)],
+            reported=D(2023, 9, 13),
+            approved=D(2023, 9, 26),
+            assessed=D(2023, 9, 20),
+        )
+        case(
+            "D10",
+            D(2023, 8, 28),
+            "身体原因（肢体残疾二级）",
+            "延缓入学",
+            [D(2023, 8, 29), D(2023, 9, 5), D(2023, 9, 12)],
+            reported=D(2023, 9, 13),
+            approved=D(2023, 9, 26),
+        )
+        for label, found in (
+            ("D11", D(2023, 2, 20)),
+            ("D12", D(2023, 5, 15)),
+            ("D13", D(2023, 8, 28)),
+        ):
             kind = S[label].person.disability_type
             attempts = [plus(found, 2), plus(found, 9), plus(found, 16)]
-            d = case(label, found, f"身体原因（{kind}），不能到校就读", "送教上门", attempts,
-                     reported=plus(found, 18), assessed=plus(found, 25))
+            d = case(
+                label,
+                found,
+                f"身体原因（{kind}），不能到校就读",
+                "送教上门",
+                attempts,
+                reported=plus(found, 18),
+                assessed=plus(found, 25),
+            )
             teacher = S[label].school.name + rng.choice(TEACHERS)
             d.teacher = teacher
-        case("D14", D(2023, 3, 6), "超过16周岁，本人不愿继续就读", "超龄离校",
-             [D(2023, 3, 8), D(2023, 3, 20), D(2023, 4, 6)], reported=D(2023, 4, 10), approved=D(2023, 6, 20))
-        case("D15", D(2023, 2, 20), "随父母外出务工", "已销号",
-             [D(2023, 2, 22), D(2023, 3, 6), D(2023, 3, 20)], reported=D(2023, 3, 22))
+        case(
+            "D14",
+            D(2023, 3, 6),
+            "超过16周岁，本人不愿继续就读",
+            "超龄离校",
+            [D(2023, 3, 8), D(2023, 3, 20), D(2023, 4, 6)],
+            reported=D(2023, 4, 10),
+            approved=D(2023, 6, 20),
+        )
+        case(
+            "D15",
+            D(2023, 2, 20),
+            "随父母外出务工",
+            "已销号",
+            [D(2023, 2, 22), D(2023, 3, 6), D(2023, 3, 20)],
+            reported=D(2023, 3, 22),
+        )
         visits = self.dropouts_by_label()
-        content = ("生活自理能力训练", "语文：识字与朗读", "数学：数的认识", "康复训练与体育游戏", "绘画与手工")
+        content = (
+            "生活自理能力训练",
+            "语文：识字与朗读",
+            "数学：数的认识",
+            "康复训练与体育游戏",
+            "绘画与手工",
+        )
 
         def visit(label, when, hours):
             d = visits[label]
@@ -1340,7 +1834,9 @@ class Example:
             for item, yearly in eligible_items(st):
                 terms = (AUTUMN,) if st.entry_grade else (SPRING, AUTUMN)
                 for term in terms:
-                    self.payments.append((st.number, item, round(yearly / 2, 2), term, dates[(st.school.code, term)]))
+                    self.payments.append(
+                        (st.number, item, round(yearly / 2, 2), term, dates[(st.school.code, term)])
+                    )
 
     # --------------------------------------------------------------------------- jobs, loans
     def _jobs_and_loans(self) -> None:
@@ -1356,10 +1852,18 @@ class Example:
 
         job(member(special["W1"], "丧失劳动力"), "村级保洁员", D(2022, 4, 1), label="W1")
         job(member(special["W2"], "无劳动力"), "护林员", D(2022, 9, 1), label="W2")
-        job(member(special["W3"], "弱劳动力或半劳动力"), "公共设施管护员", D(2022, 3, 1), label="W3")
+        job(
+            member(special["W3"], "弱劳动力或半劳动力"), "公共设施管护员", D(2022, 3, 1), label="W3"
+        )
         # Background: 脱贫/监测 people able to work, one post each.
-        pool = [p for h in self._background(lambda h: h.poor and h.has_labor) for p in h.members
-                if p.labor in ("普通劳动力", "弱劳动力或半劳动力") and p.student is None and 35 <= p.age <= 62]
+        pool = [
+            p
+            for h in self._background(lambda h: h.poor and h.has_labor)
+            for p in h.members
+            if p.labor in ("普通劳动力", "弱劳动力或半劳动力")
+            and p.student is None
+            and 35 <= p.age <= 62
+        ]
         rng.shuffle(pool)
         used = self.claimed
 
@@ -1382,13 +1886,22 @@ class Example:
             p = take()
             start = D(rng.randint(2021, 2023), rng.randint(1, 12) if True else 1, 1)
             start = min(start, D(2023, 6, 1))
-            job(p, rng.choice(POSTS), start, None, float(rng.choice((500, 600, 600, 800))), rng.choice((1, 1, 1, 2)))
+            job(
+                p,
+                rng.choice(POSTS),
+                start,
+                None,
+                float(rng.choice((500, 600, 600, 800))),
+                rng.choice((1, 1, 1, 2)),
+            )
 
         def loan(hh, amount, lent, label="", renewed=False, overdue=False):
             self.loans.append((hh, amount, lent, add_years(lent, 3), renewed, overdue, label))
 
         loan(special["L2"], 30000.0, D(2023, 3, 15), "L2")
-        households = [h for h in self._background(lambda h: h.poor and h.has_labor) if id(h) not in used]
+        households = [
+            h for h in self._background(lambda h: h.poor and h.has_labor) if id(h) not in used
+        ]
         rng.shuffle(households)
         used.update(id(h) for h in households[-14:])
         loan(households.pop(), 100000.0, D(2023, 4, 20), "C1")
@@ -1398,8 +1911,13 @@ class Example:
         for i in range(10):
             lent = D(rng.randint(2021, 2023), rng.randint(1, 12), rng.randint(1, 28))
             lent = min(lent, D(2023, 8, 25))
-            loan(households.pop(), float(rng.choice((20000, 30000, 30000, 50000, 50000))), lent,
-                 renewed=i == 3, overdue=i == 7)
+            loan(
+                households.pop(),
+                float(rng.choice((20000, 30000, 30000, 50000, 50000))),
+                lent,
+                renewed=i == 3,
+                overdue=i == 7,
+            )
 
     # --------------------------------------------------------------------------- measures
     def _measures(self) -> None:
@@ -1423,7 +1941,9 @@ class Example:
             if id(hh) in with_loan:
                 cats.append("金融帮扶")
             if hh.has_labor and not set(cats) & {"公益岗位"}:
-                cats.append(rng.choice(("产业帮扶", "产业帮扶", "就业帮扶", "就业帮扶", "帮扶车间")))
+                cats.append(
+                    rng.choice(("产业帮扶", "产业帮扶", "就业帮扶", "就业帮扶", "帮扶车间"))
+                )
             if "因病" in risks or any(p.health in ("患有大病", "长期慢性病") for p in hh.members):
                 cats.append("健康帮扶")
             if "因学" in risks or any(p.student for p in hh.members):
@@ -1462,7 +1982,15 @@ class Example:
                 if (cat, text) in seen:
                     continue
                 seen.add((cat, text))
-                hh.measures.append((cat, text, start if start >= REF else plus(start, rng.randint(0, max(0, min(10, days(start, REF)))))))
+                hh.measures.append(
+                    (
+                        cat,
+                        text,
+                        start
+                        if start >= REF
+                        else plus(start, rng.randint(0, max(0, min(10, days(start, REF))))),
+                    )
+                )
 
     def _measure_start(self, hh: Household) -> D:
         ident = [p for p in hh.procedures if p.kind == "识别纳入" and p.county]
@@ -1476,9 +2004,14 @@ class Example:
         """Four 脱贫/监测 people not insured: two in 城关镇 (under 99% there), one each elsewhere."""
         rng = self.rng
         busy = {id(p) for p, *_ in self.jobs} | {id(s.person) for s in self.students if s.special}
-        wanted = (("N1", "411599101", "脱贫户"), ("N2", "411599101", "监测户"), ("N3", "411599102", "脱贫户"), ("N4", "411599103", "监测户"))
+        wanted = (
+            ("N1", "411599101", "脱贫户"),
+            ("N2", "411599101", "监测户"),
+            ("N3", "411599102", "脱贫户"),
+            ("N4", "411599103", "监测户"),
+        )
         for label, township, category in wanted:
-            pool = [p for h in self._background(lambda h: h.village.township == township and h.category == category
+            pool = [p for h in self._background(lambda h, township=township, category=category: h.village.township == township and h.category == category
                                                 and not h.risk_eliminated and id(h) not in self.claimed)
                     for p in h.members if id(p) not in busy and p.relation != "户主" and p.student is None]  # fmt: skip
             p = pool[rng.randrange(len(pool))]
@@ -1486,7 +2019,12 @@ class Example:
             busy.add(id(p))
             self.claimed.add(id(p.household))
             self.uninsured[label] = p
-        pool = [p for h in self._background(lambda h: h.category == "一般农户") for p in h.members if p.insured]
+        pool = [
+            p
+            for h in self._background(lambda h: h.category == "一般农户")
+            for p in h.members
+            if p.insured
+        ]
         p = pool[rng.randrange(len(pool))]
         p.insured = False
         self.uninsured["N5"] = p
@@ -1495,7 +2033,9 @@ class Example:
         """(insured, total) of 脱贫人口 and 监测对象 by township and for the county ("county")."""
         out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for hh in self.households:
-            if not hh.poor or (not include_eliminated and hh.category == "监测户" and hh.risk_eliminated):
+            if not hh.poor or (
+                not include_eliminated and hh.category == "监测户" and hh.risk_eliminated
+            ):
                 continue
             for p in hh.members:
                 for key in (hh.village.township, "county"):
@@ -1508,13 +2048,17 @@ class Example:
         rng = self.rng
         v = {x.code: x for x in self.villages}
         C = [x.code for x in self.villages]
-        linkage = ("吸纳脱贫户、监测户务工，按不低于当地最低工资标准支付劳务报酬；资产收益的30%用于村内公益岗位和小型公益事业",
-                   "采取“合作社+农户”模式，带动脱贫户、监测户发展种植，订单收购，保底分红",
-                   "村集体经济组织出租经营，租金收益按比例分配给脱贫户、监测户")
-        goal = ("项目建成后年租金收益不低于投资额的6%，带动脱贫户、监测户户均增收1000元以上",
-                "年产值200万元以上，带动务工30人以上",
-                "改善群众出行条件，受益群众满意度95%以上",
-                "保障项目区群众饮水安全，水质达标率100%")
+        linkage = (
+            "吸纳脱贫户、监测户务工，按不低于当地最低工资标准支付劳务报酬；资产收益的30%用于村内公益岗位和小型公益事业",
+            "采取“合作社+农户”模式，带动脱贫户、监测户发展种植，订单收购，保底分红",
+            "村集体经济组织出租经营，租金收益按比例分配给脱贫户、监测户",
+        )
+        goal = (
+            "项目建成后年租金收益不低于投资额的6%，带动脱贫户、监测户户均增收1000元以上",
+            "年产值200万元以上，带动务工30人以上",
+            "改善群众出行条件，受益群众满意度95%以上",
+            "保障项目区群众饮水安全，水质达标率100%",
+        )
         # (name, type, places, content, status, asset, linkage?, goal?, label)
         plan = [
             ("{0}高标准茶园提升项目", "产业发展", [C[4]], "改造提升茶园300亩，配套生产便道2公里", "已验收", "经营性", 0, 0, ""),
@@ -1567,9 +2111,17 @@ class Example:
             if year == 2022:
                 end = D(2022, 10, 30)
             hh = sum(1 for h in self.households if h.village.code in places)
-            benef = max(8, int(hh * rng.uniform(0.3, 0.9))) if asset != "到户类" else max(6, int(hh * 0.3))
-            poor = sum(1 for h in self.households if h.village.code in places and h.category == "脱贫户")
-            mon = sum(1 for h in self.households if h.village.code in places and h.category == "监测户")
+            benef = (
+                max(8, int(hh * rng.uniform(0.3, 0.9)))
+                if asset != "到户类"
+                else max(6, int(hh * 0.3))
+            )
+            poor = sum(
+                1 for h in self.households if h.village.code in places and h.category == "脱贫户"
+            )
+            mon = sum(
+                1 for h in self.households if h.village.code in places and h.category == "监测户"
+            )
             row = {
                 "项目编号": number, "项目名称": name, "项目类型": ptype, "实施地点": "、".join(places),
                 "建设内容及规模": content, "funds": funds, "实施单位": self._unit(ptype, first),
@@ -1581,9 +2133,16 @@ class Example:
                 "监督电话": "0376-5552317" if i % 3 else "12317", "label": label,
             }  # fmt: skip
             if asset == "公益性" and link is not None:
-                row["联农带农机制"] = "项目建设优先吸纳脱贫户、监测户参与务工" if rng.random() < 0.5 else None
-            if ptype in ("就业项目", "巩固三保障成果", "其他", "项目管理费") and row["绩效目标"] is None:
-                row["绩效目标"] = goal[1] if ptype == "就业项目" else "资金拨付率100%，政策知晓率95%以上"
+                row["联农带农机制"] = (
+                    "项目建设优先吸纳脱贫户、监测户参与务工" if rng.random() < 0.5 else None
+                )
+            if (
+                ptype in ("就业项目", "巩固三保障成果", "其他", "项目管理费")
+                and row["绩效目标"] is None
+            ):
+                row["绩效目标"] = (
+                    goal[1] if ptype == "就业项目" else "资金拨付率100%，政策知晓率95%以上"
+                )
             if gl == 0 and asset != "经营性":
                 row["绩效目标"] = "带动脱贫户、监测户户均增收800元以上"
             self.projects.append(row)
@@ -1606,7 +2165,12 @@ class Example:
             assert hh.category != "监测户" or hh.monitor_type, hh.hid
             assert hh.category != "一般农户" or not hh.monitor_type, hh.hid
             for p in hh.procedures:
-                assert p.county is None or p.township is None or p.county >= p.township or hh.special == "M10", hh.hid
+                assert (
+                    p.county is None
+                    or p.township is None
+                    or p.county >= p.township
+                    or hh.special == "M10"
+                ), hh.hid
         for st in self.students:
             for f in ("原建档立卡", "监测户", "低保", "特困"):
                 assert not (st.own.get(f) is False and st.flag(f)), (st.number, f)
@@ -1632,12 +2196,19 @@ class Example:
         def proc(label: str) -> Procedure:
             return S[label].procedures[0]
 
-        add = lambda rule, key, values, finding, label="": out.append(Case(rule, key, values, finding, label))  # noqa: E731
+        def add(rule, key, values, finding, label=""):
+            out.append(Case(rule, key, values, finding, label))
 
         for label in ("M01", "M02"):
             p = proc(label)
             n = days(p.found, p.county)
-            add("识别认定超过15天（风险发现→县级审批）", hh_key(S[label]), f"风险发现 {p.found}，县级审批 {p.county} → {n} 天", n > 15, label)
+            add(
+                "识别认定超过15天（风险发现→县级审批）",
+                hh_key(S[label]),
+                f"风险发现 {p.found}，县级审批 {p.county} → {n} 天",
+                n > 15,
+                label,
+            )
         for label in ("M13", "M14"):
             p = proc(label)
             n = days(p.found, REF)
@@ -1647,27 +2218,84 @@ class Example:
         for label in ("M03", "M04"):
             p = proc(label)
             n = days(p.county, p.entered)
-            add("系统录入超过10天（县级审批→系统录入）", hh_key(S[label]), f"县级审批 {p.county}，系统录入 {p.entered} → {n} 天", n > 10, label)
+            add(
+                "系统录入超过10天（县级审批→系统录入）",
+                hh_key(S[label]),
+                f"县级审批 {p.county}，系统录入 {p.entered} → {n} 天",
+                n > 10,
+                label,
+            )
         for label in ("M05", "M06"):
             p = proc(label)
             n = days(p.county, p.plan)
-            add("帮扶计划超过10天（县级审批→帮扶计划制定）", hh_key(S[label]), f"县级审批 {p.county}，帮扶计划制定 {p.plan} → {n} 天", n > 10, label)
+            add(
+                "帮扶计划超过10天（县级审批→帮扶计划制定）",
+                hh_key(S[label]),
+                f"县级审批 {p.county}，帮扶计划制定 {p.plan} → {n} 天",
+                n > 10,
+                label,
+            )
         for label in ("M07", "M08"):
             p = proc(label)
             n = days(p.pub_start, p.pub_end) + 1
-            add("公示少于5天", hh_key(S[label]), f"识别纳入公示 {p.pub_start}—{p.pub_end} → {n} 天（含首尾）", n < 5, label)
+            add(
+                "公示少于5天",
+                hh_key(S[label]),
+                f"识别纳入公示 {p.pub_start}—{p.pub_end} → {n} 天（含首尾）",
+                n < 5,
+                label,
+            )
         p = proc("M09")
-        add("公示日期缺失", hh_key(S["M09"]), f"识别纳入，已县级审批 {p.county}，公示开始/结束日期均为空", True, "M09")
+        add(
+            "公示日期缺失",
+            hh_key(S["M09"]),
+            f"识别纳入，已县级审批 {p.county}，公示开始/结束日期均为空",
+            True,
+            "M09",
+        )
+        p = proc("B1")
+        n = days(p.pub_start, p.pub_end) + 1
+        add(
+            "公示少于5天",
+            hh_key(S["B1"]),
+            f"整户无劳动能力认定公示 {p.pub_start}—{p.pub_end} → {n} 天（含首尾）",
+            n < 5,
+            "B1",
+        )
         p = proc("E3")
         n = days(p.pub_start, p.pub_end) + 1
-        add("公示少于5天", hh_key(S["E3"]), f"风险消除公示 {p.pub_start}—{p.pub_end} → {n} 天（含首尾）", True, "E3")
+        add(
+            "公示少于5天",
+            hh_key(S["E3"]),
+            f"风险消除公示 {p.pub_start}—{p.pub_end} → {n} 天（含首尾）",
+            True,
+            "E3",
+        )
         p = proc("M10")
-        add("数据逻辑错误：县级审批早于风险发现", hh_key(S["M10"]), f"风险发现 {p.found}，县级审批 {p.county}（早 {days(p.county, p.found)} 天）；"
-            f"系统录入 {p.entered}、帮扶计划 {p.plan} 均为审批后 {days(p.county, p.entered)} 天", True, "M10")
+        add(
+            "数据逻辑错误：县级审批早于风险发现",
+            hh_key(S["M10"]),
+            f"风险发现 {p.found}，县级审批 {p.county}（早 {days(p.county, p.found)} 天）；"
+            f"系统录入 {p.entered}、帮扶计划 {p.plan} 均为审批后 {days(p.county, p.entered)} 天",
+            True,
+            "M10",
+        )
         p = proc("M11")
-        add("数据逻辑错误：日期晚于 2023-09-30", hh_key(S["M11"]), f"系统录入日期 {p.entered}（县级审批 {p.county}，相隔 {days(p.county, p.entered)} 天）", True, "M11")
+        add(
+            "数据逻辑错误：日期晚于 2023-09-30",
+            hh_key(S["M11"]),
+            f"系统录入日期 {p.entered}（县级审批 {p.county}，相隔 {days(p.county, p.entered)} 天）",
+            True,
+            "M11",
+        )
         p = proc("M12")
-        add("数据逻辑错误：日期晚于 2023-09-30", hh_key(S["M12"]), f"系统录入日期 {p.entered}（恰为 2023-09-30；县级审批 {p.county}，相隔 {days(p.county, p.entered)} 天）", False, "M12")
+        add(
+            "数据逻辑错误：日期晚于 2023-09-30",
+            hh_key(S["M12"]),
+            f"系统录入日期 {p.entered}（恰为 2023-09-30；县级审批 {p.county}，相隔 {days(p.county, p.entered)} 天）",
+            False,
+            "M12",
+        )
 
         def labor_desc(h: Household) -> str:
             return "、".join(f"{p.relation}{p.labor}" for p in h.members)
@@ -1678,71 +2306,173 @@ class Example:
         for label, finding in (("L1", True), ("L2", False), ("L3", False), ("L4", True)):
             h = S[label]
             kind = f"{h.category}（{h.monitor_type}，风险未消除）"
-            add("有劳动力的监测户未落实开发式帮扶", hh_key(h), f"{kind}；成员 {labor_desc(h)}；措施 {measures_desc(h)}", finding, label)
+            add(
+                "有劳动力的监测户未落实开发式帮扶",
+                hh_key(h),
+                f"{kind}；成员 {labor_desc(h)}；措施 {measures_desc(h)}",
+                finding,
+                label,
+            )
         for label, finding in (("W1", True), ("W2", True), ("W3", False)):
             job = next(j for j in self.jobs if j[6] == label)
             p = job[0]
-            add("丧失劳动力/无劳动力人员安置公益岗位", f"证件号码 {p.id_number}（{p.name}，户 {p.household.hid}）",
-                f"劳动技能 {p.labor}，岗位 {job[1]}，开始 {job[2]}", finding, label)
+            add(
+                "丧失劳动力/无劳动力人员安置公益岗位",
+                f"证件号码 {p.id_number}（{p.name}，户 {p.household.hid}）",
+                f"劳动技能 {p.labor}，岗位 {job[1]}，开始 {job[2]}",
+                finding,
+                label,
+            )
         for label, finding in (("S1", True), ("S2", False)):
             h = S[label]
-            add("因病纳入未落实健康帮扶", hh_key(h), f"风险类型 {proc(label).risks}；措施 {measures_desc(h)}", finding, label)
+            add(
+                "因病纳入未落实健康帮扶",
+                hh_key(h),
+                f"风险类型 {proc(label).risks}；措施 {measures_desc(h)}",
+                finding,
+                label,
+            )
         for label, finding in (("X1", True), ("X2", False)):
             h = S[label]
-            add("因学纳入未落实教育帮扶", hh_key(h), f"风险类型 {proc(label).risks}；措施 {measures_desc(h)}", finding, label)
+            add(
+                "因学纳入未落实教育帮扶",
+                hh_key(h),
+                f"风险类型 {proc(label).risks}；措施 {measures_desc(h)}",
+                finding,
+                label,
+            )
         for label, finding in (("I1", True), ("I2", False), ("I3", True), ("I4", False)):
             h = S[label]
-            kind = h.category + (f"（监测类型 {h.monitor_type}，风险未消除）" if h.monitor_type else "，未纳入监测")
-            add("收入低于7500元未纳入监测（应纳未纳）", hh_key(h), f"{kind}，家庭年人均纯收入 {h.income:.0f} 元", finding, label)
+            kind = h.category + (
+                f"（监测类型 {h.monitor_type}，风险未消除）" if h.monitor_type else "，未纳入监测"
+            )
+            add(
+                "收入低于7500元未纳入监测（应纳未纳）",
+                hh_key(h),
+                f"{kind}，家庭年人均纯收入 {h.income:.0f} 元",
+                finding,
+                label,
+            )
         for label, finding in (("E1", True), ("E2", False)):
             h = S[label]
             p = proc(label)
-            add("风险消除但收入低于7500元", hh_key(h), f"风险消除（县级审批 {p.county}），家庭年人均纯收入 {h.income:.0f} 元", finding, label)
+            add(
+                "风险消除但收入低于7500元",
+                hh_key(h),
+                f"风险消除（县级审批 {p.county}），家庭年人均纯收入 {h.income:.0f} 元",
+                finding,
+                label,
+            )
         rates = self.insurance_rates()
         for label in ("N1", "N2", "N3", "N4", "N5"):
             p = self.uninsured[label]
             h = p.household
-            add("脱贫人口/监测对象未参加基本医保", f"证件号码 {p.id_number}（{p.name}，户 {h.hid}，{h.village.township_name}{h.village.name}）",
-                f"{h.category}成员，参加城乡居民基本医疗保险 = 否", h.poor, label)
+            add(
+                "脱贫人口/监测对象未参加基本医保",
+                f"证件号码 {p.id_number}（{p.name}，户 {h.hid}，{h.village.township_name}{h.village.name}）",
+                f"{h.category}成员，参加城乡居民基本医疗保险 = 否",
+                h.poor,
+                label,
+            )
         for code, name in (("county", "全县"),) + tuple((c, n) for c, n in TOWNSHIPS):
             ok, total = rates[code]
-            add("脱贫人口和监测对象参保率低于99%", name, f"{ok}/{total} = {ok / total:.2%}", ok / total < 0.99, "rate")
+            add(
+                "脱贫人口和监测对象参保率低于99%",
+                name,
+                f"{ok}/{total} = {ok / total:.2%}",
+                ok / total < 0.99,
+                "rate",
+            )
         for label, finding in (("R1", True), ("R2", False), ("R3", True)):
             h = S[label]
-            add("C/D级或无房户未改造", hh_key(h), f"{h.category}，住房安全等级 {h.grade}，危房改造状态 {h.renovation}", finding, label)
+            add(
+                "C/D级或无房户未改造",
+                hh_key(h),
+                f"{h.category}，住房安全等级 {h.grade}，危房改造状态 {h.renovation}",
+                finding,
+                label,
+            )
         for label in ("R5", "R6", "R7", "R8"):
             h = S[label]
             need = rebuilt_standard(len(h.members))
-            add("改造后住房面积低于标准", hh_key(h), f"已竣工验收，{len(h.members)} 人，住房面积 {h.area:g}㎡（标准 ≥ {need}㎡）", h.area < need, label)
+            add(
+                "改造后住房面积低于标准",
+                hh_key(h),
+                f"已竣工验收，{len(h.members)} 人，住房面积 {h.area:g}㎡（标准 ≥ {need}㎡）",
+                h.area < need,
+                label,
+            )
         for label in ("WA1", "WA2", "WA3", "WA4", "WA5"):
             h = S[label]
             liters, minutes, ok = h.water
             finding = liters < 40 or minutes > 10 or not ok
-            add("饮水安全不达标", hh_key(h), f"人均日用水量 {liters:g} L，取水往返 {minutes:g} 分钟，水质达标 {'是' if ok else '否'}", finding, label)
+            add(
+                "饮水安全不达标",
+                hh_key(h),
+                f"人均日用水量 {liters:g} L，取水往返 {minutes:g} 分钟，水质达标 {'是' if ok else '否'}",
+                finding,
+                label,
+            )
         for label in ("J1", "J2", "J6"):
             person, post, start, end, *_ = next(j for j in self.jobs if j[6] == label)
             until = end or REF
             finding = until > add_years(start, 3)
             shown = f"结束 {end}" if end else "结束日期空（按 2023-09-30 计）"
-            add("公益岗位期限超过3年", f"证件号码 {person.id_number}（{person.name}，户 {person.household.hid}）",
-                f"{post}，开始 {start}，{shown}；满3年之日为 {add_years(start, 3)}", finding, label)
+            add(
+                "公益岗位期限超过3年",
+                f"证件号码 {person.id_number}（{person.name}，户 {person.household.hid}）",
+                f"{post}，开始 {start}，{shown}；满3年之日为 {add_years(start, 3)}",
+                finding,
+                label,
+            )
         for label in ("J3", "J4"):
-            person, post, start, end, sub, placements, _ = next(j for j in self.jobs if j[6] == label)
-            add("公益岗位安置超过2次", f"证件号码 {person.id_number}（{person.name}，户 {person.household.hid}）", f"{post}，安置次数 {placements}", placements > 2, label)
+            person, post, start, end, sub, placements, _ = next(
+                j for j in self.jobs if j[6] == label
+            )
+            add(
+                "公益岗位安置超过2次",
+                f"证件号码 {person.id_number}（{person.name}，户 {person.household.hid}）",
+                f"{post}，安置次数 {placements}",
+                placements > 2,
+                label,
+            )
         rows = [j for j in self.jobs if j[6] == "J5"]
         p = rows[0][0]
-        add("一人多岗", f"证件号码 {p.id_number}（{p.name}，户 {p.household.hid}）",
-            "；".join(f"{j[1]} 自 {j[2]}（在岗）" for j in rows), True, "J5")
+        add(
+            "一人多岗",
+            f"证件号码 {p.id_number}（{p.name}，户 {p.household.hid}）",
+            "；".join(f"{j[1]} 自 {j[2]}（在岗）" for j in rows),
+            True,
+            "J5",
+        )
         for label in ("C1", "C2", "C3", "C4"):
             h, amount, lent, *_ = next(x for x in self.loans if x[6] == label)
-            add("小额信贷超过10万元", hh_key(h), f"贷款金额 {amount:,.0f} 元，放款 {lent}", amount > 100000, label)
-            add("小额信贷超过5万元（超出部分不贴息）", hh_key(h), f"贷款金额 {amount:,.0f} 元", amount > 50000, label)
+            add(
+                "小额信贷超过10万元",
+                hh_key(h),
+                f"贷款金额 {amount:,.0f} 元，放款 {lent}",
+                amount > 100000,
+                label,
+            )
+            add(
+                "小额信贷超过5万元（超出部分不贴息）",
+                hh_key(h),
+                f"贷款金额 {amount:,.0f} 元",
+                amount > 50000,
+                label,
+            )
         for row in self.projects:
             if row["label"] in ("PJ1", "PJ2", "PJ3", "PJ4"):
                 missing = [k for k in ("联农带农机制", "绩效目标") if not row[k]]
                 finding = row["资产类型"] == "经营性" and bool(missing)
-                add("经营性项目缺联农带农机制或绩效目标", f"项目编号 {row['项目编号']}（{row['项目名称']}）",
-                    f"资产类型 {row['资产类型']}，" + ("缺" + "、".join(missing) if missing else "两项均已填写"), finding, row["label"])
+                add(
+                    "经营性项目缺联农带农机制或绩效目标",
+                    f"项目编号 {row['项目编号']}（{row['项目名称']}）",
+                    f"资产类型 {row['资产类型']}，"
+                    + ("缺" + "、".join(missing) if missing else "两项均已填写"),
+                    finding,
+                    row["label"],
+                )
         self._student_cases(add)
         self._dropout_cases(add)
         return out
@@ -1761,12 +2491,31 @@ class Example:
             st = S[label]
             items = "、".join(f"{n} {a:g}元/年" for n, a in eligible_items(st))
             got = paid[st.number]
-            shown = "；".join(f"{t}{i} {a:g}元" for t, i, a in got) or "2023年春季、秋季学期均无发放记录"
-            add("应享未享（符合条件但本学年未发放）", key(st), f"{st.household.category}、认定困难、{'寄宿' if st.boarding else '非寄宿'}；应享 {items}；{shown}", not got, label)
+            shown = (
+                "；".join(f"{t}{i} {a:g}元" for t, i, a in got)
+                or "2023年春季、秋季学期均无发放记录"
+            )
+            add(
+                "应享未享（符合条件但本学年未发放）",
+                key(st),
+                f"{st.household.category}、认定困难、{'寄宿' if st.boarding else '非寄宿'}；应享 {items}；{shown}",
+                not got,
+                label,
+            )
         for label in ("A3", "A4", "A5"):
             st = S[label]
-            groups = "、".join(f for f in ("原建档立卡", "监测户", "低保", "特困", "孤儿", "事实无人抚养", "残疾") if st.flag(f))
-            add("特殊困难群体学生未认定家庭经济困难", key(st), f"{groups}；家庭经济困难 = {'是' if st.hardship else '否'}", not st.hardship, label)
+            groups = "、".join(
+                f
+                for f in ("原建档立卡", "监测户", "低保", "特困", "孤儿", "事实无人抚养", "残疾")
+                if st.flag(f)
+            )
+            add(
+                "特殊困难群体学生未认定家庭经济困难",
+                key(st),
+                f"{groups}；家庭经济困难 = {'是' if st.hardship else '否'}",
+                not st.hardship,
+                label,
+            )
 
     def _dropout_cases(self, add) -> None:
         D_ = self.dropouts_by_label()
@@ -1776,52 +2525,123 @@ class Example:
             return f"学籍号 {st.number}（{st.name}，{st.school.name}{st.grade}）"
 
         def attempts(d: Dropout) -> str:
-            return f"劝返 {len(d.persuasions)} 次（" + "、".join(f"{p[0]:%m-%d}{p[3]}" for p in d.persuasions) + "）"
+            return (
+                f"劝返 {len(d.persuasions)} 次（"
+                + "、".join(f"{p[0]:%m-%d}{p[3]}" for p in d.persuasions)
+                + "）"
+            )
 
         def rep(d: Dropout) -> str:
             return f"报县 {d.reported}" if d.reported else "报县日期空"
 
         for label, finding in (("D01", True), ("D02", False), ("D04", False)):
             d = D_[label]
-            add("劝返不足3次仍未复学", key(d), f"{d.status}，{attempts(d)}，{rep(d)}", finding, label)
+            add(
+                "劝返不足3次仍未复学",
+                key(d),
+                f"{d.status}，{attempts(d)}，{rep(d)}",
+                finding,
+                label,
+            )
         for label, finding in (("D03", True), ("D02", False)):
             d = D_[label]
-            add("劝返3次以上未复学且未报县联合劝返工作组", key(d), f"{d.status}，{attempts(d)}，{rep(d)}", finding, label)
+            add(
+                "劝返3次以上未复学且未报县联合劝返工作组",
+                key(d),
+                f"{d.status}，{attempts(d)}，{rep(d)}",
+                finding,
+                label,
+            )
         for label in ("D05", "D06"):
             d = D_[label]
             add("已复学（不应报任何控辍问题）", key(d), f"{d.status}，{attempts(d)}", False, label)
         for label, finding in (("D07", False), ("D08", True), ("D09", False), ("D14", False)):
             d = D_[label]
-            add("延缓入学/休学未经县级批准", key(d), f"{d.status}（{d.reason}），{rep(d)}，县级批准 {d.approved or '空'}", finding if d.status in ("延缓入学", "休学") else False, label)
+            add(
+                "延缓入学/休学未经县级批准",
+                key(d),
+                f"{d.status}（{d.reason}），{rep(d)}，县级批准 {d.approved or '空'}",
+                finding if d.status in ("延缓入学", "休学") else False,
+                label,
+            )
         for label, finding in (("D09", False), ("D10", True)):
             d = D_[label]
-            add("因残延缓入学/休学未经残联评估", key(d), f"{d.status}（{d.reason}），县级批准 {d.approved}，残联评估 {d.assessed or '空'}", finding, label)
+            add(
+                "因残延缓入学/休学未经残联评估",
+                key(d),
+                f"{d.status}（{d.reason}），县级批准 {d.approved}，残联评估 {d.assessed or '空'}",
+                finding,
+                label,
+            )
         for label in ("D11", "D12", "D13"):
             d = D_[label]
             months = defaultdict(list)
             for when, _, hours, _ in d.visits:
                 months[when.strftime("%Y-%m")].append(hours)
             bad = [m for m, hs in months.items() if len(hs) < 2 or min(hs) < 3]
-            shown = "；".join(f"{m}: {len(hs)}次×" + "/".join(f"{h:g}" for h in hs) + "课时" for m, hs in sorted(months.items()))
-            add("送教上门每月不足2次或每次不足3课时", key(d), f"{shown}（按 --as-of 2023-10-01，判断到 2023-09）" + (f" → 不达标月份 {'、'.join(bad)}" if bad else ""), bool(bad), label)
+            shown = "；".join(
+                f"{m}: {len(hs)}次×" + "/".join(f"{h:g}" for h in hs) + "课时"
+                for m, hs in sorted(months.items())
+            )
+            add(
+                "送教上门每月不足2次或每次不足3课时",
+                key(d),
+                f"{shown}（按 --as-of 2023-10-01，判断到 2023-09）"
+                + (f" → 不达标月份 {'、'.join(bad)}" if bad else ""),
+                bool(bad),
+                label,
+            )
         for label in ("D14", "D15"):
             d = D_[label]
-            add("已结案（超龄离校/已销号，不应报问题）", key(d), f"{d.status}，{attempts(d)}，{rep(d)}", False, label)
+            add(
+                "已结案（超龄离校/已销号，不应报问题）",
+                key(d),
+                f"{d.status}，{attempts(d)}，{rep(d)}",
+                False,
+                label,
+            )
 
     # --------------------------------------------------------------------------------- output
     def sheet_rows(self) -> dict[str, list[tuple]]:
-        rel_order = {r: i for i, r in enumerate(("户主", "配偶", "子", "女", "儿媳", "女婿", "孙子", "孙女", "父亲", "母亲"))}
+        rel_order = {
+            r: i
+            for i, r in enumerate(
+                ("户主", "配偶", "子", "女", "儿媳", "女婿", "孙子", "孙女", "父亲", "母亲")
+            )
+        }
         regions = [(COUNTY[0], COUNTY[1], "县", None)]
         regions += [(c, n, "乡", COUNTY[0]) for c, n in TOWNSHIPS]
         regions += [(v.code, v.name, "村", v.township) for v in self.villages]
-        persons = [p.row() for h in self.households for p in sorted(h.members, key=lambda p: (rel_order.get(p.relation, 99), p.birth))]
-        grade_order = {g: i for i, g in enumerate([*PRESCHOOL.values(), *PRIMARY.values(), *JUNIOR.values(), *SENIOR.values(), "四年级"])}
-        students = sorted(self.students, key=lambda s: (s.school.code, grade_order.get(s.grade, 0), s.class_name, s.number))
+        persons = [
+            p.row()
+            for h in self.households
+            for p in sorted(h.members, key=lambda p: (rel_order.get(p.relation, 99), p.birth))
+        ]
+        grade_order = {
+            g: i
+            for i, g in enumerate(
+                [
+                    *PRESCHOOL.values(),
+                    *PRIMARY.values(),
+                    *JUNIOR.values(),
+                    *SENIOR.values(),
+                    "四年级",
+                ]
+            )
+        }
+        students = sorted(
+            self.students,
+            key=lambda s: (s.school.code, grade_order.get(s.grade, 0), s.class_name, s.number),
+        )
         procedures = [
             (h.hid, p.kind, p.risks or None, p.found, p.verified, p.pub_start, p.pub_end, p.township, p.county, p.announced, p.entered, p.plan)
             for h in self.households for p in sorted(h.procedures, key=lambda p: p.found)
         ]  # fmt: skip
-        measures = [(h.hid, c, t, d) for h in self.households for c, t, d in sorted(h.measures, key=lambda m: (m[2], m[0]))]
+        measures = [
+            (h.hid, c, t, d)
+            for h in self.households
+            for c, t, d in sorted(h.measures, key=lambda m: (m[2], m[0]))
+        ]
         dropouts = sorted(self.dropouts, key=lambda d: d.student.number)
         projects = [
             (r["项目编号"], r["项目名称"], r["项目类型"], r["实施地点"], r["建设内容及规模"], *r["funds"], r["实施单位"],
@@ -1836,14 +2656,24 @@ class Example:
             "学校": [s.row() for s in self.schools],
             "学生": [s.row() for s in students],
             "资助发放": sorted(self.payments, key=lambda r: (r[0], r[3] != SPRING, r[1])),
-            "辍学学生": [(d.student.number, d.found, d.reason, d.status, d.reported, d.approved, d.assessed) for d in dropouts],
+            "辍学学生": [
+                (d.student.number, d.found, d.reason, d.status, d.reported, d.approved, d.assessed)
+                for d in dropouts
+            ],
             "劝返记录": [(d.student.number, *p) for d in dropouts for p in d.persuasions],
             "送教记录": [(d.student.number, *v) for d in dropouts for v in d.visits],
             "监测帮扶": procedures,
             "帮扶措施": measures,
             "项目": projects,
-            "公益岗位": [(p.id_number, post, s, e, sub, n) for p, post, s, e, sub, n, _ in self.jobs],
-            "小额信贷": [(h.hid, a, lent, due, ren, od) for h, a, lent, due, ren, od, _ in sorted(self.loans, key=lambda x: (x[0].hid, x[2]))],
+            "公益岗位": [
+                (p.id_number, post, s, e, sub, n) for p, post, s, e, sub, n, _ in self.jobs
+            ],
+            "小额信贷": [
+                (h.hid, a, lent, due, ren, od)
+                for h, a, lent, due, ren, od, _ in sorted(
+                    self.loans, key=lambda x: (x[0].hid, x[2])
+                )
+            ],
         }
 
     def write(self, out_dir: Path) -> dict[str, int]:
@@ -1884,7 +2714,9 @@ def generate_large(
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED + 1)
     townships = [(f"411599{100 + t:03d}", f"第{t}乡镇") for t in range(1, 21)]
-    villages = [(f"{tc}{200 + v:03d}", f"{tn[:-2]}{v}村", tc) for tc, tn in townships for v in range(1, 21)]
+    villages = [
+        (f"{tc}{200 + v:03d}", f"{tn[:-2]}{v}村", tc) for tc, tn in townships for v in range(1, 21)
+    ]
 
     # Birth dates: adults 1945-01-01 + k, children 2005-09-01 + k (school ages 3–17 on 2023-08-31).
     adult_days = (D(2000, 12, 31) - D(1945, 1, 1)).days
@@ -1895,10 +2727,14 @@ def generate_large(
         """The next unique ID of this kind: sequence numbers 000–499 for adults, 500–999 for children."""
         n = counters[kind]
         counters[kind] += 1
-        span, base, offset = (adult_days, D(1945, 1, 1), 0) if kind == "adult" else (child_days, D(2005, 9, 1), 500)
+        span, base, offset = (
+            (adult_days, D(1945, 1, 1), 0) if kind == "adult" else (child_days, D(2005, 9, 1), 500)
+        )
         pair = n % 8
         k = n // 8
-        birth = base + dt.timedelta(days=(k * 7919) % span)  # a stride coprime with the span spreads ages
+        birth = base + dt.timedelta(
+            days=(k * 7919) % span
+        )  # a stride coprime with the span spreads ages
         seq = offset + (k // span)
         if seq - offset >= 500:
             raise ValueError("too many persons for the ID space")
@@ -1907,7 +2743,12 @@ def generate_large(
 
     def stage_of(birth: D) -> tuple[str, str, int]:
         age = age_on(birth, SCHOOL_YEAR_START)
-        for stage, table, slot in (("学前", PRESCHOOL, 0), ("小学", PRIMARY, 1), ("初中", JUNIOR, 2), ("普通高中", SENIOR, 3)):
+        for stage, table, slot in (
+            ("学前", PRESCHOOL, 0),
+            ("小学", PRIMARY, 1),
+            ("初中", JUNIOR, 2),
+            ("普通高中", SENIOR, 3),
+        ):
             if age in table:
                 return stage, table[age], slot
         return "学前", "大班", 0  # ages 2 and 18 do not occur: the birth range is exact
@@ -1938,7 +2779,9 @@ def generate_large(
     schools_by_township = {}
     for i, (code, name) in enumerate(townships):
         row = []
-        for slot, (stage, suffix) in enumerate((("学前", "中心幼儿园"), ("小学", "中心小学"), ("初中", "初级中学"))):
+        for slot, (stage, suffix) in enumerate(
+            (("学前", "中心幼儿园"), ("小学", "中心小学"), ("初中", "初级中学"))
+        ):
             sc = f"21415{i + 1:02d}{slot:03d}"
             add("学校", (sc, f"{name}{suffix}", code, stage, True if stage == "学前" else None,
                         True if stage != "学前" else None, None, None, f"0376-555{i:02d}{slot:02d}"))  # fmt: skip
@@ -1946,7 +2789,20 @@ def generate_large(
         schools_by_township[code] = row
     highs = [f"2141599{9 * 10 + k:03d}" for k in range(3)]
     for k, sc in enumerate(highs):
-        add("学校", (sc, f"青山县第{k + 1}高级中学", COUNTY[0], "普通高中", None, None, 1600.0, 600.0, "0376-5559000"))
+        add(
+            "学校",
+            (
+                sc,
+                f"青山县第{k + 1}高级中学",
+                COUNTY[0],
+                "普通高中",
+                None,
+                None,
+                1600.0,
+                600.0,
+                "0376-5559000",
+            ),
+        )
 
     sizes = (3, 3, 2, 4)
     total_households = 0
@@ -1963,27 +2819,64 @@ def generate_large(
         hid = f"L{total_households:07d}"
         vcode, _, tcode = villages[total_households % len(villages)]
         monitored = monitored_left > 0 and total_households % monitored_every == 0
-        category = "监测户" if monitored else ("脱贫户" if total_households % 7 == 0 else "一般农户")
+        category = (
+            "监测户" if monitored else ("脱贫户" if total_households % 7 == 0 else "一般农户")
+        )
         if monitored:
             monitored_left -= 1
+            m_index = monitored_households - monitored_left
         surname = surnames[rng.randrange(len(surnames))]
         members = []
         head_id, _ = new_id("adult")
         members.append((head_id, "户主", surname + male[rng.randrange(len(male))]))
         if size >= 2:
             sid, _ = new_id("adult")
-            members.append((sid, "配偶", surnames[rng.randrange(len(surnames))] + female[rng.randrange(len(female))]))
+            members.append(
+                (
+                    sid,
+                    "配偶",
+                    surnames[rng.randrange(len(surnames))] + female[rng.randrange(len(female))],
+                )
+            )
         for _ in range(size - 2):
             cid, _ = new_id("child")
-            members.append((cid, "子" if int(cid[16]) % 2 else "女", surname + (young_m if int(cid[16]) % 2 else young_f)[rng.randrange(20)]))
-        income = float(rng.randrange(5200, 7400, 10)) if monitored else float(rng.randrange(9000, 30000, 10))
+            members.append(
+                (
+                    cid,
+                    "子" if int(cid[16]) % 2 else "女",
+                    surname + (young_m if int(cid[16]) % 2 else young_f)[rng.randrange(20)],
+                )
+            )
+        income = (
+            float(rng.randrange(5200, 7400, 10))
+            if monitored
+            else float(rng.randrange(9000, 30000, 10))
+        )
         add("户信息", (hid, vcode, members[0][2], head_id, category, "边缘易致贫户" if monitored else None,
                       False if monitored else None, None, None, income, None, None, None, None, None, "A",
                       float(80 + 20 * size), None, None, None, None))  # fmt: skip
         for pid, relation, name in members:
             child = relation in ("子", "女")
             labor = "无劳动力" if child else "普通劳动力"
-            add("人员信息", (pid, hid, name, relation, None, None, labor, "健康", None, None, True, None, None, None))
+            add(
+                "人员信息",
+                (
+                    pid,
+                    hid,
+                    name,
+                    relation,
+                    None,
+                    None,
+                    labor,
+                    "健康",
+                    None,
+                    None,
+                    True,
+                    None,
+                    None,
+                    None,
+                ),
+            )
             if child and n_students < students:
                 n_students += 1
                 birth = ric.get_birth_date(pid)
@@ -2001,9 +2894,9 @@ def generate_large(
                           plus(found, 10), plus(found, 11), plus(found, 14), plus(found, 15)))  # fmt: skip
             add("帮扶措施", (hid, "产业帮扶", "发放产业奖补资金", plus(found, 16)))
             add("帮扶措施", (hid, "健康帮扶", "家庭医生签约服务", plus(found, 16)))
-            if total_households % 10 == 0:
+            if m_index % 5 == 0:
                 add("公益岗位", (head_id, "村级保洁员", D(2022, 3, 1), None, 600.0, 1))
-            if total_households % 10 == 5:
+            if m_index % 5 == 2:
                 add("小额信贷", (hid, 50000.0, D(2023, 3, 1), D(2026, 3, 1), False, False))
         remaining -= size
     for i in range(projects):
@@ -2020,32 +2913,106 @@ def generate_large(
 
 # ----------------------------------------------------------------------------------------- CLI
 def readme_tables(result: dict) -> str:
+    """The generated parts of data_examples/README.md, in Markdown."""
     counts, cases, ex = result["counts"], result["cases"], result["example"]
-    lines = ["| 工作表 | 行数 |", "| --- | ---: |"]
-    lines += [f"| {name} | {n} |" for name, n in counts.items()]
-    lines += ["", "| 规则 | 对象 | 数据 | 应报问题 |", "| --- | --- | --- | --- |"]
-    lines += [f"| {c.rule} | {c.key} | {c.values} | {'**报**' if c.finding else '不报'} |" for c in cases]
-    x = sum(p.id_number.endswith("X") for h in ex.households for p in h.members)
-    lines += ["", f"X 结尾的身份证号（人员信息）: {x}"]
+    out = ["### 各工作表行数", "", "| 文件 | 工作表 | 行数 |", "| --- | --- | ---: |"]
+    for filename, names in WORKBOOKS:
+        out += [f"| {filename} | {name} | {counts[name]} |" for name in names]
+    out += [
+        "",
+        "### 区划",
+        "",
+        "| 区划代码 | 名称 | 级别 | 上级 | 户数 | 人数 |",
+        "| --- | --- | --- | --- | ---: | ---: |",
+    ]
+    out.append(
+        f"| {COUNTY[0]} | {COUNTY[1]} | 县 | | {len(ex.households)} | {sum(len(h.members) for h in ex.households)} |"
+    )
+    for code, name in TOWNSHIPS:
+        hs = [h for h in ex.households if h.village.township == code]
+        out.append(
+            f"| {code} | {name} | 乡 | {COUNTY[0]} | {len(hs)} | {sum(len(h.members) for h in hs)} |"
+        )
+        for v in ex.villages:
+            if v.township == code:
+                vs = [h for h in hs if h.village is v]
+                first, last = vs[0].hid, vs[-1].hid
+                out.append(
+                    f"| {v.code} | {v.name} | 村 | {code} | {len(vs)}（{first}—{last}） | {sum(len(h.members) for h in vs)} |"
+                )
+    out += ["", "### 学校", "", "| 学校代码 | 学校名称 | 所在区划 | 学段 | 普惠性 | 国定营养 | 学费/住宿费（元/年） | 学生数 |",
+            "| --- | --- | --- | --- | --- | --- | --- | ---: |"]  # fmt: skip
+    yn = lambda v: "" if v is None else ("是" if v else "否")  # noqa: E731
+    for s in ex.schools:
+        n = sum(1 for st in ex.students if st.school is s)
+        fees = "" if s.tuition is None else f"{s.tuition:g} / {s.lodging:g}"
+        out.append(
+            f"| {s.code} | {s.name} | {s.region} | {s.stage} | {yn(s.inclusive)} | {yn(s.national_nutrition)} | {fees} | {n} |"
+        )
     cat = Counter(h.category for h in ex.households)
-    lines += [f"户类型: {dict(cat)}", f"监测类型: {dict(Counter(h.monitor_type for h in ex.households if h.monitor_type))}"]
-    lines += [f"学段: {dict(Counter(s.stage for s in ex.students))}",
-              f"关联到户的学生: {sum(1 for s in ex.students if s.person)}"]  # fmt: skip
+    mon = Counter(h.monitor_type for h in ex.households if h.monitor_type)
+    x = sum(p.id_number.endswith("X") for h in ex.households for p in h.members)
+    blank = sum(not p.show_birth for h in ex.households for p in h.members)
+    stages = Counter(s.stage for s in ex.students)
+    out += ["", "### 其他统计", "",
+            "- 户类型：" + "，".join(f"{k} {v}" for k, v in cat.items()) + "；监测类型：" + "，".join(f"{k} {v}" for k, v in mon.items()),
+            f"- 风险已消除的监测户 {sum(1 for h in ex.households if h.category == '监测户' and h.risk_eliminated)}；整户无劳动能力兜底保障户 {sum(1 for h in ex.households if h.no_labor)}；"
+            f"兜底类型：" + "，".join(f"{k} {v}" for k, v in Counter(h.baodi for h in ex.households if h.baodi).items()),
+            f"- 身份证号末位为 X 的人员 {x} 人；出生日期留空（由身份证号推出）的人员 {blank} 人",
+            "- 学生按学段：" + "，".join(f"{k} {v}" for k, v in stages.items()) + f"；与人员信息关联的学生 {sum(1 for s in ex.students if s.person)} 人",
+            "- 监测帮扶程序：" + "，".join(f"{k} {v}" for k, v in Counter(p.kind for h in ex.households for p in h.procedures).items())]  # fmt: skip
     for include in (True, False):
         r = ex.insurance_rates(include_eliminated=include)
-        lines.append(("含" if include else "不含") + "风险已消除监测户: " + "，".join(f"{k} {a}/{b}={a / b:.4%}" for k, (a, b) in r.items()))
+        names = {"county": "全县", **dict(TOWNSHIPS)}
+        out.append(f"- 参保率（{'含' if include else '不含'}风险已消除监测户的成员）：" + "，".join(
+            f"{names[k]} {a}/{b} = {a / b:.2%}" for k, (a, b) in sorted(r.items(), key=lambda kv: kv[0] != "county")))  # fmt: skip
     central = sum(r["funds"][0] for r in ex.projects)
     industry = sum(r["funds"][0] for r in ex.projects if r["项目类型"] == "产业发展")
-    lines.append(f"中央衔接资金 {central:.4f} 万元，其中产业发展 {industry:.4f} 万元 = {industry / central:.2%}")
-    return "\n".join(lines)
+    out.append(
+        f"- 中央衔接资金合计 {central:.4f} 万元，其中产业发展 {industry:.4f} 万元，占 {industry / central:.2%}"
+    )
+    out += [
+        "",
+        "### 边界用例",
+        "",
+        "| 编号 | 规则 | 对象 | 数据 | 应报问题 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    out += [
+        f"| {c.label} | {c.rule} | {c.key} | {c.values} | {'**报**' if c.finding else '不报'} |"
+        for c in cases
+    ]
+    out += ["", "### 监测帮扶程序一览", "", "| 户编号 | 乡镇村 | 户类型 | 程序 | 风险类型 | 发现 | 公示 | 乡审 | 县批 | 录入 | 计划 | 用例 |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    f = lambda d: "" if d is None else f"{d:%m-%d}"  # noqa: E731
+    for h in ex.households:
+        for p in h.procedures:
+            pub = f"{f(p.pub_start)}—{f(p.pub_end)}" if p.pub_start else ""
+            out.append(f"| {h.hid} | {h.village.township_name}{h.village.name} | {h.category} | {p.kind} | {p.risks} | {f(p.found)} | {pub} | "
+                       f"{f(p.township)} | {f(p.county)} | {f(p.entered)} | {f(p.plan)} | {h.special} |")  # fmt: skip
+    out += ["", "### 项目一览", "", "| 项目编号 | 项目名称 | 类型 | 实施地点 | 状态 | 资产类型 | 中央衔接资金（万元） |",
+            "| --- | --- | --- | --- | --- | --- | ---: |"]  # fmt: skip
+    vname = {v.code: v.township_name + v.name for v in ex.villages}
+    for r in sorted(ex.projects, key=lambda r: r["项目编号"]):
+        places = "、".join(f"{vname[c]}（{c}）" for c in r["实施地点"].split("、"))
+        out.append(
+            f"| {r['项目编号']} | {r['项目名称']} | {r['项目类型']} | {places} | {r['项目状态']} | {r['资产类型']} | {r['funds'][0]:.4f} |"
+        )
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     here = Path(__file__).resolve().parent
-    parser = argparse.ArgumentParser(description="Write the example county (or a county-size benchmark) as .xlsx")
+    parser = argparse.ArgumentParser(
+        description="Write the example county (or a county-size benchmark) as .xlsx"
+    )
     parser.add_argument("out_dir", nargs="?", default=str(here / "示例县"))
-    parser.add_argument("--large", metavar="DIR", help="write the county-size benchmark dataset into DIR instead")
-    parser.add_argument("--readme", action="store_true", help="print the README tables (counts, boundary cases)")
+    parser.add_argument(
+        "--large", metavar="DIR", help="write the county-size benchmark dataset into DIR instead"
+    )
+    parser.add_argument(
+        "--readme", action="store_true", help="print the README tables (counts, boundary cases)"
+    )
     args = parser.parse_args(argv)
     if args.large:
         counts = generate_large(args.large)
