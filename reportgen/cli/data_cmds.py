@@ -224,14 +224,23 @@ def demo_cmd(app: AppContext, out_dir: Path) -> None:
     \b
     例：reportgen demo --out 示例输出
     """
-    from reportgen.workspace import run_demo
+    from reportgen.demo import run_demo
 
-    result = run_demo(out_dir, progress=ClickProgress(app.quiet))
+    def announce(title: str) -> None:
+        if not app.quiet:
+            click.echo(f"正在生成：{title}", err=True)
+
+    result = run_demo(out_dir, progress=ClickProgress(app.quiet), announce=announce)
     click.echo(f"示例工作区：{result.workspace}")
     click.echo(
         f"已导入示例数据（第 {result.import_result.import_id} 次导入，共 {result.import_result.total_rows} 行）"
     )
     print_summary(result.summary)
-    for path in result.outputs:
-        click.echo(f"  已生成 {path}")
-    click.echo(f"输出文件夹：{result.out_dir}")
+    click.echo("已生成：")
+    for title, folder, outputs in result.steps:
+        kinds = {}
+        for o in outputs:
+            kinds[o.kind] = kinds.get(o.kind, 0) + 1
+        counts = "、".join(f"{n} 个 .{k}" for k, n in sorted(kinds.items()))
+        click.echo(f"  {title}：{counts} → {folder}")
+    click.echo(f"输出文件夹：{result.out_dir}（每个子文件夹中的 manifest.json 列出全部文件）")
