@@ -2555,13 +2555,13 @@ class Example:
         for label in ("D05", "D06"):
             d = D_[label]
             add("已复学（不应报任何控辍问题）", key(d), f"{d.status}，{attempts(d)}", False, label)
-        for label, finding in (("D07", False), ("D08", True), ("D09", False), ("D14", False)):
+        for label, finding in (("D07", False), ("D08", True), ("D09", False)):
             d = D_[label]
             add(
                 "延缓入学/休学未经县级批准",
                 key(d),
                 f"{d.status}（{d.reason}），{rep(d)}，县级批准 {d.approved or '空'}",
-                finding if d.status in ("延缓入学", "休学") else False,
+                finding,
                 label,
             )
         for label, finding in (("D09", False), ("D10", True)):
@@ -3001,6 +3001,18 @@ def readme_tables(result: dict) -> str:
     return "\n".join(out)
 
 
+README_BEGIN = "<!-- BEGIN generate.py --readme -->"
+README_END = "<!-- END generate.py --readme -->"
+
+
+def update_readme(path: Path, tables: str) -> None:
+    """Replace the text between the README's markers with freshly generated tables."""
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    path.write_text(f"{head}{README_BEGIN}\n\n{tables}\n\n{README_END}{tail}", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(
@@ -3013,12 +3025,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--readme", action="store_true", help="print the README tables (counts, boundary cases)"
     )
+    parser.add_argument(
+        "--update-readme",
+        action="store_true",
+        help="also rewrite the generated part of README.md beside this script",
+    )
     args = parser.parse_args(argv)
     if args.large:
         counts = generate_large(args.large)
         print(", ".join(f"{k} {v}" for k, v in counts.items()))
         return 0
     result = generate_example(args.out_dir)
+    if args.update_readme:
+        update_readme(here / "README.md", readme_tables(result))
     if args.readme:
         print(readme_tables(result))
     else:
