@@ -1,6 +1,6 @@
-"""Build the student-aid templates (明白卡, 温馨告知书) under templates/docx/ (deterministic).
+"""Build the card-like templates (学生资助明白卡, 温馨告知书, 防止返贫监测明白纸) under templates/docx/.
 
-    python tools/build_aid_templates.py
+    python tools/build_aid_templates.py      (deterministic: re-running reproduces the same bytes)
 
 They use the official-document styles of reportgen.engine.officialdoc on a card-sized grid
 (A4, 20 mm margins, 小四 body) so that one card fits one page.
@@ -193,10 +193,146 @@ def aid_notice(path: Path) -> None:
     _package(body, "学生受助情况温馨告知书").save(path)
 
 
+def _kv_table(pairs: list[list[tuple[str, str]]], widths: list[int]) -> str:
+    """A label/value grid: each row is [(label, value), …]; a lone pair spans the whole row."""
+    rows = []
+    for pairs_of_row in pairs:
+        cells = []
+        if len(pairs_of_row) == 1:
+            label, value = pairs_of_row[0]
+            cells = [cell(label, widths[0], style=S["table_header"], shade="E7EEF7"),
+                     cell(value, sum(widths[1:]), span=len(widths) - 1, style=S["table"])]  # fmt: skip
+        else:
+            for i, (label, value) in enumerate(pairs_of_row):
+                cells += [
+                    cell(label, widths[2 * i], style=S["table_header"], shade="E7EEF7"),
+                    cell(value, widths[2 * i + 1], style=S["table"]),
+                ]
+        rows.append(row(cells))
+    return table(rows, widths, style="a-grid")
+
+
+def monitor_sheet(path: Path) -> None:
+    width = CARD_PAGE.text_width_twips
+    quarter = [1700, width // 2 - 1700, 2100, width - width // 2 - 2100]
+    basic = _kv_table(
+        [[("户主", "{{ head }}"), ("户类型", "{{ category }}")],
+         [("家庭人口", "{{ member_count }}人"), ("上年人均纯收入", "{{ income }}")],
+         [("风险类型", "{{ risk_types }}")],
+         [("风险发现日期", "{{ found_on }}"), ("县级审批纳入", "{{ approved_on }}")],
+         [("风险消除日期", "{{ eliminated_on or '—' }}"), ("户编号", "{{ household_id }}")],
+         [("帮扶责任人", "{{ helper }}"), ("联系电话", "{{ helper_phone }}")],
+         [("工作单位", "{{ helper_unit }}")]],
+        quarter,
+    )  # fmt: skip
+    members = _tr_table(
+        [
+            ("姓名", 1600),
+            ("与户主关系", 1600),
+            ("年龄", 1000),
+            ("身份证号", 3000),
+            ("劳动技能", width - 7200),
+        ],
+        "m in members",
+        ["{{ m.name }}", "{{ m.relation }}", "{{ m.age }}", "{{ m.id_masked }}", "{{ m.labor }}"],
+    )
+    measures = _tr_table(
+        [
+            ("序号", 800),
+            ("措施类别", 1800),
+            ("措施内容", width - 800 - 1800 - 2400),
+            ("落实日期", 2400),
+        ],
+        "x in measures",
+        ["{{ loop.index }}", "{{ x.category }}", "{{ x.content }}", "{{ x.date }}"],
+    )
+    small = {"size_pt": 10.5}
+
+    def tight(runs, **opts):
+        return para(runs, ppr_extra='<w:spacing w:line="252" w:lineRule="auto"/>', **opts)
+
+    # How to apply, with the 一码通 QR code beside it (not below: page 2 must stay one page).
+    qr_width = 1700
+    apply_text = [
+        tight(
+            [
+                run("（一）农户自主申报：拨打", **small),
+                run("{{ hotline }}", bold=True, **small),
+                run("{% if qr %}，或扫描右侧二维码通过“一码通”申报{% endif %}；", **small),
+            ]
+        ),
+        tight([run("（二）基层干部排查：村“两委”、驻村工作队、帮扶责任人定期走访排查；", **small)]),
+        tight(
+            [
+                run(
+                    "（三）部门筛查预警：教育、卫健、医保、民政、人社、住建、水利等部门数据比对预警。",
+                    **small,
+                )
+            ]
+        ),
+    ]
+    qr_cell = [
+        para("{%p if qr %}"),
+        tight([run("{{ qr }}")], align="center"),
+        tight([run("{{ qr_text }}", size_pt=9)], align="center"),
+        para("{%p endif %}"),
+    ]
+    apply_table = table(
+        [row([cell(apply_text, width - qr_width), cell(qr_cell, qr_width)], cant_split=True)],
+        [width - qr_width, qr_width],
+        borders=False,
+    )
+
+    body = "".join(
+        [
+            para("防止返贫监测对象明白卡", style=S["title"]),
+            para("{{ township }}{{ village }}", style=S["docno"]),
+            para("一、家庭基本情况", style=S["h1"]),
+            basic,
+            para("二、家庭成员", style=S["h1"]),
+            members,
+            para("三、已落实的帮扶措施", style=S["h1"]),
+            para("{%p if measures %}"),
+            measures,
+            para("{%p else %}"),
+            _plain("暂无记录。已落实的措施：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿"),
+            para("{%p endif %}"),
+            _plain("表中“＿＿＿＿”处为数据中没有的信息，请核实后如实填写，不得代填。", style=S["note"]),
+            para(""),
+            _plain("户主（签字）：＿＿＿＿＿　帮扶责任人（签字）：＿＿＿＿＿　日期：＿＿＿＿＿"),
+            para([run(raw='<w:br w:type="page"/>')]),
+            para("防止返贫监测帮扶政策明白纸", style=S["title"], ppr_extra='<w:spacing w:after="120"/>'),
+            para("一、哪些家庭可以纳入监测", style=S["h1"]),
+            tight([run("以户为单位，监测{{ monitor_types }}。{{ policy_year }}年以家庭年人均纯收入", **small),
+                  run("{{ income_line }}元", bold=True, **small),
+                  run("为参考，同时综合考虑“两不愁三保障”及饮水安全状况、返贫致贫风险等情况。", **small)]),
+            para("二、怎样申请", style=S["h1"]),
+            apply_table,
+            para("三、识别程序和时限", style=S["h1"]),
+            tight([run("{% for s in steps %}{{ loop.index }}．{{ s }}{% if not loop.last %} → {% endif %}{% endfor %}。", **small)]),
+            tight([run("村级初选后在村内公示不少于{{ publicity_days }}天；从发现风险线索到完成识别认定一般不超过{{ identification_days }}天；"
+                      "县级批准后{{ entry_days }}天内完成系统录入，{{ plan_days }}天内明确帮扶责任人、制定帮扶计划。", **small)]),
+            para("四、风险消除", style=S["h1"]),
+            tight([run("收入稳定超过当年监测范围，“三保障”和饮水安全持续巩固，返贫致贫风险已稳定消除的，按入户核查、村级初选"
+                      "（公示不少于{{ publicity_days }}天）、乡级审核、县级审批、结果公告、系统标注的程序标注风险消除。", **small)]),
+            para("五、帮扶政策（标“★”的与您家情况相关）", style=S["h1"]),
+            para("{%p for p in policies %}"),
+            para("{%p if p.highlight %}"),
+            tight([run("★{{ p.title }}（{{ p.reason }}）：", bold=True, **small), run("{{ p.text }}", bold=True, **small)]),
+            para("{%p else %}"),
+            tight([run("{{ p.title }}：", bold=True, **small), run("{{ p.text }}", **small)]),
+            para("{%p endif %}"),
+            para("{%p endfor %}"),
+        ]
+    )  # fmt: skip
+    _package(body, "防止返贫监测明白纸").save(path)
+
+
 def main() -> None:
     out = ROOT / "templates" / "docx"
     aid_card(out / "学生资助政策明白卡.docx")
     aid_notice(out / "学生受助情况温馨告知书.docx")
+    monitor_sheet(out / "防止返贫监测明白纸.docx")
 
 
 if __name__ == "__main__":

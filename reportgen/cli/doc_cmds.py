@@ -160,3 +160,64 @@ def aid_notice_cmd(ctx, school, township, county, class_name, term, out_dir, pdf
             f"{result.term}：已生成 {result.letters} 份学生受助情况温馨告知书；应享未享 {result.missed} 人（见汇总表）："
         )
         _print_outputs(result.outputs, run.out_dir)
+
+
+@cli.command("monitor-sheet")
+@click.option("--village", metavar="村", help="村名、村区划代码或“乡镇/村”（同名村须写乡镇）。")
+@click.option("--township", metavar="乡镇", help="乡镇名称或代码：其下每个村一个打印文件。")
+@click.option("--county", is_flag=True, help="全县每个村。")
+@click.option("--household", metavar="户编号", help="只生成这一户。")
+@click.option(
+    "--all", "include_all", is_flag=True, help="包括全部脱贫户（默认只生成正在监测的户）。"
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="输出/防止返贫监测明白纸",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="输出文件夹。",
+)
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
+@click.pass_context
+def monitor_sheet_cmd(ctx, village, township, county, household, include_all, out_dir, pdf):
+    """防止返贫监测明白卡和明白纸：每户两页，每村一个打印文件，另附每村名单 .xlsx。
+
+    第1页只写数据中有的信息，没有的留空线由入户时如实填写；第2页是申报政策和帮扶政策，
+    与该户风险和成员情况相关的政策加“★”并注明原因。
+
+    \b
+    例：reportgen monitor-sheet --village 城关镇/王庄村
+        reportgen monitor-sheet --township 河口乡 --all --pdf
+        reportgen monitor-sheet --household H0123
+    """
+    from reportgen.documents.monitor_sheet import (
+        count_households,
+        make_monitor_sheets,
+        select_villages,
+    )
+
+    app: AppContext = ctx.obj
+    options = {
+        "village": village,
+        "township": township,
+        "county": county,
+        "household": household,
+        "all": include_all,
+        "pdf": pdf,
+    }
+    with document_run(app, "monitor-sheet", out_dir, options) as run:
+        villages, only = select_villages(
+            run.dataset, village=village, township=township, county=county, household=household
+        )
+        with progress_bar(
+            ctx, count_households(run.dataset, villages, include_all), "明白纸"
+        ) as progress:
+            result = make_monitor_sheets(
+                run, villages, household=only, include_all=include_all, pdf=pdf, progress=progress
+            )
+        click.echo(f"已生成 {result.villages} 个村 {result.households} 户的防止返贫监测明白纸"
+                   f"（其中 {result.incomplete} 户有信息缺失，已留空待填，见名单）：")  # fmt: skip
+        _print_outputs(result.outputs, run.out_dir)
+        if not result.households:
+            click.echo("（所选范围内没有正在监测的户；用 --all 包括全部脱贫户）")

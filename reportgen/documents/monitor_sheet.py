@@ -1,0 +1,432 @@
+"""防止返贫监测对象明白卡 + 明白纸 (seed 三.一.(三).4③): two pages per household, one print file per village.
+
+Page 1 carries only what the data say about the household (代群众填写 is a named problem): a missing
+fact stays a blank line to fill in by hand. Page 2 is the policy paper: who can be monitored, the
+income line, how to apply, the seven steps and their limits, and the 帮扶政策 — those that fit the
+household's risks and members are highlighted, with the reason. Every number comes from the policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from reportgen.dataset.schema import TABLES
+from reportgen.dataset.store import Dataset
+from reportgen.documents.common import DocumentRun, yuan
+from reportgen.engine import (
+    Column,
+    OutputEntry,
+    Sheet,
+    age,
+    cndate,
+    declare_template,
+    mask_id,
+    qr_image,
+    render_batch,
+    safe_filename,
+    write_table_workbook,
+)
+from reportgen.errors import PlaceError
+from reportgen.places import Place, resolve_place, villages_under
+
+TEMPLATE = "防止返贫监测明白纸"
+BLANK = "＿＿＿＿＿＿＿＿"
+WORKING = ("普通劳动力", "技能劳动力")
+ANY_LABOR = (*WORKING, "弱劳动力或半劳动力")
+
+
+@dataclass
+class HouseholdFacts:
+    row: sa.Row
+    village: Place
+    members: list[sa.Row] = field(default_factory=list)
+    procedures: list[sa.Row] = field(default_factory=list)
+    measures: list[sa.Row] = field(default_factory=list)
+    student_ids: set[str] = field(default_factory=set)
+
+    @property
+    def risk_types(self) -> list[str]:
+        """Risk types of the household's procedures, first seen first."""
+        seen: list[str] = []
+        for p in sorted(self.procedures, key=lambda p: p.found_on):
+            for risk in (p.risk_types or "").split("、"):
+                if risk and risk not in seen:
+                    seen.append(risk)
+        return seen
+
+    def procedure(self, kind: str) -> sa.Row | None:
+        rows = [p for p in self.procedures if p.kind == kind]
+        return max(rows, key=lambda p: p.found_on) if rows else None
+
+
+# --------------------------------------------------------------------------------- selection
+def select_villages(dataset: Dataset, *, village: str | None = None, township: str | None = None,
+                    county: bool = False, household: str | None = None) -> tuple[list[Place], str | None]:  # fmt: skip
+    """(villages, household id or None): exactly one of the four selectors."""
+    chosen = [x for x in (village, township, household) if x] + (["county"] if county else [])
+    if len(chosen) != 1:
+        raise PlaceError(
+            "请且只请给出一个范围：--village 村、--township 乡镇、--county 或 --household 户编号"
+        )
+    if village:
+        return [resolve_place(dataset, village, level="村")], None
+    if township:
+        return villages_under(dataset, resolve_place(dataset, township, level="乡")), None
+    if household:
+        h = TABLES["households"]
+        with dataset.engine.connect() as conn:
+            code = conn.execute(
+                sa.select(h.c.village_code).where(h.c.household_id == household)
+            ).scalar()
+        if code is None:
+            raise PlaceError(f"找不到户编号为 {household} 的户")
+        return [resolve_place(dataset, code, level="村")], household
+    regions = TABLES["regions"]
+    with dataset.engine.connect() as conn:
+        county_code = conn.execute(
+            sa.select(regions.c.code).where(regions.c.level == "县").limit(1)
+        ).scalar()
+    if county_code is None:
+        raise PlaceError("行政区划中没有县级区划")
+    return villages_under(dataset, resolve_place(dataset, county_code)), None
+
+
+def _monitored(h: sa.Table) -> sa.ColumnElement[bool]:
+    not_eliminated = sa.or_(h.c.risk_eliminated.is_(None), h.c.risk_eliminated == sa.false())
+    return sa.and_(sa.or_(h.c.category == "监测户", h.c.monitor_type.isnot(None)), not_eliminated)
+
+
+def households_of_village(
+    dataset: Dataset, village: Place, *, include_all: bool, household: str | None = None
+) -> list[HouseholdFacts]:
+    """The village's monitored households (with include_all: every 脱贫户 and every monitored one)."""
+    h, persons, procs, measures, students = (
+        TABLES[t]
+        for t in ("households", "persons", "monitoring_procedures", "measures", "students")
+    )
+    who = (
+        sa.or_(h.c.category.in_(("监测户", "脱贫户")), h.c.monitor_type.isnot(None))
+        if include_all
+        else _monitored(h)
+    )
+    query = sa.select(h).where(h.c.village_code == village.code, who).order_by(h.c.household_id)
+    if household:
+        query = sa.select(h).where(h.c.household_id == household)
+    with dataset.engine.connect() as conn:
+        facts = {r.household_id: HouseholdFacts(r, village) for r in conn.execute(query)}
+        ids = list(facts)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for p in conn.execute(sa.select(persons).where(persons.c.household_id.in_(chunk))):
+                facts[p.household_id].members.append(p)
+            for p in conn.execute(sa.select(procs).where(procs.c.household_id.in_(chunk))):
+                facts[p.household_id].procedures.append(p)
+            for m in conn.execute(sa.select(measures).where(measures.c.household_id.in_(chunk))):
+                facts[m.household_id].measures.append(m)
+            linked = sa.select(persons.c.household_id, students.c.id_number).join(
+                students, students.c.id_number == persons.c.id_number
+            )
+            for hh, pid in conn.execute(linked.where(persons.c.household_id.in_(chunk))):
+                facts[hh].student_ids.add(pid)
+    for f in facts.values():
+        f.members.sort(key=lambda p: (p.relation != "户主", p.birth_date or dt.date.min))
+        f.measures.sort(
+            key=lambda m: (m.done_on is None, m.done_on or dt.date.max, m.category, m.content)
+        )
+    return list(facts.values())
+
+
+# --------------------------------------------------------------------------------- policy paper
+@dataclass(frozen=True)
+class PolicySection:
+    key: str
+    title: str
+    text: str  # str.format over the policy values of `_policy_values`
+
+
+POLICY_SECTIONS = (
+    PolicySection("education", "教育帮扶",
+                  "家中有在校学生的，按学段享受学生资助：学前保教费资助和生活补助、义务教育营养改善计划和生活补助、"
+                  "普通高中和中职免学费及国家助学金等；中职、高职学生还可申请“雨露计划”助学补助，每学年{yulu}元。"),
+    PolicySection("health", "健康帮扶",
+                  "脱贫人口和监测对象参加城乡居民基本医疗保险，个人缴费按规定分类资助；县域内住院实行“先诊疗后付费”；"
+                  "基本医保、大病保险、医疗救助“三重保障”梯次减负；慢性病患者可签约家庭医生。"),
+    PolicySection("housing", "住房安全",
+                  "住房经鉴定为C级、D级危房或无房的，纳入农村危房改造：维修加固每户补助不超过{repair}元，拆除重建每户不超过{rebuild}元；"
+                  "新建房屋面积1人户不低于{area1}平方米、2人户不低于{area2}平方米、3人户不低于{area3}平方米，3人以上人均不低于{area_pp}平方米。"),
+    PolicySection("water", "饮水安全",
+                  "农村供水标准：人均日用水量不低于{water}升（干旱地区不低于{water_dry}升），取水往返不超过{fetch}分钟，水质达标。"
+                  "用水有困难的，请向村委会或乡镇反映。"),
+    PolicySection("baodi", "兜底保障",
+                  "符合条件的纳入农村低保（保障标准不低于每人每月{dibao}元）或特困人员救助供养（基本生活标准不低于每人每年{tekun}元）；"
+                  "家庭人均收入低于低保标准{edge}倍的，可认定为低保边缘家庭，按规定给予专项救助；整户无劳动能力的，纳入兜底保障。"),
+    PolicySection("employment", "就业帮扶",
+                  "有劳动能力的，可参加技能培训（“雨露计划”短期技能培训补助：A类{train_a}元、B类{train_b}元、C类{train_c}元），"
+                  "外出务工按规定享受交通补助，自主创业可申请创业补贴和创业担保贷款；就业困难的可按需安置乡村公益岗位（期限一般不超过{job_years}年）。"),
+    PolicySection("industry", "产业帮扶",
+                  "发展特色种养殖等产业的，可按规定申请产业奖补，参与合作社、龙头企业等带动的联农带农项目，获得务工、分红等收入。"),
+    PolicySection("loan", "小额信贷",
+                  "有劳动能力、有贷款意愿、有一定还款能力的脱贫户和监测户，可申请免担保、免抵押的小额信贷，单户不超过{loan_max}元，"
+                  "{loan_subsidy}元以上部分不予贴息。"),
+)  # fmt: skip
+
+
+def _policy_values(policy) -> dict[str, str]:
+    v = policy.value
+    return {
+        "yulu": yuan(v("employment.yulu_vocational_yearly")),
+        "repair": yuan(v("housing.repair_subsidy_max")),
+        "rebuild": yuan(v("housing.rebuild_subsidy_max")),
+        "area1": v("housing.rebuilt_area_by_size")["1"],
+        "area2": v("housing.rebuilt_area_by_size")["2"],
+        "area3": v("housing.rebuilt_area_by_size")["3"],
+        "area_pp": v("housing.rebuilt_area_per_person_above"),
+        "water": v("water.min_liters_per_day"),
+        "water_dry": v("water.min_liters_per_day_dry"),
+        "fetch": v("water.max_fetch_minutes"),
+        "dibao": yuan(v("social_assistance.dibao_rural_monthly_min")),
+        "tekun": yuan(v("social_assistance.tekun_rural_yearly_min")),
+        "edge": v("social_assistance.dibao_edge_factor"),
+        "train_a": yuan(v("employment.yulu_short_training")["A"]),
+        "train_b": yuan(v("employment.yulu_short_training")["B"]),
+        "train_c": yuan(v("employment.yulu_short_training")["C"]),
+        "job_years": yuan(v("employment.welfare_job_max_years")),
+        "loan_max": yuan(v("microcredit.max_amount")),
+        "loan_subsidy": yuan(v("microcredit.interest_subsidy_max")),
+    }
+
+
+def highlights(f: HouseholdFacts, policy) -> dict[str, str]:
+    """Section key → why it fits this household (only the sections that do)."""
+    risks = set(f.risk_types)
+    r = f.row
+    out: dict[str, str] = {}
+    if f.student_ids or "因学" in risks:
+        out["education"] = "您家有在校学生" if f.student_ids else "您家存在因学风险"
+    if "因病" in risks:
+        out["health"] = "您家存在因病风险"
+    elif any(m.health in ("长期慢性病", "患有大病") for m in f.members):
+        out["health"] = "您家有需要医疗保障的成员"
+    if r.housing_grade in policy.value("housing.unsafe_grades") or "因住房出现安全问题" in risks:
+        out["housing"] = "您家住房需要关注安全"
+    water_low = r.water_liters_per_day is not None and r.water_liters_per_day < Decimal(
+        str(policy.value("water.min_liters_per_day"))
+    )
+    fetch_long = r.water_fetch_minutes is not None and r.water_fetch_minutes > Decimal(
+        str(policy.value("water.max_fetch_minutes"))
+    )
+    if "因饮水安全问题" in risks or water_low or fetch_long or r.water_quality_ok is False:
+        out["water"] = "您家饮水情况需要关注"
+    if r.baodi_type or r.no_labor_baodi or "缺劳动力" in risks or "因残" in risks:
+        out["baodi"] = (
+            "您家可能符合兜底保障条件" if not r.baodi_type else f"您家已享受{r.baodi_type}"
+        )
+    if any(m.labor_skill in ANY_LABOR for m in f.members) or "因务工就业不稳" in risks:
+        out["employment"] = "您家有劳动力"
+    if "因产业项目失败" in risks or any(m.labor_skill in WORKING for m in f.members):
+        out["industry"] = (
+            "您家有劳动力，可发展产业"
+            if "因产业项目失败" not in risks
+            else "您家存在因产业项目失败风险"
+        )
+        out["loan"] = "可用于发展生产"
+    return out
+
+
+# --------------------------------------------------------------------------------- context
+def _blank(value: Any) -> str:
+    return BLANK if value in (None, "") else str(value)
+
+
+def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], list[str]]:
+    """The household's context and the list of card facts missing from the data."""
+    r = f.row
+    policy = run.policy
+    line = Decimal(str(policy.value("monitoring.income_line")))
+    missing: list[str] = []
+
+    def fact(label: str, value: Any) -> str:
+        if value in (None, ""):
+            missing.append(label)
+        return _blank(value)
+
+    identified = f.procedure("识别纳入")
+    eliminated = f.procedure("风险消除")
+    income = r.income_per_capita
+    if income is None:
+        missing.append("家庭年人均纯收入")
+        income_text = BLANK
+    else:
+        relation = "低于" if income < line else "不低于"
+        income_text = f"{yuan(income)}元（{relation}监测线{yuan(line)}元）"
+    values = _policy_values(policy)
+    marks = highlights(f, policy)
+    settings = run.settings
+    url, hotline = (
+        settings.values["monitoring.yimatong_url"],
+        settings.values["hotlines.monitoring"],
+    )
+    category = r.category + (f"（{r.monitor_type}）" if r.monitor_type else "")
+    ctx = {
+        "_group": f.village.code,
+        "_file": f"防止返贫监测明白纸_{f.village.file_label}",
+        "household_id": r.household_id,
+        "head": r.head_name,
+        "village": f.village.name,
+        "township": f.village.township,
+        "category": category,
+        "members": [
+            {
+                "name": m.name,
+                "relation": m.relation,
+                "age": age(m.id_number, run.today),
+                "id_masked": mask_id(m.id_number),
+                "labor": m.labor_skill or BLANK,
+            }
+            for m in f.members
+        ],  # fmt: skip
+        "member_count": len(f.members),
+        "risk_types": fact("风险类型", "、".join(f.risk_types)),
+        "found_on": fact("风险发现日期", cndate(identified.found_on) if identified else ""),
+        "approved_on": fact(
+            "县级审批（识别纳入）日期",
+            cndate(identified.county_approved_on)
+            if identified and identified.county_approved_on
+            else "",
+        ),
+        "eliminated_on": cndate(eliminated.county_approved_on)
+        if eliminated and eliminated.county_approved_on
+        else ("" if not r.risk_eliminated else BLANK),
+        "helper": fact("帮扶责任人", r.helper_name),
+        "helper_unit": fact("帮扶责任人单位", r.helper_unit),
+        "helper_phone": fact("帮扶责任人电话", r.helper_phone),
+        "measures": [
+            {
+                "category": m.category,
+                "content": m.content or "",
+                "date": cndate(m.done_on) if m.done_on else BLANK,
+            }
+            for m in f.measures
+        ],
+        "income": income_text,
+        "income_line": yuan(line),
+        "policy_year": policy.year,
+        "monitor_types": "、".join(policy.value("monitoring.types")),
+        "steps": policy.value("monitoring.steps"),
+        "publicity_days": policy.value("monitoring.publicity_min_days"),
+        "identification_days": policy.value("monitoring.identification_max_days"),
+        "entry_days": policy.value("monitoring.entry_max_days"),
+        "plan_days": policy.value("monitoring.plan_max_days"),
+        "policies": [
+            {
+                "title": s.title,
+                "text": s.text.format(**values),
+                "highlight": s.key in marks,
+                "reason": marks.get(s.key, ""),
+            }
+            for s in POLICY_SECTIONS
+        ],
+        "hotline": hotline or policy.value("monitoring.hotline"),
+        "qr": qr_image(url or hotline, 24) if (url or hotline) else None,
+        "qr_text": "扫码进入“一码通”申报" if url else ("扫码拨打申报电话" if hotline else ""),
+        "county": settings.county_name,
+    }
+    if not f.members:
+        missing.append("家庭成员")
+    if not f.measures:
+        missing.append("帮扶措施")
+    return ctx, missing
+
+
+SAMPLE: dict[str, Any] = {
+    "household_id": "H001", "head": "张大山", "village": "王庄村", "township": "城关镇", "category": "监测户（边缘易致贫户）",
+    "members": [{"name": "张大山", "relation": "户主", "age": 48, "id_masked": "411***********0038", "labor": "普通劳动力"}],
+    "member_count": 1, "risk_types": "因病", "found_on": "2023年8月1日", "approved_on": "2023年8月16日", "eliminated_on": "",
+    "helper": "王干部", "helper_unit": "县农业农村局", "helper_phone": "13800001111",
+    "measures": [{"category": "健康帮扶", "content": "家庭医生签约", "date": "2023年8月20日"}],
+    "income": "7,100元（低于监测线7,500元）", "income_line": "7,500", "policy_year": 2023,
+    "monitor_types": "脱贫不稳定户、边缘易致贫户、突发严重困难户", "steps": ["入户核实"], "publicity_days": 5,
+    "identification_days": 15, "entry_days": 10, "plan_days": 10,
+    "policies": [{"title": "健康帮扶", "text": "……", "highlight": True, "reason": "您家存在因病风险"}],
+    "hotline": "12317", "qr": None, "qr_text": "", "county": "青山县",
+}  # fmt: skip
+declare_template(
+    TEMPLATE,
+    "docx",
+    sample=SAMPLE,
+    description="防止返贫监测明白卡（第1页）和明白纸（第2页），每户两页",
+)
+
+SUMMARY_COLUMNS = [
+    Column("户编号", 12), Column("户主", 10), Column("户类型", 10), Column("监测类型", 14), Column("风险类型", 20),
+    Column("帮扶责任人", 10), Column("帮扶措施数", 10, "int"), Column("明白卡缺少的信息", 40),
+]  # fmt: skip
+
+
+@dataclass
+class SheetResult:
+    outputs: list[OutputEntry] = field(default_factory=list)
+    households: int = 0
+    villages: int = 0
+    incomplete: int = 0
+
+
+def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: str | None = None, include_all: bool = False,
+                        pdf: bool = False, progress=None) -> SheetResult:  # fmt: skip
+    result = SheetResult()
+    summaries: list[OutputEntry] = []
+
+    def records():
+        for village in villages:
+            facts = households_of_village(
+                run.dataset, village, include_all=include_all, household=household
+            )
+            if not facts:
+                continue
+            result.villages += 1
+            rows = []
+            for f in facts:
+                ctx, missing = sheet_context(f, run)
+                r = f.row
+                rows.append([r.household_id, r.head_name, r.category, r.monitor_type or "", "、".join(f.risk_types),
+                             r.helper_name or "", len(f.measures), "、".join(missing) or "无"])  # fmt: skip
+                result.households += 1
+                result.incomplete += bool(missing)
+                yield ctx
+            path = (
+                run.out_dir
+                / f"{safe_filename('防止返贫监测明白纸名单_' + village.file_label)}.xlsx"
+            )
+            write_table_workbook(path, [Sheet("名单", SUMMARY_COLUMNS, rows, title=f"{village.township}{village.name}防止返贫监测明白纸发放名单")],
+                                 footer=run.meta()["footnote"])  # fmt: skip
+            summaries.append(run.entry(path, len(rows), village.code))
+
+    batch = render_batch(
+        TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"], pdf=pdf, meta=run.meta(),
+        label=lambda ctx: f"{ctx['head']}（户编号 {ctx['household_id']}）", workspace=run.settings.workspace,
+        progress=progress, manifest=False, raise_on_failure=False,
+    )  # fmt: skip
+    result.outputs = batch.outputs + summaries
+    batch.write_manifest(run.run_info(), extra_outputs=summaries)
+    batch.raise_for_failures()
+    return result
+
+
+def count_households(dataset: Dataset, villages: list[Place], include_all: bool) -> int:
+    h = TABLES["households"]
+    who = (
+        sa.or_(h.c.category.in_(("监测户", "脱贫户")), h.c.monitor_type.isnot(None))
+        if include_all
+        else _monitored(h)
+    )
+    with dataset.engine.connect() as conn:
+        return conn.execute(
+            sa.select(sa.func.count())
+            .select_from(h)
+            .where(h.c.village_code.in_([v.code for v in villages]), who)
+        ).scalar_one()
