@@ -6,7 +6,7 @@ import contextvars
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from reportgen.engine.filters import FILTERS
 
@@ -31,8 +31,20 @@ class _StrictUndefined(jinja2.StrictUndefined):
     )
 
 
+_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+
+
 def _finalize(value):
-    # Blank data print as blank, never as the word None.
+    # Blank data print as blank, never as the word None; a line break in data is a line break
+    # in Word (within the same run), as docxtpl's Listing does.
+    if value is None:
+        return ""
+    if isinstance(value, str) and "\n" in value and not isinstance(value, Markup):
+        return _BREAK.join(escape(value).split("\n"))
+    return value
+
+
+def _plain_finalize(value):
     return "" if value is None else value
 
 
@@ -80,7 +92,7 @@ def _make_environment() -> jinja2.Environment:
 ENV: jinja2.Environment = _make_environment()
 """Environment for Word XML: output is XML-escaped, so `<` and `&` in data keep the part valid."""
 
-TEXT_ENV: jinja2.Environment = ENV.overlay(autoescape=False)
+TEXT_ENV: jinja2.Environment = ENV.overlay(autoescape=False, finalize=_plain_finalize)
 """Same filters without escaping, for Excel cells and file names."""
 
 # Names that are always available to templates and never reported as unknown.

@@ -106,3 +106,11 @@ def test_filters_in_the_environment_escape_xml():
 
 def test_none_prints_blank():
     assert ENV.from_string("[{{ x }}]").render(x=None) == "[]"
+
+
+def test_line_breaks_in_data_become_word_breaks_and_stay_escaped():
+    from reportgen.engine import ENV, TEXT_ENV
+
+    out = ENV.from_string('<w:t xml:space="preserve">{{ x }}</w:t>').render(x="中央 1.0000\n合计 <2>")
+    assert out == '<w:t xml:space="preserve">中央 1.0000</w:t><w:br/><w:t xml:space="preserve">合计 &lt;2&gt;</w:t>'
+    assert TEXT_ENV.from_string("{{ x }}").render(x="a\nb") == "a\nb"
