@@ -169,11 +169,14 @@ def _write_one(
     page_break: str,
     compresslevel: int,
     progress: ProgressFn | None,
+    inspect: Callable[[str], None] | None = None,
 ) -> tuple[OutputEntry | None, list[Failure], int]:
     """Render records into `final` via a temporary file in the same folder; nothing final on failure."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-    writer = PrintFileWriter(tpl, tmp, page_break=page_break, compresslevel=compresslevel)
+    writer = PrintFileWriter(
+        tpl, tmp, page_break=page_break, compresslevel=compresslevel, inspect=inspect
+    )
     failures: list[Failure] = []
     n = 0
     try:
@@ -231,6 +234,7 @@ def render_batch(
     manifest: bool = True,
     raise_on_failure: bool = True,
     pdf_timeout: float | None = None,
+    inspect: Callable[[str], None] | None = None,
 ) -> BatchResult:
     """Render records (an iterator of context dicts, ordered by group) into .docx print files.
 
@@ -240,6 +244,7 @@ def render_batch(
     `<zip_name>.zip` instead. Re-running overwrites; output bytes depend only on the inputs.
     Failures are per record: the group's file is not written, other groups are. With
     `raise_on_failure` a RenderError listing them is raised after the manifest is written.
+    `inspect(xml)` sees every rendered part before it is written; raising refuses that record.
     """
     if split not in ("group", "record"):
         raise ValueError(f"split: {split!r}")
@@ -307,6 +312,7 @@ def render_batch(
                 page_break=page_break,
                 compresslevel=compresslevel,
                 progress=progress,
+                inspect=inspect,
             )
             index += n
             result.failures += failures

@@ -9,6 +9,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,13 +190,17 @@ class PrintFileWriter:
         *,
         page_break: str = "page",
         compresslevel: int = 6,
+        inspect: Callable[[str], None] | None = None,
     ) -> None:
+        """`inspect` sees every rendered part's XML (record bodies, headers, footers) before it is
+        written and may raise to refuse the record (e.g. the privacy check of public notices)."""
         if page_break not in ("page", "section", "none"):
             raise ValueError(f"page_break: {page_break!r}")
         self.template = template
         self.path = Path(path)
         self.page_break = page_break
         self.compresslevel = compresslevel
+        self.inspect = inspect
         self.count = 0
         self._zf: zipfile.ZipFile | None = None
         self._doc = None
@@ -252,6 +257,8 @@ class PrintFileWriter:
         if self._zf is None:
             self._open(ctx)
         xml = self.render(ctx)
+        if self.inspect is not None:
+            self.inspect(xml)
         self._write(xml.encode("utf-8"))
         self.count += 1
 
@@ -274,7 +281,10 @@ class PrintFileWriter:
         try:
             for name in tpl.hf_parts:
                 self._part = name
-                rendered_hf[name] = tpl.render_part(name, first_ctx).encode("utf-8")
+                xml = tpl.render_part(name, first_ctx)
+                if self.inspect is not None:
+                    self.inspect(xml)
+                rendered_hf[name] = xml.encode("utf-8")
         finally:
             self._part = tpl.main_part
             current_sink.reset(token)

@@ -111,6 +111,11 @@ def test_none_prints_blank():
 def test_line_breaks_in_data_become_word_breaks_and_stay_escaped():
     from reportgen.engine import ENV, TEXT_ENV
 
-    out = ENV.from_string('<w:t xml:space="preserve">{{ x }}</w:t>').render(x="中央 1.0000\n合计 <2>")
-    assert out == '<w:t xml:space="preserve">中央 1.0000</w:t><w:br/><w:t xml:space="preserve">合计 &lt;2&gt;</w:t>'
+    out = ENV.from_string('<w:t xml:space="preserve">{{ x }}</w:t>').render(
+        x="中央 1.0000\n合计 <2>"
+    )
+    assert (
+        out
+        == '<w:t xml:space="preserve">中央 1.0000</w:t><w:br/><w:t xml:space="preserve">合计 &lt;2&gt;</w:t>'
+    )
     assert TEXT_ENV.from_string("{{ x }}").render(x="a\nb") == "a\nb"
