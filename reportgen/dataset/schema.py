@@ -19,7 +19,7 @@ warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = sa.MetaData()
 
@@ -125,5 +125,32 @@ sa.Index("ix_students_id_number", TABLES["students"].c.id_number)
 sa.Index("ix_regions_parent", TABLES["regions"].c.parent_code)
 
 
+# Every public notice issued (`reportgen notice`): the self-check reads whether publicity
+# happened and for how long. One row per notice file, one item row per household/project on it.
+notices = sa.Table(
+    "notices", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("place_code", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False, comment="project / project-result / inclusion / elimination / baodi"),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("issued_at", sa.DateTime, nullable=False),
+    sa.Column("import_id", sa.Integer, nullable=True),
+    sa.UniqueConstraint("place_code", "kind", "period_start", name="uq_notices_place_kind_start"),
+)  # fmt: skip
+notice_items = sa.Table(
+    "notice_items", metadata,
+    sa.Column("notice_id", sa.Integer, sa.ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("item_key", sa.String(64), primary_key=True, comment="户编号 or 项目编号"),
+)  # fmt: skip
+
+
+def _v1_to_v2(conn: sa.Connection) -> None:
+    """Version 2 adds the record of issued notices."""
+    notices.create(conn)
+    notice_items.create(conn)
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2}
