@@ -68,9 +68,48 @@ def _aid_notices(run: DocumentRun) -> list[OutputEntry]:
     return make_notices(run, select_schools(run.dataset, county=True)).outputs
 
 
+def _monitor_sheets(run: DocumentRun) -> list[OutputEntry]:
+    from reportgen.documents.monitor_sheet import make_monitor_sheets, select_villages
+
+    villages, _ = select_villages(run.dataset, county=True)
+    return make_monitor_sheets(run, villages).outputs
+
+
+def _notices(run: DocumentRun) -> list[OutputEntry]:
+    """Every township's and village's notices of 2023-09-01, the day most example publicity starts."""
+    from reportgen.documents.notices import make_notices
+    from reportgen.engine import write_manifest
+    from reportgen.places import resolve_place, villages_under
+
+    outputs: list[OutputEntry] = []
+    templates: dict[str, str] = {}
+    county = resolve_place(run.dataset, run.settings.values["county.code"])
+    for village in villages_under(run.dataset, county):
+        result = make_notices(
+            run,
+            village,
+            kinds=None,
+            start=dt.date(2023, 9, 1),
+            days=None,
+            year=2023,
+            manifest=False,
+        )
+        outputs += result.outputs
+        templates.update({t["name"]: t["sha256"] for t in result.templates})
+    write_manifest(
+        run.out_dir,
+        run=run.run_info(),
+        templates=[{"name": k, "sha256": v} for k, v in sorted(templates.items())],
+        outputs=outputs,
+    )
+    return outputs
+
+
 DEMO_STEPS: list[DemoStep] = [
     DemoStep("学生资助政策明白卡", "学生资助明白卡", _cards),
     DemoStep("学生受助情况温馨告知书", "学生受助情况温馨告知书", _aid_notices),
+    DemoStep("防止返贫监测明白纸", "防止返贫监测明白纸", _monitor_sheets),
+    DemoStep("公示公告", "公示公告", _notices),
 ]
 
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reportgen.engine import officialdoc as od  # noqa: E402
-from reportgen.engine.ooxml import DocxPackage, cell, para, row, run, table  # noqa: E402
+from reportgen.engine.ooxml import DocxPackage, cell, mm_to_twips, para, row, run, table  # noqa: E402
 
 CARD_PAGE = od.PageSetup(
     top=18, bottom=16, left=20, right=20, lines=44, chars=40, body_pt=12, footer=8, header=10
@@ -328,11 +328,95 @@ def monitor_sheet(path: Path) -> None:
     _package(body, "防止返贫监测明白纸").save(path)
 
 
+NOTICE_LANDSCAPE = od.PageSetup(
+    width=297, height=210, top=25, bottom=22, left=25, right=25, lines=18, chars=40, footer=12
+)
+
+
+def project_notice(path: Path) -> None:
+    """项目公示/公告: landscape A4 (a 10-column table), title 2号小标宋, body 3号仿宋, table 五号."""
+    page = NOTICE_LANDSCAPE
+    width = page.text_width_twips
+    shares = [4, 11, 6, 16, 11, 10, 10, 10, 11, 11]
+    widths = [width * x // sum(shares) for x in shares]
+    widths[-1] += width - sum(widths)
+    heads = [
+        "序号",
+        "项目名称",
+        "类型",
+        "建设内容及规模",
+        "资金（万元）",
+        "实施单位",
+        "计划工期",
+        "受益户数/人数",
+        "联农带农机制",
+        "绩效目标",
+    ]
+    keys = [
+        "no",
+        "name",
+        "type",
+        "content",
+        "funds",
+        "unit",
+        "period",
+        "benefit",
+        "linkage",
+        "goal",
+    ]
+    five = {"size_pt": 10.5}
+    header = row(
+        [
+            cell([para([run(h, **five)], style=S["table_header"])], w, shade="E7EEF7")
+            for h, w in zip(heads, widths)
+        ],
+        header=True,
+    )
+    start = row([cell("{%tr for r in rows %}", width, span=len(widths), style=S["table"])])
+    data = row(
+        [
+            cell([para([run(f"{{{{ r.{k} }}}}", **five)], style=S["table"])], w)
+            for k, w in zip(keys, widths)
+        ],
+        cant_split=False,
+    )
+    end = row([cell("{%tr endfor %}", width, span=len(widths), style=S["table"])])
+    grid = table([header, start, data, end], widths, style="a-grid")
+    body = "".join(
+        [
+            para("{{ title }}", style=S["title"]),
+            para("{{ recipient }}：", style=S["recipient"]),
+            para("{%p for text in paragraphs %}"),
+            para("{{ text }}"),
+            para("{%p endfor %}"),
+            grid,
+            para("{%p for text in closing %}"),
+            para("{{ text }}"),
+            para("{%p endfor %}"),
+            para(""),
+            para("{{ issuer }}", style=S["signature"]),
+            para("{{ date|cndate }}", style=S["date"]),
+        ]
+    )
+    pkg = DocxPackage(body, "", styles=od.styles_xml(page), font_table=od.font_table_xml(), settings=od.settings_xml(even_and_odd=False),
+                      title="项目公示公告")  # fmt: skip
+    footer = pkg.add_footer(
+        od.page_number_footer("center")
+        + para("{{ _meta.footnote }}", style=S["note"], align="center")
+    )
+    pkg.sect_pr = od.sect_pr(page, footer_default=footer, grid=False).replace(
+        f'<w:pgSz w:w="{mm_to_twips(297)}" w:h="{mm_to_twips(210)}"/>',
+        f'<w:pgSz w:w="{mm_to_twips(297)}" w:h="{mm_to_twips(210)}" w:orient="landscape"/>',
+    )
+    pkg.save(path)
+
+
 def main() -> None:
     out = ROOT / "templates" / "docx"
     aid_card(out / "学生资助政策明白卡.docx")
     aid_notice(out / "学生受助情况温馨告知书.docx")
     monitor_sheet(out / "防止返贫监测明白纸.docx")
+    project_notice(out / "项目公示公告.docx")
 
 
 if __name__ == "__main__":

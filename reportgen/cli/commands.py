@@ -1,5 +1,7 @@
 """Imports every command module so that each registers its commands on the group."""
 
-from reportgen.cli import data_cmds  # noqa: F401
-from reportgen.cli import engine_cmds  # noqa: F401
-from reportgen.cli import doc_cmds  # noqa: F401
+from reportgen.cli import (
+    data_cmds,  # noqa: F401
+    doc_cmds,  # noqa: F401
+    engine_cmds,  # noqa: F401
+)

@@ -221,3 +221,82 @@ def monitor_sheet_cmd(ctx, village, township, county, household, include_all, ou
         _print_outputs(result.outputs, run.out_dir)
         if not result.households:
             click.echo("（所选范围内没有正在监测的户；用 --all 包括全部脱贫户）")
+
+
+def _date_option(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    from reportgen.dataset.values import CellError, parse_date
+
+    try:
+        return parse_date(value)
+    except CellError:
+        raise ConfigError(f"日期写法不对：{value}（如 2023-09-01）") from None
+
+
+@cli.command("notice")
+@click.option("--village", metavar="村", help="村名、村区划代码或“乡镇/村”（同名村须写乡镇）。")
+@click.option("--township", metavar="乡镇", help="乡镇名称或代码：以乡镇名义公示其下各村。")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["project", "project-result", "inclusion", "elimination", "baodi"]),
+              help="公示种类，可多次给出：project 项目公示、project-result 项目公告、inclusion 识别纳入、elimination 风险消除、baodi 兜底保障户。默认：有内容的全部种类。")  # fmt: skip
+@click.option(
+    "--date",
+    "date_text",
+    metavar="日期",
+    help="公示第一天（默认今天）。监测类公示列出公示开始日期为这一天的户。",
+)
+@click.option(
+    "--days", type=int, help="公示天数（含首尾两天）；默认监测类 5 天、项目类按政策参数。"
+)
+@click.option("--year", type=int, help="项目年度（按计划开工日期），默认公示日期所在年。")
+@click.option(
+    "--out",
+    "out_dir",
+    default="输出/公示公告",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="输出文件夹。",
+)
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
+@pass_app
+def notice_cmd(app: AppContext, village, township, kinds, date_text, days, year, out_dir, pdf):
+    """公示公告（公文格式）：项目公示/公告、监测对象识别纳入公示、风险消除公示、兜底保障户公示。
+
+    每份公示一个 .docx（另附表格 .xlsx，便于网上公开），并记录公示的地点、种类和起止日期。
+    公示不含身份证号、居民手机号和病情；若模板引用了这些信息，生成会被拒绝。
+
+    \b
+    例：reportgen notice --village 城关镇/王庄村 --date 2023-09-01
+        reportgen notice --township 河口乡 --kind project --year 2023 --days 10
+    """
+    from reportgen.documents.notices import make_notices
+    from reportgen.places import resolve_place
+
+    if bool(village) == bool(township):
+        raise ConfigError("请给出 --village 村 或 --township 乡镇（二者选一）")
+    options = {
+        "village": village,
+        "township": township,
+        "kind": list(kinds),
+        "date": date_text,
+        "days": days,
+        "year": year,
+        "pdf": pdf,
+    }
+    with document_run(app, "notice", out_dir, options) as run:
+        place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
+        start = _date_option(date_text) or run.today
+        result = make_notices(
+            run, place, kinds=list(kinds) or None, start=start, days=days, year=year, pdf=pdf
+        )
+        if not result.issued:
+            click.echo(f"{place.label}：{cndate_text(start)}没有需要公示的内容。")
+        for label, rows in result.issued:
+            click.echo(f"{label}：{rows} 条")
+        for label in result.skipped:
+            click.echo(f"{label}：没有符合条件的内容，未生成")
+        _print_outputs(result.outputs, run.out_dir)
+
+
+def cndate_text(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
