@@ -110,3 +110,30 @@ def test_enum_and_multi():
     kind = S.HOUSEHOLDS.field("category")
     with pytest.raises(V.CellError, match="脱贫户/监测户/一般农户"):
         V.parse_cell(kind, "贫困户")
+
+
+SAMPLES = ["", " 是 ", "否", "Y", "2023-09-01", "2023年9月1日", "411599101201", "0012", "H 001", "a  b", "x\ny", "脱贫户", "贫困户",
+           "13812345678", "41152119900101001X", "41152119900101001x", "411521199001010011", 12.0, 411599101201.0, 45170.0, True, 1.5,
+           "1,250.5元", "壮劳力", "普通劳动力"]  # fmt: skip
+
+
+@pytest.mark.parametrize("spec", S.SHEETS, ids=lambda s: s.table)
+def test_fast_parsers_agree_with_the_general_parser(spec):
+    for field in spec.fields:
+        fast = V.compile_parser(field)
+        for sample in SAMPLES + [
+            make_id("19900101", 5),
+            dt.date(2023, 9, 1),
+            dt.datetime(2023, 9, 1, 8),
+        ]:
+            if V.is_empty(sample):
+                continue
+            try:
+                expected = ("ok", V.parse_cell(field, sample))
+            except V.CellError as err:
+                expected = ("error", str(err))
+            try:
+                got = ("ok", fast(sample))
+            except V.CellError as err:
+                got = ("error", str(err))
+            assert got == expected, (spec.table, field.name, sample)

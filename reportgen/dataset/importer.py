@@ -106,7 +106,7 @@ class _RowParser:
         )
         present |= DERIVED_COLUMNS.get(self.spec.table, set())
         self.colset = ",".join(sorted(present))
-        self.fields = list(colmap.columns.items())
+        self.fields = [(i, f, V.compile_parser(f)) for i, f in colmap.columns.items()]
         self.absent_required = [f for f in self.spec.required if f not in colmap.columns.values()]
 
     def problem(self, row: int, header: str, text: str, value: object = "") -> None:
@@ -115,8 +115,7 @@ class _RowParser:
         )
 
     def parse(self, number: int, cells: list[object]) -> dict | None:
-        if all(V.is_empty(c) for c in cells):
-            return None  # blank rows are normal in hand-made sheets
+        blank = V.is_blank
         record: dict[str, object] = {
             "_file": self.file_label,
             "_sheet": self.sheet,
@@ -124,28 +123,38 @@ class _RowParser:
             "_cols": self.colset,
         }
         ok = True
-        for index, f in self.fields:
-            raw = cells[index] if index < len(cells) else None
-            if V.is_empty(raw):
+        filled = 0
+        missing: list[S.Field] = []
+        width = len(cells)
+        for index, f, parser in self.fields:
+            raw = cells[index] if index < width else None
+            if blank(raw):
                 if f.required:
-                    self.problem(number, f.header, "必填项为空")
-                    ok = False
+                    missing.append(f)
                 record[f.name] = f.default
                 continue
+            filled += 1
             try:
-                record[f.name] = V.parse_cell(f, raw)
+                record[f.name] = parser(raw)
             except V.CellError as err:
                 self.problem(number, f.header, str(err), raw)
                 ok = False
                 record[f.name] = None
-        for f in self.spec.fields:
-            record.setdefault(f.name, f.default)
+        extra = None
         if self.colmap.extras:
-            record["extra"] = {
+            extra = {
                 header: V.display(cells[i])
                 for i, header in self.colmap.extras.items()
-                if i < len(cells) and not V.is_empty(cells[i])
+                if i < width and not blank(cells[i])
             } or None
+        if not filled and not extra:
+            return None  # blank rows are normal in hand-made sheets
+        for f in missing:
+            self.problem(number, f.header, "必填项为空")
+            ok = False
+        for f in self.spec.fields:
+            record.setdefault(f.name, f.default)
+        record["extra"] = extra
         if ok:
             ok = self._row_rules(number, record)
         # Rows with problems are staged too (flagged), so that duplicate and reference checks

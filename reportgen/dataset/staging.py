@@ -7,11 +7,28 @@ written on upsert, so a sheet without a column never erases what an earlier impo
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import operator
+from decimal import Decimal
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from reportgen.dataset import sheets as S
 from reportgen.dataset.schema import column_type
+
+
+def _sqlite_value(value: object) -> object:
+    if value is None or type(value) in (str, int, float):
+        return value
+    if type(value) is bool:
+        return int(value)
+    if isinstance(value, (dt.date, Decimal)):
+        return str(value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 class Staging:
@@ -38,7 +55,31 @@ class Staging:
         return self._tables[spec.table]
 
     def insert(self, spec: S.SheetSpec, rows: list[dict]) -> None:
-        self.conn.execute(self.table(spec).insert(), rows)
+        table = self.table(spec)
+        if self.conn.dialect.name != "sqlite":
+            self.conn.execute(table.insert(), rows)
+            return
+        # SQLite: plain DB-API executemany with tuples. SQLAlchemy's per-row parameter
+        # processing cost more than SQLite's own work here; the values are converted as its
+        # SQLite types would (dates ISO text, decimals text → NUMERIC, booleans 0/1, JSON text).
+        names = [c.name for c in table.columns]
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        )
+        getter = operator.itemgetter(*names)
+        # Only columns whose values are not plain str/int/float need converting.
+        convert = [
+            i
+            for i, c in enumerate(table.columns)
+            if not isinstance(c.type, (sa.String, sa.Text, sa.Integer))
+        ]
+        params = []
+        for r in rows:
+            values = list(getter(r))
+            for i in convert:
+                values[i] = _sqlite_value(values[i])
+            params.append(tuple(values))
+        self.conn.exec_driver_sql(sql, params)
 
     def has_rows(self, spec: S.SheetSpec) -> bool:
         return spec.table in self._tables

@@ -258,3 +258,94 @@ def display(value: object) -> str:
         return ""
     text = _text(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+# ------------------------------------------------------------------------------ fast paths
+# The import parses millions of cells: each field gets a parser with a fast path for the
+# common, already-clean cell, falling back to the general parser (and its messages) otherwise.
+_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+_ID_CHECK = "10X98765432"
+_BOOL_WORDS = {**{w: True for w in _TRUE}, **{w: False for w in _FALSE}}
+
+
+def _fast_id(value: object) -> str:
+    if type(value) is str and len(value) == 18 and value[:17].isdigit():
+        text = value.upper()
+        if (
+            _ID_CHECK[sum(int(c) * w for c, w in zip(text, _ID_WEIGHTS)) % 11] == text[17]
+            and 11 <= int(text[:2]) <= 82
+        ):
+            try:
+                if dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14])).year >= 1900:
+                    return text
+            except ValueError:
+                pass
+    return parse_id_number(value)
+
+
+def compile_parser(field: S.Field):
+    """A one-argument parser for `field` (same results and errors as parse_cell, faster)."""
+    kind = field.kind
+    if kind == S.TEXT:
+
+        def text(value: object) -> str:
+            if type(value) is str:
+                s = value.strip()
+                if (
+                    "  " not in s
+                    and "\n" not in s
+                    and "\t" not in s
+                    and "\u3000" not in s
+                    and "\r" not in s
+                ):
+                    return s
+            return parse_text(value)
+
+        return text
+    if kind == S.CODE:
+
+        def code(value: object) -> str:
+            if type(value) is str and value.isalnum() and value.isascii():
+                return value
+            return parse_code(value)
+
+        return code
+    if kind == S.ENUM:
+        choices = frozenset(field.choices)
+
+        def enum(value: object) -> str:
+            if type(value) is str and value in choices:
+                return value
+            return parse_cell(field, value)
+
+        return enum
+    if kind == S.DATE:
+
+        def date(value: object) -> dt.date:
+            if type(value) is dt.date:
+                return value
+            return parse_date(value)
+
+        return date
+    if kind == S.BOOL:
+
+        def boolean(value: object) -> bool:
+            if type(value) is str:
+                found = _BOOL_WORDS.get(value.strip().lower())
+                if found is not None:
+                    return found
+            return parse_bool(value)
+
+        return boolean
+    if kind == S.ID_NUMBER:
+        return _fast_id
+    return lambda value: parse_cell(field, value)
+
+
+def is_blank(value: object) -> bool:
+    """is_empty with the common cases first."""
+    if value is None or value == "":
+        return True
+    if type(value) is str:
+        return value.strip().lower() in _EMPTY
+    return False

@@ -157,8 +157,11 @@ class XlsxReader:
     def rows(self, sheet: SheetInfo) -> Iterator[tuple[int, list[object]]]:
         """(row number, cells from column A) for every non-empty row, streaming."""
         row_tag, c_tag, v_tag, is_tag, t_tag = (self._q(x) for x in ("row", "c", "v", "is", "t"))
-        strings, date_styles = self._strings, self._date_styles
+        strings = self._strings
+        date_styles = {str(i) for i in self._date_styles}
         epoch = _EPOCH_1904 if self._date1904 else _EPOCH_1900
+        columns: dict[str, int] = {}  # "AB12" → 27, memoised by the letters
+        digits = "0123456789"
         expected = 0
         with self.zip.open(sheet.part) as fh:
             for _, row in etree.iterparse(fh, events=("end",), tag=row_tag, huge_tree=True):
@@ -166,17 +169,26 @@ class XlsxReader:
                 number = int(r) if r else expected + 1
                 expected = number
                 cells: list[object] = []
-                for position, c in enumerate(row.iterchildren(c_tag)):
+                position = -1
+                for c in row.iterchildren(c_tag):
+                    position += 1
                     ref = c.get("r")
-                    index = _column_index(ref) if ref else position
+                    if ref:
+                        letters = ref.rstrip(digits)
+                        index = columns.get(letters)
+                        if index is None:
+                            index = columns[letters] = _column_index(letters)
+                    else:
+                        index = position
                     t = c.get("t")
                     if t == "inlineStr":
                         node = c.find(is_tag)
-                        value: object = (
-                            "".join(x.text or "" for x in node.iter(t_tag))
-                            if node is not None
-                            else None
-                        )
+                        if node is None:
+                            value: object = None
+                        elif len(node) == 1 and node[0].tag == t_tag:
+                            value = node[0].text or ""
+                        else:  # rich text: several runs
+                            value = "".join(x.text or "" for x in node.iter(t_tag))
                     else:
                         v = c.find(v_tag)
                         text = v.text if v is not None else None
@@ -184,26 +196,28 @@ class XlsxReader:
                             value = None
                         elif t == "s":
                             value = strings[int(text)]
-                        elif t in ("str", "e"):
-                            value = text
-                        elif t == "b":
-                            value = text == "1"
-                        else:
+                        elif t is None or t == "n":
                             number_value = float(text)
-                            if c.get("s") is not None and int(c.get("s")) in date_styles:
+                            if c.get("s") in date_styles:
                                 value = epoch + dt.timedelta(days=number_value)
                                 if value.time() == dt.time():
                                     value = value.date()
+                            elif number_value.is_integer() and "E" not in text and "e" not in text:
+                                value = int(number_value)
                             else:
-                                value = (
-                                    int(number_value)
-                                    if number_value.is_integer() and "E" not in text
-                                    else number_value
-                                )
+                                value = number_value
+                        elif t == "b":
+                            value = text == "1"
+                        else:  # "str" (formula text), "e" (error), "d" (ISO date text)
+                            value = text
                     if value is None:
                         continue
-                    if index >= len(cells):
-                        cells.extend([None] * (index - len(cells) + 1))
+                    width = len(cells)
+                    if index == width:
+                        cells.append(value)
+                        continue
+                    if index > width:
+                        cells.extend([None] * (index - width + 1))
                     cells[index] = value
                 row.clear()
                 parent = row.getparent()
