@@ -5,3 +5,4 @@ from reportgen.cli import (
     doc_cmds,  # noqa: F401
     engine_cmds,  # noqa: F401
 )
+from reportgen.cli import rule_cmds  # noqa: F401

@@ -19,7 +19,7 @@ warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -152,5 +152,38 @@ def _v1_to_v2(conn: sa.Connection) -> None:
     notice_items.create(conn)
 
 
+# Findings of each self-check run, so that the next report can say what was fixed since.
+check_runs = sa.Table(
+    "check_runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(32), nullable=False, comment="check / selfcheck / monthly"),
+    sa.Column("scope", sa.String(64), nullable=False, comment="county, or a township/village code"),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("label", sa.Text, nullable=False, comment="e.g. 2023年第三季度"),
+    sa.Column("run_at", sa.DateTime, nullable=False),
+    sa.Column("import_id", sa.Integer, nullable=True),
+)  # fmt: skip
+findings = sa.Table(
+    "findings", metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("check_runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("rule", sa.String(32), nullable=False, index=True),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("household", sa.String(64)),
+    sa.Column("place", sa.Text),
+    sa.Column("detail", sa.Text),
+    sa.Column("township", sa.String(64)),
+    sa.Column("village", sa.String(64)),
+)  # fmt: skip
+
+
+def _v2_to_v3(conn: sa.Connection) -> None:
+    """Version 3 stores the findings of each self-check run."""
+    check_runs.create(conn)
+    findings.create(conn)
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}

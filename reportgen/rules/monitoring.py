@@ -1,0 +1,279 @@
+"""Rules of 防止返贫动态监测和帮扶 (seed 三.一) and the data-quality checks of 三.一.(三).5.
+
+Days are counted as DOMAIN §3 says: a limit counts the days after its start, a publicity period
+counts both ends; a step that is due but has no date is itself a finding once its limit passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reportgen.rules import Finding, rule
+from reportgen.rules.context import RuleContext, days_between, inclusive_days
+
+WORKING = ("普通劳动力", "技能劳动力")
+ANY_LABOR = (*WORKING, "弱劳动力或半劳动力")
+NO_LABOR = ("丧失劳动力", "无劳动力")
+
+
+def _cn(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+@rule("M-IDENT-15", "识别认定超过15天", seed="三.一.(二).2④", basis="monitoring", entity="household", group="工作落实",
+      severity="严重", fix="对超时的识别程序逐户倒查原因，压缩入户核实、比对和审批环节用时，确保15天内完成识别认定。")  # fmt: skip
+def identification_days(ctx: RuleContext) -> Iterator[Finding]:
+    limit = ctx.policy.value("monitoring.identification_max_days")
+    for hid, procs in ctx.procedures.items():
+        h = ctx.households.get(hid)
+        for p in procs:
+            if p.kind != "识别纳入":
+                continue
+            end = p.county_approved_on or ctx.as_of
+            days = days_between(p.found_on, end)
+            if days > limit:
+                if p.county_approved_on:
+                    detail = f"风险发现{_cn(p.found_on)}，县级审批{_cn(p.county_approved_on)}，用时{days}天（不超过{limit}天）"
+                else:
+                    detail = f"风险发现{_cn(p.found_on)}，截至{_cn(ctx.as_of)}已{days}天仍未完成县级审批（不超过{limit}天）"
+                yield ctx.household_finding("M-IDENT-15", h, detail)
+
+
+@rule("M-ENTRY-10", "县级批准后超过10天未录入系统", seed="三.一.(二).2④", basis="monitoring", entity="household", group="工作落实",
+      fix="县级批准后10天内完成全国防止返贫监测信息系统录入，建立录入台账逐条销号。")  # fmt: skip
+def entry_days(ctx: RuleContext) -> Iterator[Finding]:
+    limit = ctx.policy.value("monitoring.entry_max_days")
+    for hid, procs in ctx.procedures.items():
+        for p in procs:
+            if p.kind != "识别纳入" or not p.county_approved_on:
+                continue
+            end = p.entered_on or ctx.as_of
+            days = days_between(p.county_approved_on, end)
+            if days > limit:
+                what = (
+                    f"系统录入{_cn(p.entered_on)}"
+                    if p.entered_on
+                    else f"截至{_cn(ctx.as_of)}未录入"
+                )
+                yield ctx.household_finding("M-ENTRY-10", ctx.households[hid],
+                                            f"县级审批{_cn(p.county_approved_on)}，{what}，用时{days}天（不超过{limit}天）")  # fmt: skip
+
+
+@rule("M-PLAN-10", "县级批准后超过10天未明确帮扶责任人、制定帮扶计划", seed="三.一.(二).3①", basis="monitoring", entity="household",
+      group="工作落实", fix="新识别监测对象县级批准后10天内明确帮扶责任人，完成帮扶计划制定和措施申报。")  # fmt: skip
+def plan_days(ctx: RuleContext) -> Iterator[Finding]:
+    limit = ctx.policy.value("monitoring.plan_max_days")
+    for hid, procs in ctx.procedures.items():
+        for p in procs:
+            if p.kind != "识别纳入" or not p.county_approved_on:
+                continue
+            end = p.plan_on or ctx.as_of
+            days = days_between(p.county_approved_on, end)
+            if days > limit:
+                what = (
+                    f"帮扶计划{_cn(p.plan_on)}" if p.plan_on else f"截至{_cn(ctx.as_of)}无帮扶计划"
+                )
+                yield ctx.household_finding("M-PLAN-10", ctx.households[hid],
+                                            f"县级审批{_cn(p.county_approved_on)}，{what}，用时{days}天（不超过{limit}天）")  # fmt: skip
+
+
+@rule("M-PUBLICITY-5", "公示少于5天或无公示记录", seed="三.一.(二).2③、4②、5②", basis="monitoring", entity="household",
+      group="工作落实", severity="严重", fix="识别纳入、风险消除、兜底户认定一律在村内公示不少于5天，公示材料存档备查。")  # fmt: skip
+def publicity_days(ctx: RuleContext) -> Iterator[Finding]:
+    minimum = ctx.policy.value("monitoring.publicity_min_days")
+    for hid, procs in ctx.procedures.items():
+        for p in procs:
+            if p.publicity_start and p.publicity_end:
+                days = inclusive_days(p.publicity_start, p.publicity_end)
+                if days < minimum:
+                    yield ctx.household_finding("M-PUBLICITY-5", ctx.households[hid],
+                                                f"{p.kind}公示{_cn(p.publicity_start)}至{_cn(p.publicity_end)}，共{days}天（不少于{minimum}天）")  # fmt: skip
+            elif p.county_approved_on or p.township_reviewed_on:
+                # Past the village stage, the publicity must have happened: missing dates are a finding.
+                yield ctx.household_finding("M-PUBLICITY-5", ctx.households[hid],
+                                            f"{p.kind}已{'县级审批' if p.county_approved_on else '乡级审核'}，但没有公示起止日期")  # fmt: skip
+
+
+@rule("M-DEV-MEASURE", "有劳动能力的监测户未落实开发式帮扶措施", seed="三.一.(二).3②", basis="monitoring", entity="household",
+      group="工作落实", fix="对有劳动能力的监测户至少落实一项产业、就业等开发式帮扶措施。")  # fmt: skip
+def development_measure(ctx: RuleContext) -> Iterator[Finding]:
+    development = set(ctx.policy.value("monitoring.development_measures"))
+    for hid, h in ctx.households.items():
+        if not ctx.is_monitored(h):
+            continue
+        workers = [m.name for m in ctx.members.get(hid, []) if m.labor_skill in WORKING]
+        if workers and not (ctx.measure_categories(hid) & development):
+            yield ctx.household_finding(
+                "M-DEV-MEASURE",
+                h,
+                f"有劳动力{len(workers)}人（{'、'.join(workers)}），无{'/'.join(sorted(development))}措施",
+            )
+
+
+@rule("M-NOLABOR-JOB", "丧失劳动力或无劳动力人员安置在公益岗位", seed="三.四.(二).6", basis="employment", entity="person",
+      group="工作落实", fix="公益岗位按需设岗、以岗聘任，不得安置丧失劳动能力人员；已安置的依规退岗并落实兜底保障。")  # fmt: skip
+def no_labor_in_job(ctx: RuleContext) -> Iterator[Finding]:
+    for job in ctx.welfare_jobs():
+        person = ctx.persons.get(job.id_number)
+        if (
+            person is not None
+            and person.labor_skill in NO_LABOR
+            and (job.end_on is None or job.end_on >= ctx.as_of)
+        ):
+            yield ctx.person_finding(
+                "M-NOLABOR-JOB",
+                person,
+                job.id_number,
+                f"{person.labor_skill}，在岗“{job.post_name}”（{_cn(job.start_on)}起）",
+            )
+    for hid, h in ctx.households.items():
+        if "帮扶车间" in ctx.measure_categories(hid) and not any(
+            m.labor_skill in ANY_LABOR for m in ctx.members.get(hid, [])
+        ):
+            yield ctx.household_finding(
+                "M-NOLABOR-JOB", h, "有帮扶车间就业措施，但家庭成员均无劳动能力"
+            )
+
+
+@rule("M-ILL-HEALTH", "因病监测户未落实健康帮扶", seed="二.二.(二)；三.一.(二).3②", basis="health", entity="household",
+      group="政策落实", fix="对因病风险户逐户落实参保资助、先诊疗后付费、家庭医生签约等健康帮扶措施。")  # fmt: skip
+def illness_without_health_measure(ctx: RuleContext) -> Iterator[Finding]:
+    for hid, h in ctx.households.items():
+        if (
+            "因病" in ctx.risk_types(hid)
+            and "健康帮扶" not in ctx.measure_categories(hid)
+            and ctx.is_monitored(h)
+        ):
+            yield ctx.household_finding("M-ILL-HEALTH", h, "风险类型含因病，无健康帮扶措施")
+
+
+@rule("M-STUDY-EDU", "因学监测户未落实教育帮扶", seed="二.一.(二)；三.一.(二).3②", basis="education", entity="household",
+      group="政策落实", fix="对因学风险户落实学生资助、雨露计划等教育帮扶措施。")  # fmt: skip
+def study_without_education_measure(ctx: RuleContext) -> Iterator[Finding]:
+    for hid, h in ctx.households.items():
+        if (
+            "因学" in ctx.risk_types(hid)
+            and "教育帮扶" not in ctx.measure_categories(hid)
+            and ctx.is_monitored(h)
+        ):
+            yield ctx.household_finding("M-STUDY-EDU", h, "风险类型含因学，无教育帮扶措施")
+
+
+@rule("M-UNMONITORED", "收入低于监测范围但未纳入监测（疑似应纳未纳）", seed="三.一.(二).2②", basis="monitoring", entity="household",
+      group="工作落实", severity="严重", fix="对收入低于监测范围的农户逐户入户核实，符合条件的及时纳入监测。")  # fmt: skip
+def unmonitored_low_income(ctx: RuleContext) -> Iterator[Finding]:
+    line = ctx.income_line
+    for h in ctx.households.values():
+        if h.income_per_capita is None or h.income_per_capita >= line or ctx.is_monitored(h):
+            continue
+        if h.risk_eliminated:
+            continue  # risk eliminated with income under the line is its own rule
+        yield ctx.household_finding(
+            "M-UNMONITORED",
+            h,
+            f"{h.category}，家庭年人均纯收入{h.income_per_capita:,.0f}元，低于监测范围{line:,.0f}元，未纳入监测",
+        )
+
+
+@rule("M-ELIM-INCOME", "风险消除但收入低于监测范围", seed="三.一.(二).4①", basis="monitoring", entity="household",
+      group="工作落实", severity="严重", fix="对收入未稳定超过监测范围即标注风险消除的，重新研判，必要时恢复监测。")  # fmt: skip
+def eliminated_under_line(ctx: RuleContext) -> Iterator[Finding]:
+    line = ctx.income_line
+    for hid, h in ctx.households.items():
+        eliminated = h.risk_eliminated or any(
+            p.kind == "风险消除" and p.county_approved_on for p in ctx.procedures.get(hid, [])
+        )
+        if eliminated and h.income_per_capita is not None and h.income_per_capita < line:
+            yield ctx.household_finding(
+                "M-ELIM-INCOME",
+                h,
+                f"已风险消除，家庭年人均纯收入{h.income_per_capita:,.0f}元，低于监测范围{line:,.0f}元",
+            )
+
+
+@rule("M-NO-HELPER", "监测户未明确帮扶责任人", seed="三.一.(二).3①；一.四", basis="monitoring", entity="household",
+      group="责任落实", fix="为每户监测对象明确一名国家公职人员作为帮扶责任人，并在系统中维护其联系方式。")  # fmt: skip
+def no_helper(ctx: RuleContext) -> Iterator[Finding]:
+    for h in ctx.households.values():
+        if ctx.is_monitored(h) and not h.helper_name:
+            yield ctx.household_finding("M-NO-HELPER", h, "监测户无帮扶责任人")
+
+
+@rule("DATA-ORDER", "数据逻辑错误：审批日期早于风险发现日期", seed="三.一.(三).5", basis="monitoring", entity="household",
+      group="工作落实", fix="核对并更正系统中程序日期，建立数据常态化自查机制。")  # fmt: skip
+def approval_before_discovery(ctx: RuleContext) -> Iterator[Finding]:
+    for hid, procs in ctx.procedures.items():
+        for p in procs:
+            for label, when in (
+                ("入户核实", p.verified_on),
+                ("乡级审核", p.township_reviewed_on),
+                ("县级审批", p.county_approved_on),
+            ):
+                if when and when < p.found_on:
+                    yield ctx.household_finding(
+                        "DATA-ORDER",
+                        ctx.households[hid],
+                        f"{p.kind}：{label}{_cn(when)}早于风险发现{_cn(p.found_on)}",
+                    )
+                    break
+
+
+@rule("DATA-FUTURE", "数据逻辑错误：日期晚于检查日", seed="三.一.(三).5", basis="monitoring", entity="household",
+      group="工作落实", fix="核对并更正录入错误的日期。")  # fmt: skip
+def future_dates(ctx: RuleContext) -> Iterator[Finding]:
+    fields = (("风险发现", "found_on"), ("入户核实", "verified_on"), ("公示开始", "publicity_start"), ("公示结束", "publicity_end"),
+              ("乡级审核", "township_reviewed_on"), ("县级审批", "county_approved_on"), ("公告", "announced_on"),
+              ("系统录入", "entered_on"), ("帮扶计划", "plan_on"))  # fmt: skip
+    for hid, procs in ctx.procedures.items():
+        for p in procs:
+            late = [
+                f"{label}{_cn(p._mapping[col])}"
+                for label, col in fields
+                if p._mapping[col] and p._mapping[col] > ctx.as_of
+            ]
+            if late:
+                yield ctx.household_finding(
+                    "DATA-FUTURE",
+                    ctx.households[hid],
+                    f"{p.kind}：{'、'.join(late)}晚于{_cn(ctx.as_of)}",
+                )
+    for hid, ms in ctx.measures.items():
+        for m in ms:
+            if m.done_on and m.done_on > ctx.as_of:
+                yield ctx.household_finding(
+                    "DATA-FUTURE",
+                    ctx.households[hid],
+                    f"帮扶措施“{m.category}”落实日期{_cn(m.done_on)}晚于{_cn(ctx.as_of)}",
+                )
+
+
+@rule("DATA-TYPE", "数据逻辑错误：监测户无监测类型", seed="三.一.(三).5", basis="monitoring", entity="household",
+      group="工作落实", fix="补全监测类型。")  # fmt: skip
+def monitored_without_type(ctx: RuleContext) -> Iterator[Finding]:
+    # The importer refuses such rows; data written to the database by other means are checked here.
+    for h in ctx.households.values():
+        if h.category == "监测户" and not h.monitor_type:
+            yield ctx.household_finding("DATA-TYPE", h, "户类型为监测户，监测类型为空")
+
+
+MEMBER_COUNT_HEADERS = ("家庭人口", "家庭人口数", "家庭成员数", "人口数")
+
+
+@rule("DATA-SIZE", "数据逻辑错误：家庭人口数与成员记录数不一致", seed="三.一.(三).5", basis="monitoring", entity="household",
+      group="工作落实", fix="核对户籍人口，更正家庭人口数或补录、删除成员信息。")  # fmt: skip
+def member_count(ctx: RuleContext) -> Iterator[Finding]:
+    # 家庭人口 is not a column of the contract; an export that carries it keeps it in `extra`.
+    for hid, h in ctx.households.items():
+        extra = h.extra or {}
+        stated = next((extra[k] for k in MEMBER_COUNT_HEADERS if k in extra), None)
+        if stated is None:
+            continue
+        try:
+            number = int(float(str(stated).rstrip("人")))
+        except ValueError:
+            continue
+        rows = len(ctx.members.get(hid, []))
+        if number != rows:
+            yield ctx.household_finding(
+                "DATA-SIZE", h, f"家庭人口填报{number}人，人员信息中有{rows}人"
+            )

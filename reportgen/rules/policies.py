@@ -1,0 +1,193 @@
+"""Rules of 政策落实 (seed 第二部分): student aid, medical insurance, housing and water safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from reportgen.rules import REGISTRY, Finding, rule
+from reportgen.rules.context import RuleContext
+
+
+# ------------------------------------------------------------------------------ student aid
+def _school_year(day: dt.date) -> int:
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def _students(ctx: RuleContext):
+    """Every student with effective flags (eligibility engine's view), cached per run."""
+    if "students" not in ctx._cache:
+        from reportgen.aid.students import students_of_school
+        from reportgen.dataset.schema import TABLES
+
+        with ctx.dataset.engine.connect() as conn:
+            codes = [
+                r[0]
+                for r in conn.execute(
+                    sa.select(TABLES["schools"].c.school_code).order_by(
+                        TABLES["schools"].c.school_code
+                    )
+                )
+            ]
+        ctx._cache["students"] = [
+            s for code in codes for s in students_of_school(ctx.dataset, code)
+        ]
+    return ctx._cache["students"]
+
+
+def student_finding(ctx: RuleContext, rule_id: str, student, detail: str) -> Finding:
+    place = ctx.place(student.school.region_code)
+    h = ctx.households.get(student.household_id) if student.household_id else None
+    return Finding(rule_id, REGISTRY[rule_id].title, "student", student.student_no, student.name, student.household_id,
+                   student.school.name, detail, place.township_code, h.village_code if h else "")  # fmt: skip
+
+
+@rule("A-UNPAID", "符合资助条件的学生本学年未获任何资助（应享未享）", seed="二.一.(二).2②③", basis="education", entity="student",
+      group="政策落实", severity="严重", fix="逐一核实应享未享学生，符合条件的及时补发；加强教育、民政、乡村振兴部门数据比对。")  # fmt: skip
+def unpaid_eligible(ctx: RuleContext) -> Iterator[Finding]:
+    from reportgen.aid.eligibility import eligible_items
+    from reportgen.dataset.schema import TABLES
+    from reportgen.documents.aid_notice import terms_of_school_year
+
+    year = _school_year(ctx.as_of)
+    terms = terms_of_school_year(year)
+    payments = TABLES["aid_payments"]
+    with ctx.dataset.engine.connect() as conn:
+        paid = {
+            r[0]
+            for r in conn.execute(
+                sa.select(payments.c.student_no).where(payments.c.term.in_(terms)).distinct()
+            )
+        }
+    for s in _students(ctx):
+        items = eligible_items(s, ctx.policy)
+        if items and s.student_no not in paid:
+            yield student_finding(
+                ctx,
+                "A-UNPAID",
+                s,
+                f"可能符合{'、'.join(i.name for i in items)}，{year}—{year + 1}学年无发放记录",
+            )
+
+
+@rule("A-SPECIAL", "特殊困难群体学生未认定家庭经济困难", seed="二.一.(二).2①", basis="education", entity="student",
+      group="政策落实", fix="对原建档立卡、监测户、低保、特困、孤儿、事实无人抚养、残疾学生重点认定，未认定的说明理由。")  # fmt: skip
+def special_not_hardship(ctx: RuleContext) -> Iterator[Finding]:
+    from reportgen.aid.eligibility import special_groups_without_hardship
+
+    for s in _students(ctx):
+        groups = special_groups_without_hardship(s)
+        if groups:
+            yield student_finding(
+                ctx, "A-SPECIAL", s, f"属{'、'.join(groups)}，未认定为家庭经济困难学生"
+            )
+
+
+# ------------------------------------------------------------------------------ health
+def covered_people(ctx: RuleContext):
+    """脱贫人口和监测对象 (seed 第四部分 3): members of 脱贫户 and of households with monitoring."""
+    for hid, h in ctx.households.items():
+        if h.category in ("脱贫户", "监测户") or h.monitor_type:
+            for p in ctx.members.get(hid, []):
+                yield h, p
+
+
+def insurance_rates(ctx: RuleContext) -> dict[str, tuple[int, int]]:
+    """Township code ('' = the county) → (insured, covered) for 脱贫人口和监测对象."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for h, p in covered_people(ctx):
+        township = ctx.place(h.village_code).township_code
+        for key in ("", township):
+            out[key][1] += 1
+            out[key][0] += 1 if p.medical_insured else 0
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+@rule("H-UNINSURED", "脱贫人口、监测对象未参加基本医疗保险", seed="二.二.(二)；第四部分 3", basis="health", entity="person",
+      group="政策落实", severity="严重", fix="逐人核实未参保原因，落实分类资助参保，做到应保尽保。")  # fmt: skip
+def uninsured(ctx: RuleContext) -> Iterator[Finding]:
+    for h, p in covered_people(ctx):
+        if p.medical_insured is not True:
+            state = "未参保" if p.medical_insured is False else "参保情况未填报"
+            yield ctx.person_finding("H-UNINSURED", p, p.id_number, f"{h.category}成员，{state}")
+
+
+@rule("H-RATE", "脱贫人口和监测对象基本医保参保率低于99%", seed="第四部分 3", basis="health", entity="township",
+      group="成效巩固", severity="严重", fix="以乡镇为单位排查未参保人员，确保参保率稳定在99%以上。")  # fmt: skip
+def insurance_rate(ctx: RuleContext) -> Iterator[Finding]:
+    target = Decimal(str(ctx.policy.value("health.insurance_rate_min")))
+    for code, (insured, total) in sorted(insurance_rates(ctx).items()):
+        if not total:
+            continue
+        rate = Decimal(insured) / Decimal(total)
+        if rate < target:
+            place = ctx.place(code) if code else None
+            name = place.name if place else "全县"
+            yield Finding("H-RATE", REGISTRY["H-RATE"].title, "township", code or "county", name, None, name,
+                          f"参保{insured}人/应参保{total}人，参保率{rate * 100:.2f}%（不低于{target * 100:.0f}%）", code, "")  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ housing
+@rule("R-UNSAFE", "C/D级危房或无房户未纳入改造", seed="二.三.(二)", basis="housing", entity="household", group="政策落实",
+      severity="严重", fix="对C、D级危房和无房户逐户制定改造方案，及时纳入危房改造或通过其他方式保障住房安全。")  # fmt: skip
+def unsafe_housing(ctx: RuleContext) -> Iterator[Finding]:
+    unsafe = set(ctx.policy.value("housing.unsafe_grades"))
+    for h in ctx.households.values():
+        if h.housing_grade in unsafe and h.renovation_status in (None, "未改造"):
+            state = h.renovation_status or "改造状态未填报"
+            yield ctx.household_finding("R-UNSAFE", h, f"住房安全等级{h.housing_grade}，{state}")
+
+
+def required_area(policy, size: int) -> Decimal:
+    by_size = policy.value("housing.rebuilt_area_by_size")
+    if str(size) in by_size:
+        return Decimal(str(by_size[str(size)]))
+    return Decimal(str(policy.value("housing.rebuilt_area_per_person_above"))) * size
+
+
+@rule("R-AREA", "改造后住房面积低于标准", seed="二.三.(二).3③", basis="housing", entity="household", group="政策落实",
+      fix="对竣工面积不达标的，核实人口和面积，整改复验。")  # fmt: skip
+def rebuilt_area(ctx: RuleContext) -> Iterator[Finding]:
+    for hid, h in ctx.households.items():
+        if h.renovation_status != "已竣工验收" or h.housing_area is None:
+            continue
+        size = len(ctx.members.get(hid, []))
+        if not size:
+            continue
+        need = required_area(ctx.policy, size)
+        if Decimal(h.housing_area) < need:
+            yield ctx.household_finding(
+                "R-AREA",
+                h,
+                f"{size}人户，住房面积{h.housing_area.normalize():f}㎡，低于{need.normalize():f}㎡",
+            )
+
+
+# ------------------------------------------------------------------------------ water
+@rule("W-WATER", "饮水安全不达标", seed="二.四.(二).2", basis="water", entity="household", group="政策落实",
+      fix="对水量、取水时间或水质不达标的户，逐户制定供水保障措施，动态清零。")  # fmt: skip
+def water(ctx: RuleContext) -> Iterator[Finding]:
+    dry = set(ctx.policy.value("water.dry_areas"))
+    normal = Decimal(str(ctx.policy.value("water.min_liters_per_day")))
+    dry_min = Decimal(str(ctx.policy.value("water.min_liters_per_day_dry")))
+    fetch = Decimal(str(ctx.policy.value("water.max_fetch_minutes")))
+    for h in ctx.households.values():
+        place = ctx.place(h.village_code)
+        minimum = dry_min if (h.village_code in dry or place.township_code in dry) else normal
+        problems = []
+        if h.water_liters_per_day is not None and h.water_liters_per_day < minimum:
+            problems.append(
+                f"人均日用水量{h.water_liters_per_day.normalize():f}升，低于{minimum.normalize():f}升"
+            )
+        if h.water_fetch_minutes is not None and h.water_fetch_minutes > fetch:
+            problems.append(
+                f"取水往返{h.water_fetch_minutes.normalize():f}分钟，超过{fetch.normalize():f}分钟"
+            )
+        if h.water_quality_ok is False:
+            problems.append("水质不达标")
+        if problems:
+            yield ctx.household_finding("W-WATER", h, "；".join(problems))

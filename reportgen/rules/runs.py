@@ -1,0 +1,145 @@
+"""Running rules for a scope and date, storing the findings, and comparing with the previous run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from reportgen.config import Settings
+from reportgen.dataset.schema import check_runs, findings
+from reportgen.dataset.store import Dataset
+from reportgen.errors import ConfigError
+from reportgen.places import Place, resolve_place
+from reportgen.rules import REGISTRY, Finding, Rule, load_rules
+from reportgen.rules.context import RuleContext, run_rules
+
+
+@dataclass
+class Scope:
+    """County (place None), a township or a village; `code` names it in the run ledger."""
+
+    place: Place | None
+    villages: set[str] | None = None
+    townships: set[str] | None = None
+
+    @property
+    def code(self) -> str:
+        return self.place.code if self.place else "county"
+
+    @property
+    def label(self) -> str:
+        return self.place.file_label if self.place else ""
+
+
+def make_scope(
+    dataset: Dataset, *, township: str | None = None, village: str | None = None
+) -> Scope:
+    if township and village:
+        raise ConfigError("--township 和 --village 只能给出一个")
+    if village:
+        place = resolve_place(dataset, village, level="村")
+        return Scope(place, villages={place.code})
+    if township:
+        place = resolve_place(dataset, township, level="乡")
+        return Scope(place, townships={place.code})
+    return Scope(None)
+
+
+def select_rules(workspace, only: list[str] | None = None) -> list[Rule]:
+    registry = load_rules(workspace)
+    if only:
+        unknown = [r for r in only if r not in registry]
+        if unknown:
+            raise ConfigError(
+                f"没有这些规则：{'、'.join(unknown)}。用 reportgen rules list 查看全部规则编号"
+            )
+        return [registry[r] for r in only]
+    return list(registry.values())
+
+
+def check(
+    settings: Settings,
+    dataset: Dataset,
+    scope: Scope,
+    as_of: dt.date,
+    only: list[str] | None = None,
+) -> list[Finding]:
+    """Every finding of the selected rules in the scope as of a date, sorted by rule order and key."""
+    rules = select_rules(settings.workspace, only)
+    ctx = RuleContext(dataset, settings.policy, as_of)
+    found = run_rules(ctx, rules, villages=scope.villages, townships=scope.townships)
+    order = {r.id: i for i, r in enumerate(rules)}
+    return sorted(found, key=lambda f: (order[f.rule], f.township, f.place, f.key))
+
+
+@dataclass
+class Comparison:
+    """Per rule: findings new since the previous run, persisting, and resolved (fixed)."""
+
+    previous_label: str | None
+    new: Counter = field(default_factory=Counter)
+    persisting: Counter = field(default_factory=Counter)
+    resolved: Counter = field(default_factory=Counter)
+    resolved_items: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, key, name)
+
+
+def store_run(
+    dataset: Dataset, kind: str, scope: Scope, as_of: dt.date, label: str, found: list[Finding]
+) -> int:
+    last = dataset.latest_import() or {}
+    with dataset.engine.begin() as conn:
+        run_id = conn.execute(
+            check_runs.insert().values(
+                kind=kind,
+                scope=scope.code,
+                as_of=as_of,
+                label=label,
+                run_at=dt.datetime.now(),
+                import_id=last.get("id"),
+            )
+        ).inserted_primary_key[0]
+        if found:
+            conn.execute(findings.insert(), [
+                {"run_id": run_id, "seq": i, "rule": f.rule, "entity": f.entity, "key": f.key, "name": f.name, "household": f.household,
+                 "place": f.place, "detail": f.detail, "township": f.township, "village": f.village}
+                for i, f in enumerate(found)
+            ])  # fmt: skip
+    return run_id
+
+
+def compare_with_previous(
+    dataset: Dataset, kind: str, scope: Scope, run_id: int, found: list[Finding]
+) -> Comparison:
+    """Compare with the latest earlier run of the same kind and scope (an earlier as-of date)."""
+    with dataset.engine.connect() as conn:
+        current_as_of = conn.execute(
+            sa.select(check_runs.c.as_of).where(check_runs.c.id == run_id)
+        ).scalar_one()
+        prev = conn.execute(
+            sa.select(check_runs.c.id, check_runs.c.label)
+            .where(check_runs.c.kind == kind, check_runs.c.scope == scope.code, check_runs.c.id != run_id, check_runs.c.as_of < current_as_of)
+            .order_by(check_runs.c.as_of.desc(), check_runs.c.id.desc())
+            .limit(1)
+        ).first()  # fmt: skip
+        if prev is None:
+            return Comparison(None)
+        before = {
+            (r.rule, r.entity, r.key): r.name
+            for r in conn.execute(sa.select(findings).where(findings.c.run_id == prev.id))
+        }
+    now = {(f.rule, f.entity, f.key): f.name for f in found}
+    result = Comparison(prev.label)
+    for key in now:
+        (result.persisting if key in before else result.new)[key[0]] += 1
+    for key, name in before.items():
+        if key not in now:
+            result.resolved[key[0]] += 1
+            result.resolved_items.append((key[0], key[2], name))
+    return result
+
+
+def rule_of(rule_id: str) -> Rule:
+    return REGISTRY[rule_id]

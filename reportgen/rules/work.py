@@ -1,0 +1,153 @@
+"""Rules of 工作落实 beyond monitoring (seed 第三部分): 公益岗位, 小额信贷, assistance projects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from reportgen.rules import REGISTRY, Finding, rule
+from reportgen.rules.context import RuleContext
+
+
+def _cn(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same date `years` later (29 Feb → 28 Feb)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+# ------------------------------------------------------------------------------ 公益岗位
+@rule("J-TERM", "公益岗位在岗超过3年", seed="三.四.(二).6", basis="employment", entity="person", group="工作落实",
+      fix="到期人员按规定退岗或重新聘任，不得超期在岗。")  # fmt: skip
+def job_term(ctx: RuleContext) -> Iterator[Finding]:
+    years = int(ctx.policy.value("employment.welfare_job_max_years"))
+    for job in ctx.welfare_jobs():
+        end = job.end_on or ctx.as_of
+        limit = add_years(job.start_on, years)
+        if end > limit:
+            until = f"至{_cn(job.end_on)}" if job.end_on else f"截至{_cn(ctx.as_of)}仍在岗"
+            yield ctx.person_finding("J-TERM", ctx.persons.get(job.id_number), job.id_number,
+                                     f"“{job.post_name}”{_cn(job.start_on)}起{until}，超过{years}年（应于{_cn(limit)}前退岗）")  # fmt: skip
+
+
+@rule("J-PLACEMENTS", "公益岗位安置超过2次", seed="三.四.(二).6", basis="employment", entity="person", group="工作落实",
+      fix="同一人员安置不超过2次，超出的依规退岗。")  # fmt: skip
+def job_placements(ctx: RuleContext) -> Iterator[Finding]:
+    limit = int(ctx.policy.value("employment.welfare_job_max_placements"))
+    for job in ctx.welfare_jobs():
+        if job.placements is not None and job.placements > limit:
+            yield ctx.person_finding("J-PLACEMENTS", ctx.persons.get(job.id_number), job.id_number,
+                                     f"“{job.post_name}”为第{job.placements}次安置（不超过{limit}次）")  # fmt: skip
+
+
+@rule("J-TWO-POSTS", "一人同时在多个公益岗位", seed="三.四.(二).6", basis="employment", entity="person", group="工作落实",
+      fix="坚持一人一岗，清理重复安置。")  # fmt: skip
+def job_two_posts(ctx: RuleContext) -> Iterator[Finding]:
+    limit = int(ctx.policy.value("employment.welfare_job_max_posts_per_person"))
+    active: dict[str, list] = defaultdict(list)
+    for job in ctx.welfare_jobs():
+        if job.start_on <= ctx.as_of and (job.end_on is None or job.end_on >= ctx.as_of):
+            active[job.id_number].append(job)
+    for id_number, jobs in sorted(active.items()):
+        if len(jobs) > limit:
+            names = "、".join(f"“{j.post_name}”" for j in sorted(jobs, key=lambda j: j.start_on))
+            yield ctx.person_finding(
+                "J-TWO-POSTS",
+                ctx.persons.get(id_number),
+                id_number,
+                f"截至{_cn(ctx.as_of)}同时在岗{len(jobs)}个：{names}",
+            )
+
+
+# ------------------------------------------------------------------------------ 小额信贷
+def _loan_finding(ctx: RuleContext, rule_id: str, loan, detail: str) -> Finding:
+    h = ctx.households.get(loan.household_id)
+    return ctx.household_finding(rule_id, h, detail)
+
+
+@rule("C-OVER-MAX", "单户小额信贷超过10万元", seed="三.三.(二).5③", basis="industry", entity="household", group="工作落实",
+      severity="严重", fix="超出部分按规定清理，不得以脱贫人口小额信贷名义发放。")  # fmt: skip
+def loan_over_max(ctx: RuleContext) -> Iterator[Finding]:
+    limit = Decimal(str(ctx.policy.value("microcredit.max_amount")))
+    for loan in ctx.loans():
+        if loan.amount > limit:
+            yield _loan_finding(
+                ctx,
+                "C-OVER-MAX",
+                loan,
+                f"{_cn(loan.lent_on)}放款{loan.amount:,.0f}元，超过{limit:,.0f}元",
+            )
+
+
+@rule("C-NO-SUBSIDY", "小额信贷超过5万元部分不予贴息", seed="三.三.(二).5③", basis="industry", entity="household", group="工作落实",
+      severity="提示", fix="核实超过5万元部分未列入贴息和风险补偿范围。")  # fmt: skip
+def loan_over_subsidy(ctx: RuleContext) -> Iterator[Finding]:
+    limit = Decimal(str(ctx.policy.value("microcredit.interest_subsidy_max")))
+    for loan in ctx.loans():
+        if loan.amount > limit:
+            yield _loan_finding(
+                ctx,
+                "C-NO-SUBSIDY",
+                loan,
+                f"{_cn(loan.lent_on)}放款{loan.amount:,.0f}元，其中{loan.amount - limit:,.0f}元不予贴息",
+            )
+
+
+# ------------------------------------------------------------------------------ projects
+def project_finding(ctx: RuleContext, rule_id: str, p, detail: str) -> Finding:
+    villages = ctx.project_villages.get(p.project_no, [])
+    first = ctx.place(villages[0]) if villages else ctx.place(None)
+    place = "、".join(ctx.place(v).label for v in villages)
+    return Finding(rule_id, REGISTRY[rule_id].title, "project", p.project_no, p.name, None, place, detail,
+                   first.township_code, villages[0] if villages else "")  # fmt: skip
+
+
+@rule("P-LINKAGE", "经营性项目缺少联农带农机制或绩效目标", seed="三.三.(二)", basis="industry", entity="project", group="工作落实",
+      fix="经营性项目明确联农带农机制和绩效目标，未明确的不得实施。")  # fmt: skip
+def project_linkage(ctx: RuleContext) -> Iterator[Finding]:
+    for p in ctx.projects():
+        if p.asset_type != "经营性":
+            continue
+        missing = [
+            label
+            for label, value in (
+                ("联农带农机制", p.farmer_linkage),
+                ("绩效目标", p.performance_goal),
+            )
+            if not value
+        ]
+        if missing:
+            yield project_finding(ctx, "P-LINKAGE", p, f"经营性项目，缺{'、'.join(missing)}")
+
+
+@rule("P-NO-PUBLICITY", "项目无公示公告记录", seed="三.三.(三).2③", basis="industry", entity="project", group="工作落实",
+      fix="项目在实施地村组公示，完工后公告，并保存公示记录。")  # fmt: skip
+def project_publicity(ctx: RuleContext) -> Iterator[Finding]:
+    from reportgen.dataset.schema import notice_items, notices
+
+    with ctx.dataset.engine.connect() as conn:
+        published = {
+            r[0]
+            for r in conn.execute(
+                sa.select(notice_items.c.item_key).join(notices, notices.c.id == notice_items.c.notice_id)
+                .where(notices.c.kind.in_(("project", "project-result")), notices.c.period_start <= ctx.as_of)
+            )
+        }  # fmt: skip
+    for p in ctx.projects():
+        started = p.planned_start is not None and p.planned_start <= ctx.as_of
+        if started and p.project_no not in published:
+            yield project_finding(
+                ctx,
+                "P-NO-PUBLICITY",
+                p,
+                f"计划{_cn(p.planned_start)}开工，{p.status or '状态未填'}，无项目公示记录",
+            )
