@@ -161,3 +161,24 @@ def test_pdf_has_exactly_two_pages_per_household(run, ws):
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "★住房安全" in text and "周大" in text
+
+
+@pytest.mark.parametrize(
+    "config,media,text",
+    [
+        ("", 0, "拨打12317"),  # nothing configured: no QR code, the national hotline is printed
+        ('[hotlines]\nmonitoring = "0376-5550110"\n', 1, "拨打0376-5550110"),
+        (
+            '[monitoring]\nyimatong_url = "https://fpjc.example.invalid/apply"\n',
+            1,
+            "扫码进入“一码通”申报",
+        ),
+    ],
+)
+def test_qr_code_only_when_configured(run, ws, config, media, text):
+    (ws / "reportgen.toml").write_text(config, encoding="utf-8")
+    assert run("monitor-sheet", "--household", "H002", "--out", "qr").exit_code == 0
+    path = ws / "qr" / "防止返贫监测明白纸_河口乡王庄村.docx"
+    names = zipfile.ZipFile(path).namelist()
+    assert sum(1 for n in names if n.startswith("word/media/")) == media
+    assert text in text_of(path)
