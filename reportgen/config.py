@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportgen.dataset.sheets import STUDENT_STAGES
 from reportgen.errors import ConfigError
 from reportgen.paths import policies_dir
 
@@ -182,17 +183,6 @@ _AID_REQUIRES = {
     "boarding",
     "non_boarding",
 }
-STUDENT_STAGES = (
-    "学前",
-    "小学",
-    "初中",
-    "普通高中",
-    "中职",
-    "高职专科",
-    "本科",
-    "硕士研究生",
-    "博士研究生",
-)
 
 
 def _validate_policy(data: dict[str, Any], source: str) -> None:
