@@ -1,4 +1,4 @@
-"""Build the card-like templates (学生资助明白卡, 温馨告知书, 防止返贫监测明白纸) under templates/docx/.
+"""Build the card-like templates (学生资助明白卡, 温馨告知书, 防止返贫监测明白纸, 控辍保学档案) under templates/docx/.
 
     python tools/build_aid_templates.py      (deterministic: re-running reproduces the same bytes)
 
@@ -328,6 +328,115 @@ def monitor_sheet(path: Path) -> None:
     _package(body, "防止返贫监测明白纸").save(path)
 
 
+def dropout_archive(path: Path) -> None:
+    """控辍保学档案: 登记表, 劝返记录表, 送教上门记录表 (when 送教上门), 处置情况, 发现的问题; one student per file."""
+    width = CARD_PAGE.text_width_twips
+    quarter = [1700, width // 2 - 1700, 1700, width - width // 2 - 1700]
+    five = {"size_pt": 10.5}
+
+    def grid(columns: list[tuple[str, int]], loop: str, cells: list[str]) -> str:
+        widths = [w for _, w in columns]
+        total = sum(widths)
+        header = row(
+            [cell(h, w, style=S["table_header"], shade="E7EEF7", **five) for h, w in columns],
+            header=True,
+        )
+        start = row([cell(f"{{%tr for {loop} %}}", total, span=len(columns), style=S["table"])])
+        data = row([cell(c, w, style=S["table"], **five) for c, (_, w) in zip(cells, columns)])
+        end = row([cell("{%tr endfor %}", total, span=len(columns), style=S["table"])])
+        return table([header, start, data, end], widths, style="a-grid")
+
+    register = _kv_table(
+        [[("姓名", "{{ name }}"), ("学籍号", "{{ student_no }}")],
+         [("身份证号", "{{ id_masked }}"), ("当前状态", "{{ status }}")],
+         [("学校", "{{ school }}")],
+         [("年级", "{{ grade }}"), ("班级", "{{ class_name }}")],
+         [("监护人", "{{ guardian }}"), ("联系电话", "{{ guardian_phone }}")],
+         [("家庭类别", "{{ household_category }}"), ("所在村", "{{ village }}")],
+         [("辍学原因", "{{ reason }}")],
+         [("发现日期", "{{ found_on }}"), ("档案截至", "{{ as_of }}")]],
+        quarter,
+    )  # fmt: skip
+    attempts = grid(
+        [("序号", 600), ("劝返日期", 1750), ("劝返人员（单位）", width - 600 - 1750 - 1250 - 1250),
+         ("劝返方式", 1250), ("劝返结果", 1250)],
+        "p in persuasions",
+        ["{{ p.no }}", "{{ p.date }}", "{{ p.persons }}", "{{ p.method }}", "{{ p.result }}"],
+    )  # fmt: skip
+    visits = grid(
+        [("序号", 600), ("送教日期", 1750), ("送教教师", 2400), ("课时", 650),
+         ("送教内容", width - 600 - 1750 - 2400 - 650 - 1500), ("备注", 1500)],
+        "v in visits",
+        ["{{ v.no }}", "{{ v.date }}", "{{ v.teacher }}", "{{ v.hours }}", "{{ v.content }}", "{{ v.counted }}"],
+    )  # fmt: skip
+    month_width = width // 4
+    months = grid(
+        [("月份", month_width), ("送教次数", month_width), ("达到课时的次数", month_width),
+         ("是否达标", width - 3 * month_width)],
+        "m in months",
+        ["{{ m.month }}", "{{ m.visits }}", "{{ m.counted }}", "{{ m.verdict }}"],
+    )  # fmt: skip
+    label = width * 2 // 5
+    disposal = _kv_table(
+        [[("报县联合劝返工作组日期", "{{ reported_on }}")],
+         [("县级批准日期（延缓入学/休学）", "{{ approved_on }}")],
+         [("县残联评估认定日期", "{{ assessed_on }}")],
+         [("复学或结案", "{{ outcome }}")]],
+        [label, width - label],
+    )  # fmt: skip
+    small = {"style": S["note"]}
+
+    def heading(text: str) -> str:  # a little air between a table and the next heading
+        return para(text, style=S["h1"], ppr_extra='<w:spacing w:before="160" w:after="60"/>')
+
+    body = "".join(
+        [
+            para("控辍保学学生档案", style=S["title"], ppr_extra='<w:spacing w:after="120"/>'),
+            para("（一生一表一档案）", style=S["docno"]),
+            _plain("{{ school }}　{{ grade }}{{ class_name }}　{{ name }}", align="center"),
+            heading("一、辍学学生登记表"),
+            register,
+            heading("二、劝返记录表"),
+            para("{%p if persuasions %}"),
+            attempts,
+            para("{%p else %}"),
+            _plain("截至{{ as_of }}没有劝返记录。"),
+            para("{%p endif %}"),
+            _plain("共劝返{{ persuasion_count }}次，其中未返校{{ failed_count }}次。劝返不少于{{ min_attempts }}次仍不复学的，"
+                   "应报县联合劝返工作组（梳理 二.一.(二).1②）。", **small),
+            para("{%p if home_teaching %}"),
+            heading("三、送教上门记录表"),
+            para("{%p if visits %}"),
+            visits,
+            para("{%p else %}"),
+            _plain("截至{{ as_of }}没有送教记录。"),
+            para("{%p endif %}"),
+            _plain("每月送教情况（标准：{{ standard }}，不足课时的送教不计次；梳理 二.一.(二).4）：", **small),
+            para("{%p if months %}"),
+            months,
+            _plain("检查期间：{{ judged_through }}（从首次送教的月份到截至日已满的最后一个月）；未达标{{ months_under }}个月。", **small),
+            para("{%p else %}"),
+            _plain("尚无已满的月份可检查（首次送教在本月，或没有送教记录）。", **small),
+            para("{%p endif %}"),
+            para("{%p endif %}"),
+            heading("{{ '四' if home_teaching else '三' }}、处置情况"),
+            disposal,
+            heading("{{ '五' if home_teaching else '四' }}、发现的问题"),
+            para("{%p if problems %}"),
+            para("{%p for p in problems %}"),
+            _plain([run("{{ p.no }}．{{ p.title }}：", bold=True), run("{{ p.text }}（梳理 {{ p.seed }}）")]),
+            para("{%p endfor %}"),
+            para("{%p else %}"),
+            _plain("截至{{ as_of }}未发现问题。"),
+            para("{%p endif %}"),
+            _plain("表中“＿＿＿＿”处为数据中没有的信息，请核实后如实填写，不得补造。", **small),
+            para(""),
+            _plain("填表人：＿＿＿＿＿　学校负责人（签字）：＿＿＿＿＿　学校（盖章）　日期：＿＿＿＿"),
+        ]
+    )  # fmt: skip
+    _package(body, "控辍保学学生档案").save(path)
+
+
 NOTICE_LANDSCAPE = od.PageSetup(
     width=297, height=210, top=25, bottom=22, left=25, right=25, lines=18, chars=40, footer=12
 )
@@ -417,6 +526,7 @@ def main() -> None:
     aid_notice(out / "学生受助情况温馨告知书.docx")
     monitor_sheet(out / "防止返贫监测明白纸.docx")
     project_notice(out / "项目公示公告.docx")
+    dropout_archive(out / "控辍保学档案.docx")
 
 
 if __name__ == "__main__":

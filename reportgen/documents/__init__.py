@@ -4,4 +4,10 @@ Importing this package registers every kind's template (name, sample context) wi
 so that `reportgen templates list/check` know the variables each built-in template may use.
 """
 
-from reportgen.documents import aid_card, aid_notice, monitor_sheet, notices  # noqa: F401
+from reportgen.documents import (  # noqa: F401
+    aid_card,
+    aid_notice,
+    dropout_archive,
+    monitor_sheet,
+    notices,
+)
