@@ -105,11 +105,20 @@ def _notices(run: DocumentRun) -> list[OutputEntry]:
     return outputs
 
 
+def _dropout(run: DocumentRun) -> list[OutputEntry]:
+    """The county's dropout archives and ledger as of 2023-10-01 (the example county's 控辍保学 date)."""
+    from reportgen.documents.dropout_archive import make_dropout_documents, select_cases
+
+    selection = select_cases(run.dataset, county=True, county_name=run.settings.county_name)
+    return make_dropout_documents(run, selection, as_of=dt.date(2023, 10, 1)).outputs
+
+
 DEMO_STEPS: list[DemoStep] = [
     DemoStep("学生资助政策明白卡", "学生资助明白卡", _cards),
     DemoStep("学生受助情况温馨告知书", "学生受助情况温馨告知书", _aid_notices),
     DemoStep("防止返贫监测明白纸", "防止返贫监测明白纸", _monitor_sheets),
     DemoStep("公示公告", "公示公告", _notices),
+    DemoStep("控辍保学档案和台账", "控辍保学", _dropout),
 ]
 
 

@@ -300,3 +300,63 @@ def notice_cmd(app: AppContext, village, township, kinds, date_text, days, year,
 
 def cndate_text(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+@cli.command("dropout")
+@click.option("--county", is_flag=True, help="全县所有辍学学生。")
+@click.option("--township", metavar="乡镇", help="乡镇名称或代码：该乡镇学校的辍学学生。")
+@click.option("--school", metavar="学校", help="学校名称或学校代码。")
+@click.option("--student", metavar="学籍号", help="只生成这一名学生。")
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="日期",
+    help="截至日期（含当天，默认今天）：劝返、送教等记录算到这一天，送教上门逐月检查到这一天为止已满的最后一个月。",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="输出/控辍保学",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="输出文件夹。",
+)
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 把档案转成 PDF。")
+@click.pass_context
+def dropout_cmd(ctx, county, township, school, student, as_of_text, out_dir, pdf):
+    """控辍保学“一生一表一档案”：每名辍学学生一份档案 .docx，另附台账 .xlsx（含问题和分乡镇分学校统计）。
+
+    档案含登记表、劝返记录表、送教上门记录表、处置情况和发现的问题；数据中没有的日期留空线待填。
+
+    \b
+    例：reportgen dropout --county --as-of 2023-10-01
+        reportgen dropout --township 石桥镇 --pdf
+        reportgen dropout --student 0620230010
+    """
+    from reportgen.documents.dropout_archive import (
+        count_cases,
+        make_dropout_documents,
+        select_cases,
+    )
+
+    app: AppContext = ctx.obj
+    options = {
+        "county": county,
+        "township": township,
+        "school": school,
+        "student": student,
+        "as_of": as_of_text,
+        "pdf": pdf,
+    }
+    with document_run(app, "dropout", out_dir, options) as run:
+        selection = select_cases(run.dataset, county=county, township=township, school=school,
+                                 student=student, county_name=run.settings.county_name)  # fmt: skip
+        as_of = _date_option(as_of_text) or run.today
+        total = count_cases(run.dataset, selection, as_of)
+        with progress_bar(ctx, total, "控辍保学档案") as progress:
+            result = make_dropout_documents(run, selection, as_of=as_of, pdf=pdf, progress=progress)
+        click.echo(f"{selection.label}：截至{cndate_text(as_of)}，已生成 {result.students} 名辍学学生的控辍保学档案；"
+                   f"发现问题 {result.problems} 条，涉及 {result.with_problems} 名学生（见台账“问题”列）：")  # fmt: skip
+        _print_outputs(result.outputs, run.out_dir)
+        if not result.students:
+            click.echo("（所选范围内没有辍学学生）")
