@@ -461,3 +461,28 @@ def test_archive_lists_attempts_in_date_order_and_masks_the_id(run, small_ws):
         "1．劝返3次以上仍未复学，未报县联合劝返工作组：劝返3次未返校（最近一次2023年9月20日）"
         in text
     )
+
+
+needs_soffice = pytest.mark.skipif(
+    __import__("shutil").which("soffice") is None and not __import__("os").environ.get("CI"),
+    reason="LibreOffice (soffice) is not installed",
+)
+
+
+@pytest.mark.soffice
+@needs_soffice
+def test_archive_prints_on_one_page_without_home_teaching(example):
+    import subprocess
+
+    result = example_run(
+        example, "--student", "0620230010", "--as-of", "2023-10-01", "--pdf", "--out", "pdf"
+    )
+    assert result.exit_code == 0, result.output
+    pdf = example / "pdf" / "控辍保学档案_石桥镇九年一贯制学校_刘锦程_0620230010.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert " ".join(info.split()).count("Pages: 1") == 1
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = "".join(text.split())  # pdftotext spaces digits apart from Chinese
+    assert "控辍保学学生档案" in text and "刘锦程" in text and "劝返不足3次仍未复学" in text
