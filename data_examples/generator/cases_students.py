@@ -265,6 +265,7 @@ def add_dropouts(ex: Example) -> None:
 
 # ----------------------------------------------------------------------------------- table
 def aid_cases(ex: Example, add: AddCase) -> None:
+    """应享未享 and special groups not recognised as 家庭经济困难."""
     S = ex.special_students
     paid = defaultdict(list)
     for number, item, amount, term, _ in ex.payments:
@@ -305,6 +306,7 @@ def aid_cases(ex: Example, add: AddCase) -> None:
 
 
 def dropout_cases(ex: Example, add: AddCase) -> None:
+    """Persuasion, reporting, approval, assessment and home teaching of the dropouts."""
     D_ = ex.dropouts_by_label()
 
     def key(d: Dropout) -> str:
