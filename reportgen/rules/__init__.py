@@ -95,6 +95,7 @@ BUILTIN_MODULES = (
     "reportgen.rules.monitoring",
     "reportgen.rules.policies",
     "reportgen.rules.work",
+    "reportgen.rules.dropout",
 )
 
 
