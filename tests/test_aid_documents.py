@@ -206,3 +206,16 @@ def test_bad_selection_and_term(run, county_ws):
     assert bad.exit_code == 3 and "学期写法应为" in bad.stderr
     unknown = run("card", "--school", "不存在中学")
     assert unknown.exit_code == 5 and "找不到学校" in unknown.stderr
+
+
+def test_zip_packs_the_print_files(run, county_ws):
+    result = run("card", "--county", "--year", "2023", "--zip", "--out", "z")
+    assert result.exit_code == 0, result.output
+    out = county_ws / "z"
+    with zipfile.ZipFile(out / "学生资助政策明白卡_全县.zip") as z:
+        assert sorted(z.namelist()) == [
+            "学生资助政策明白卡_城关镇第一初级中学.docx",
+            "学生资助政策明白卡_青山县第一高级中学.docx",
+        ]
+    assert not list(out.glob("*.docx"))  # packed, not also left loose
+    assert len(list(out.glob("学生资助明白卡名单_*.xlsx"))) == 2

@@ -62,8 +62,18 @@ def selection_options(f):
     return f
 
 
+def zip_option(f):
+    return click.option(
+        "--zip",
+        "as_zip",
+        is_flag=True,
+        help="把生成的 Word 文件打包成一个 .zip（名单等 .xlsx 另放）。",
+    )(f)
+
+
 def output_options(default_out: str):
     def wrap(f):
+        f = zip_option(f)
         f = click.option(
             "--split", is_flag=True, help="每名学生一个文件（默认每校一个打印文件）。"
         )(f)
@@ -86,7 +96,7 @@ def output_options(default_out: str):
 @click.option("--year", type=int, help="学年（如 2023 表示 2023—2024 学年），默认当前学年。")
 @output_options("输出/学生资助明白卡")
 @click.pass_context
-def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, split):
+def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, split, as_zip):
     """学生资助政策明白卡：每生一页，每校一个打印文件，另附名单 .xlsx。
 
     \b
@@ -115,8 +125,9 @@ def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, spli
         school_year = year or current_school_year(run.today)
         with progress_bar(ctx, count_students(run.dataset, selection), "明白卡") as progress:
             result = make_cards(
-                run, selection, year=school_year, split=split, pdf=pdf, progress=progress
-            )
+                run, selection, year=school_year, split=split, pdf=pdf, progress=progress,
+                zip_name=f"学生资助政策明白卡_{selection.label}" if as_zip else None,
+            )  # fmt: skip
         click.echo(f"已生成 {result.schools} 所学校 {result.students} 名学生的学生资助政策明白卡：")
         _print_outputs(result.outputs, run.out_dir)
         if not result.students:
@@ -128,7 +139,7 @@ def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, spli
 @click.option("--term", help="学期，如 2024年春季学期；默认数据中最近的有发放记录的学期。")
 @output_options("输出/学生受助情况温馨告知书")
 @click.pass_context
-def aid_notice_cmd(ctx, school, township, county, class_name, term, out_dir, pdf, split):
+def aid_notice_cmd(ctx, school, township, county, class_name, term, out_dir, pdf, split, as_zip):
     """学生受助情况温馨告知书：每名受助学生一页，每校一个打印文件，另附汇总 .xlsx（含应享未享名单）。
 
     \b
@@ -154,8 +165,9 @@ def aid_notice_cmd(ctx, school, township, county, class_name, term, out_dir, pdf
         )
         with progress_bar(ctx, count_students(run.dataset, selection), "告知书") as progress:
             result = make_notices(
-                run, selection, term=term, split=split, pdf=pdf, progress=progress
-            )
+                run, selection, term=term, split=split, pdf=pdf, progress=progress,
+                zip_name=f"学生受助情况温馨告知书_{selection.label}" if as_zip else None,
+            )  # fmt: skip
         click.echo(
             f"{result.term}：已生成 {result.letters} 份学生受助情况温馨告知书；应享未享 {result.missed} 人（见汇总表）："
         )
@@ -179,8 +191,9 @@ def aid_notice_cmd(ctx, school, township, county, class_name, term, out_dir, pdf
     help="输出文件夹。",
 )
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
+@zip_option
 @click.pass_context
-def monitor_sheet_cmd(ctx, village, township, county, household, include_all, out_dir, pdf):
+def monitor_sheet_cmd(ctx, village, township, county, household, include_all, out_dir, pdf, as_zip):
     """防止返贫监测明白卡和明白纸：每户两页，每村一个打印文件，另附每村名单 .xlsx。
 
     第1页只写数据中有的信息，没有的留空线由入户时如实填写；第2页是申报政策和帮扶政策，
@@ -214,8 +227,9 @@ def monitor_sheet_cmd(ctx, village, township, county, household, include_all, ou
             ctx, count_households(run.dataset, villages, include_all), "明白纸"
         ) as progress:
             result = make_monitor_sheets(
-                run, villages, household=only, include_all=include_all, pdf=pdf, progress=progress
-            )
+                run, villages, household=only, include_all=include_all, pdf=pdf, progress=progress,
+                zip_name="防止返贫监测明白纸_" + (village or township or household or "全县") if as_zip else None,
+            )  # fmt: skip
         click.echo(f"已生成 {result.villages} 个村 {result.households} 户的防止返贫监测明白纸"
                    f"（其中 {result.incomplete} 户有信息缺失，已留空待填，见名单）：")  # fmt: skip
         _print_outputs(result.outputs, run.out_dir)
@@ -322,8 +336,9 @@ def cndate_text(day: dt.date) -> str:
     help="输出文件夹。",
 )
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 把档案转成 PDF。")
+@zip_option
 @click.pass_context
-def dropout_cmd(ctx, county, township, school, student, as_of_text, out_dir, pdf):
+def dropout_cmd(ctx, county, township, school, student, as_of_text, out_dir, pdf, as_zip):
     """控辍保学“一生一表一档案”：每名辍学学生一份档案 .docx，另附台账 .xlsx（含问题和分乡镇分学校统计）。
 
     档案含登记表、劝返记录表、送教上门记录表、处置情况和发现的问题；数据中没有的日期留空线待填。
@@ -354,7 +369,8 @@ def dropout_cmd(ctx, county, township, school, student, as_of_text, out_dir, pdf
         as_of = _date_option(as_of_text) or run.today
         total = count_cases(run.dataset, selection, as_of)
         with progress_bar(ctx, total, "控辍保学档案") as progress:
-            result = make_dropout_documents(run, selection, as_of=as_of, pdf=pdf, progress=progress)
+            result = make_dropout_documents(run, selection, as_of=as_of, pdf=pdf, progress=progress,
+                                            zip_name=f"控辍保学档案_{selection.label}" if as_zip else None)  # fmt: skip
         click.echo(f"{selection.label}：截至{cndate_text(as_of)}，已生成 {result.students} 名辍学学生的控辍保学档案；"
                    f"发现问题 {result.problems} 条，涉及 {result.with_problems} 名学生（见台账“问题”列）：")  # fmt: skip
         _print_outputs(result.outputs, run.out_dir)

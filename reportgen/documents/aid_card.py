@@ -123,7 +123,7 @@ def make_cards(
     year: int,
     split: bool = False,
     pdf: bool = False,
-    progress=None,
+    zip_name: str | None = None, progress=None,
 ) -> CardResult:
     """Cards and rosters for the selection into run.out_dir; raises RenderError after writing the rest."""
     result = CardResult()
@@ -175,7 +175,7 @@ def make_cards(
         run.out_dir,
         group_by="_group",
         file_name=lambda group, ctx: ctx["_file"],
-        split="record" if split else "group",
+        zip_name=zip_name, split="record" if split else "group",
         record_name=lambda group, ctx: (
             f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}"
         ),

@@ -120,7 +120,7 @@ def make_notices(
     term: str | None = None,
     split: bool = False,
     pdf: bool = False,
-    progress=None,
+    zip_name: str | None = None, progress=None,
 ) -> NoticeResult:
     term = term or latest_term(run)
     parse_term(term)
@@ -168,7 +168,7 @@ def make_notices(
 
     batch = render_batch(
         TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"],
-        split="record" if split else "group", record_name=lambda g, ctx: f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}",
+        zip_name=zip_name, split="record" if split else "group", record_name=lambda g, ctx: f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}",
         pdf=pdf, meta=run.meta(), label=lambda ctx: f"{ctx['name']}（学籍号 {ctx['student_no']}）",
         workspace=run.settings.workspace, progress=progress, manifest=False, raise_on_failure=False,
     )  # fmt: skip

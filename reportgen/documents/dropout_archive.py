@@ -362,7 +362,7 @@ def make_dropout_documents(
     *,
     as_of: dt.date,
     pdf: bool = False,
-    progress=None,
+    zip_name: str | None = None, progress=None,
 ) -> DropoutResult:
     """Archives (one .docx per student) and the ledger into run.out_dir; raises RenderError after
     writing the rest if some archive failed."""
@@ -396,7 +396,7 @@ def make_dropout_documents(
     )  # fmt: skip
     result.ledger = run.entry(path, len(checked))
     batch = render_batch(
-        TEMPLATE, records(), run.out_dir, split="record", file_name=lambda g, ctx: ctx["_file"],
+        TEMPLATE, records(), run.out_dir, zip_name=zip_name, split="record", file_name=lambda g, ctx: ctx["_file"],
         record_name=lambda g, ctx: ctx["_file"], pdf=pdf, meta=run.meta(),
         label=lambda ctx: f"{ctx['name']}（学籍号 {ctx['student_no']}）", workspace=run.settings.workspace,
         progress=progress, manifest=False, raise_on_failure=False,

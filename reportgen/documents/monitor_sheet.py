@@ -377,7 +377,7 @@ class SheetResult:
 
 
 def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: str | None = None, include_all: bool = False,
-                        pdf: bool = False, progress=None) -> SheetResult:  # fmt: skip
+                        pdf: bool = False, zip_name: str | None = None, progress=None) -> SheetResult:  # fmt: skip
     result = SheetResult()
     summaries: list[OutputEntry] = []
 
@@ -407,7 +407,7 @@ def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: s
             summaries.append(run.entry(path, len(rows), village.code))
 
     batch = render_batch(
-        TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"], pdf=pdf, meta=run.meta(),
+        TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"], zip_name=zip_name, pdf=pdf, meta=run.meta(),
         label=lambda ctx: f"{ctx['head']}（户编号 {ctx['household_id']}）", workspace=run.settings.workspace,
         progress=progress, manifest=False, raise_on_failure=False,
     )  # fmt: skip
