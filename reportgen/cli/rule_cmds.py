@@ -1,14 +1,17 @@
-"""Rule commands: `reportgen rules list` and `reportgen check`."""
+"""Rule commands: `reportgen rules list/fixes`, `reportgen check`, and the reports built on the rules:
+`reportgen selfcheck` (quarterly) and `reportgen monthly` (新增/退出 lists)."""
 
 from __future__ import annotations
 
 import json
 from itertools import groupby
+from pathlib import Path
 
 import click
 
 from reportgen.cli import AppContext, cli
-from reportgen.cli.doc_cmds import _date_option, today
+from reportgen.cli.doc_cmds import _date_option, _print_outputs, cndate_text, document_run, today
+from reportgen.errors import ConfigError
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -85,3 +88,88 @@ def check_cmd(app: AppContext, rule_ids, township, village, as_of, as_json) -> N
         click.echo(f"\n[{rule_id}] {r.title}（{len(items)}）  梳理 {r.seed}")
         for f in items:
             click.echo(f"  {f.place}  {f.name}（{f.key}）：{f.detail}")
+
+
+@rules_group.command("fixes")
+@click.option("--force", is_flag=True, help="文件已存在时按内置文字重写。")
+@pass_app
+def rules_fixes(app: AppContext, force: bool) -> None:
+    """写出 rules/整改措施.toml：每条规则的整改措施文字，改写后用于季度自查报告。
+
+    \b
+    例：reportgen rules fixes
+    """
+    from reportgen.documents.selfcheck import write_fix_texts
+    from reportgen.rules import load_rules
+
+    settings = app.settings()
+    path = write_fix_texts(settings.workspace, list(load_rules(settings.workspace).values()), overwrite=force)
+    click.echo(f"已写出 {path}：改写其中的文字，下次生成自查报告时使用。")
+
+
+@cli.command("selfcheck")
+@click.option("--quarter", required=True, metavar="季度", help="季度，如 2023Q3（检查日为季度最后一天）。")
+@click.option("--county", is_flag=True, help="全县（默认）。")
+@click.option("--township", metavar="乡镇", help="只查这个乡镇（名称或代码）。")
+@click.option("--out", "out_dir", default="输出/自查报告", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="输出文件夹。")  # fmt: skip
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
+@pass_app
+def selfcheck_cmd(app: AppContext, quarter, county, township, out_dir, pdf) -> None:
+    """季度自查报告（公文格式 .docx）和自查问题清单（.xlsx，含图表）。
+
+    按全部规则检查到季度最后一天（季度未结束时到今天），保存本次发现的问题，
+    并与同一范围的上次自查对比：新增、仍未整改、已整改。
+    “三、整改措施”的文字可在 rules/整改措施.toml 中改写（reportgen rules fixes 生成该文件）。
+
+    \b
+    例：reportgen selfcheck --quarter 2023Q3
+        reportgen selfcheck --quarter 2023Q3 --township 城关镇 --pdf
+    """
+    from reportgen.documents.selfcheck import make_selfcheck, parse_quarter
+    from reportgen.rules.runs import make_scope
+
+    period = parse_quarter(quarter)
+    if county and township:
+        raise ConfigError("--county 和 --township 只能给出一个")
+    options = {"quarter": quarter, "county": county, "township": township, "pdf": pdf}
+    with document_run(app, "selfcheck", out_dir, options) as run:
+        scope = make_scope(run.dataset, township=township)
+        result = make_selfcheck(run, scope, period, pdf=pdf)
+        report, c = result.report, result.report.comparison
+        rules = len({f.rule for f in report.found})
+        click.echo(f"{report.name}{period.label}自查：检查日 {cndate_text(report.as_of)}，"
+                   f"发现问题 {len(report.found)} 个（{rules} 条规则）。")  # fmt: skip
+        if c.previous_label:
+            click.echo(f"与上次自查（{c.previous_label}）相比：新增 {sum(c.new.values())} 个，"
+                       f"仍未整改 {sum(c.persisting.values())} 个，已整改 {sum(c.resolved.values())} 个。")  # fmt: skip
+        _print_outputs(result.outputs, run.out_dir)
+
+
+@cli.command("monthly")
+@click.option("--month", required=True, metavar="月份", help="月份，如 2023-09。")
+@click.option("--full-ids", is_flag=True,
+              help="Excel 名单写完整身份证号码（供财政、卫健、医保部门比对；默认遮挡）。Word 文件始终遮挡。")  # fmt: skip
+@click.option("--out", "out_dir", default="输出/月报", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="输出文件夹。")  # fmt: skip
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
+@pass_app
+def monthly_cmd(app: AppContext, month, full_ids, out_dir, pdf) -> None:
+    """监测对象新增退出名单（月报）：致县财政局、县卫生健康委、县医疗保障局的函，附名单和本月指标。
+
+    新增：本月县级审批的识别纳入；退出：本月县级审批的风险消除；
+    低保、特困变化：本月导入时发现兜底类型有变化的户（梳理 二.二.(二).5）。
+
+    \b
+    例：reportgen monthly --month 2023-09
+        reportgen monthly --month 2023-09 --full-ids
+    """
+    from reportgen.documents.monthly import make_monthly, parse_month
+
+    period = parse_month(month)
+    options = {"month": month, "full_ids": full_ids, "pdf": pdf}
+    with document_run(app, "monthly", out_dir, options) as run:
+        result = make_monthly(run, period, full_ids=full_ids, pdf=pdf)
+        click.echo(f"{result.county}{period.label}：新增监测对象 {len(result.included)} 户，"
+                   f"风险消除 {len(result.eliminated)} 户，低保、特困变化 {len(result.baodi)} 户。")  # fmt: skip
+        _print_outputs(result.outputs, run.out_dir)
