@@ -123,7 +123,11 @@ def _check_docx(path: Path, sample: dict[str, Any] | None) -> list[TemplateIssue
             )
         )
     issues += _sample_render(tpl, sample)
-    return issues
+    # A top-level unknown is found both statically and by the sample render: report it once.
+    unique: dict[tuple, TemplateIssue] = {}
+    for issue in issues:
+        unique.setdefault((issue.kind, issue.message, issue.line), issue)
+    return list(unique.values())
 
 
 def _first_line(tpl: WordTemplate, name: str) -> tuple[str, int | None, str]:

@@ -297,3 +297,23 @@ def test_cli_doctor(tmp_path):
     assert (
         "LibreOffice" in result.output and "中文字体" in result.output and "数据库" in result.output
     )
+
+
+def test_check_reports_an_unknown_top_level_variable_once(tmp_path):
+    import zipfile
+
+    from reportgen.engine import check_template
+    from reportgen.paths import builtin_templates_dir
+
+    import reportgen.documents  # noqa: F401  (declares the card's variables)
+
+    src = builtin_templates_dir() / "docx" / "学生资助政策明白卡.docx"
+    bad = tmp_path / "学生资助政策明白卡.docx"
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(bad, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == "word/document.xml":
+                data = data.decode().replace("{{ name }}", "{{ student_nmae }}", 1).encode()
+            out.writestr(name, data)
+    issues = check_template(bad)
+    assert [i.message for i in issues] == ["未知变量“student_nmae”：这类文书不提供这个变量"]
