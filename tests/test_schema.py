@@ -15,15 +15,24 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
     con.execute("drop table notices")
     con.execute("drop table findings")
     con.execute("drop table check_runs")
+    con.execute("drop table schedule_runs")
+    con.execute("drop table schedule_jobs")
     con.execute("update meta set value='1' where key='schema_version'")
     con.commit()
     households = con.execute("select count(*) from households").fetchone()
     con.close()
     ds = Dataset.open(f"sqlite:///{db}")
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 3
+        assert ds.schema_version() == SCHEMA_VERSION == 4
         inspector = sa.inspect(ds.engine)
-        assert {"notices", "notice_items", "check_runs", "findings"} <= set(inspector.get_table_names())
+        assert {
+            "notices",
+            "notice_items",
+            "check_runs",
+            "findings",
+            "schedule_jobs",
+            "schedule_runs",
+        } <= set(inspector.get_table_names())
     finally:
         ds.dispose()
     assert sqlite3.connect(db).execute("select count(*) from households").fetchone() == households

@@ -19,7 +19,7 @@ warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = sa.MetaData()
 
@@ -185,5 +185,52 @@ def _v2_to_v3(conn: sa.Connection) -> None:
     findings.create(conn)
 
 
+# The scheduled-run ledger (`reportgen schedule`): one row per attempt of a job for a period.
+# Times are naive UTC. The unique keys make "each (job, period) succeeds at most once" and
+# "one attempt at a time" hold in the database itself, whatever the processes do.
+schedule_jobs = sa.Table(
+    "schedule_jobs", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("first_seen", sa.DateTime, nullable=False, comment="UTC; periods due before are not run"),
+)  # fmt: skip
+schedule_runs = sa.Table(
+    "schedule_runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("job", sa.String(64), nullable=False),
+    sa.Column("period", sa.String(32), nullable=False, comment="2023-08, 2023Q3, 2023, 2023-08-15"),
+    sa.Column("attempt", sa.Integer, nullable=False, comment="1, 2, ...; 0 for a skipped period"),
+    sa.Column("status", sa.String(16), nullable=False, comment="running / success / error / failed / interrupted / skipped"),
+    sa.Column("scheduled_at", sa.DateTime, nullable=False, comment="UTC: when the trigger fired"),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("heartbeat_at", sa.DateTime),
+    sa.Column("command", sa.JSON, nullable=False, comment="reportgen arguments as run"),
+    sa.Column("output_dir", sa.Text, nullable=False, server_default=""),
+    sa.Column("outputs", sa.JSON, comment="[{file, records, sha256}] from manifest.json"),
+    sa.Column("exit_code", sa.Integer),
+    sa.Column("error", sa.Text),
+    sa.Column("notify_error", sa.Text),
+    sa.Column("pid", sa.Integer),
+    sa.Column("host", sa.String(255)),
+    sa.UniqueConstraint("job", "period", "attempt", name="uq_schedule_runs_attempt"),
+)  # fmt: skip
+sa.Index(
+    "uq_schedule_runs_success", schedule_runs.c.job, schedule_runs.c.period, unique=True,
+    sqlite_where=schedule_runs.c.status == "success",
+    postgresql_where=schedule_runs.c.status == "success",
+)  # fmt: skip
+sa.Index(
+    "uq_schedule_runs_running", schedule_runs.c.job, schedule_runs.c.period, unique=True,
+    sqlite_where=schedule_runs.c.status == "running",
+    postgresql_where=schedule_runs.c.status == "running",
+)  # fmt: skip
+
+
+def _v3_to_v4(conn: sa.Connection) -> None:
+    """Version 4 adds the ledger of scheduled runs."""
+    schedule_jobs.create(conn)
+    schedule_runs.create(conn)
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
