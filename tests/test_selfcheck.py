@@ -1,0 +1,312 @@
+"""reportgen selfcheck: the quarterly report read back against `check --json`, the problem list with
+its chart, new/persisting/resolved across two quarters, the 整改措施 override, the rules docs page."""
+
+import json
+import re
+import shutil
+import zipfile
+
+import pytest
+from builders import HEAD_A, HOUSEHOLDS, PERSONS, REGIONS, write_xlsx
+from docx import Document
+from openpyxl import load_workbook
+
+from reportgen.dataset.importer import import_paths
+from reportgen.dataset.store import Dataset
+from reportgen.documents.selfcheck import Quarter, parse_quarter
+from reportgen.errors import ConfigError
+from reportgen.paths import example_data_dir
+from reportgen.rules import REGISTRY
+
+REPORT = "输出/自查报告/青山县_2023年第三季度_自查报告.docx"
+LIST = "输出/自查报告/青山县_2023年第三季度_自查问题清单.xlsx"
+FULL_ID = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9X](?![0-9])")
+
+
+@pytest.fixture(scope="module")
+def example_db(tmp_path_factory):
+    """The example county imported once; each test copies the database."""
+    path = tmp_path_factory.mktemp("example") / "reportgen.db"
+    dataset = Dataset.open(f"sqlite:///{path}", create=True)
+    import_paths(dataset, [example_data_dir() / "示例县"])
+    dataset.dispose()
+    return path
+
+
+@pytest.fixture
+def example(workspace, example_db, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
+    shutil.copy(example_db, workspace / "reportgen.db")
+    (workspace / "reportgen.toml").write_text(
+        '[county]\nname = "青山县"\n[offices]\ncounty = "青山县乡村振兴局"\n', encoding="utf-8"
+    )
+    return workspace
+
+
+def paragraphs(path) -> list[str]:
+    return [p.text for p in Document(str(path)).paragraphs]
+
+
+def all_text(path) -> str:
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def rule_counts(path) -> dict[str, int]:
+    """Per rule, the count the report's 二、发现的问题 states in each rule's lead (“1.title（N户，严重）。”)."""
+    titles = {r.title: r.id for r in REGISTRY.values()}
+    texts = paragraphs(path)
+    start, end = texts.index("二、发现的问题"), texts.index("三、整改措施")
+    counts = {}
+    for text in texts[start:end]:
+        m = re.match(r"^\d+\.(.+?)（(\d+)[^，]*，(?:严重|一般|提示)）。", text)
+        if m:
+            counts[titles[m.group(1)]] = int(m.group(2))
+    return counts
+
+
+def test_quarters():
+    q = parse_quarter("2023Q3")
+    assert (q.label, q.start.isoformat(), q.end.isoformat()) == (
+        "2023年第三季度",
+        "2023-07-01",
+        "2023-09-30",
+    )
+    assert parse_quarter("2023-q4").end.isoformat() == "2023-12-31"
+    assert parse_quarter("2023年第一季度") == Quarter(2023, 1)
+    assert parse_quarter(" 2024Q1 ").end.isoformat() == "2024-03-31"
+    for bad in ("2023Q5", "2023Q0", "23Q3", "2023-09", "Q3", ""):
+        with pytest.raises(ConfigError, match="季度写法不对"):
+            parse_quarter(bad)
+
+
+def test_bad_quarter_is_a_chinese_error_with_exit_code_3(run, example):
+    result = run("selfcheck", "--quarter", "2023Q5")
+    assert result.exit_code == 3
+    assert "季度写法不对：2023Q5" in result.stderr
+    assert not (example / "输出").exists()
+
+
+def test_report_counts_equal_check_json(run, example):
+    result = run("selfcheck", "--quarter", "2023Q3")
+    assert result.exit_code == 0, result.output
+    found = json.loads(run("check", "--as-of", "2023-09-30", "--json").stdout)
+    expected = {}
+    for f in found:
+        expected[f["rule"]] = expected.get(f["rule"], 0) + 1
+    texts = paragraphs(example / REPORT)
+    for heading in ("一、基本情况", "二、发现的问题", "三、整改措施"):
+        assert heading in texts
+    for group in (
+        "（一）责任落实方面",
+        "（二）政策落实方面",
+        "（三）工作落实方面",
+        "（四）成效巩固方面",
+    ):
+        assert group in texts
+    assert rule_counts(example / REPORT) == expected
+    assert f"发现问题 {len(found)} 个" in result.stdout
+    assert any(f"共发现问题{len(found)}个" in t for t in texts)
+    # 三、整改措施: one numbered measure per rule with findings, the rule's built-in text
+    measures = texts[texts.index("三、整改措施") :]
+    assert any(
+        re.fullmatch(r"\d+\.识别认定超过15天。" + REGISTRY["M-IDENT-15"].fix, t) for t in measures
+    )
+    assert sum(1 for t in measures if re.match(r"^\d+\.", t)) == len(expected)
+    # basis with 文号 and seed section; examples without a full ID number
+    ident = next(t for t in texts if re.match(r"\d+\.识别认定超过15天（", t))
+    assert (
+        "豫农领发〔2021〕4号" in ident
+        and "梳理 三.一.(二).2④" in ident
+        and "王建伟（户编号H0126）" in ident
+    )
+    uninsured = next(t for t in texts if "脱贫人口、监测对象未参加基本医疗保险（4人" in t)
+    assert "刘振华（证件号码413***********6893）" in uninsured
+    assert not FULL_ID.search(all_text(example / REPORT))
+    assert "本次是本范围的首次自查" in "\n".join(texts)
+
+
+def test_indicators_by_township(run, example):
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    doc = Document(str(example / REPORT))
+    indicators = {r.cells[0].text: [c.text for c in r.cells] for r in doc.tables[0].rows}
+    rate = indicators["脱贫人口、监测对象基本医保参保率"]
+    assert rate[2] == "99.28%（参保553人/应参保557人）" and rate[3] == "达标"
+    assert indicators["住房安全问题"][2:] == ["C/D级危房或无房未改造2户", "未清零"]
+    assert indicators["饮水安全问题"][2:] == ["饮水不达标3户", "未清零"]
+    # 2023 projects by 计划开工日期 (one 2022 project of 46.6584 万元 is not in the year's share)
+    share = indicators["中央衔接资金用于产业发展的比重"]
+    assert share[2].startswith("74.08%") and "2,096.9365万元" in share[2] and share[3] == "达标"
+    # 义务教育阶段 cases neither returned nor closed
+    assert indicators["义务教育阶段失学辍学"][3] == "未清零"
+    by_town = {r.cells[0].text: [c.text for c in r.cells] for r in doc.tables[1].rows}
+    assert by_town["城关镇"][4] == "98.63%\n未达标"
+    assert by_town["河口乡"][4] == "99.47%" and by_town["石桥镇"][4] == "99.55%"
+    assert by_town["合计"][4] == "99.28%"
+
+
+def test_problem_list_has_a_sheet_per_rule_and_a_chart(run, example):
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    found = json.loads(run("check", "--as-of", "2023-09-30", "--json").stdout)
+    wb = load_workbook(example / LIST)
+    rule_sheets = {name.split(" ")[0]: name for name in wb.sheetnames[2:]}
+    assert wb.sheetnames[:2] == ["汇总", "按乡镇统计"]
+    assert set(rule_sheets) == {f["rule"] for f in found}
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+    for rule_id, name in rule_sheets.items():
+        keys = [r[3] for r in wb[name].iter_rows(min_row=4, values_only=True)]
+        assert keys == [f["key"] for f in found if f["rule"] == rule_id]  # full keys: internal list
+    summary = {r[1]: r for r in wb["汇总"].iter_rows(min_row=4, values_only=True) if r[1]}
+    assert set(summary) >= set(REGISTRY)  # every rule, with or without findings
+    assert all(summary[rid][8] == sum(1 for f in found if f["rule"] == rid) for rid in REGISTRY)
+    assert wb["按乡镇统计"]._charts
+    with zipfile.ZipFile(example / LIST) as zf:
+        chart = zf.read("xl/charts/chart1.xml").decode()
+    assert (
+        '<c:grouping val="stacked"/>' in chart and chart.count("<c:ser>") == 3
+    )  # one per township
+
+
+def test_township_report(run, example):
+    result = run("selfcheck", "--quarter", "2023Q3", "--township", "城关镇")
+    assert result.exit_code == 0, result.output
+    path = example / "输出/自查报告/城关镇_2023年第三季度_自查报告.docx"
+    found = json.loads(
+        run("check", "--as-of", "2023-09-30", "--township", "城关镇", "--json").stdout
+    )
+    expected = {}
+    for f in found:
+        expected[f["rule"]] = expected.get(f["rule"], 0) + 1
+    assert rule_counts(path) == expected
+    doc = Document(str(path))
+    assert "98.63%（参保144人/应参保146人）" in doc.tables[0].rows[1].cells[2].text
+    villages = [r.cells[0].text for r in doc.tables[1].rows[1:]]
+    assert villages == ["王庄村", "东关村", "柳河村", "合计"]
+    assert "城关镇人民政府" in paragraphs(path)
+    assert (example / "输出/自查报告/城关镇_2023年第三季度_自查问题清单.xlsx").is_file()
+    assert (
+        run("selfcheck", "--quarter", "2023Q3", "--township", "城关镇", "--county").exit_code == 3
+    )
+
+
+# ------------------------------------------------------------------------------ two quarters
+def _county(folder, *, head_a_insured: str, h003_income: int):
+    """The tiny county with H001 short of water (both quarters), H001's head uninsured or not,
+    H003's income above or below the line."""
+    households = [HOUSEHOLDS[0] + ["人均日用水量", "帮扶责任人"]]
+    for row in HOUSEHOLDS[1:]:
+        row = list(row)
+        if row[0] == "H003":
+            row[7] = h003_income
+        households.append(row + [39 if row[0] == "H001" else 60, "赵干部"])
+    persons = [list(PERSONS[0])] + [
+        [*p[:6], head_a_insured if p[0] == HEAD_A else p[6]] for p in PERSONS[1:]
+    ]
+    return write_xlsx(
+        folder / "户.xlsx", {"行政区划": REGIONS, "户信息": households, "人员信息": persons}
+    )
+
+
+def test_second_quarter_says_what_was_fixed(run, workspace, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
+    _county(workspace / "q2", head_a_insured="否", h003_income=12000)
+    assert run("import", "q2").exit_code == 0
+    assert run("selfcheck", "--quarter", "2023Q2").exit_code == 0
+    _county(workspace / "q3", head_a_insured="是", h003_income=7000)
+    assert run("import", "q3").exit_code == 0
+    result = run("selfcheck", "--quarter", "2023Q3")
+    assert result.exit_code == 0, result.output
+    assert "与上次自查（2023年第二季度）相比" in result.stdout
+
+    texts = paragraphs(workspace / REPORT)
+    water = next(
+        t for t in texts if t.startswith(tuple(f"{i}.饮水安全不达标" for i in range(1, 20)))
+    )
+    assert "与上次自查（2023年第二季度）相比：新增0户，仍未整改1户，已整改0户。" in water
+    unmonitored = next(
+        t for t in texts if "收入低于监测范围但未纳入监测" in t and "户编号H003" in t
+    )
+    assert "新增1户，仍未整改0户，已整改0户" in unmonitored
+    assert any("“脱贫人口、监测对象未参加基本医疗保险”1人已全部整改" in t for t in texts)
+
+    wb = load_workbook(workspace / LIST)
+    summary = {r[1]: r[8:12] for r in wb["汇总"].iter_rows(min_row=4, values_only=True) if r[1]}
+    assert summary["W-WATER"] == (1, 0, 1, 0)
+    assert summary["M-UNMONITORED"] == (1, 1, 0, 0)
+    assert summary["H-UNINSURED"] == (0, 0, 0, 1)
+    resolved = [r[1:4] for r in wb["已整改"].iter_rows(min_row=4, values_only=True)]
+    assert ("H-UNINSURED", "脱贫人口、监测对象未参加基本医疗保险", HEAD_A) in resolved
+    status = {r[3]: r[7] for r in wb[next(n for n in wb.sheetnames if n.startswith("M-UNMONITORED"))].iter_rows(min_row=4, values_only=True)}  # fmt: skip
+    assert status == {"H003": "新增"}
+
+    # re-running a quarter replaces its record: still two runs, and the comparison is unchanged
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    import sqlite3
+
+    con = sqlite3.connect(workspace / "reportgen.db")
+    labels = [
+        r[0]
+        for r in con.execute("select label from check_runs where kind='selfcheck' order by as_of")
+    ]
+    con.close()
+    assert labels == ["2023年第二季度", "2023年第三季度"]
+    assert summary == {r[1]: r[8:12] for r in load_workbook(workspace / LIST)["汇总"].iter_rows(min_row=4, values_only=True) if r[1]}  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ 整改措施 text
+def test_county_rewrites_the_measures(run, example):
+    result = run("rules", "fixes")
+    assert result.exit_code == 0, result.output
+    path = example / "rules" / "整改措施.toml"
+    text = path.read_text(encoding="utf-8")
+    assert f'"W-WATER" = "{REGISTRY["W-WATER"].fix}"' in text
+    path.write_text(
+        text.replace(REGISTRY["W-WATER"].fix, "水利局牵头，10月底前逐户解决。"), encoding="utf-8"
+    )
+    assert run("rules", "fixes").exit_code == 3  # exists: not overwritten without --force
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    measures = paragraphs(example / REPORT)
+    measures = measures[measures.index("三、整改措施") :]
+    assert any(t.endswith("饮水安全不达标。水利局牵头，10月底前逐户解决。") for t in measures)
+    assert any(t.endswith("识别认定超过15天。" + REGISTRY["M-IDENT-15"].fix) for t in measures)
+    path.write_text("W-WATER = 3\n", encoding="utf-8")
+    bad = run("selfcheck", "--quarter", "2023Q3")
+    assert bad.exit_code == 3 and "整改措施文件" in bad.stderr
+
+
+# ------------------------------------------------------------------------------ docs
+def test_rules_page_is_generated_from_the_registry():
+    from pathlib import Path
+
+    from reportgen.rules.docs import descriptions, generated_part, rules_markdown
+
+    page = (Path(__file__).parents[1] / "docs" / "自查规则.md").read_text(encoding="utf-8")
+    assert generated_part(page) == rules_markdown(), "run: python -m reportgen.rules.docs --update"
+    from reportgen.config import load_policy
+    from reportgen.rules import load_rules
+
+    builtin = {r.id for r in load_rules(None).values() if r.builtin}
+    missing = builtin - set(descriptions(load_policy("henan-2023")))
+    assert not missing, f"describe these rules in reportgen/rules/docs.py: {sorted(missing)}"
+    assert "发现9月1日、审批9月16日为15天，不报；9月17日为16天，报" in page
+
+
+def test_report_templates_are_built_deterministically_and_committed(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "build_report_templates", root / "tools/build_report_templates.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    for name in mod.TEMPLATES:
+        a, b = tmp_path / f"a_{name}.docx", tmp_path / f"b_{name}.docx"
+        mod.report_docx(a, name)
+        mod.report_docx(b, name)
+        assert a.read_bytes() == b.read_bytes()
+        assert a.read_bytes() == (root / "templates/docx" / f"{name}.docx").read_bytes(), (
+            "stale template: run python tools/build_report_templates.py"
+        )
