@@ -103,12 +103,16 @@ def rules_fixes(app: AppContext, force: bool) -> None:
     from reportgen.rules import load_rules
 
     settings = app.settings()
-    path = write_fix_texts(settings.workspace, list(load_rules(settings.workspace).values()), overwrite=force)
+    path = write_fix_texts(
+        settings.workspace, list(load_rules(settings.workspace).values()), overwrite=force
+    )
     click.echo(f"已写出 {path}：改写其中的文字，下次生成自查报告时使用。")
 
 
 @cli.command("selfcheck")
-@click.option("--quarter", required=True, metavar="季度", help="季度，如 2023Q3（检查日为季度最后一天）。")
+@click.option(
+    "--quarter", required=True, metavar="季度", help="季度，如 2023Q3（检查日为季度最后一天）。"
+)
 @click.option("--county", is_flag=True, help="全县（默认）。")
 @click.option("--township", metavar="乡镇", help="只查这个乡镇（名称或代码）。")
 @click.option("--out", "out_dir", default="输出/自查报告", show_default=True,

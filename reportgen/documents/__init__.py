@@ -9,5 +9,7 @@ from reportgen.documents import (  # noqa: F401
     aid_notice,
     dropout_archive,
     monitor_sheet,
+    monthly,
     notices,
+    selfcheck,
 )
