@@ -113,12 +113,27 @@ def _dropout(run: DocumentRun) -> list[OutputEntry]:
     return make_dropout_documents(run, selection, as_of=dt.date(2023, 10, 1)).outputs
 
 
+def _selfcheck(run: DocumentRun) -> list[OutputEntry]:
+    from reportgen.documents.selfcheck import make_selfcheck, parse_quarter
+    from reportgen.rules.runs import make_scope
+
+    return make_selfcheck(run, make_scope(run.dataset), parse_quarter("2023Q3")).outputs
+
+
+def _monthly(run: DocumentRun) -> list[OutputEntry]:
+    from reportgen.documents.monthly import make_monthly, parse_month
+
+    return make_monthly(run, parse_month("2023-09")).outputs
+
+
 DEMO_STEPS: list[DemoStep] = [
     DemoStep("学生资助政策明白卡", "学生资助明白卡", _cards),
     DemoStep("学生受助情况温馨告知书", "学生受助情况温馨告知书", _aid_notices),
     DemoStep("防止返贫监测明白纸", "防止返贫监测明白纸", _monitor_sheets),
     DemoStep("公示公告", "公示公告", _notices),
     DemoStep("控辍保学档案和台账", "控辍保学", _dropout),
+    DemoStep("季度自查报告", "自查报告", _selfcheck),
+    DemoStep("监测对象新增退出名单（月报）", "月报", _monthly),
 ]
 
 
