@@ -215,6 +215,10 @@ def test_second_quarter_says_what_was_fixed(run, workspace, monkeypatch):
     assert run("selfcheck", "--quarter", "2023Q2").exit_code == 0
     _county(workspace / "q3", head_a_insured="是", h003_income=7000)
     assert run("import", "q3").exit_code == 0
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-09-15")  # a run before the quarter is over
+    early = run("selfcheck", "--quarter", "2023Q3")
+    assert "检查日 2023年9月15日" in early.stdout
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
     result = run("selfcheck", "--quarter", "2023Q3")
     assert result.exit_code == 0, result.output
     assert "与上次自查（2023年第二季度）相比" in result.stdout
@@ -240,17 +244,19 @@ def test_second_quarter_says_what_was_fixed(run, workspace, monkeypatch):
     status = {r[3]: r[7] for r in wb[next(n for n in wb.sheetnames if n.startswith("M-UNMONITORED"))].iter_rows(min_row=4, values_only=True)}  # fmt: skip
     assert status == {"H003": "新增"}
 
-    # re-running a quarter replaces its record: still two runs, and the comparison is unchanged
+    # a quarter's run replaces the quarter's earlier ones: two runs, and the comparison is unchanged
     assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
     import sqlite3
 
     con = sqlite3.connect(workspace / "reportgen.db")
     labels = [
-        r[0]
-        for r in con.execute("select label from check_runs where kind='selfcheck' order by as_of")
+        tuple(r)
+        for r in con.execute(
+            "select label, as_of from check_runs where kind='selfcheck' order by as_of"
+        )
     ]
     con.close()
-    assert labels == ["2023年第二季度", "2023年第三季度"]
+    assert labels == [("2023年第二季度", "2023-06-30"), ("2023年第三季度", "2023-09-30")]
     assert summary == {r[1]: r[8:12] for r in load_workbook(workspace / LIST)["汇总"].iter_rows(min_row=4, values_only=True) if r[1]}  # fmt: skip
 
 

@@ -229,7 +229,7 @@ def letter_context(county: str, issuer: str, month: Month, lists: dict[str, list
                    as_of: dt.date, today: dt.date, full_ids: bool, phone: str) -> dict:  # fmt: skip
     total = snap["figures"]
     persons = {k: sum(len(x.members) for x in v) for k, v in lists.items()}
-    baodi = "、".join(f"{k}{v}户" for k, v in sorted(snap["baodi"].items())) or "无"
+    baodi = "、".join(f"{k}户{v}户" for k, v in sorted(snap["baodi"].items())) or "无低保、特困户"
     b = Blocks()
     b.p(f"根据《巩固拓展脱贫攻坚成果同乡村振兴有效衔接重点工作梳理》（{SEED}）“加强部门间信息共享、核查比对，"
         "县级民政、乡村振兴部门每月将新增、退出困难群众名单抄送同级财政、卫生健康、医保部门”的要求，"
@@ -237,7 +237,7 @@ def letter_context(county: str, issuer: str, month: Month, lists: dict[str, list
     b.p(f"{month.label}，全县新识别纳入监测对象{len(lists['included'])}户{persons['included']}人，"
         f"风险消除{len(lists['eliminated'])}户{persons['eliminated']}人，低保、特困变化{len(lists['baodi'])}户"
         f"{persons['baodi']}人。截至{cn(as_of)}，全县正在监测的监测对象{total.monitored}户{total.monitored_persons}人；"
-        f"兜底保障{baodi}；脱贫人口和监测对象基本医保参保率{percent(total.insurance_rate)}"
+        f"{baodi}；脱贫人口和监测对象基本医保参保率{percent(total.insurance_rate)}"
         f"（参保{total.insured}人/应参保{total.covered}人）。")  # fmt: skip
     b.p("请财政部门做好相关资金保障；卫生健康部门对新增对象落实家庭医生签约等健康帮扶；医保部门对新增对象落实分类资助参保，"
         "对退出对象和低保、特困身份变化的人员相应调整医疗救助待遇（梳理 二.二.(三).2⑥），协同做好风险研判和处置。")  # fmt: skip

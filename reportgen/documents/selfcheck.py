@@ -68,11 +68,11 @@ EXAMPLES = 3
 QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
 UNITS = {"household": "户", "person": "人", "student": "名学生", "project": "个项目",
          "dropout_case": "名学生", "township": "个乡镇"}  # fmt: skip
-declare_template(TEMPLATE, "docx", sample=REPORT_SAMPLE,
-                 description="季度自查报告：公文格式，正文为分级标题、段落、表格的序列，末尾落款")  # fmt: skip
-
 KEY_LABELS = {"household": "户编号", "person": "证件号码", "student": "学籍号", "project": "项目编号",
               "dropout_case": "学籍号", "township": "区划代码"}  # fmt: skip
+
+declare_template(TEMPLATE, "docx", sample=REPORT_SAMPLE,
+                 description="季度自查报告：公文格式，正文为分级标题、段落、表格的序列，末尾落款")  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ quarters
@@ -153,8 +153,8 @@ def write_fix_texts(workspace: Path, rules: list[Rule], *, overwrite: bool = Fal
 
 # ------------------------------------------------------------------------------------ run ledger
 def _store(run: DocumentRun, scope: Scope, as_of: dt.date, label: str, found: list[Finding]) -> int:
-    """Store this run; an earlier run of the same scope and date is replaced (re-running a quarter
-    after fixing data must not leave two records of one quarter)."""
+    """Store this run, replacing any earlier run of the same scope and quarter: re-running a quarter
+    after fixing data (or after a run before the quarter ended) leaves one record of it."""
     with run.dataset.engine.begin() as conn:
         old = [
             r[0]
@@ -162,7 +162,7 @@ def _store(run: DocumentRun, scope: Scope, as_of: dt.date, label: str, found: li
                 sa.select(check_runs.c.id).where(
                     check_runs.c.kind == KIND,
                     check_runs.c.scope == scope.code,
-                    check_runs.c.as_of == as_of,
+                    check_runs.c.label == label,
                 )
             )
         ]
@@ -259,8 +259,8 @@ def make_selfcheck(
     as_of = min(quarter.end, run.today)
     rules = rule_order(select_rules(settings.workspace))
     found = check(settings, run.dataset, scope, as_of)
-    previous = _previous_keys(run, scope, as_of)
     run_id = _store(run, scope, as_of, quarter.label, found)
+    previous = _previous_keys(run, scope, as_of)
     comparison = compare_with_previous(run.dataset, KIND, scope, run_id, found)
     ctx = RuleContext(run.dataset, settings.policy, as_of)
     figures = compute_indicators(ctx, scope, quarter.start, as_of, found)
