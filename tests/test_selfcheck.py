@@ -316,3 +316,42 @@ def test_report_templates_are_built_deterministically_and_committed(tmp_path):
         assert a.read_bytes() == (root / "templates/docx" / f"{name}.docx").read_bytes(), (
             "stale template: run python tools/build_report_templates.py"
         )
+
+
+@pytest.fixture
+def forget_user_rules():
+    """User rule modules register process-wide; remove them so other tests see built-ins only."""
+    import sys
+
+    yield
+    for rule_id in [r.id for r in REGISTRY.values() if not r.builtin]:
+        del REGISTRY[rule_id]
+    for name in [m for m in sys.modules if m.startswith("reportgen_user_rules.")]:
+        del sys.modules[name]
+
+
+def test_the_docs_example_rule_runs_in_the_report(run, example, forget_user_rules):
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "自查规则.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(# rules/联系电话\.py\n.*?)```", page, re.S).group(1)
+    (example / "rules").mkdir()
+    (example / "rules" / "联系电话.py").write_text(code, encoding="utf-8")
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    found = json.loads(
+        run("check", "--as-of", "2023-09-30", "--json", "--rule", "X-NO-PHONE").stdout
+    )
+    assert found and all(f["detail"] == "监测户未填联系电话" for f in found)
+    texts = paragraphs(example / REPORT)
+    assert any("（其中本县自定义1条）" in t for t in texts)
+    assert rule_counts(example / REPORT)["X-NO-PHONE"] == len(found)
+    sheet = load_workbook(example / LIST)["X-NO-PHONE 监测户未填联系电话"]
+    assert [r[3] for r in sheet.iter_rows(min_row=4, values_only=True)] == [f["key"] for f in found]
+
+    from reportgen.config import load_policy
+    from reportgen.rules.docs import describe
+
+    assert (
+        describe(REGISTRY["X-NO-PHONE"], load_policy("henan-2023"))
+        == "正在监测的户，户信息“联系电话”为空的报。"
+    )
