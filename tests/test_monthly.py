@@ -155,6 +155,9 @@ def test_the_months_lists(run, county):
     everything = letter + "\n".join(c for t in _tables(doc) for r in t for c in r)
     assert "H003" not in everything  # approved in August, 特困 from an October import
     assert not FULL_ID.search(everything)
+    from reportgen.engine.ooxml_order import check_package
+
+    assert check_package(county / f"{STEM}.docx") == []
 
     wb = load_workbook(county / f"{STEM}.xlsx")
     assert wb.sheetnames == ["新增监测对象", "风险消除", "低保特困变化", "本月指标"]
