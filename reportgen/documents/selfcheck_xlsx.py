@@ -126,8 +126,10 @@ def write_problem_list(path: Path, report: SelfCheck, policy, *, footer: str) ->
 
 def _note(report: SelfCheck) -> str:
     prev = report.comparison.previous_label
-    return f"检查日：{cndate(report.as_of)}；" + (
-        f"对比上次自查：{prev}" if prev else "首次自查，无对比"
+    return (
+        f"检查日：{cndate(report.as_of)}；"
+        + (f"对比上次自查：{prev}" if prev else "首次自查，无对比")
+        + "；内部工作底稿，证件号码按原样列出，请妥善保管"
     )
 
 
