@@ -363,3 +363,27 @@ def test_summary_needs_a_database(run, workspace):
     result = run("data", "summary")
     assert result.exit_code == 3
     assert "数据库不存在" in result.stderr
+
+
+def test_two_imports_through_one_open_dataset(workspace):
+    from builders import tiny_county
+
+    from reportgen.config import load_settings
+    from reportgen.dataset.importer import import_paths
+    from reportgen.workspace import open_dataset
+
+    folder = tiny_county(workspace / "in")
+    dataset = open_dataset(load_settings(workspace), create=True)
+    try:
+        first = import_paths(dataset, [folder])
+        bad = write_xlsx(
+            workspace / "bad.xlsx",
+            {"户信息": [HOUSEHOLDS[0], ["H9", "411599102202", "某", "1", "一般农户", "", "", 1]]},
+        )
+        with pytest.raises(Exception, match="导入失败"):
+            import_paths(dataset, [bad])
+        second = import_paths(dataset, [folder])
+    finally:
+        dataset.dispose()
+    assert first.counts["persons"] == {"added": 6, "updated": 0}
+    assert second.counts["persons"] == {"added": 0, "updated": 6}

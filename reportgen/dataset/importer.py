@@ -261,6 +261,7 @@ def import_paths(
                 run_post_upsert_checks(conn, staging, problems)
             if problems:
                 raise _Rollback()
+            staging.drop_all()
             conn.execute(
                 imports.update()
                 .where(imports.c.id == import_id)

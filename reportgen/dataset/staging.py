@@ -81,6 +81,12 @@ class Staging:
             params.append(tuple(values))
         self.conn.exec_driver_sql(sql, params)
 
+    def drop_all(self) -> None:
+        """Drop the staging tables: a TEMPORARY table outlives the transaction on its pooled connection."""
+        for table in self._tables.values():
+            table.drop(self.conn)
+        self._tables.clear()
+
     def has_rows(self, spec: S.SheetSpec) -> bool:
         return spec.table in self._tables
 
