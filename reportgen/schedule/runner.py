@@ -1,0 +1,461 @@
+"""Run what is due: the logic behind `reportgen schedule run-due` (and `run`, which calls it
+every minute). The clock and the executor are injected, so tests drive it on fixed dates.
+
+One run-due at a time per workspace (a file lock, released by the OS if the process dies);
+each attempt is claimed in the ledger before it starts, so even two processes that bypass the
+lock (two workspaces on one PostgreSQL database) cannot run the same attempt twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import filelock
+
+from reportgen.engine.manifest import MANIFEST_NAME, read_manifest
+from reportgen.errors import ReportgenError
+from reportgen.schedule.config import Job, Schedule, load_schedule
+from reportgen.schedule.ledger import (
+    ERROR,
+    FAILED,
+    RUNNING,
+    SUCCESS,
+    Ledger,
+    RunRow,
+)
+from reportgen.schedule.notify import (
+    NotifyError,
+    email_subject,
+    send_email,
+    summary_text,
+    write_summary,
+)
+from reportgen.schedule.periods import Period
+from reportgen.schedule.planner import Due, next_fire, plan
+from reportgen.schedule.process import (
+    LOG_NAME,
+    ExecSpec,
+    Execution,
+    Executor,
+    pid_alive,
+    subprocess_executor,
+    this_host,
+)
+
+LOCK_NAME = ".reportgen-schedule.lock"
+RUN_LOG = Path("计划任务") / "运行记录.txt"
+RUN_LOG_MAX_BYTES = 1 << 20
+# A running row whose process has not written a heartbeat for this long is taken as dead
+# (covers a process on another computer sharing the database, and a reused process id).
+STALE_AFTER = dt.timedelta(minutes=10)
+MAX_PASSES = 16
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current moment, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class RunOutcome:
+    """How one attempt ended."""
+
+    run_id: int
+    job: str
+    period: Period
+    attempt: int
+    status: str
+    scheduled_at: dt.datetime
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    command: list[str]
+    output_dir: Path
+    outputs: list[dict[str, Any]]
+    exit_code: int | None
+    error: str | None
+    retry_at: dt.datetime | None = None
+    log_path: Path | None = None
+
+
+@dataclass
+class DueReport:
+    """What one run-due did."""
+
+    tz: Any = None
+    busy: bool = False
+    outcomes: list[RunOutcome] = field(default_factory=list)
+    skipped: list[tuple[str, Period]] = field(default_factory=list)
+    interrupted: list[tuple[RunRow, str]] = field(default_factory=list)
+    gave_up: list[tuple[str, str]] = field(default_factory=list)
+    notify_errors: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[RunOutcome]:
+        return [o for o in self.outcomes if o.status in (ERROR, FAILED)]
+
+
+@dataclass
+class JobStatus:
+    """A job as `schedule list` shows it."""
+
+    job: Job
+    next_fire: dt.datetime
+    next_period: Period
+    last: RunRow | None
+    due: list[Due]
+    waiting: list[tuple[Period, dt.datetime]]
+    first_seen: dt.datetime | None
+
+
+class Scheduler:
+    """One workspace's schedule.toml, run ledger and runner."""
+
+    def __init__(
+        self,
+        workspace: Path,
+        *,
+        clock: Clock | None = None,
+        executor: Executor | None = None,
+        db_option: str | None = None,
+        commands: set[str] | None = None,
+    ):
+        self.workspace = workspace
+        self.clock = clock or SystemClock()
+        self.executor = executor or subprocess_executor
+        self.db_option = db_option
+        self.schedule: Schedule = load_schedule(workspace, commands)
+
+    @property
+    def tz(self):
+        return self.schedule.tz
+
+    @contextmanager
+    def ledger(self) -> Iterator[Ledger]:
+        from reportgen.config import load_settings
+        from reportgen.workspace import open_dataset
+
+        dataset = open_dataset(load_settings(self.workspace, db_option=self.db_option))
+        try:
+            yield Ledger(dataset.engine)
+        finally:
+            dataset.dispose()
+
+    # -- run-due --
+
+    def run_due(self, only_job: str | None = None) -> DueReport:
+        """Run every due attempt (catching up missed periods), then return what happened."""
+        jobs = [self.schedule.job(only_job)] if only_job else list(self.schedule.jobs)
+        report = DueReport(tz=self.tz)
+        lock = filelock.FileLock(str(self.workspace / LOCK_NAME))
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            report.busy = True
+            return report
+        try:
+            with self.ledger() as ledger:
+                self._recover(ledger, report)
+                for _ in range(MAX_PASSES):
+                    ran = False
+                    for job in jobs:
+                        if job.enabled:
+                            ran = self._run_job(job, ledger, report) or ran
+                    if not ran:
+                        break
+        finally:
+            lock.release()
+        return report
+
+    def is_stale(self, row: RunRow, now: dt.datetime) -> str | None:
+        """Why a `running` row is dead (its reason), or None if it may still be running."""
+        if row.host == this_host() and not pid_alive(row.pid):
+            return f"进程 {row.pid} 已不在运行（电脑关机、断电或进程被结束）"
+        if now - row.last_sign_of_life > STALE_AFTER:
+            minutes = int(STALE_AFTER.total_seconds() // 60)
+            return f"进程 {row.pid}（{row.host}）超过 {minutes} 分钟没有心跳"
+        return None
+
+    def _recover(self, ledger: Ledger, report: DueReport) -> None:
+        now = self.clock.now()
+        for row in ledger.runs(status=RUNNING):
+            reason = self.is_stale(row, now)
+            if reason and ledger.mark_interrupted(row.id, now, f"运行中断：{reason}"):
+                report.interrupted.append((row, reason))
+
+    def _run_job(self, job: Job, ledger: Ledger, report: DueReport) -> bool:
+        now = self.clock.now()
+        first_seen = ledger.first_seen(job.name, now)
+        todo = plan(job, now, first_seen, ledger.runs(job.name))
+        for row, why in todo.give_up:
+            ledger.give_up(row.id, why)
+            report.gave_up.append((job.name, row.period))
+        for period, fire in todo.skip:
+            reason = "关机期间错过；catch_up = latest，只补最近一期"
+            if ledger.record_skipped(job.name, period.key, fire, now, reason):
+                report.skipped.append((job.name, period))
+        ran = False
+        for due in todo.due:
+            outcome = self._attempt(job, due, ledger, report)
+            if outcome is not None:
+                report.outcomes.append(outcome)
+                ran = True
+        return ran
+
+    def _attempt(self, job: Job, due: Due, ledger: Ledger, report: DueReport) -> RunOutcome | None:
+        started = self.clock.now()
+        argv, out = job.render(due.period, due.scheduled_at, self.workspace)
+        run_id = ledger.claim(
+            job.name, due.period.key, due.attempt,
+            scheduled_at=due.scheduled_at, now=started, command=argv,
+            output_dir=self.display_path(out), pid=os.getpid(), host=this_host(),
+        )  # fmt: skip
+        if run_id is None:
+            return None
+        wall_start = time.time()
+        log_path = out / LOG_NAME
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            spec = ExecSpec(
+                argv=argv,
+                global_args=self.global_args(),
+                cwd=self.workspace,
+                env=self.child_env(started),
+                log_path=log_path,
+                timeout=job.timeout,
+                heartbeat=lambda: ledger.heartbeat(run_id, self.clock.now()),
+            )
+            try:
+                execution = self.executor(spec)
+            except OSError as exc:
+                execution = Execution(-1, f"错误：无法启动命令：{exc}")
+        except BaseException:
+            ledger.mark_interrupted(run_id, self.clock.now(), "运行被中断（Ctrl-C 或程序退出）")
+            raise
+        outputs = self.read_outputs(argv, out, wall_start)
+        finished = self.clock.now()
+        status, retry_at = SUCCESS, None
+        if execution.exit_code != 0:
+            earlier = [r for r in ledger.runs(job.name) if r.period == due.period.key]
+            failures = 1 + sum(r.status in (ERROR, FAILED) for r in earlier if r.id != run_id)
+            if failures <= job.retries:
+                status, retry_at = ERROR, finished + job.backoff(failures)
+            else:
+                status = FAILED
+        error = execution.error_text()
+        ledger.finish(
+            run_id, status, finished, outputs=outputs, exit_code=execution.exit_code, error=error
+        )
+        outcome = RunOutcome(
+            run_id, job.name, due.period, due.attempt, status, due.scheduled_at, started,
+            finished, argv, out, outputs, execution.exit_code, error, retry_at,
+            log_path if log_path.exists() else None,
+        )  # fmt: skip
+        self._notify(job, outcome, ledger, report)
+        return outcome
+
+    def _notify(self, job: Job, outcome: RunOutcome, ledger: Ledger, report: DueReport) -> None:
+        if job.notify.summary:
+            write_summary(outcome, self.tz, self.workspace)
+        final = outcome.status in (SUCCESS, FAILED)
+        wanted = job.notify.email_on == "always" or outcome.status == FAILED
+        if not (job.notify.email and final and wanted and self.schedule.smtp):
+            return
+        try:
+            send_email(
+                self.schedule.smtp,
+                job.notify.email,
+                email_subject(outcome),
+                summary_text(outcome, self.tz, self.workspace),
+            )
+        except NotifyError as exc:
+            ledger.set_notify_error(outcome.run_id, exc.message)
+            report.notify_errors.append(f"{job.name} {outcome.period.key}：{exc.message}")
+
+    # -- what a run gets and leaves --
+
+    def global_args(self) -> list[str]:
+        args = ["-q", "-C", str(self.workspace)]
+        if self.db_option:
+            args += ["--db", self.db_option]
+        return args
+
+    def child_env(self, now: dt.datetime) -> dict[str, str]:
+        env = dict(os.environ)
+        # The command's "today" is the scheduler's: a test clock reaches the documents too.
+        env["REPORTGEN_TODAY"] = now.astimezone(self.tz).date().isoformat()
+        env["PYTHONUTF8"] = "1"
+        env["PYTHONIOENCODING"] = "utf-8"
+        return env
+
+    def display_path(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.workspace).as_posix()
+        except ValueError:
+            return str(path)
+
+    def read_outputs(self, argv: list[str], run_dir: Path, since: float) -> list[dict[str, Any]]:
+        """The files listed in the manifest.json this run wrote (in --out, else the run folder)."""
+        out_dir = run_dir
+        for i, arg in enumerate(argv):
+            if arg == "--out" and i + 1 < len(argv):
+                out_dir = Path(argv[i + 1])
+            elif arg.startswith("--out="):
+                out_dir = Path(arg.split("=", 1)[1])
+        if not out_dir.is_absolute():
+            out_dir = self.workspace / out_dir
+        manifest = out_dir / MANIFEST_NAME
+        # A manifest older than the run is a previous run's (same folder, earlier attempt).
+        if not manifest.is_file() or manifest.stat().st_mtime < since - 2:
+            return []
+        try:
+            data = read_manifest(manifest)
+        except (OSError, ValueError):
+            return []
+        return [
+            {
+                "file": self.display_path(out_dir / o["file"]),
+                "records": o.get("records"),
+                "sha256": o.get("sha256"),
+            }
+            for o in data.get("outputs", [])
+            if isinstance(o, dict) and "file" in o
+        ]
+
+    # -- list --
+
+    def overview(self) -> tuple[list[JobStatus], str | None]:
+        """Each job's next run, last run and what is due now; and why history is missing, if so."""
+        now = self.clock.now()
+        try:
+            with self.ledger() as ledger:
+                rows = {job.name: ledger.runs(job.name) for job in self.schedule.jobs}
+                seen = {job.name: ledger.known_first_seen(job.name) for job in self.schedule.jobs}
+            problem = None
+        except ReportgenError as exc:
+            rows, seen, problem = {}, {}, exc.message
+        statuses = []
+        for job in self.schedule.jobs:
+            job_rows = rows.get(job.name, [])
+            first_seen = seen.get(job.name)
+            todo = plan(job, now, first_seen or now, job_rows)
+            fire, period = next_fire(job, now)
+            last = job_rows[-1] if job_rows else None
+            statuses.append(
+                JobStatus(job, fire, period, last, todo.due if job.enabled else [], todo.waiting, first_seen)
+            )  # fmt: skip
+        return statuses, problem
+
+
+def run_due(workspace: Path, **kwargs: Any) -> DueReport:
+    """Scheduler(workspace, …).run_due(), with what happened appended to 计划任务/运行记录.txt
+    (the OS scheduler shows no console: this file is where a config error can be seen)."""
+    only_job = kwargs.pop("only_job", None)
+    clock = kwargs.get("clock") or SystemClock()
+    try:
+        scheduler = Scheduler(workspace, **kwargs)
+        report = scheduler.run_due(only_job)
+    except ReportgenError as exc:
+        append_run_log(workspace, clock.now(), [f"错误：{exc.message}"])
+        raise
+    append_run_log(workspace, clock.now(), report_lines(report), tz=scheduler.tz)
+    return report
+
+
+def report_lines(report: DueReport) -> list[str]:
+    """What a run-due did, one line each, in Chinese (printed and logged)."""
+    from reportgen.schedule.notify import status_line
+
+    lines = []
+    if report.busy:
+        lines.append("另一个计划任务进程正在运行，本次不重复运行。")
+    for row, reason in report.interrupted:
+        lines.append(
+            f"发现中断的运行：{row.job} {row.period} 第{row.attempt}次（{reason}），将重试。"
+        )
+    skipped: dict[str, list[Period]] = {}
+    for job, period in report.skipped:
+        skipped.setdefault(job, []).append(period)
+    for job, periods in skipped.items():
+        keys = (
+            periods[0].key
+            if len(periods) == 1
+            else f"{periods[0].key} 至 {periods[-1].key} 共 {len(periods)} 期"
+        )
+        lines.append(f"跳过：{job} {keys}（关机期间错过；catch_up = latest 只补最近一期）")
+    for job, period in report.gave_up:
+        lines.append(f"不再重试：{job} {period}")
+    for o in report.outcomes:
+        lines.append(
+            f"{o.job} {o.period.key}：{status_line(o, report.tz)}，输出 {len(o.outputs)} 个文件"
+        )
+        if o.error and o.status != SUCCESS:
+            lines += ["    " + x for x in o.error.splitlines()[:3]]
+    lines += [f"通知失败：{x}" for x in report.notify_errors]
+    return lines
+
+
+def append_run_log(workspace: Path, now: dt.datetime, lines: list[str], tz: Any = None) -> None:
+    if not lines:
+        return
+    path = workspace / RUN_LOG
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > RUN_LOG_MAX_BYTES:
+            tail = path.read_bytes()[-RUN_LOG_MAX_BYTES // 2 :]
+            path.write_bytes(tail[tail.find(b"\n") + 1 :])
+        stamp = (now.astimezone(tz) if tz else now.astimezone()).strftime("%Y-%m-%d %H:%M:%S")
+        with path.open("a", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(f"{stamp}  {line}\n")
+    except OSError:
+        pass  # the log is a convenience; the ledger is the record
+
+
+def serve(
+    workspace: Path,
+    *,
+    on_report: Callable[[DueReport], None],
+    on_error: Callable[[ReportgenError], None],
+    sleep: Callable[[float], None] = time.sleep,
+    interval: int = 60,
+    ticks: int | None = None,
+    **kwargs: Any,
+) -> None:
+    """Call run_due every `interval` seconds (on the minute) until interrupted, or `ticks` times.
+    schedule.toml is read afresh each time, so edits take effect without a restart."""
+    clock = kwargs.get("clock") or SystemClock()
+    count = 0
+    while ticks is None or count < ticks:
+        try:
+            on_report(run_due(workspace, **kwargs))
+        except ReportgenError as exc:
+            on_error(exc)
+        count += 1
+        if ticks is not None and count >= ticks:
+            break
+        sleep(interval - clock.now().timestamp() % interval)
+
+
+def history_json(rows: list[RunRow]) -> str:
+    def jsonable(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, dt.datetime) else v
+
+    return json.dumps(
+        [{k: jsonable(v) for k, v in row.__dict__.items()} for row in rows],
+        ensure_ascii=False,
+        indent=2,
+    )
