@@ -6,3 +6,4 @@ from reportgen.cli import (
     engine_cmds,  # noqa: F401
 )
 from reportgen.cli import rule_cmds  # noqa: F401
+from reportgen.cli import schedule_cmds  # noqa: F401
