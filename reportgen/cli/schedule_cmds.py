@@ -120,6 +120,31 @@ def schedule_run_due(app: AppContext, only_job: str | None) -> None:
         click.get_current_context().exit(1)
 
 
+@schedule_group.command("rerun")
+@click.argument("job")
+@click.argument("period")
+@pass_app
+def schedule_rerun(app: AppContext, job: str, period: str) -> None:
+    """现在重新运行某任务失败、中断或跳过的一期（如修好数据之后）。只运行一次，失败不再自动重试。
+
+    已经成功的期次不会重复运行；要重新生成，请直接运行该命令。
+
+    \b
+    例：reportgen schedule rerun 月报 2023-08
+    """
+    from reportgen.schedule.notify import status_line
+
+    scheduler = _scheduler(app)
+    outcome = scheduler.rerun(job, period)
+    click.echo(
+        f"{outcome.job} {outcome.period.key}：{status_line(outcome, scheduler.tz)}，"
+        f"输出 {len(outcome.outputs)} 个文件"
+    )
+    if outcome.error:
+        click.echo(outcome.error, err=True)
+        click.get_current_context().exit(1)
+
+
 @schedule_group.command("run")
 @click.option("--job", "only_job", metavar="任务", help="只运行这个任务。")
 @pass_app

@@ -150,16 +150,19 @@ class Ledger:
         output_dir: str,
         pid: int,
         host: str,
+        reopen: bool = False,
     ) -> int | None:
         """Insert the `running` row of this attempt and return its id; None if the period is
-        already done, running, or this attempt was claimed by someone else in the meantime."""
+        already done, running, or this attempt was claimed by someone else in the meantime.
+        `reopen`: a period that failed for good or was skipped may run again (never a success)."""
         c = schedule_runs.c
+        closed = {SUCCESS, RUNNING} if reopen else FINAL | {RUNNING}
         try:
             with self.engine.begin() as conn:
                 rows = conn.execute(
                     sa.select(c.attempt, c.status).where(c.job == job, c.period == period)
                 ).all()
-                if any(r.status in FINAL or r.status == RUNNING for r in rows):
+                if any(r.status in closed for r in rows):
                     return None
                 if max((r.attempt for r in rows), default=0) + 1 != attempt:
                     return None

@@ -30,7 +30,7 @@ class Due:
     period: Period
     scheduled_at: dt.datetime
     attempt: int
-    reason: str  # new / retry / interrupted
+    reason: str  # new / retry / interrupted / manual
 
 
 @dataclass

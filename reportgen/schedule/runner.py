@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import filelock
 
 from reportgen.engine.manifest import MANIFEST_NAME, read_manifest
-from reportgen.errors import ReportgenError
+from reportgen.errors import ReportgenError, ScheduleError
 from reportgen.schedule.config import Job, Schedule, load_schedule
 from reportgen.schedule.ledger import (
     ERROR,
@@ -38,7 +38,7 @@ from reportgen.schedule.notify import (
     summary_text,
     write_summary,
 )
-from reportgen.schedule.periods import Period
+from reportgen.schedule.periods import UNIT_NAMES, Period, parse_period
 from reportgen.schedule.planner import Due, next_fire, plan
 from reportgen.schedule.process import (
     LOG_NAME,
@@ -180,6 +180,52 @@ class Scheduler:
             lock.release()
         return report
 
+    def rerun(self, job_name: str, period_key: str) -> RunOutcome:
+        """Run one period of a job again now: one that failed (for good or awaiting a retry),
+        was interrupted, or was skipped. Never a period that succeeded; one attempt, no retries."""
+        job = self.schedule.job(job_name)
+        try:
+            period = parse_period(period_key)
+        except ValueError:
+            raise ScheduleError(
+                f"报告期应写成 2023-08、2023Q3、2023 或 2023-08-15：{period_key}"
+            ) from None
+        if period.unit != job.unit:
+            raise ScheduleError(
+                f"任务“{job.name}”的报告期按{UNIT_NAMES[job.unit]}计，“{period_key}”不是这样的报告期"
+            )
+        lock = filelock.FileLock(str(self.workspace / LOCK_NAME))
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            raise ScheduleError("另一个计划任务进程正在运行，请稍后再试。") from None
+        try:
+            with self.ledger() as ledger:
+                report = DueReport(tz=self.tz)
+                self._recover(ledger, report)
+                rows = [r for r in ledger.runs(job.name) if r.period == period.key]
+                command = "reportgen " + " ".join(
+                    job.render(period, self.clock.now(), self.workspace)[0]
+                )
+                if not rows:
+                    raise ScheduleError(
+                        f"“{job.name}”{period.key} 还没有运行记录，重新运行只用于失败、中断或跳过的期次。"
+                        f"要生成这一期，请直接运行：{command}"
+                    )
+                done = [r for r in rows if r.status in (SUCCESS, RUNNING)]
+                if done:
+                    raise ScheduleError(
+                        f"“{job.name}”{period.key} 已{done[0].status_text}（记录 #{done[0].id}），每期只运行一次。"
+                        f"要重新生成，请直接运行：{command}"
+                    )
+                due = Due(period, rows[-1].scheduled_at, max(r.attempt for r in rows) + 1, "manual")
+                outcome = self._attempt(job, due, ledger, report)
+        finally:
+            lock.release()
+        if outcome is None:
+            raise ScheduleError(f"“{job.name}”{period.key} 刚被另一个进程运行，本次未运行。")
+        return outcome
+
     def is_stale(self, row: RunRow, now: dt.datetime) -> str | None:
         """Why a `running` row is dead (its reason), or None if it may still be running."""
         if row.host == this_host() and not pid_alive(row.pid):
@@ -218,10 +264,11 @@ class Scheduler:
     def _attempt(self, job: Job, due: Due, ledger: Ledger, report: DueReport) -> RunOutcome | None:
         started = self.clock.now()
         argv, out = job.render(due.period, due.scheduled_at, self.workspace)
+        manual = due.reason == "manual"
         run_id = ledger.claim(
             job.name, due.period.key, due.attempt,
             scheduled_at=due.scheduled_at, now=started, command=argv,
-            output_dir=self.display_path(out), pid=os.getpid(), host=this_host(),
+            output_dir=self.display_path(out), pid=os.getpid(), host=this_host(), reopen=manual,
         )  # fmt: skip
         if run_id is None:
             return None
@@ -251,7 +298,7 @@ class Scheduler:
         if execution.exit_code != 0:
             earlier = [r for r in ledger.runs(job.name) if r.period == due.period.key]
             failures = 1 + sum(r.status in (ERROR, FAILED) for r in earlier if r.id != run_id)
-            if failures <= job.retries:
+            if failures <= job.retries and not manual:
                 status, retry_at = ERROR, finished + job.backoff(failures)
             else:
                 status = FAILED
