@@ -283,6 +283,8 @@ BAD = [
     ('[[job]]\nname = "x"\ntrigger = "monthly"\nperiod = "previous"\ncommand = ["check"]\n'
      '[job.notify]\nsummary = true\nemail = ["a@example.cn"]\n',
      "第8行：任务“x”的 notify.email 需要在文件中配置 [smtp]"),
+    ('[[job]]\nname = "x"\ntrigger = "monthly"\nperiod = "previous"\ncommand = ["check"]\n'
+     'output = "out/{output}"\n', "第6行：任务“x”的 output 不能含 {output}"),
     ('timezone = "Asia/Shanghia"\n', "第1行：未知时区“Asia/Shanghia”"),
     ('[smtp]\nhost = "127.0.0.1"\nfrom = "a@b.cn"\nport = 0\n', "第4行：[smtp] 的 port 应为"),
 ]  # fmt: skip
@@ -546,6 +548,48 @@ def test_run_loop_calls_run_due_every_minute(ws):
     assert waits == [30, 60, 60]  # on the minute
     assert [len(r.outcomes) for r in reports] == [0, 0, 1, 0]
     assert executor.argvs[0][:3] == ["monthly", "--month", "2023-08"]
+
+
+def test_list_shows_the_next_run_that_will_do_something(ws):
+    text = """
+[[job]]
+name = "本月"
+trigger = "0 7 * * *"
+period_unit = "month"
+period = "current"
+command = ["check", "--as-of", "{last_day}"]
+start = 2023-09-01
+"""
+    clock = FakeClock(at(2023, 9, 5, 9))
+    s = scheduler(ws, clock, FakeExecutor(), text)
+    [before], problem = s.overview()
+    assert problem is None and [d.period.key for d in before.due] == ["2023-09"]
+    assert before.next_fire == at(2023, 9, 6, 7)  # the September period has not run yet
+    s.run_due()  # tried every day until it succeeds: it does at once
+    [after], _ = s.overview()
+    assert after.due == [] and after.last.status == "success"
+    assert (after.next_fire, after.next_period.key) == (at(2023, 10, 1, 7), "2023-10")
+
+
+def test_the_run_command_only_calls_serve(run, ws, monkeypatch):
+    import reportgen.schedule
+    from reportgen.schedule.runner import DueReport
+
+    seen = {}
+
+    def fake_serve(workspace, *, on_report, on_error, **kwargs):
+        seen.update(kwargs, workspace=workspace)
+        on_report(DueReport(tz=SH, busy=True))
+        on_error(ScheduleError("schedule.toml 第3行：坏了"))
+        on_error(ScheduleError("schedule.toml 第3行：坏了"))  # said once, not every minute
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reportgen.schedule, "serve", fake_serve)
+    result = run("schedule", "run", "--job", "月报")
+    assert result.exit_code == 0
+    assert seen["workspace"] == ws and seen["only_job"] == "月报"
+    assert "另一个计划任务进程正在运行" in result.stdout and result.stdout.endswith("已停止。\n")
+    assert result.stderr.count("错误：schedule.toml 第3行：坏了") == 1
 
 
 # -- notification: a local SMTP server started here (127.0.0.1 only) --

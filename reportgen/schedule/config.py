@@ -349,6 +349,8 @@ class _Parser:
             if not isinstance(output, str) or not output.strip():
                 self.fail(f"{what} output 应为文件夹（文字），如 \"输出/月报/{{period}}\"", index, "output")  # fmt: skip
             self._placeholders(output, index, "output", what)
+            if "{output}" in output:
+                self.fail(f"{what} output 不能含 {{output}}（它就是 output 本身）", index, "output")
         catch_up = raw.get("catch_up", "latest")
         if catch_up not in ("latest", "all"):
             self.fail(f"{what} catch_up 应为 \"latest\" 或 \"all\"，实为 {catch_up!r}", index, "catch_up")  # fmt: skip

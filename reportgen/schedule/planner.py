@@ -106,7 +106,15 @@ def plan(job: Job, now: dt.datetime, first_seen: dt.datetime, rows: list[RunRow]
     return result
 
 
-def next_fire(job: Job, now: dt.datetime) -> tuple[dt.datetime, Period]:
-    """The job's next fire time after `now` and the period that run will report on."""
+def next_fire(
+    job: Job, now: dt.datetime, rows: list[RunRow] | None = None
+) -> tuple[dt.datetime, Period]:
+    """The job's next fire time after `now` that will run something, and its period: fires of a
+    period that already succeeded, failed for good or was skipped are passed over."""
+    closed = {r.period for r in rows or [] if r.status in FINAL}
     fire = job.trigger.next(now)
+    for _ in range(MAX_FIRES):
+        if job.period_for(fire).key not in closed:
+            break
+        fire = job.trigger.next(fire)
     return fire, job.period_for(fire)

@@ -399,7 +399,7 @@ class Scheduler:
             job_rows = rows.get(job.name, [])
             first_seen = seen.get(job.name)
             todo = plan(job, now, first_seen or now, job_rows)
-            fire, period = next_fire(job, now)
+            fire, period = next_fire(job, now, job_rows)
             last = job_rows[-1] if job_rows else None
             statuses.append(
                 JobStatus(job, fire, period, last, todo.due if job.enabled else [], todo.waiting, first_seen)
