@@ -792,6 +792,26 @@ def test_a_run_killed_mid_way_is_retried_next_time(imported, workspace):
     assert [st for _, _, st in statuses(workspace)] == ["interrupted", "success"]
 
 
+def test_the_child_is_killed_at_its_timeout_and_beats_meanwhile(tmp_path, monkeypatch):
+    from reportgen.schedule import process
+
+    ws = tmp_path / "ws"
+    (ws / "rules").mkdir(parents=True)
+    (ws / "rules" / "hang.py").write_text("import time\ntime.sleep(60)\n", encoding="utf-8")
+    monkeypatch.setattr(process, "HEARTBEAT_SECONDS", 0.1)
+    beats = []
+    spec = process.ExecSpec(
+        argv=["rules", "list"], global_args=["-q", "-C", str(ws)], cwd=ws, env=dict(os.environ),
+        log_path=ws / "log" / "运行日志.txt", timeout=dt.timedelta(seconds=1),
+        heartbeat=lambda: beats.append(1),
+    )  # fmt: skip
+    result = process.subprocess_executor(spec)
+    assert result.timed_out and result.exit_code != 0
+    assert result.error_text().startswith("超时，已终止")
+    assert len(beats) >= 3
+    assert "reportgen rules list" in spec.log_path.read_text("utf-8")
+
+
 # -- the CLI: list, history, init, install --
 
 
