@@ -135,28 +135,29 @@ def no_labor_in_job(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+def _risk_without_measure(
+    ctx: RuleContext, rule_id: str, risk: str, measure: str
+) -> Iterator[Finding]:
+    """Monitored households whose risk types include `risk` but who have no `measure`."""
+    for hid, h in ctx.households.items():
+        if (
+            risk in ctx.risk_types(hid)
+            and measure not in ctx.measure_categories(hid)
+            and ctx.is_monitored(h)
+        ):
+            yield ctx.household_finding(rule_id, h, f"风险类型含{risk}，无{measure}措施")
+
+
 @rule("M-ILL-HEALTH", "因病监测户未落实健康帮扶", seed="二.二.(二)；三.一.(二).3②", basis="health", entity="household",
       group="政策落实", fix="对因病风险户逐户落实参保资助、先诊疗后付费、家庭医生签约等健康帮扶措施。")  # fmt: skip
 def illness_without_health_measure(ctx: RuleContext) -> Iterator[Finding]:
-    for hid, h in ctx.households.items():
-        if (
-            "因病" in ctx.risk_types(hid)
-            and "健康帮扶" not in ctx.measure_categories(hid)
-            and ctx.is_monitored(h)
-        ):
-            yield ctx.household_finding("M-ILL-HEALTH", h, "风险类型含因病，无健康帮扶措施")
+    return _risk_without_measure(ctx, "M-ILL-HEALTH", "因病", "健康帮扶")
 
 
 @rule("M-STUDY-EDU", "因学监测户未落实教育帮扶", seed="二.一.(二)；三.一.(二).3②", basis="education", entity="household",
       group="政策落实", fix="对因学风险户落实学生资助、雨露计划等教育帮扶措施。")  # fmt: skip
 def study_without_education_measure(ctx: RuleContext) -> Iterator[Finding]:
-    for hid, h in ctx.households.items():
-        if (
-            "因学" in ctx.risk_types(hid)
-            and "教育帮扶" not in ctx.measure_categories(hid)
-            and ctx.is_monitored(h)
-        ):
-            yield ctx.household_finding("M-STUDY-EDU", h, "风险类型含因学，无教育帮扶措施")
+    return _risk_without_measure(ctx, "M-STUDY-EDU", "因学", "教育帮扶")
 
 
 @rule("M-UNMONITORED", "收入低于监测范围但未纳入监测（疑似应纳未纳）", seed="三.一.(二).2②", basis="monitoring", entity="household",
