@@ -1,11 +1,16 @@
-"""Small, explicit input files for tests: a tiny county and helpers to write sheets."""
+"""Small, explicit input files for tests: a tiny county and helpers to write sheets; helpers to
+read the test's database on either backend."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+from decimal import Decimal
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from openpyxl import Workbook
 from stdnum.cn import ric
 
@@ -195,16 +200,72 @@ def full_county(folder: Path) -> Path:
     return folder
 
 
-def db_snapshot(path: Path) -> dict[str, list]:
-    """Every row of every table, for 'nothing changed' assertions."""
-    import sqlite3
+# ----------------------------------------------------------------------------- the test's database
+# Tests run on SQLite and on PostgreSQL (tests/conftest.py): they read the database through these
+# helpers, which open the URL the CLI uses in that workspace (REPORTGEN_DB, reportgen.toml, default).
 
-    con = sqlite3.connect(path)
+# For the few tests about SQLite itself (its file, or nothing in the database at all).
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def db_url(workspace: Path) -> str:
+    from reportgen.config import load_settings
+
+    return load_settings(workspace).db_url
+
+
+def _plain(value: object) -> object:
+    """A value as SQLite stores it, whichever the backend: dates ISO text, booleans 0/1, numbers
+    int or float, JSON text; so one assertion holds on both."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def db_rows(workspace: Path, sql: str, **params: object) -> list[tuple]:
+    """Rows of a query (named parameters, `:name`) on the workspace's database, values plain."""
+    engine = sa.create_engine(db_url(workspace))
     try:
-        tables = [
-            r[0]
-            for r in con.execute("select name from sqlite_master where type='table' order by name")
-        ]
-        return {t: sorted(map(repr, con.execute(f'select * from "{t}"'))) for t in tables}
+        with engine.connect() as conn:
+            return [tuple(map(_plain, r)) for r in conn.execute(sa.text(sql), params)]
     finally:
-        con.close()
+        engine.dispose()
+
+
+def db_execute(workspace: Path, *statements: str) -> None:
+    """Run statements on the workspace's database in one transaction (to damage or age it)."""
+    engine = sa.create_engine(db_url(workspace))
+    try:
+        with engine.begin() as conn:
+            for sql in statements:
+                conn.execute(sa.text(sql))
+    finally:
+        engine.dispose()
+
+
+def db_snapshot(workspace: Path) -> dict[str, list] | None:
+    """Every row of every table, for 'nothing changed' assertions (None: no SQLite file yet, {}:
+    an empty database). PostgreSQL sequences are left out: a rolled-back transaction does not give
+    back the numbers it drew."""
+    url = db_url(workspace)
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database).exists():
+        return None
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                t: sorted(
+                    repr(tuple(map(_plain, r)))
+                    for r in conn.execute(sa.text(f'select * from "{t}"'))
+                )
+                for t in sorted(sa.inspect(conn).get_table_names())
+            }
+    finally:
+        engine.dispose()

@@ -2,11 +2,13 @@ import json
 import re
 
 import pytest
+from builders import sqlite_only
 
 from reportgen.config import SETTINGS, load_policy, load_settings
 from reportgen.errors import ConfigError
 
 
+@sqlite_only  # settings, not data: the database backend does not matter
 def test_init_writes_a_commented_config_that_loads(run, workspace):
     result = run("init", "--county", "青山县", "--code", "411599")
     assert result.exit_code == 0, result.output
@@ -17,6 +19,7 @@ def test_init_writes_a_commented_config_that_loads(run, workspace):
     assert run("init").exit_code == 3  # never overwrites silently
 
 
+@sqlite_only  # settings, not data: the database backend does not matter
 def test_every_setting_is_documented_in_the_init_file(workspace):
     from reportgen.config import init_workspace_text
 
@@ -26,6 +29,7 @@ def test_every_setting_is_documented_in_the_init_file(workspace):
         assert s.key.split(".")[-1] in text, s.key
 
 
+@sqlite_only  # settings, not data: the database backend does not matter
 def test_overrides_and_sources(run, workspace, monkeypatch):
     (workspace / "reportgen.toml").write_text(
         '[county]\nname = "青山县"\n[policy_overrides]\nmonitoring.income_line = 7600\nwater.dry_areas = ["411599102"]\n',
@@ -63,6 +67,7 @@ def test_overrides_and_sources(run, workspace, monkeypatch):
         ('[hotlines]\noffice_numbers = "123"\n', "应为列表"),
     ],
 )
+@sqlite_only  # settings, not data: the database backend does not matter
 def test_bad_config_is_refused_with_a_reason(run, workspace, content, message):
     (workspace / "reportgen.toml").write_text(content, encoding="utf-8")
     result = run("config", "show")

@@ -249,11 +249,13 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
+def example(tmp_path_factory, module_db):
     """The example county imported once into a workspace (CLI runs use their own --out)."""
     ws = tmp_path_factory.mktemp("example")
     (ws / "reportgen.toml").write_text(
-        '[county]\nname = "青山县"\n[offices]\neducation = "青山县教育局"\n', encoding="utf-8"
+        f"database = '{module_db()}'\n"
+        '[county]\nname = "青山县"\n[offices]\neducation = "青山县教育局"\n',
+        encoding="utf-8",
     )
     result = CliRunner().invoke(cli, ["-C", str(ws), "-q", "import", str(EXAMPLE)])
     assert result.exit_code == 0, result.output

@@ -1,9 +1,9 @@
 """Every file in tests/data/messy/ imports cleanly, and problems in such files name the real cell."""
 
 import shutil
-import sqlite3
 from pathlib import Path
 
+from builders import db_rows, db_snapshot
 from openpyxl import load_workbook
 
 MESSY = Path(__file__).parent / "data" / "messy"
@@ -27,32 +27,28 @@ def test_messy_folder_imports(run, workspace):
     assert result.exit_code == 0, result.output
     for title in set(EXPECTED.values()):
         assert f"  {title}" in result.stdout
-    con = sqlite3.connect(workspace / "reportgen.db")
-    assert con.execute("select count(*) from regions").fetchone() == (6,)
-    assert con.execute(
-        "select income_per_capita, phone from households where household_id='H001'"
-    ).fetchone() == (9800, "13800001111")
-    assert con.execute(
-        "select village_code from households where household_id='H002'"
-    ).fetchone() == ("411599102201",)
-    births = dict(con.execute("select name, birth_date from persons"))
+
+    def rows(sql):
+        return db_rows(workspace, sql)
+
+    assert rows("select count(*) from regions") == [(6,)]
+    assert rows("select income_per_capita, phone from households where household_id='H001'") == [
+        (9800, "13800001111")
+    ]
+    assert rows("select village_code from households where household_id='H002'") == [
+        ("411599102201",)
+    ]
+    births = dict(rows("select name, birth_date from persons"))
     assert births == {"张大山": "1975-03-04", "刘秀英": "1978-05-12", "张小明": "2010-09-01", "李二河": "1968-01-01",
                       "李小果": "2011-07-07", "王小川": "1980-11-11"}  # fmt: skip
-    x_ids = [r[0] for r in con.execute("select id_number from persons where name='李小果'")]
+    x_ids = [r[0] for r in rows("select id_number from persons where name='李小果'")]
     assert x_ids[0].endswith("X")
-    assert (
-        con.execute("select id_number from students where student_no='G002'").fetchone()[0]
-        == x_ids[0]
-    )
-    assert dict(con.execute("select name, medical_insured from persons")) == {
+    assert rows("select id_number from students where student_no='G002'") == [(x_ids[0],)]
+    assert dict(rows("select name, medical_insured from persons")) == {
         "张大山": 1, "刘秀英": 1, "张小明": 1, "李二河": 1, "李小果": 0, "王小川": 0}  # fmt: skip
-    assert con.execute(
-        "select boarding, hardship from students where student_no='G001'"
-    ).fetchone() == (1, 1)
-    assert con.execute("select boarding from students where student_no='G002'").fetchone() == (
-        None,
-    )
-    assert con.execute("select tuition from schools where school_code='S02'").fetchone() == (1600,)
+    assert rows("select boarding, hardship from students where student_no='G001'") == [(1, 1)]
+    assert rows("select boarding from students where student_no='G002'") == [(None,)]
+    assert rows("select tuition from schools where school_code='S02'") == [(1600,)]
 
 
 def test_problem_rows_are_the_real_rows_below_a_title(run, workspace):
@@ -69,7 +65,6 @@ def test_problem_rows_are_the_real_rows_below_a_title(run, workspace):
         "02_户信息_合并标题与空行.xlsx / 户信息 / 第7行 / 户类型: 应为 脱贫户/监测户/一般农户 之一 (贫困户)"
         in result.stderr
     )
-    assert not (workspace / "reportgen.db").exists() or sqlite3.connect(
-        workspace / "reportgen.db"
-    ).execute("select count(*) from regions").fetchone() == (0,)
+    after = db_snapshot(workspace)
+    assert not after or after["regions"] == []
     assert (workspace / "messy_导入问题清单.xlsx").exists()

@@ -13,6 +13,7 @@ from builders import (
     PERSONS,
     REGIONS,
     WIFE_A,
+    db_url,
     make_id,
     write_xlsx,
 )
@@ -72,7 +73,7 @@ def _import(folder, baodi: dict[str, str], when: dt.datetime, procedures: bool =
     path = write_xlsx(folder / f"{when:%m%d}.xlsx", sheets)
     # A dataset per import, as each `reportgen import` has (the importer's staging tables are
     # temporary tables of its connection).
-    dataset = Dataset.open(f"sqlite:///{folder / 'reportgen.db'}", create=True)
+    dataset = Dataset.open(db_url(folder), create=True)
     try:
         import_paths(dataset, [path], now=lambda: when)
     finally:

@@ -2,12 +2,11 @@
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import zipfile
 
 import pytest
-from builders import HEAD_B, full_county, write_xlsx
+from builders import HEAD_B, db_rows, full_county, write_xlsx
 from docx import Document
 from openpyxl import load_workbook
 
@@ -187,10 +186,9 @@ def test_default_kinds_and_the_notice_record(run, ws):
         "河口乡王庄村_项目公告_2023年9月1日.docx",
         "河口乡王庄村_项目公示_2023年9月1日.docx",
     }
-    con = sqlite3.connect(ws / "reportgen.db")
     rows = sorted(
-        con.execute(
-            "select kind, period_start, period_end from notices where place_code='411599102201'"
+        db_rows(
+            ws, "select kind, period_start, period_end from notices where place_code='411599102201'"
         )
     )
     assert rows == [
@@ -198,12 +196,12 @@ def test_default_kinds_and_the_notice_record(run, ws):
         ("project", "2023-09-01", "2023-09-10"),
         ("project-result", "2023-09-01", "2023-09-10"),
     ]
-    items = sorted(r[0] for r in con.execute("select item_key from notice_items"))
+    items = sorted(r[0] for r in db_rows(ws, "select item_key from notice_items"))
     assert items == ["H002", "XM101", "XM102"]
     assert (
         run("notice", "--village", "河口乡/王庄村", "--date", "2023-09-01").exit_code == 0
     )  # re-issue replaces
-    assert con.execute("select count(*) from notices").fetchone() == (3,)
+    assert db_rows(ws, "select count(*) from notices") == [(3,)]
 
 
 def test_privacy_check_refuses_an_id_put_in_by_a_user_template(run, ws):

@@ -18,9 +18,9 @@ AS_OF = dt.date(2023, 9, 30)
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
+def example(tmp_path_factory, module_db):
     folder = tmp_path_factory.mktemp("example")
-    settings = load_settings(folder)
+    settings = load_settings(folder, module_db())
     dataset = open_dataset(settings, create=True)
     import_paths(dataset, [example_data_dir() / "示例县"])
     ctx = RuleContext(dataset, settings.policy, AS_OF)

@@ -1,27 +1,25 @@
 """The schema version and in-place migration of an existing user database."""
 
-import sqlite3
-
 import sqlalchemy as sa
+from builders import db_execute, db_rows, db_url
 
 from reportgen.dataset.schema import SCHEMA_VERSION
 from reportgen.dataset.store import Dataset
 
 
 def test_a_version_1_database_is_migrated_without_losing_data(run, imported, workspace):
-    db = workspace / "reportgen.db"
-    con = sqlite3.connect(db)
-    con.execute("drop table notice_items")
-    con.execute("drop table notices")
-    con.execute("drop table findings")
-    con.execute("drop table check_runs")
-    con.execute("drop table schedule_runs")
-    con.execute("drop table schedule_jobs")
-    con.execute("update meta set value='1' where key='schema_version'")
-    con.commit()
-    households = con.execute("select count(*) from households").fetchone()
-    con.close()
-    ds = Dataset.open(f"sqlite:///{db}")
+    db_execute(
+        workspace,
+        "drop table notice_items",
+        "drop table notices",
+        "drop table findings",
+        "drop table check_runs",
+        "drop table schedule_runs",
+        "drop table schedule_jobs",
+        "update meta set value='1' where key='schema_version'",
+    )
+    households = db_rows(workspace, "select count(*) from households")
+    ds = Dataset.open(db_url(workspace))
     try:
         assert ds.schema_version() == SCHEMA_VERSION == 4
         inspector = sa.inspect(ds.engine)
@@ -35,21 +33,21 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
         } <= set(inspector.get_table_names())
     finally:
         ds.dispose()
-    assert sqlite3.connect(db).execute("select count(*) from households").fetchone() == households
+    assert db_rows(workspace, "select count(*) from households") == households
     assert run("data", "summary").exit_code == 0
 
 
 def test_a_newer_database_is_refused(run, imported, workspace):
-    con = sqlite3.connect(workspace / "reportgen.db")
-    con.execute("update meta set value='99' where key='schema_version'")
-    con.commit()
+    db_execute(workspace, "update meta set value='99' where key='schema_version'")
     result = run("data", "summary")
     assert result.exit_code == 3 and "请升级 reportgen" in result.stderr
 
 
-def test_a_foreign_database_is_refused(run, workspace):
-    con = sqlite3.connect(workspace / "other.db")
-    con.execute("create table t (x)")
-    con.commit()
-    result = run("--db", "other.db", "data", "summary")
+def test_a_foreign_database_is_refused(run, workspace, new_db):
+    other = new_db()
+    engine = sa.create_engine(other)
+    with engine.begin() as conn:
+        conn.execute(sa.text("create table t (x integer)"))
+    engine.dispose()
+    result = run("--db", other, "data", "summary")
     assert result.exit_code == 3 and "不是 reportgen 数据库" in result.stderr

@@ -7,7 +7,8 @@ import shutil
 import zipfile
 
 import pytest
-from builders import HEAD_A, HOUSEHOLDS, PERSONS, REGIONS, write_xlsx
+import sqlalchemy as sa
+from builders import HEAD_A, HOUSEHOLDS, PERSONS, REGIONS, db_rows, write_xlsx
 from docx import Document
 from openpyxl import load_workbook
 
@@ -24,19 +25,22 @@ FULL_ID = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9X](?![0-9])")
 
 
 @pytest.fixture(scope="module")
-def example_db(tmp_path_factory):
-    """The example county imported once; each test copies the database."""
-    path = tmp_path_factory.mktemp("example") / "reportgen.db"
-    dataset = Dataset.open(f"sqlite:///{path}", create=True)
+def example_db(module_db):
+    """The example county imported once; each test works on a copy of the database."""
+    url = module_db()
+    dataset = Dataset.open(url, create=True)
     import_paths(dataset, [example_data_dir() / "示例县"])
     dataset.dispose()
-    return path
+    return url
 
 
 @pytest.fixture
-def example(workspace, example_db, monkeypatch):
+def example(workspace, example_db, new_db, backend, monkeypatch):
     monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
-    shutil.copy(example_db, workspace / "reportgen.db")
+    if backend == "sqlite":
+        shutil.copy(sa.engine.make_url(example_db).database, workspace / "reportgen.db")
+    else:
+        monkeypatch.setenv("REPORTGEN_DB", new_db(template=example_db))
     (workspace / "reportgen.toml").write_text(
         '[county]\nname = "青山县"\n[offices]\ncounty = "青山县乡村振兴局"\n', encoding="utf-8"
     )
@@ -249,16 +253,9 @@ def test_second_quarter_says_what_was_fixed(run, workspace, monkeypatch):
 
     # a quarter's run replaces the quarter's earlier ones: two runs, and the comparison is unchanged
     assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
-    import sqlite3
-
-    con = sqlite3.connect(workspace / "reportgen.db")
-    labels = [
-        tuple(r)
-        for r in con.execute(
-            "select label, as_of from check_runs where kind='selfcheck' order by as_of"
-        )
-    ]
-    con.close()
+    labels = db_rows(
+        workspace, "select label, as_of from check_runs where kind='selfcheck' order by as_of"
+    )
     assert labels == [("2023年第二季度", "2023-06-30"), ("2023年第三季度", "2023-09-30")]
     assert summary == {r[1]: r[8:12] for r in load_workbook(workspace / LIST)["汇总"].iter_rows(min_row=4, values_only=True) if r[1]}  # fmt: skip
 
