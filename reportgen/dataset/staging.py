@@ -56,6 +56,9 @@ class Staging:
 
     def insert(self, spec: S.SheetSpec, rows: list[dict]) -> None:
         table = self.table(spec)
+        if self.conn.dialect.name == "postgresql" and self.conn.dialect.driver == "psycopg":
+            self._copy(table, rows)
+            return
         if self.conn.dialect.name != "sqlite":
             self.conn.execute(table.insert(), rows)
             return
@@ -80,6 +83,23 @@ class Staging:
                 values[i] = _sqlite_value(values[i])
             params.append(tuple(values))
         self.conn.exec_driver_sql(sql, params)
+
+    def _copy(self, table: sa.Table, rows: list[dict]) -> None:
+        """PostgreSQL (psycopg 3): one COPY … FROM STDIN per batch, inside the import's transaction.
+        psycopg adapts str/int/float/Decimal/date/bool itself; JSON values are written as text."""
+        quote = self.conn.dialect.identifier_preparer.quote
+        names = [c.name for c in table.columns]
+        getter = operator.itemgetter(*names)
+        json_cols = [i for i, c in enumerate(table.columns) if isinstance(c.type, sa.JSON)]
+        sql = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+        dbapi_conn = self.conn.connection.driver_connection
+        with dbapi_conn.cursor() as cursor, cursor.copy(sql) as copy:
+            for r in rows:
+                values = list(getter(r))
+                for i in json_cols:
+                    if values[i] is not None:
+                        values[i] = json.dumps(values[i], ensure_ascii=False)
+                copy.write_row(values)
 
     def drop_all(self) -> None:
         """Drop the staging tables: a TEMPORARY table outlives the transaction on its pooled connection."""
