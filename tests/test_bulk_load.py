@@ -91,13 +91,6 @@ def test_staging_rows_are_not_inserted_one_statement_each(workspace, backend, co
 
 def test_a_failed_import_does_not_use_up_an_import_number(run, imported, workspace, request):
     """The documents print 第N次导入: after a refused import the next one is still number 2."""
-    if request.node.callspec.params["backend"] == "postgres":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="PostgreSQL sequences are not rolled back: the refused import drew id 2",
-            )
-        )
     bad = [r[:] for r in HOUSEHOLDS]
     bad[1][4] = "贫困户"
     write_xlsx(workspace / "bad.xlsx", {"户信息": bad})
@@ -121,3 +114,19 @@ def test_a_sqlite_dataset_moves_to_postgresql(run, workspace, pg_databases, requ
     assert first.sheetnames == second.sheetnames
     for name in first.sheetnames:
         assert list(first[name].values) == list(second[name].values), name
+
+
+@pytest.mark.postgres
+@sqlite_only
+def test_a_plain_postgresql_url_uses_psycopg_3(workspace, pg_databases, request):
+    from reportgen.dataset.store import Dataset
+
+    server = pg_databases.create()
+    request.addfinalizer(lambda: pg_databases.drop(server))
+    plain = server.replace("postgresql+psycopg://", "postgresql://")
+    dataset = Dataset.open(plain, create=True)
+    try:
+        assert dataset.engine.dialect.driver == "psycopg"
+        assert dataset.schema_version() >= 1
+    finally:
+        dataset.dispose()

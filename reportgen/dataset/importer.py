@@ -225,11 +225,16 @@ def import_paths(
     try:
         with dataset.engine.begin() as conn:
             staging = Staging(conn)
-            import_id = conn.execute(
+            # Numbered max + 1 inside the transaction (not by a sequence, which PostgreSQL never
+            # rolls back): a refused import must not use up a number, documents print 第N次导入.
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("LOCK TABLE imports IN SHARE ROW EXCLUSIVE MODE")
+            import_id = (conn.execute(sa.select(sa.func.max(imports.c.id))).scalar() or 0) + 1
+            conn.execute(
                 imports.insert().values(
-                    started_at=started, finished_at=started, files=[], counts={}
+                    id=import_id, started_at=started, finished_at=started, files=[], counts={}
                 )
-            ).inserted_primary_key[0]
+            )
             for path in files:
                 label = _display_path(path)
                 sheets_of_file: dict[str, str] = {}

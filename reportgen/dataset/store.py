@@ -44,6 +44,10 @@ class Dataset:
     @classmethod
     def open(cls, url: str, *, create: bool = False) -> Dataset:
         parsed = sa.engine.make_url(url)
+        if parsed.drivername == "postgresql":
+            # psycopg 3 (reportgen[postgres]) whatever SQLAlchemy's default PostgreSQL driver is.
+            parsed = parsed.set(drivername="postgresql+psycopg")
+            url = parsed.render_as_string(hide_password=False)
         kwargs: dict = {}
         if (
             parsed.get_backend_name() == "sqlite"
