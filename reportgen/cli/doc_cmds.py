@@ -95,8 +95,14 @@ def output_options(default_out: str):
 @selection_options
 @click.option("--year", type=int, help="学年（如 2023 表示 2023—2024 学年），默认当前学年。")
 @output_options("输出/学生资助明白卡")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="并行进程数，每校一个分区（默认 CPU 核数；1 = 单进程）。--split、--zip 时单进程生成。",
+)
 @click.pass_context
-def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, split, as_zip):
+def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, split, as_zip, workers):
     """学生资助政策明白卡：每生一页，每校一个打印文件，另附名单 .xlsx。
 
     \b
@@ -107,6 +113,7 @@ def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, spli
     from reportgen.aid.students import count_students, select_schools
     from reportgen.documents.aid_card import make_cards
     from reportgen.documents.common import current_school_year
+    from reportgen.documents.parallel import default_workers
 
     app: AppContext = ctx.obj
     options = {
@@ -127,6 +134,7 @@ def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, spli
             result = make_cards(
                 run, selection, year=school_year, split=split, pdf=pdf, progress=progress,
                 zip_name=f"学生资助政策明白卡_{selection.label}" if as_zip else None,
+                workers=workers or default_workers(),
             )  # fmt: skip
         click.echo(f"已生成 {result.schools} 所学校 {result.students} 名学生的学生资助政策明白卡：")
         _print_outputs(result.outputs, run.out_dir)

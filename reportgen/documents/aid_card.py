@@ -116,6 +116,71 @@ class CardResult:
     failures: list = field(default_factory=list)
 
 
+def _card_file(school_name: str, suffix: str) -> str:
+    return f"学生资助政策明白卡_{school_name}{suffix}"
+
+
+def _roster_file(out_dir: Path, school_name: str, suffix: str) -> Path:
+    return out_dir / f"{safe_filename('学生资助明白卡名单_' + school_name + suffix)}.xlsx"
+
+
+def _card_label(ctx: dict[str, Any]) -> str:
+    return f"{ctx['name']}（学籍号 {ctx['student_no']}）"
+
+
+def _roster_rows(
+    student: StudentFacts, ctx: dict[str, Any], run: DocumentRun
+) -> tuple[list, list | None]:
+    roster = [student.student_no, student.name, student.grade, student.class_name, student.stage,
+              "、".join(f"{e['name']}（{e['amount']}）" for e in ctx["eligible"]) or "暂无",
+              float(expected_total(eligible_items(student, run.policy)))]  # fmt: skip
+    review = None
+    if ctx["review_groups"]:
+        review = [student.student_no, student.name, student.grade, student.class_name, ctx["review_groups"],
+                  "属特殊困难群体但未认定家庭经济困难，请复核（梳理 二.一.(二).2①）"]  # fmt: skip
+    return roster, review
+
+
+def _write_roster(
+    path: Path, school_name: str, year: int, roster_rows: list, review_rows: list, footer: str
+) -> None:
+    write_table_workbook(
+        path,
+        [
+            Sheet(
+                "明白卡名单",
+                ROSTER_COLUMNS,
+                roster_rows,
+                title=f"{school_name}学生资助明白卡名单（{school_year_label(year)}）",
+            ),
+            Sheet(
+                "特殊群体未认定困难",
+                REVIEW_COLUMNS,
+                review_rows,
+                title=f"{school_name}特殊困难群体学生未认定家庭经济困难名单（供复核）",
+            ),
+        ],
+        footer=footer,
+    )
+
+
+def school_cards(
+    run: DocumentRun, students: list[StudentFacts], year: int, suffix: str
+) -> tuple[list[dict[str, Any]], list, list]:
+    """One school's card contexts (in print order), roster rows and review rows."""
+    contexts, roster_rows, review_rows = [], [], []
+    for student in students:
+        ctx = card_context(student, run, year)
+        ctx["_group"] = student.school.code
+        ctx["_file"] = _card_file(student.school.name, suffix)
+        roster, review = _roster_rows(student, ctx, run)
+        roster_rows.append(roster)
+        if review is not None:
+            review_rows.append(review)
+        contexts.append(ctx)
+    return contexts, roster_rows, review_rows
+
+
 def make_cards(
     run: DocumentRun,
     selection: Selection,
@@ -123,12 +188,27 @@ def make_cards(
     year: int,
     split: bool = False,
     pdf: bool = False,
-    zip_name: str | None = None, progress=None,
+    zip_name: str | None = None,
+    progress=None,
+    workers: int = 1,
 ) -> CardResult:
-    """Cards and rosters for the selection into run.out_dir; raises RenderError after writing the rest."""
+    """Cards and rosters for the selection into run.out_dir; raises RenderError after writing the rest.
+
+    workers > 1: one partition per school rendered in a process pool (reportgen.documents.parallel),
+    same files, same bytes. --split and --zip always run in this process.
+    """
+    if workers > 1 and not split and not zip_name:
+        from reportgen.documents.parallel import make_cards_parallel
+
+        result = make_cards_parallel(
+            run, selection, year=year, pdf=pdf, progress=progress, workers=workers
+        )
+        if result is not None:
+            return result
     result = CardResult()
     rosters: list[OutputEntry] = []
     suffix = f"_{selection.class_name}" if selection.class_name else ""
+    footer = run.meta()["footnote"]
 
     def records() -> Iterator[dict[str, Any]]:
         for school, students in iter_selected(run.dataset, selection):
@@ -137,36 +217,15 @@ def make_cards(
             for student in students:
                 ctx = card_context(student, run, year)
                 ctx["_group"] = school.code
-                ctx["_file"] = f"学生资助政策明白卡_{school.name}{suffix}"
-                roster_rows.append([student.student_no, student.name, student.grade, student.class_name, student.stage,
-                                    "、".join(f"{e['name']}（{e['amount']}）" for e in ctx["eligible"]) or "暂无",
-                                    float(expected_total(eligible_items(student, run.policy)))])  # fmt: skip
-                if ctx["review_groups"]:
-                    review_rows.append([student.student_no, student.name, student.grade, student.class_name, ctx["review_groups"],
-                                        "属特殊困难群体但未认定家庭经济困难，请复核（梳理 二.一.(二).2①）"])  # fmt: skip
+                ctx["_file"] = _card_file(school.name, suffix)
+                roster, review = _roster_rows(student, ctx, run)
+                roster_rows.append(roster)
+                if review is not None:
+                    review_rows.append(review)
                 result.students += 1
                 yield ctx
-            roster = (
-                run.out_dir / f"{safe_filename('学生资助明白卡名单_' + school.name + suffix)}.xlsx"
-            )
-            write_table_workbook(
-                roster,
-                [
-                    Sheet(
-                        "明白卡名单",
-                        ROSTER_COLUMNS,
-                        roster_rows,
-                        title=f"{school.name}学生资助明白卡名单（{school_year_label(year)}）",
-                    ),
-                    Sheet(
-                        "特殊群体未认定困难",
-                        REVIEW_COLUMNS,
-                        review_rows,
-                        title=f"{school.name}特殊困难群体学生未认定家庭经济困难名单（供复核）",
-                    ),
-                ],
-                footer=run.meta()["footnote"],
-            )
+            roster = _roster_file(run.out_dir, school.name, suffix)
+            _write_roster(roster, school.name, year, roster_rows, review_rows, footer)
             rosters.append(run.entry(roster, len(roster_rows), school.code))
 
     batch = render_batch(
@@ -175,13 +234,14 @@ def make_cards(
         run.out_dir,
         group_by="_group",
         file_name=lambda group, ctx: ctx["_file"],
-        zip_name=zip_name, split="record" if split else "group",
+        zip_name=zip_name,
+        split="record" if split else "group",
         record_name=lambda group, ctx: (
             f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}"
         ),
         pdf=pdf,
         meta=run.meta(),
-        label=lambda ctx: f"{ctx['name']}（学籍号 {ctx['student_no']}）",
+        label=_card_label,
         workspace=run.settings.workspace,
         progress=progress,
         manifest=False,

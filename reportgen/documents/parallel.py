@@ -1,0 +1,235 @@
+"""Process-pool rendering: a batch cut into partitions (one school, one village, a chunk) that
+worker processes render and write themselves, returning only small manifest entries.
+
+The pattern every document kind follows (the student-aid cards first):
+
+* the parent plans the partitions (cheap queries: which groups have records, their file names, so
+  that names are unique exactly as in the single-process path) and resolves the template once;
+* each task is a picklable dict (workspace path, database URL, group key, options, output paths,
+  `_meta`); the worker function is top-level, so the pool may use the spawn start method (and later
+  a Dask cluster's executor);
+* a worker opens its own settings and dataset (cached per process), builds its partition's
+  contexts, calls `render_partition`, writes its side files and returns dicts, never raising for a
+  bad record;
+* at most ~2×workers partitions are in flight; the parent collects the entries in partition order
+  and writes the manifest, so outputs, manifest and failures are those of the single-process path.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from reportgen.engine import OutputEntry
+from reportgen.engine.batch import BatchResult, render_partition, resolve_word_template
+from reportgen.engine.manifest import Failure
+
+_OPEN: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def make_executor(workers: int) -> Executor:
+    """A local process pool; spawn start method so that workers behave as on Windows/macOS."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def run_bounded(
+    executor: Executor, fn: Callable[[Any], Any], tasks: Iterable[Any], in_flight: int
+) -> Iterator[tuple[int, Any]]:
+    """(task index, result) as tasks complete, never more than `in_flight` submitted at once."""
+    todo = enumerate(tasks)
+    pending: dict[Any, int] = {}
+
+    def fill() -> None:
+        while len(pending) < in_flight:
+            try:
+                i, task = next(todo)
+            except StopIteration:
+                return
+            pending[executor.submit(fn, task)] = i
+
+    fill()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            i = pending.pop(future)
+            yield i, future.result()
+        fill()
+
+
+def worker_run(task: dict[str, Any]):
+    """A DocumentRun inside a worker: settings and dataset opened once per process and reused."""
+    from reportgen.config import load_settings
+    from reportgen.dataset.store import Dataset
+    from reportgen.documents.common import DocumentRun
+
+    key = (task["workspace"], task["db_url"])
+    if key not in _OPEN:
+        settings = load_settings(Path(task["workspace"]), db_option=task["db_url"])
+        _OPEN[key] = (settings, Dataset.open(task["db_url"]))
+    settings, dataset = _OPEN[key]
+    return DocumentRun(settings, dataset, Path(task["out_dir"]), "", {}, task["today"])
+
+
+def _pdf_entry(docx: Path, out_dir: Path, records: int, group: str) -> tuple[dict | None, list]:
+    from reportgen.engine.pdf import convert_to_pdf
+    from reportgen.errors import ReportgenError
+
+    try:
+        pdf_path = convert_to_pdf(docx)
+    except ReportgenError as err:
+        return None, [Failure(f"{docx.name}（PDF）", err.message, group).as_dict()]
+    return OutputEntry.for_file(pdf_path, out_dir, records, group).as_dict(), []
+
+
+# ----------------------------------------------------------------------------- student-aid cards
+
+
+def card_partition(task: dict[str, Any]) -> dict[str, Any]:
+    """Worker: one school's cards (one print file, PDF if asked) and roster; small dicts back."""
+    from reportgen.aid.students import students_of_school
+    from reportgen.documents.aid_card import (
+        TEMPLATE,
+        _card_label,
+        _write_roster,
+        school_cards,
+    )
+
+    run = worker_run(task)
+    out_dir = Path(task["out_dir"])
+    code = task["school_code"]
+    students = students_of_school(run.dataset, code, task["class_name"])
+    contexts, roster_rows, review_rows = school_cards(run, students, task["year"], task["suffix"])
+    docx = out_dir / task["file"]
+    got = render_partition(
+        TEMPLATE,
+        contexts,
+        str(docx),
+        {"workspace": task["workspace"], "meta": task["meta"], "label": _card_label, "group": code},
+    )
+    outputs, failures = [], list(got["failures"])
+    if got["records"]:
+        outputs.append(
+            OutputEntry(
+                docx.relative_to(out_dir).as_posix(),
+                got["sha256"],
+                got["size"],
+                got["records"],
+                code,
+                "docx",
+            ).as_dict()
+        )
+        if task["pdf"]:
+            pdf, pdf_failures = _pdf_entry(docx, out_dir, got["records"], code)
+            outputs += [pdf] if pdf else []
+            failures += pdf_failures
+    roster = out_dir / task["roster"]
+    name = students[0].school.name if students else code
+    _write_roster(roster, name, task["year"], roster_rows, review_rows, task["meta"]["footnote"])
+    return {
+        "students": len(students),
+        "outputs": outputs,
+        "roster": OutputEntry.for_file(roster, out_dir, len(roster_rows), code).as_dict(),
+        "failures": failures,
+    }
+
+
+def _card_plan(run, selection, suffix: str) -> list[dict[str, str]] | None:
+    """Schools with students, in print order, with their file names; None when two rosters would
+    share a name (the single-process path then decides which one survives)."""
+    from reportgen.dataset.schema import TABLES
+    from reportgen.documents.aid_card import _card_file, _roster_file
+    from reportgen.engine import safe_filename
+
+    st, schools = TABLES["students"], TABLES["schools"]
+    counts = sa.select(st.c.school_code, sa.func.count()).group_by(st.c.school_code)
+    if selection.class_name:
+        counts = counts.where(st.c.class_name == selection.class_name)
+    with run.dataset.engine.connect() as conn:
+        having = {code for code, n in conn.execute(counts) if n}
+        names = {
+            r.school_code: r.name
+            for r in conn.execute(sa.select(schools.c.school_code, schools.c.name))
+        }
+    plan, used, rosters = [], set(), set()
+    for code in selection.school_codes:
+        if code not in having:
+            continue
+        base = Path(safe_filename(_card_file(names[code], suffix)) + ".docx")
+        candidate, i = base, 2
+        while candidate.as_posix().lower() in used:  # as render_batch: 王庄村, 王庄村_2
+            candidate = base.with_name(f"{base.stem}_{i}{base.suffix}")
+            i += 1
+        used.add(candidate.as_posix().lower())
+        roster = _roster_file(Path(), names[code], suffix).as_posix()
+        if roster.lower() in rosters:
+            return None
+        rosters.add(roster.lower())
+        plan.append({"school_code": code, "file": candidate.as_posix(), "roster": roster})
+    return plan
+
+
+def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, workers: int):
+    """make_cards with one school per partition in a process pool; None to use the in-process path
+    (fewer than two schools, or schools whose rosters would share a file name)."""
+    from reportgen.documents.aid_card import TEMPLATE, CardResult
+
+    suffix = f"_{selection.class_name}" if selection.class_name else ""
+    plan = _card_plan(run, selection, suffix)
+    if plan is None or len(plan) < 2:
+        return None
+    if pdf:
+        from reportgen.engine.pdf import require_pdf_tools
+
+        require_pdf_tools()
+    tpl = resolve_word_template(TEMPLATE, run.settings.workspace)
+    common = {
+        "workspace": str(run.settings.workspace),
+        "db_url": run.settings.db_url,
+        "out_dir": str(run.out_dir),
+        "today": run.today,
+        "year": year,
+        "class_name": selection.class_name,
+        "suffix": suffix,
+        "meta": run.meta(),
+        "pdf": pdf,
+    }
+    tasks = ({**common, **part} for part in plan)
+    done: dict[int, dict] = {}
+    executor = make_executor(min(workers, len(plan)))
+    try:
+        for i, got in run_bounded(executor, card_partition, tasks, in_flight=2 * workers):
+            done[i] = got
+            if progress:
+                progress(got["students"])
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    result = CardResult()
+    batch = BatchResult(run.out_dir, template_name=tpl.name, template_sha256=tpl.sha256)
+    rosters: list[OutputEntry] = []
+    for i in sorted(done):
+        got = done[i]
+        result.schools += 1
+        result.students += got["students"]
+        batch.records += got["students"]
+        batch.outputs += [OutputEntry(**o) for o in got["outputs"]]
+        batch.failures += [Failure(f["record"], f["message"], f["group"]) for f in got["failures"]]
+        rosters.append(OutputEntry(**got["roster"]))
+    result.outputs = batch.outputs + rosters
+    result.failures = batch.failures
+    batch.write_manifest(run.run_info(), extra_outputs=rosters)
+    batch.raise_for_failures()
+    return result

@@ -1,0 +1,139 @@
+"""reportgen card --workers: the process pool writes the same files (same bytes) as one process."""
+
+import hashlib
+import json
+import zipfile
+
+import pytest
+from builders import full_county
+
+from reportgen.documents.parallel import run_bounded
+
+
+@pytest.fixture
+def county_ws(run, workspace, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-09-02")
+    (workspace / "reportgen.toml").write_text(
+        '[county]\nname = "青山县"\n[offices]\neducation = "青山县教育局"\n[hotlines]\naid = "0376-5550123"\n',
+        encoding="utf-8",
+    )
+    full_county(workspace / "in")
+    assert run("import", "in").exit_code == 0
+    return workspace
+
+
+def files(folder):
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+
+
+def manifest(folder):
+    doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    doc.pop("generated_at")
+    doc.pop("command")
+    doc["options"].pop("workers", None)
+    return doc
+
+
+def test_pool_writes_the_same_bytes_as_one_process(run, county_ws, monkeypatch):
+    from reportgen.documents import parallel
+
+    pools = []
+    real = parallel.make_executor
+    monkeypatch.setattr(parallel, "make_executor", lambda n: pools.append(n) or real(n))
+    one = run("card", "--county", "--year", "2023", "--workers", "1", "--out", "one")
+    two = run("card", "--county", "--year", "2023", "--workers", "2", "--out", "two")
+    assert one.exit_code == 0, one.output
+    assert two.exit_code == 0, two.output
+    assert pools == [2]  # --workers 1 ran in this process, --workers 2 in a pool of two
+    assert one.output.replace("/one/", "/two/") == two.output
+    a, b = files(county_ws / "one"), files(county_ws / "two")
+    assert sorted(a) == sorted(b) and a == b
+    assert sum(name.endswith(".docx") for name in a) == 2  # two schools: two partitions
+    assert manifest(county_ws / "one") == manifest(county_ws / "two")
+
+
+def test_a_bad_record_fails_its_school_only(run, county_ws):
+    from reportgen.paths import builtin_templates_dir
+
+    tpl = county_ws / "templates"
+    tpl.mkdir()
+    src = builtin_templates_dir() / "docx" / "学生资助政策明白卡.docx"
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(tpl / src.name, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == "word/document.xml":
+                text = data.decode()
+                assert "{{ name }}" in text
+                bad = '{{ name }}{% if name == "李小红" %}{{ missing.attr }}{% endif %}'
+                data = text.replace("{{ name }}", bad, 1).encode()
+            out.writestr(name, data)
+    outs = {}
+    for workers in ("1", "2"):
+        result = run("card", "--county", "--year", "2023", "--workers", workers, "--out", workers)
+        assert result.exit_code == 7, result.output
+        assert "李小红（学籍号 G002）" in result.stderr
+        outs[workers] = result.stderr
+        folder = county_ws / workers
+        assert [p.name for p in folder.glob("*.docx")] == [
+            "学生资助政策明白卡_城关镇第一初级中学.docx"
+        ]
+        assert len(list(folder.glob("*.xlsx"))) == 2  # rosters are still written
+    assert outs["1"] == outs["2"]
+    assert files(county_ws / "1") == files(county_ws / "2")
+    assert manifest(county_ws / "1") == manifest(county_ws / "2")
+
+
+def test_split_and_zip_still_work_with_workers(run, county_ws):
+    result = run("card", "--county", "--year", "2023", "--workers", "2", "--zip")
+    assert result.exit_code == 0, result.output
+    result = run("card", "--county", "--year", "2023", "--workers", "2", "--split")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(
+    __import__("shutil").which("soffice") is None and not __import__("os").environ.get("CI"),
+    reason="LibreOffice (soffice) is not installed",
+)
+def test_pdf_in_the_workers(run, county_ws, backend):
+    if backend != "sqlite":
+        pytest.skip("PDF conversion does not depend on the database")
+    result = run("card", "--county", "--year", "2023", "--workers", "2", "--pdf", "--out", "p")
+    assert result.exit_code == 0, result.output
+    folder = county_ws / "p"
+    pdfs = sorted(p.stem for p in folder.glob("*.pdf"))
+    assert pdfs == sorted(p.stem for p in folder.glob("*.docx")) and len(pdfs) == 2
+    kinds = sorted(o["kind"] for o in json.loads((folder / "manifest.json").read_text())["outputs"])
+    assert kinds == ["docx", "docx", "pdf", "pdf", "xlsx", "xlsx"]
+
+
+def _square(x):
+    return x * x
+
+
+def test_run_bounded_keeps_at_most_in_flight():
+    from concurrent.futures import Future
+
+    class Recording:
+        def __init__(self):
+            self.live, self.most = 0, 0
+
+        def submit(self, fn, arg):
+            self.live += 1
+            self.most = max(self.most, self.live)
+            fut = Future()
+            fut.set_result(fn(arg))
+            fut.add_done_callback(lambda _: None)
+            return fut
+
+    ex = Recording()
+    got = []
+    for i, value in run_bounded(ex, _square, range(10), in_flight=3):
+        ex.live -= 1
+        got.append((i, value))
+    assert sorted(got) == [(i, i * i) for i in range(10)]
+    assert ex.most <= 3
