@@ -219,3 +219,22 @@ def test_zip_packs_the_print_files(run, county_ws):
         ]
     assert not list(out.glob("*.docx"))  # packed, not also left loose
     assert len(list(out.glob("学生资助明白卡名单_*.xlsx"))) == 2
+
+
+def test_two_schools_of_the_same_name_keep_both_rosters(run, county_ws, workspace):
+    from builders import make_id
+
+    write_xlsx(
+        workspace / "twin.xlsx",
+        {"学校": [["学校代码", "学校名称", "所在区划代码", "学段"], ["S09", "城关镇第一初级中学", "411599102", "初中"]],
+         "学生": [["学籍号", "姓名", "证件号码", "学校代码", "学段", "年级"], ["G900", "孪校生", make_id("20110101", 71), "S09", "初中", "七年级"]]},
+    )  # fmt: skip
+    assert run("import", "twin.xlsx").exit_code == 0
+    assert (
+        run("card", "--county", "--year", "2023", "--workers", "1", "--out", "twin").exit_code == 0
+    )
+    out = county_ws / "twin"
+    assert sorted(p.name for p in out.glob("学生资助明白卡名单_城关镇第一初级中学*.xlsx")) == [
+        "学生资助明白卡名单_城关镇第一初级中学.xlsx", "学生资助明白卡名单_城关镇第一初级中学_2.xlsx"]  # fmt: skip
+    assert sorted(p.name for p in out.glob("学生资助政策明白卡_城关镇第一初级中学*.docx")) == [
+        "学生资助政策明白卡_城关镇第一初级中学.docx", "学生资助政策明白卡_城关镇第一初级中学_2.docx"]  # fmt: skip

@@ -4,6 +4,6 @@ from reportgen.cli import (
     data_cmds,  # noqa: F401
     doc_cmds,  # noqa: F401
     engine_cmds,  # noqa: F401
+    rule_cmds,  # noqa: F401
+    schedule_cmds,  # noqa: F401
 )
-from reportgen.cli import rule_cmds  # noqa: F401
-from reportgen.cli import schedule_cmds  # noqa: F401

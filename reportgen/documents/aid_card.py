@@ -207,6 +207,7 @@ def make_cards(
             return result
     result = CardResult()
     rosters: list[OutputEntry] = []
+    used_rosters: set[Path] = set()
     suffix = f"_{selection.class_name}" if selection.class_name else ""
     footer = run.meta()["footnote"]
 
@@ -225,6 +226,13 @@ def make_cards(
                 result.students += 1
                 yield ctx
             roster = _roster_file(run.out_dir, school.name, suffix)
+            n = 2
+            while roster in used_rosters:  # two schools of the same name: like the print files, _2
+                roster = roster.with_name(
+                    f"{_roster_file(run.out_dir, school.name, suffix).stem}_{n}.xlsx"
+                )
+                n += 1
+            used_rosters.add(roster)
             _write_roster(roster, school.name, year, roster_rows, review_rows, footer)
             rosters.append(run.entry(roster, len(roster_rows), school.code))
 
