@@ -200,8 +200,16 @@ def aid_notice_cmd(ctx, school, township, county, class_name, term, out_dir, pdf
 )
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @zip_option
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="并行进程数，每村一个分区（默认 CPU 核数；1 = 单进程）。--zip、--household 时单进程生成。",
+)
 @click.pass_context
-def monitor_sheet_cmd(ctx, village, township, county, household, include_all, out_dir, pdf, as_zip):
+def monitor_sheet_cmd(
+    ctx, village, township, county, household, include_all, out_dir, pdf, as_zip, workers
+):
     """防止返贫监测明白卡和明白纸：每户两页，每村一个打印文件，另附每村名单 .xlsx。
 
     第1页只写数据中有的信息，没有的留空线由入户时如实填写；第2页是申报政策和帮扶政策，
@@ -217,6 +225,7 @@ def monitor_sheet_cmd(ctx, village, township, county, household, include_all, ou
         make_monitor_sheets,
         select_villages,
     )
+    from reportgen.documents.parallel import default_workers
 
     app: AppContext = ctx.obj
     options = {
@@ -237,6 +246,7 @@ def monitor_sheet_cmd(ctx, village, township, county, household, include_all, ou
             result = make_monitor_sheets(
                 run, villages, household=only, include_all=include_all, pdf=pdf, progress=progress,
                 zip_name="防止返贫监测明白纸_" + (village or township or household or "全县") if as_zip else None,
+                workers=workers or default_workers(),
             )  # fmt: skip
         click.echo(f"已生成 {result.villages} 个村 {result.households} 户的防止返贫监测明白纸"
                    f"（其中 {result.incomplete} 户有信息缺失，已留空待填，见名单）：")  # fmt: skip

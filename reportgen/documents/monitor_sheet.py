@@ -109,11 +109,7 @@ def households_of_village(
         TABLES[t]
         for t in ("households", "persons", "monitoring_procedures", "measures", "students")
     )
-    who = (
-        sa.or_(h.c.category.in_(("监测户", "脱贫户")), h.c.monitor_type.isnot(None))
-        if include_all
-        else _monitored(h)
-    )
+    who = who_filter(h, include_all)
     query = sa.select(h).where(h.c.village_code == village.code, who).order_by(h.c.household_id)
     if household:
         query = sa.select(h).where(h.c.household_id == household)
@@ -376,8 +372,46 @@ class SheetResult:
     incomplete: int = 0
 
 
+def _sheet_label(ctx: dict[str, Any]) -> str:
+    return f"{ctx['head']}（户编号 {ctx['household_id']}）"
+
+
+def roster_file(village: Place) -> str:
+    """The village roster's file name (inside the output folder)."""
+    return f"{safe_filename('防止返贫监测明白纸名单_' + village.file_label)}.xlsx"
+
+
+def sheet_file(village: Place) -> str:
+    """The village print file's name before the _2 rule (as render_batch names a group)."""
+    return safe_filename(f"防止返贫监测明白纸_{village.file_label}") + ".docx"
+
+
+def roster_row(f: HouseholdFacts, missing: list[str]) -> list:
+    r = f.row
+    return [r.household_id, r.head_name, r.category, r.monitor_type or "", "、".join(f.risk_types),
+            r.helper_name or "", len(f.measures), "、".join(missing) or "无"]  # fmt: skip
+
+
+def write_roster(path, village: Place, rows: list, footer: str) -> None:
+    write_table_workbook(path, [Sheet("名单", SUMMARY_COLUMNS, rows, title=f"{village.township}{village.name}防止返贫监测明白纸发放名单")],
+                         footer=footer)  # fmt: skip
+
+
 def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: str | None = None, include_all: bool = False,
-                        pdf: bool = False, zip_name: str | None = None, progress=None) -> SheetResult:  # fmt: skip
+                        pdf: bool = False, zip_name: str | None = None, progress=None, workers: int = 1) -> SheetResult:  # fmt: skip
+    """Sheets and rosters for the villages into run.out_dir; raises RenderError after writing the rest.
+
+    workers > 1: one partition per village rendered in a process pool (reportgen.documents.parallel),
+    same files, same bytes. --zip and --household always run in this process.
+    """
+    if workers > 1 and not zip_name and household is None:
+        from reportgen.documents.parallel import make_monitor_sheets_parallel
+
+        got = make_monitor_sheets_parallel(
+            run, villages, include_all=include_all, pdf=pdf, progress=progress, workers=workers
+        )
+        if got is not None:
+            return got
     result = SheetResult()
     summaries: list[OutputEntry] = []
 
@@ -392,23 +426,17 @@ def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: s
             rows = []
             for f in facts:
                 ctx, missing = sheet_context(f, run)
-                r = f.row
-                rows.append([r.household_id, r.head_name, r.category, r.monitor_type or "", "、".join(f.risk_types),
-                             r.helper_name or "", len(f.measures), "、".join(missing) or "无"])  # fmt: skip
+                rows.append(roster_row(f, missing))
                 result.households += 1
                 result.incomplete += bool(missing)
                 yield ctx
-            path = (
-                run.out_dir
-                / f"{safe_filename('防止返贫监测明白纸名单_' + village.file_label)}.xlsx"
-            )
-            write_table_workbook(path, [Sheet("名单", SUMMARY_COLUMNS, rows, title=f"{village.township}{village.name}防止返贫监测明白纸发放名单")],
-                                 footer=run.meta()["footnote"])  # fmt: skip
+            path = run.out_dir / roster_file(village)
+            write_roster(path, village, rows, run.meta()["footnote"])
             summaries.append(run.entry(path, len(rows), village.code))
 
     batch = render_batch(
         TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"], zip_name=zip_name, pdf=pdf, meta=run.meta(),
-        label=lambda ctx: f"{ctx['head']}（户编号 {ctx['household_id']}）", workspace=run.settings.workspace,
+        label=_sheet_label, workspace=run.settings.workspace,
         progress=progress, manifest=False, raise_on_failure=False,
     )  # fmt: skip
     result.outputs = batch.outputs + summaries
@@ -417,13 +445,18 @@ def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: s
     return result
 
 
-def count_households(dataset: Dataset, villages: list[Place], include_all: bool) -> int:
-    h = TABLES["households"]
-    who = (
+def who_filter(h: sa.Table, include_all: bool) -> sa.ColumnElement[bool]:
+    """The households a sheet is made for: monitored ones (include_all: and every 脱贫户)."""
+    return (
         sa.or_(h.c.category.in_(("监测户", "脱贫户")), h.c.monitor_type.isnot(None))
         if include_all
         else _monitored(h)
     )
+
+
+def count_households(dataset: Dataset, villages: list[Place], include_all: bool) -> int:
+    h = TABLES["households"]
+    who = who_filter(h, include_all)
     with dataset.engine.connect() as conn:
         return conn.execute(
             sa.select(sa.func.count())

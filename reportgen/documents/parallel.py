@@ -1,7 +1,7 @@
 """Process-pool rendering: a batch cut into partitions (one school, one village, a chunk) that
 worker processes render and write themselves, returning only small manifest entries.
 
-The pattern every document kind follows (the student-aid cards first):
+The pattern every document kind follows (the student-aid cards, the monitoring sheets):
 
 * the parent plans the partitions (cheap queries: which groups have records, their file names, so
   that names are unique exactly as in the single-process path) and resolves the template once;
@@ -95,6 +95,65 @@ def _pdf_entry(docx: Path, out_dir: Path, records: int, group: str) -> tuple[dic
     return OutputEntry.for_file(pdf_path, out_dir, records, group).as_dict(), []
 
 
+def partition_outputs(
+    got: dict[str, Any], docx: Path, out_dir: Path, group: str, pdf: bool
+) -> tuple[list[dict], list[dict]]:
+    """A render_partition result as manifest entries (docx, then its PDF if asked) and failures."""
+    outputs, failures = [], list(got["failures"])
+    if got["records"]:
+        outputs.append(
+            OutputEntry(
+                docx.relative_to(out_dir).as_posix(),
+                got["sha256"],
+                got["size"],
+                got["records"],
+                group,
+                "docx",
+            ).as_dict()
+        )
+        if pdf:
+            pdf_out, pdf_failures = _pdf_entry(docx, out_dir, got["records"], group)
+            outputs += [pdf_out] if pdf_out else []
+            failures += pdf_failures
+    return outputs, failures
+
+
+def unique_name(base: Path, used: set[str]) -> Path:
+    """As render_batch names groups: 王庄村, 王庄村_2 (compared case-insensitively)."""
+    candidate, i = base, 2
+    while candidate.as_posix().lower() in used:
+        candidate = base.with_name(f"{base.stem}_{i}{base.suffix}")
+        i += 1
+    used.add(candidate.as_posix().lower())
+    return candidate
+
+
+def run_partitions(
+    fn: Callable[[dict], dict],
+    tasks: Iterable[dict],
+    partitions: int,
+    workers: int,
+    progress,
+    count: str,
+) -> list[dict]:
+    """The partitions' results in task order, from a pool of min(workers, partitions) processes;
+    progress(result[count]) as each partition completes."""
+    done: dict[int, dict] = {}
+    executor = make_executor(min(workers, partitions))
+    try:
+        for i, got in run_bounded(executor, fn, tasks, in_flight=2 * workers):
+            done[i] = got
+            if progress:
+                progress(got[count])
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    return [done[i] for i in sorted(done)]
+
+
+def failures_of(got: dict) -> list[Failure]:
+    return [Failure(f["record"], f["message"], f["group"]) for f in got["failures"]]
+
+
 # ----------------------------------------------------------------------------- student-aid cards
 
 
@@ -120,22 +179,7 @@ def card_partition(task: dict[str, Any]) -> dict[str, Any]:
         str(docx),
         {"workspace": task["workspace"], "meta": task["meta"], "label": _card_label, "group": code},
     )
-    outputs, failures = [], list(got["failures"])
-    if got["records"]:
-        outputs.append(
-            OutputEntry(
-                docx.relative_to(out_dir).as_posix(),
-                got["sha256"],
-                got["size"],
-                got["records"],
-                code,
-                "docx",
-            ).as_dict()
-        )
-        if task["pdf"]:
-            pdf, pdf_failures = _pdf_entry(docx, out_dir, got["records"], code)
-            outputs += [pdf] if pdf else []
-            failures += pdf_failures
+    outputs, failures = partition_outputs(got, docx, out_dir, code, task["pdf"])
     roster = out_dir / task["roster"]
     name = students[0].school.name if students else code
     _write_roster(roster, name, task["year"], roster_rows, review_rows, task["meta"]["footnote"])
@@ -168,12 +212,9 @@ def _card_plan(run, selection, suffix: str) -> list[dict[str, str]] | None:
     for code in selection.school_codes:
         if code not in having:
             continue
-        base = Path(safe_filename(_card_file(names[code], suffix)) + ".docx")
-        candidate, i = base, 2
-        while candidate.as_posix().lower() in used:  # as render_batch: 王庄村, 王庄村_2
-            candidate = base.with_name(f"{base.stem}_{i}{base.suffix}")
-            i += 1
-        used.add(candidate.as_posix().lower())
+        candidate = unique_name(
+            Path(safe_filename(_card_file(names[code], suffix)) + ".docx"), used
+        )
         roster = _roster_file(Path(), names[code], suffix).as_posix()
         if roster.lower() in rosters:
             return None
@@ -208,28 +249,137 @@ def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, worke
         "pdf": pdf,
     }
     tasks = ({**common, **part} for part in plan)
-    done: dict[int, dict] = {}
-    executor = make_executor(min(workers, len(plan)))
-    try:
-        for i, got in run_bounded(executor, card_partition, tasks, in_flight=2 * workers):
-            done[i] = got
-            if progress:
-                progress(got["students"])
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+    results = run_partitions(card_partition, tasks, len(plan), workers, progress, "students")
     result = CardResult()
     batch = BatchResult(run.out_dir, template_name=tpl.name, template_sha256=tpl.sha256)
     rosters: list[OutputEntry] = []
-    for i in sorted(done):
-        got = done[i]
+    for got in results:
         result.schools += 1
         result.students += got["students"]
         batch.records += got["students"]
         batch.outputs += [OutputEntry(**o) for o in got["outputs"]]
-        batch.failures += [Failure(f["record"], f["message"], f["group"]) for f in got["failures"]]
+        batch.failures += failures_of(got)
         rosters.append(OutputEntry(**got["roster"]))
     result.outputs = batch.outputs + rosters
     result.failures = batch.failures
+    batch.write_manifest(run.run_info(), extra_outputs=rosters)
+    batch.raise_for_failures()
+    return result
+
+
+# ------------------------------------------------------------------ monitoring sheets (明白纸)
+
+
+def monitor_partition(task: dict[str, Any]) -> dict[str, Any]:
+    """Worker: one village's sheets (one print file, PDF if asked) and roster; small dicts back."""
+    from reportgen.documents.monitor_sheet import (
+        TEMPLATE,
+        _sheet_label,
+        households_of_village,
+        roster_row,
+        sheet_context,
+        write_roster,
+    )
+
+    run = worker_run(task)
+    out_dir = Path(task["out_dir"])
+    village = task["village"]
+    facts = households_of_village(run.dataset, village, include_all=task["include_all"])
+    contexts, rows, incomplete = [], [], 0
+    for f in facts:
+        ctx, missing = sheet_context(f, run)
+        rows.append(roster_row(f, missing))
+        incomplete += bool(missing)
+        contexts.append(ctx)
+    docx = out_dir / task["file"]
+    got = render_partition(
+        TEMPLATE,
+        contexts,
+        str(docx),
+        {
+            "workspace": task["workspace"],
+            "meta": task["meta"],
+            "label": _sheet_label,
+            "group": village.code,
+        },
+    )
+    outputs, failures = partition_outputs(got, docx, out_dir, village.code, task["pdf"])
+    roster = out_dir / task["roster"]
+    write_roster(roster, village, rows, task["meta"]["footnote"])
+    return {
+        "households": len(facts),
+        "incomplete": incomplete,
+        "outputs": outputs,
+        "roster": OutputEntry.for_file(roster, out_dir, len(rows), village.code).as_dict(),
+        "failures": failures,
+    }
+
+
+def _monitor_plan(run, villages, include_all: bool) -> list[dict[str, Any]] | None:
+    """Villages with households to print, in order, with their file names; None when two rosters
+    would share a name (the single-process path then decides which one survives)."""
+    from reportgen.dataset.schema import TABLES
+    from reportgen.documents.monitor_sheet import roster_file, sheet_file, who_filter
+
+    h = TABLES["households"]
+    counts = (
+        sa.select(h.c.village_code, sa.func.count())
+        .where(who_filter(h, include_all))
+        .group_by(h.c.village_code)
+    )
+    with run.dataset.engine.connect() as conn:
+        having = {code for code, n in conn.execute(counts) if n}
+    plan, used, rosters = [], set(), set()
+    for village in villages:
+        if village.code not in having:
+            continue
+        candidate = unique_name(Path(sheet_file(village)), used)
+        roster = roster_file(village)
+        if roster.lower() in rosters:
+            return None
+        rosters.add(roster.lower())
+        plan.append({"village": village, "file": candidate.as_posix(), "roster": roster})
+    return plan
+
+
+def make_monitor_sheets_parallel(
+    run, villages, *, include_all: bool, pdf: bool, progress, workers: int
+):
+    """make_monitor_sheets with one village per partition in a process pool; None to use the
+    in-process path (fewer than two villages, or villages whose rosters would share a file name)."""
+    from reportgen.documents.monitor_sheet import TEMPLATE, SheetResult
+
+    plan = _monitor_plan(run, villages, include_all)
+    if plan is None or len(plan) < 2:
+        return None
+    if pdf:
+        from reportgen.engine.pdf import require_pdf_tools
+
+        require_pdf_tools()
+    tpl = resolve_word_template(TEMPLATE, run.settings.workspace)
+    common = {
+        "workspace": str(run.settings.workspace),
+        "db_url": run.settings.db_url,
+        "out_dir": str(run.out_dir),
+        "today": run.today,
+        "include_all": include_all,
+        "meta": run.meta(),
+        "pdf": pdf,
+    }
+    tasks = ({**common, **part} for part in plan)
+    results = run_partitions(monitor_partition, tasks, len(plan), workers, progress, "households")
+    result = SheetResult()
+    batch = BatchResult(run.out_dir, template_name=tpl.name, template_sha256=tpl.sha256)
+    rosters: list[OutputEntry] = []
+    for got in results:
+        result.villages += 1
+        result.households += got["households"]
+        result.incomplete += got["incomplete"]
+        batch.records += got["households"]
+        batch.outputs += [OutputEntry(**o) for o in got["outputs"]]
+        batch.failures += failures_of(got)
+        rosters.append(OutputEntry(**got["roster"]))
+    result.outputs = batch.outputs + rosters
     batch.write_manifest(run.run_info(), extra_outputs=rosters)
     batch.raise_for_failures()
     return result

@@ -1,0 +1,146 @@
+"""reportgen monitor-sheet --workers: the process pool writes the same files (same bytes, QR codes
+included) as one process, one village per partition."""
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from builders import full_county
+from test_parallel import files, manifest
+
+from reportgen.places import Place
+
+
+@pytest.fixture
+def village_ws(run, workspace, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
+    (workspace / "reportgen.toml").write_text(
+        '[county]\nname = "青山县"\n[hotlines]\nmonitoring = "0376-5550110"\n'
+        '[monitoring]\nyimatong_url = "https://example.org/yimatong"\n',
+        encoding="utf-8",
+    )
+    full_county(workspace / "in")
+    assert run("import", "in").exit_code == 0
+    return workspace
+
+
+def test_pool_writes_the_same_bytes_as_one_process(run, village_ws, monkeypatch):
+    from reportgen.documents import parallel
+
+    pools = []
+    real = parallel.make_executor
+    monkeypatch.setattr(parallel, "make_executor", lambda n: pools.append(n) or real(n))
+    args = ("monitor-sheet", "--county", "--all")
+    one = run(*args, "--workers", "1", "--out", "one")
+    two = run(*args, "--workers", "2", "--out", "two")
+    assert one.exit_code == 0, one.output
+    assert two.exit_code == 0, two.output
+    assert pools == [2]  # --workers 1 ran in this process, --workers 2 in a pool of two
+    assert one.output.replace("/one/", "/two/") == two.output
+    a, b = files(village_ws / "one"), files(village_ws / "two")
+    assert sorted(a) == sorted(b) and a == b
+    docx = sorted(name for name in a if name.endswith(".docx"))
+    assert docx == [
+        "防止返贫监测明白纸_城关镇王庄村.docx",
+        "防止返贫监测明白纸_河口乡王庄村.docx",
+    ]  # two villages: two partitions
+    assert sum(name.endswith(".xlsx") for name in a) == 2
+    with zipfile.ZipFile(village_ws / "two" / docx[0]) as z:
+        assert any(n.startswith("word/media/") for n in z.namelist())  # the QR code image
+    assert manifest(village_ws / "one") == manifest(village_ws / "two")
+
+
+def test_a_bad_record_fails_its_village_only(run, village_ws):
+    from reportgen.paths import builtin_templates_dir
+
+    tpl = village_ws / "templates"
+    tpl.mkdir()
+    src = builtin_templates_dir() / "docx" / "防止返贫监测明白纸.docx"
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(tpl / src.name, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == "word/document.xml":
+                text = data.decode()
+                assert "{{ head }}" in text
+                bad = '{{ head }}{% if head == "李二河" %}{{ missing.attr }}{% endif %}'
+                data = text.replace("{{ head }}", bad, 1).encode()
+            out.writestr(name, data)
+    outs = {}
+    for workers in ("1", "2"):
+        result = run("monitor-sheet", "--county", "--all", "--workers", workers, "--out", workers)
+        assert result.exit_code == 7, result.output
+        assert "李二河（户编号 H002）" in result.stderr
+        outs[workers] = result.stderr
+        folder = village_ws / workers
+        assert [p.name for p in folder.glob("*.docx")] == ["防止返贫监测明白纸_城关镇王庄村.docx"]
+        assert len(list(folder.glob("*.xlsx"))) == 2  # rosters are still written
+    assert outs["1"] == outs["2"]
+    assert files(village_ws / "1") == files(village_ws / "2")
+    assert manifest(village_ws / "1") == manifest(village_ws / "2")
+
+
+def test_zip_household_and_one_village_run_in_this_process(run, village_ws, monkeypatch):
+    from reportgen.documents import parallel
+
+    pools = []
+    real = parallel.make_executor
+    monkeypatch.setattr(parallel, "make_executor", lambda n: pools.append(n) or real(n))
+    for extra in (("--county", "--all", "--zip"), ("--household", "H002"), ("--county",)):
+        result = run("monitor-sheet", *extra, "--workers", "2")
+        assert result.exit_code == 0, result.output
+    assert pools == []
+    assert list((village_ws / "输出" / "防止返贫监测明白纸").glob("*.zip"))
+
+
+def test_plan_names_files_as_the_single_process_path(run, village_ws):
+    from reportgen.config import load_settings
+    from reportgen.documents.common import DocumentRun
+    from reportgen.documents.monitor_sheet import select_villages
+    from reportgen.documents.parallel import _monitor_plan, unique_name
+    from reportgen.workspace import open_dataset
+
+    used: set[str] = set()
+    names = [
+        unique_name(Path(n), used).as_posix() for n in ("村.docx", "村.docx", "X.docx", "x.docx")
+    ]
+    assert names == ["村.docx", "村_2.docx", "X.docx", "x_2.docx"]
+
+    settings = load_settings(village_ws)
+    dataset = open_dataset(settings)
+    try:
+        doc = DocumentRun(settings, dataset, village_ws / "o", "", {}, None)
+        villages, _ = select_villages(dataset, county=True)
+        plan = _monitor_plan(doc, villages, include_all=True)
+        assert [(p["village"].code, p["file"], p["roster"]) for p in plan] == [
+            ("411599101201", "防止返贫监测明白纸_城关镇王庄村.docx", "防止返贫监测明白纸名单_城关镇王庄村.xlsx"),
+            ("411599102201", "防止返贫监测明白纸_河口乡王庄村.docx", "防止返贫监测明白纸名单_河口乡王庄村.xlsx"),
+        ]  # fmt: skip
+        assert [p["village"].code for p in _monitor_plan(doc, villages, include_all=False)] == [
+            "411599102201"
+        ]
+        # two villages that would share a roster: the single-process path decides, as for cards
+        twin = Place("411599102209", "王庄村", "村", "411599102", ("青山县", "河口乡", "王庄村"))
+        assert _monitor_plan(doc, [*villages, twin], include_all=True) is not None  # no households
+        same = villages[1]
+        assert _monitor_plan(doc, [*villages, same], include_all=True) is None
+    finally:
+        dataset.dispose()
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(
+    __import__("shutil").which("soffice") is None and not __import__("os").environ.get("CI"),
+    reason="LibreOffice (soffice) is not installed",
+)
+def test_pdf_in_the_workers(run, village_ws, backend):
+    if backend != "sqlite":
+        pytest.skip("PDF conversion does not depend on the database")
+    result = run("monitor-sheet", "--county", "--all", "--workers", "2", "--pdf", "--out", "p")
+    assert result.exit_code == 0, result.output
+    folder = village_ws / "p"
+    pdfs = sorted(p.stem for p in folder.glob("*.pdf"))
+    assert pdfs == sorted(p.stem for p in folder.glob("*.docx")) and len(pdfs) == 2
+    doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    kinds = [o["kind"] for o in doc["outputs"]]
+    assert kinds == ["docx", "pdf", "docx", "pdf", "xlsx", "xlsx"]  # as render_batch orders them
