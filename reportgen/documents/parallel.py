@@ -251,20 +251,31 @@ def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, worke
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(card_partition, tasks, len(plan), workers, progress, "students")
     result = CardResult()
+
+    def count(got: dict[str, Any]) -> int:
+        result.schools += 1
+        result.students += got["students"]
+        return got["students"]
+
+    batch, rosters = _gather(run, tpl, results, count)
+    result.outputs = batch.outputs + rosters
+    result.failures = batch.failures
+    batch.raise_for_failures()
+    return result
+
+
+def _gather(run, tpl, results, count) -> tuple[BatchResult, list[OutputEntry]]:
+    """The workers' small entries back into one batch (in partition order) and its manifest;
+    `count(got)` tallies a partition for the caller's result and returns its record count."""
     batch = BatchResult(run.out_dir, template_name=tpl.name, template_sha256=tpl.sha256)
     rosters: list[OutputEntry] = []
     for got in results:
-        result.schools += 1
-        result.students += got["students"]
-        batch.records += got["students"]
+        batch.records += count(got)
         batch.outputs += [OutputEntry(**o) for o in got["outputs"]]
         batch.failures += failures_of(got)
         rosters.append(OutputEntry(**got["roster"]))
-    result.outputs = batch.outputs + rosters
-    result.failures = batch.failures
     batch.write_manifest(run.run_info(), extra_outputs=rosters)
-    batch.raise_for_failures()
-    return result
+    return batch, rosters
 
 
 # ------------------------------------------------------------------ monitoring sheets (明白纸)
@@ -369,17 +380,14 @@ def make_monitor_sheets_parallel(
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(monitor_partition, tasks, len(plan), workers, progress, "households")
     result = SheetResult()
-    batch = BatchResult(run.out_dir, template_name=tpl.name, template_sha256=tpl.sha256)
-    rosters: list[OutputEntry] = []
-    for got in results:
+
+    def count(got: dict[str, Any]) -> int:
         result.villages += 1
         result.households += got["households"]
         result.incomplete += got["incomplete"]
-        batch.records += got["households"]
-        batch.outputs += [OutputEntry(**o) for o in got["outputs"]]
-        batch.failures += failures_of(got)
-        rosters.append(OutputEntry(**got["roster"]))
+        return got["households"]
+
+    batch, rosters = _gather(run, tpl, results, count)
     result.outputs = batch.outputs + rosters
-    batch.write_manifest(run.run_info(), extra_outputs=rosters)
     batch.raise_for_failures()
     return result
