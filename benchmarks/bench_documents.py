@@ -18,11 +18,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "_work"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_import import dataset  # noqa: E402  (the same cached county-size workbooks)
 
 IMPORT_CHILD = """
 import json, resource, sys, time
@@ -69,20 +70,6 @@ def child(code: str, *args: str) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"child failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def dataset(persons: int, students: int) -> Path:
-    folder = WORK / f"county_{persons}_{students}"
-    if not (folder / ".done").exists():
-        sys.path.insert(0, str(ROOT / "data_examples"))
-        from generate import generate_large
-
-        folder.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        generate_large(folder, persons=persons, students=students)
-        (folder / ".done").write_text("ok")
-        print(f"generated {folder.name} in {time.perf_counter() - t:.0f} s")
-    return folder
 
 
 def imported(folder: Path) -> Path:
