@@ -91,6 +91,24 @@ def output_options(default_out: str):
     return wrap
 
 
+def cluster_option(f):
+    return click.option(
+        "--cluster",
+        metavar="ADDRESS",
+        help="在 Dask 集群上生成：tcp://主机:端口（已运行的调度器），或 local（本机 LocalCluster，"
+        "进程数同 --workers）。需 pip install 'reportgen[cluster]'；输出文件夹、工作区和 SQLite "
+        "数据库须是各工作节点同一路径可访问的共享存储。单进程情形同 --workers。",
+    )(f)
+
+
+def _partition_workers(workers: int | None, cluster: str | None) -> int:
+    """workers for make_cards/make_monitor_sheets: with --cluster always the partition path."""
+    from reportgen.documents.parallel import default_workers
+
+    n = workers or default_workers()
+    return max(n, 2) if cluster else n
+
+
 @cli.command("card")
 @selection_options
 @click.option("--year", type=int, help="学年（如 2023 表示 2023—2024 学年），默认当前学年。")
@@ -101,8 +119,11 @@ def output_options(default_out: str):
     metavar="N",
     help="并行进程数，每校一个分区（默认 CPU 核数；1 = 单进程）。--split、--zip 时单进程生成。",
 )
+@cluster_option
 @click.pass_context
-def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, split, as_zip, workers):
+def card_cmd(
+    ctx, school, township, county, class_name, year, out_dir, pdf, split, as_zip, workers, cluster
+):
     """学生资助政策明白卡：每生一页，每校一个打印文件，另附名单 .xlsx。
 
     \b
@@ -113,7 +134,7 @@ def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, spli
     from reportgen.aid.students import count_students, select_schools
     from reportgen.documents.aid_card import make_cards
     from reportgen.documents.common import current_school_year
-    from reportgen.documents.parallel import default_workers
+    from reportgen.documents.parallel import default_workers, on_cluster
 
     app: AppContext = ctx.obj
     options = {
@@ -130,11 +151,14 @@ def card_cmd(ctx, school, township, county, class_name, year, out_dir, pdf, spli
             run.dataset, school=school, township=township, county=county, class_name=class_name
         )
         school_year = year or current_school_year(run.today)
-        with progress_bar(ctx, count_students(run.dataset, selection), "明白卡") as progress:
+        with (
+            on_cluster(cluster, workers or default_workers()),
+            progress_bar(ctx, count_students(run.dataset, selection), "明白卡") as progress,
+        ):
             result = make_cards(
                 run, selection, year=school_year, split=split, pdf=pdf, progress=progress,
                 zip_name=f"学生资助政策明白卡_{selection.label}" if as_zip else None,
-                workers=workers or default_workers(),
+                workers=_partition_workers(workers, cluster),
             )  # fmt: skip
         click.echo(f"已生成 {result.schools} 所学校 {result.students} 名学生的学生资助政策明白卡：")
         _print_outputs(result.outputs, run.out_dir)
@@ -206,9 +230,10 @@ def aid_notice_cmd(ctx, school, township, county, class_name, term, out_dir, pdf
     metavar="N",
     help="并行进程数，每村一个分区（默认 CPU 核数；1 = 单进程）。--zip、--household 时单进程生成。",
 )
+@cluster_option
 @click.pass_context
 def monitor_sheet_cmd(
-    ctx, village, township, county, household, include_all, out_dir, pdf, as_zip, workers
+    ctx, village, township, county, household, include_all, out_dir, pdf, as_zip, workers, cluster
 ):
     """防止返贫监测明白卡和明白纸：每户两页，每村一个打印文件，另附每村名单 .xlsx。
 
@@ -225,7 +250,7 @@ def monitor_sheet_cmd(
         make_monitor_sheets,
         select_villages,
     )
-    from reportgen.documents.parallel import default_workers
+    from reportgen.documents.parallel import default_workers, on_cluster
 
     app: AppContext = ctx.obj
     options = {
@@ -240,13 +265,16 @@ def monitor_sheet_cmd(
         villages, only = select_villages(
             run.dataset, village=village, township=township, county=county, household=household
         )
-        with progress_bar(
-            ctx, count_households(run.dataset, villages, include_all), "明白纸"
-        ) as progress:
+        with (
+            on_cluster(cluster, workers or default_workers()),
+            progress_bar(
+                ctx, count_households(run.dataset, villages, include_all), "明白纸"
+            ) as progress,
+        ):
             result = make_monitor_sheets(
                 run, villages, household=only, include_all=include_all, pdf=pdf, progress=progress,
                 zip_name="防止返贫监测明白纸_" + (village or township or household or "全县") if as_zip else None,
-                workers=workers or default_workers(),
+                workers=_partition_workers(workers, cluster),
             )  # fmt: skip
         click.echo(f"已生成 {result.villages} 个村 {result.households} 户的防止返贫监测明白纸"
                    f"（其中 {result.incomplete} 户有信息缺失，已留空待填，见名单）：")  # fmt: skip

@@ -13,14 +13,25 @@ The pattern every document kind follows (the student-aid cards, the monitoring s
   bad record;
 * at most ~2×workers partitions are in flight; the parent collects the entries in partition order
   and writes the manifest, so outputs, manifest and failures are those of the single-process path.
+
+Inside `on_cluster(address, workers)` the same partitions run on a Dask distributed cluster
+(`tcp://HOST:PORT` of a running scheduler, or `local` for a LocalCluster of `workers` processes)
+through the client's concurrent.futures executor, at most 2× the cluster's threads in flight. The
+workers write the files themselves: on a real cluster the output folder, the workspace and an
+SQLite database must be on storage every worker sees at the same path (or use PostgreSQL), and
+reportgen must be installed on every worker (`pip install 'reportgen[cluster]'`).
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +40,16 @@ import sqlalchemy as sa
 from reportgen.engine import OutputEntry
 from reportgen.engine.batch import BatchResult, render_partition, resolve_word_template
 from reportgen.engine.manifest import Failure
+from reportgen.errors import ConfigError, ExternalToolError
 
-_OPEN: dict[tuple[str, str], tuple[Any, Any]] = {}
+# Settings and dataset per (workspace, database, run) in a worker process; a Dask worker lives on
+# across runs, so a new run re-reads reportgen.toml and the oldest entries are let go.
+_OPEN: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+_OPEN_LOCK = threading.Lock()
+_OPEN_KEEP = 4
+# The Dask cluster of the active `on_cluster` block: {"address": …, "workers": …}, else empty.
+_CLUSTER: dict[str, Any] = {}
+CLUSTER_EXTRA = "pip install 'reportgen[cluster]'"
 
 
 def default_workers() -> int:
@@ -44,6 +63,78 @@ def default_workers() -> int:
 def make_executor(workers: int) -> Executor:
     """A local process pool; spawn start method so that workers behave as on Windows/macOS."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def require_distributed():
+    """The `distributed` module, or an ExternalToolError saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ExternalToolError(
+            f"--cluster 需要 Dask distributed，但它没有安装。请运行：{CLUSTER_EXTRA}"
+        ) from None
+    return distributed
+
+
+def check_cluster_address(address: str) -> str:
+    """`local` or a scheduler address such as tcp://HOST:PORT; ConfigError otherwise."""
+    if address != "local" and "://" not in address:
+        raise ConfigError(f"--cluster 应为 local 或调度器地址 tcp://主机:端口：{address}")
+    return address
+
+
+@contextmanager
+def on_cluster(address: str | None, workers: int) -> Iterator[None]:
+    """Within: run_partitions sends the partitions to a Dask cluster (`tcp://HOST:PORT`, or
+    `local` for a LocalCluster of `workers` processes); address None: the local process pool.
+    Fails at once (exit 8) when `distributed` is not installed; connects on the first batch."""
+    if not address:
+        yield
+        return
+    check_cluster_address(address)
+    require_distributed()
+    _CLUSTER.update(address=address, workers=workers)
+    try:
+        yield
+    finally:
+        _CLUSTER.clear()
+
+
+@contextmanager
+def cluster_executor(address: str, workers: int) -> Iterator[tuple[Executor, int]]:
+    """(concurrent.futures executor of a Dask client, the cluster's threads); closed after."""
+    distributed = require_distributed()
+    cluster = client = None
+    try:
+        try:
+            if address == "local":
+                cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                client = distributed.Client(cluster)
+            else:
+                client = distributed.Client(address, timeout="20s")
+            client.wait_for_workers(1, timeout=60)
+        except (OSError, TimeoutError) as err:
+            raise ExternalToolError(
+                f"无法连接 Dask 集群 {address}（或集群中没有工作进程）：{err}"
+            ) from None
+        threads = sum(client.nthreads().values()) or 1
+        executor = client.get_executor(pure=False)
+        try:
+            yield executor, threads
+        finally:
+            executor.shutdown(wait=False)
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def run_bounded(
@@ -76,11 +167,14 @@ def worker_run(task: dict[str, Any]):
     from reportgen.dataset.store import Dataset
     from reportgen.documents.common import DocumentRun
 
-    key = (task["workspace"], task["db_url"])
-    if key not in _OPEN:
-        settings = load_settings(Path(task["workspace"]), db_option=task["db_url"])
-        _OPEN[key] = (settings, Dataset.open(task["db_url"]))
-    settings, dataset = _OPEN[key]
+    key = (task["workspace"], task["db_url"], task.get("run", ""))
+    with _OPEN_LOCK:
+        if key not in _OPEN:
+            settings = load_settings(Path(task["workspace"]), db_option=task["db_url"])
+            _OPEN[key] = (settings, Dataset.open(task["db_url"]))
+            while len(_OPEN) > _OPEN_KEEP:
+                _OPEN.pop(next(iter(_OPEN)))[1].dispose()
+        settings, dataset = _OPEN[key]
     return DocumentRun(settings, dataset, Path(task["out_dir"]), "", {}, task["today"])
 
 
@@ -136,15 +230,23 @@ def run_partitions(
     progress,
     count: str,
 ) -> list[dict]:
-    """The partitions' results in task order, from a pool of min(workers, partitions) processes;
-    progress(result[count]) as each partition completes."""
+    """The partitions' results in task order, from a pool of min(workers, partitions) processes
+    (or the Dask cluster of an `on_cluster` block); progress(result[count]) as each completes."""
     done: dict[int, dict] = {}
-    executor = make_executor(min(workers, partitions))
-    try:
-        for i, got in run_bounded(executor, fn, tasks, in_flight=2 * workers):
+
+    def collect(executor: Executor, in_flight: int) -> None:
+        for i, got in run_bounded(executor, fn, tasks, in_flight=in_flight):
             done[i] = got
             if progress:
                 progress(got[count])
+
+    if _CLUSTER:
+        with cluster_executor(_CLUSTER["address"], _CLUSTER["workers"]) as (executor, threads):
+            collect(executor, 2 * threads)
+        return [done[i] for i in sorted(done)]
+    executor = make_executor(min(workers, partitions))
+    try:
+        collect(executor, 2 * workers)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     return [done[i] for i in sorted(done)]
@@ -247,6 +349,7 @@ def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, worke
         "suffix": suffix,
         "meta": run.meta(),
         "pdf": pdf,
+        "run": uuid.uuid4().hex,
     }
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(card_partition, tasks, len(plan), workers, progress, "students")
@@ -376,6 +479,7 @@ def make_monitor_sheets_parallel(
         "include_all": include_all,
         "meta": run.meta(),
         "pdf": pdf,
+        "run": uuid.uuid4().hex,
     }
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(monitor_partition, tasks, len(plan), workers, progress, "households")
