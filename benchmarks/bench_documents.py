@@ -1,13 +1,25 @@
-"""Document batches on a county-size dataset: `reportgen card --county` with 1 and 2 workers.
+"""Document batches on a county-size dataset: cards, monitor sheets, the quarterly self-check.
 
     python benchmarks/bench_documents.py                     # 500,000 persons, 150,000 students
     python benchmarks/bench_documents.py --persons 100000 --students 30000
+    python benchmarks/bench_documents.py --only monitor selfcheck
+    python benchmarks/bench_documents.py --only pg           # cards on a throwaway PostgreSQL
 
-Generates the workbooks once (data_examples/generate.py: generate_large) under benchmarks/_work/
-(shared with bench_import.py), imports them once into an SQLite database there, then runs
-`reportgen card --county --workers N` for each N in a fresh subprocess and prints cards, seconds,
-ms/card, peak RSS of the parent and of the largest worker (ru_maxrss of RUSAGE_SELF and
-RUSAGE_CHILDREN) and the speed-up against 1 worker. Figures, not asserts.
+Generates the workbooks once (data_examples/generate.py: generate_large; 20,000 monitored
+households and 2,000 projects at the default size) under benchmarks/_work/ (shared with
+bench_import.py), imports them once into an SQLite database there, then runs, each in a fresh
+subprocess, and prints records, seconds, ms/record, peak RSS of the parent and of the largest
+worker (ru_maxrss of RUSAGE_SELF and RUSAGE_CHILDREN) and the speed-up against the first worker
+count:
+
+- cards:     `reportgen card --county --workers N` for each N in --workers;
+- monitor:   `reportgen monitor-sheet --county --workers N` for each N (monitored households);
+- selfcheck: `reportgen selfcheck --quarter 2023Q3` (single process; records = findings);
+- pg:        a throwaway PostgreSQL server (tests/pgserver.py: initdb + pg_ctl on 127.0.0.1, as
+             the postgres user when run as root), the same import into it (timed), then the cards
+             run for each N against `--db postgresql+psycopg://…`; the server is removed afterwards.
+
+Figures, not asserts.
 """
 
 from __future__ import annotations
@@ -25,33 +37,37 @@ WORK = ROOT / "benchmarks" / "_work"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_import import dataset  # noqa: E402  (the same cached county-size workbooks)
 
+PARTS = ("cards", "monitor", "selfcheck", "pg")
+
 IMPORT_CHILD = """
 import json, resource, sys, time
 from reportgen.dataset.importer import import_paths
 from reportgen.dataset.store import Dataset
-ds = Dataset.open("sqlite:///" + sys.argv[2], create=True)
+ds = Dataset.open(sys.argv[2], create=True)
 start = time.perf_counter()
 result = import_paths(ds, [sys.argv[1]])
 print(json.dumps({"rows": result.total_rows, "seconds": time.perf_counter() - start,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
-CARD_CHILD = """
+# argv: db URL, workspace, output folder, then the command's own arguments (without --out).
+RUN_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from reportgen.cli import cli
 out = Path(sys.argv[3])
 start = time.perf_counter()
 try:
-    cli.main(["-q", "--db", sys.argv[1], "--workspace", sys.argv[2], "card", "--county",
-              "--year", "2023", "--out", str(out), "--workers", sys.argv[4]],
-             standalone_mode=False)
+    cli.main(["-q", "--db", sys.argv[1], "--workspace", sys.argv[2], *sys.argv[4:],
+              "--out", str(out)], standalone_mode=False)
 finally:
     seconds = time.perf_counter() - start
 manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 docx = [o for o in manifest["outputs"] if o["kind"] == "docx"]
+xlsx = [o for o in manifest["outputs"] if o["kind"] == "xlsx"]
 print(json.dumps({
-    "cards": sum(o["records"] for o in docx), "files": len(docx), "seconds": seconds,
+    "records": sum(o["records"] for o in docx), "files": len(docx),
+    "xlsx_records": sum(o["records"] for o in xlsx), "seconds": seconds,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     "bytes": sum(o["size"] for o in manifest["outputs"]),
@@ -72,16 +88,89 @@ def child(code: str, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def import_into(folder: Path, url: str) -> None:
+    r = child(IMPORT_CHILD, str(folder), url)
+    print(f"imported {r['rows']} rows in {r['seconds']:.0f} s (peak {r['peak_mb']:.0f} MB)")
+
+
 def imported(folder: Path) -> Path:
     """The dataset imported once into benchmarks/_work/<folder>.db (reused on later runs)."""
     db = WORK / f"{folder.name}.db"
     done = db.with_suffix(".db.done")
     if not done.exists():
         db.unlink(missing_ok=True)
-        r = child(IMPORT_CHILD, str(folder), str(db))
+        import_into(folder, "sqlite:///" + str(db))
         done.write_text("ok")
-        print(f"imported {r['rows']} rows in {r['seconds']:.0f} s (peak {r['peak_mb']:.0f} MB)")
     return db
+
+
+def header(title: str, unit: str) -> None:
+    print(f"\n{title}")
+    head = f"{'workers':>8}{unit:>9}{'files':>7}{'seconds':>10}{'ms/rec':>9}"
+    print(head + f"{'parent MB':>11}{'worker MB':>11}{'output MB':>11}{'speed-up':>10}")
+
+
+def series(
+    name: str, url: str, ws: Path, args: list[str], workers: list[int], keep: bool, unit: str
+) -> None:
+    """One command for each worker count; speed-up against the first."""
+    header(name, unit)
+    base = None
+    for n in workers:
+        out = WORK / f"{name.split()[0]}_out_{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        r = child(RUN_CHILD, url, str(ws), str(out), *args, "--workers", str(n))
+        base = base or r["seconds"]
+        worker = f"{r['worker_mb']:>11.0f}" if n > 1 else f"{'–':>11}"
+        print(
+            f"{n:>8}{r['records']:>9}{r['files']:>7}{r['seconds']:>10.1f}"
+            f"{r['seconds'] * 1000 / max(r['records'], 1):>9.2f}{r['peak_mb']:>11.0f}"
+            f"{worker}{r['bytes'] / 1e6:>11.1f}{base / r['seconds']:>9.2f}×"
+        )
+        if not keep:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def selfcheck(url: str, ws: Path, keep: bool) -> None:
+    """The quarterly self-check of the county (single process). Re-running replaces the stored
+    run of the same quarter, so repeated benchmarks see the same database."""
+    print("\nselfcheck --quarter 2023Q3 (as of 2023-09-02, the quarter not over)")
+    out = WORK / "selfcheck_out"
+    shutil.rmtree(out, ignore_errors=True)
+    r = child(RUN_CHILD, url, str(ws), str(out), "selfcheck", "--quarter", "2023Q3")
+    print(
+        f"findings {r['xlsx_records']}, files {r['files']} docx + 1 xlsx, {r['seconds']:.1f} s, "
+        f"peak {r['peak_mb']:.0f} MB, output {r['bytes'] / 1e6:.1f} MB"
+    )
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def on_postgres(folder: Path, ws: Path, workers: list[int], keep: bool) -> None:
+    """A throwaway server (as the tests make one), the import into it, the cards run on it."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pgserver import ThrowawayCluster, Unavailable, server_bindir
+
+    bindir = server_bindir()
+    if bindir is None:
+        print("\npg: no PostgreSQL server binaries (initdb) on this machine; skipped")
+        return
+    cluster = ThrowawayCluster(bindir)
+    try:
+        try:
+            url = cluster.start()
+        except Unavailable as exc:
+            print(f"\npg: cannot start a server: {exc}; skipped")
+            return
+        version = subprocess.run(
+            [str(bindir / "postgres"), "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        print(f"\npg: throwaway server ({version}) on 127.0.0.1:{cluster.port}")
+        import_into(folder, url)
+        series("cards on PostgreSQL", url, ws, ["card", "--county", "--year", "2023"],
+               workers, keep, "cards")  # fmt: skip
+    finally:
+        cluster.stop()
 
 
 def main() -> None:
@@ -89,28 +178,28 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=500_000)
     parser.add_argument("--students", type=int, default=150_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--only", nargs="+", choices=PARTS, default=["cards", "monitor", "selfcheck"],
+        help="which parts to run (default: cards monitor selfcheck; pg starts a PostgreSQL server)",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the output folders")
     args = parser.parse_args()
     folder = dataset(args.persons, args.students)
     db = imported(folder)
+    url = "sqlite:///" + str(db)
     ws = WORK / "cards_ws"
     ws.mkdir(parents=True, exist_ok=True)
     print(f"cpus: {os.cpu_count()}; dataset: {folder.name}")
-    head = f"{'workers':>8}{'cards':>9}{'files':>7}{'seconds':>10}{'ms/card':>9}"
-    print(head + f"{'parent MB':>11}{'worker MB':>11}{'output MB':>11}{'speed-up':>10}")
-    base = None
-    for n in args.workers:
-        out = WORK / f"cards_out_{n}"
-        shutil.rmtree(out, ignore_errors=True)
-        r = child(CARD_CHILD, str(db), str(ws), str(out), str(n))
-        base = base or r["seconds"]
-        print(
-            f"{n:>8}{r['cards']:>9}{r['files']:>7}{r['seconds']:>10.1f}"
-            f"{r['seconds'] * 1000 / max(r['cards'], 1):>9.2f}{r['peak_mb']:>11.0f}"
-            f"{r['worker_mb']:>11.0f}{r['bytes'] / 1e6:>11.0f}{base / r['seconds']:>9.2f}×"
-        )
-        if not args.keep:
-            shutil.rmtree(out, ignore_errors=True)
+    if "cards" in args.only:
+        card = ["card", "--county", "--year", "2023"]
+        series("cards", url, ws, card, args.workers, args.keep, "cards")
+    if "monitor" in args.only:
+        sheet = ["monitor-sheet", "--county"]
+        series("monitor sheets", url, ws, sheet, args.workers, args.keep, "homes")
+    if "selfcheck" in args.only:
+        selfcheck(url, ws, args.keep)
+    if "pg" in args.only:
+        on_postgres(folder, ws, args.workers, args.keep)
 
 
 if __name__ == "__main__":
