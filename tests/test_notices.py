@@ -291,3 +291,18 @@ def test_pdf_title_on_page_one_and_header_row_repeated(run, ws):
             assert "建设内容及规模" in text, f"header row missing on page {page}"
     assert continued >= 2
     assert "公示期" in last
+
+
+def test_the_national_hotline_comes_from_the_policy(run, ws):
+    toml = (ws / "reportgen.toml").read_text(encoding="utf-8")
+    (ws / "reportgen.toml").write_text(
+        toml + '\n[policy_overrides]\nprojects.supervision_hotline = "12345"\n', encoding="utf-8"
+    )
+    assert (
+        run(
+            "notice", "--village", "河口乡/王庄村", "--kind", "elimination", "--date", "2023-09-01"
+        ).exit_code
+        == 0
+    )
+    text = text_of(ws.joinpath(*OUT) / "河口乡王庄村_风险消除公示_2023年9月1日.docx")
+    assert "监督电话：12345、0376-5550317" in text and "12317" not in text

@@ -35,7 +35,6 @@ from reportgen.places import Place, villages_under
 
 TEMPLATE = "公文"  # monitoring notices: the GB/T 9704 base
 PROJECT_TEMPLATE = "项目公示公告"  # landscape, a 10-column table
-NATIONAL_HOTLINE = "12317"
 
 
 @dataclass(frozen=True)
@@ -244,9 +243,11 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
     explicit = bool(kinds)
     result = NoticeResult()
     templates: list[dict[str, str]] = []
+    # The national supervision hotline (12317) comes from the policy, the county's from reportgen.toml.
+    national = str(policy.value("projects.supervision_hotline"))
     office_numbers = list(settings.values["hotlines.office_numbers"]) + [
         settings.values["hotlines.supervision"],
-        NATIONAL_HOTLINE,
+        national,
     ]
     inspect = privacy_check([n for n in office_numbers if n])
     issuer = place.name + (
@@ -255,9 +256,7 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
         else settings.values["offices.village_suffix"]
     )
     prefix = place.file_label
-    supervision = "、".join(
-        x for x in (NATIONAL_HOTLINE, settings.values["hotlines.supervision"]) if x
-    )
+    supervision = "、".join(x for x in (national, settings.values["hotlines.supervision"]) if x)
     for key in kinds or list(KINDS):
         kind = KINDS[key]
         monitoring = kind.procedure is not None
