@@ -334,23 +334,9 @@ def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, worke
     plan = _card_plan(run, selection, suffix)
     if plan is None or len(plan) < 2:
         return None
-    if pdf:
-        from reportgen.engine.pdf import require_pdf_tools
-
-        require_pdf_tools()
-    tpl = resolve_word_template(TEMPLATE, run.settings.workspace)
-    common = {
-        "workspace": str(run.settings.workspace),
-        "db_url": run.settings.db_url,
-        "out_dir": str(run.out_dir),
-        "today": run.today,
-        "year": year,
-        "class_name": selection.class_name,
-        "suffix": suffix,
-        "meta": run.meta(),
-        "pdf": pdf,
-        "run": uuid.uuid4().hex,
-    }
+    tpl, common = _prepare(
+        run, TEMPLATE, pdf, year=year, class_name=selection.class_name, suffix=suffix
+    )
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(card_partition, tasks, len(plan), workers, progress, "students")
     result = CardResult()
@@ -365,6 +351,27 @@ def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, worke
     result.failures = batch.failures
     batch.raise_for_failures()
     return result
+
+
+def _prepare(run, template: str, pdf: bool, **fields: Any):
+    """What every partitioned batch does first: check PDF tools, compile the template once (for
+    its name and sha256 in the manifest) and the task fields all partitions share."""
+    if pdf:
+        from reportgen.engine.pdf import require_pdf_tools
+
+        require_pdf_tools()
+    tpl = resolve_word_template(template, run.settings.workspace)
+    common = {
+        "workspace": str(run.settings.workspace),
+        "db_url": run.settings.db_url,
+        "out_dir": str(run.out_dir),
+        "today": run.today,
+        "meta": run.meta(),
+        "pdf": pdf,
+        "run": uuid.uuid4().hex,
+        **fields,
+    }
+    return tpl, common
 
 
 def _gather(run, tpl, results, count) -> tuple[BatchResult, list[OutputEntry]]:
@@ -466,21 +473,7 @@ def make_monitor_sheets_parallel(
     plan = _monitor_plan(run, villages, include_all)
     if plan is None or len(plan) < 2:
         return None
-    if pdf:
-        from reportgen.engine.pdf import require_pdf_tools
-
-        require_pdf_tools()
-    tpl = resolve_word_template(TEMPLATE, run.settings.workspace)
-    common = {
-        "workspace": str(run.settings.workspace),
-        "db_url": run.settings.db_url,
-        "out_dir": str(run.out_dir),
-        "today": run.today,
-        "include_all": include_all,
-        "meta": run.meta(),
-        "pdf": pdf,
-        "run": uuid.uuid4().hex,
-    }
+    tpl, common = _prepare(run, TEMPLATE, pdf, include_all=include_all)
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(monitor_partition, tasks, len(plan), workers, progress, "households")
     result = SheetResult()
