@@ -102,7 +102,7 @@ def cluster_option(f):
 
 
 def _partition_workers(workers: int | None, cluster: str | None) -> int:
-    """workers for make_cards/make_monitor_sheets: with --cluster always the partition path."""
+    """workers for a partitioned document function: with --cluster always the partition path."""
     from reportgen.documents.parallel import default_workers
 
     n = workers or default_workers()
@@ -170,16 +170,27 @@ def card_cmd(
 @selection_options
 @click.option("--term", help="学期，如 2024年春季学期；默认数据中最近的有发放记录的学期。")
 @output_options("输出/学生受助情况温馨告知书")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="并行进程数，每校一个分区（默认 CPU 核数；1 = 单进程）。--split、--zip 时单进程生成。",
+)
+@cluster_option
 @click.pass_context
-def aid_notice_cmd(ctx, school, township, county, class_name, term, out_dir, pdf, split, as_zip):
+def aid_notice_cmd(
+    ctx, school, township, county, class_name, term, out_dir, pdf, split, as_zip, workers, cluster
+):
     """学生受助情况温馨告知书：每名受助学生一页，每校一个打印文件，另附汇总 .xlsx（含应享未享名单）。
 
     \b
     例：reportgen aid-notice --county --term 2023年秋季学期
         reportgen aid-notice --school 城关镇第一初级中学
+        reportgen aid-notice --county --workers 4
     """
     from reportgen.aid.students import count_students, select_schools
     from reportgen.documents.aid_notice import make_notices
+    from reportgen.documents.parallel import default_workers, on_cluster
 
     app: AppContext = ctx.obj
     options = {
@@ -195,10 +206,14 @@ def aid_notice_cmd(ctx, school, township, county, class_name, term, out_dir, pdf
         selection = select_schools(
             run.dataset, school=school, township=township, county=county, class_name=class_name
         )
-        with progress_bar(ctx, count_students(run.dataset, selection), "告知书") as progress:
+        with (
+            on_cluster(cluster, workers or default_workers()),
+            progress_bar(ctx, count_students(run.dataset, selection), "告知书") as progress,
+        ):
             result = make_notices(
                 run, selection, term=term, split=split, pdf=pdf, progress=progress,
                 zip_name=f"学生受助情况温馨告知书_{selection.label}" if as_zip else None,
+                workers=_partition_workers(workers, cluster),
             )  # fmt: skip
         click.echo(
             f"{result.term}：已生成 {result.letters} 份学生受助情况温馨告知书；应享未享 {result.missed} 人（见汇总表）："

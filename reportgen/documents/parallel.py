@@ -1,7 +1,8 @@
 """Process-pool rendering: a batch cut into partitions (one school, one village, a chunk) that
 worker processes render and write themselves, returning only small manifest entries.
 
-The pattern every document kind follows (the student-aid cards, the monitoring sheets):
+The pattern every document kind follows (the student-aid cards and monitoring sheets here; the
+aid notices in `parallel_aid_notice`, the dropout archives in `parallel_dropout`):
 
 * the parent plans the partitions (cheap queries: which groups have records, their file names, so
   that names are unique exactly as in the single-process path) and resolves the template once;
@@ -374,17 +375,22 @@ def _prepare(run, template: str, pdf: bool, **fields: Any):
     return tpl, common
 
 
-def _gather(run, tpl, results, count) -> tuple[BatchResult, list[OutputEntry]]:
+def _gather(
+    run, tpl, results, count, extra: Iterable[OutputEntry] = ()
+) -> tuple[BatchResult, list[OutputEntry]]:
     """The workers' small entries back into one batch (in partition order) and its manifest;
-    `count(got)` tallies a partition for the caller's result and returns its record count."""
+    `count(got)` tallies a partition for the caller's result and returns its record count. The
+    manifest lists the print files, then each partition's `roster` (if it has one), then `extra`
+    (files the parent wrote, such as a summary workbook)."""
     batch = BatchResult(run.out_dir, template_name=tpl.name, template_sha256=tpl.sha256)
     rosters: list[OutputEntry] = []
     for got in results:
         batch.records += count(got)
         batch.outputs += [OutputEntry(**o) for o in got["outputs"]]
         batch.failures += failures_of(got)
-        rosters.append(OutputEntry(**got["roster"]))
-    batch.write_manifest(run.run_info(), extra_outputs=rosters)
+        if got.get("roster"):
+            rosters.append(OutputEntry(**got["roster"]))
+    batch.write_manifest(run.run_info(), extra_outputs=[*rosters, *extra])
     return batch, rosters
 
 
