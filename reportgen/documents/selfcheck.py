@@ -15,6 +15,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -206,7 +207,14 @@ class SelfCheck:
     township_names: dict[str, str] = field(default_factory=dict)
 
     def of_rule(self, rule_id: str) -> list[Finding]:
-        return [f for f in self.found if f.rule == rule_id]
+        return self._by_rule.get(rule_id, [])
+
+    @cached_property
+    def _by_rule(self) -> dict[str, list[Finding]]:
+        out: dict[str, list[Finding]] = {}
+        for f in self.found:
+            out.setdefault(f.rule, []).append(f)
+        return out
 
     def status(self, f: Finding) -> str:
         if not self.comparison.previous_label:
@@ -249,7 +257,12 @@ def issuer_of(run: DocumentRun, scope: Scope, county: str) -> str:
 
 
 def make_selfcheck(
-    run: DocumentRun, scope: Scope, quarter: Quarter, *, pdf: bool = False, manifest: bool = True
+    run: DocumentRun,
+    scope: Scope,
+    quarter: Quarter,
+    *,
+    pdf: bool = False,
+    manifest: bool = True,
 ) -> SelfCheckResult:
     """Run every rule for `scope` as of the quarter's last day (today, if the quarter is not over),
     store the findings, compare with the previous self-check, write the report and the list."""
@@ -258,11 +271,11 @@ def make_selfcheck(
     settings = run.settings
     as_of = min(quarter.end, run.today)
     rules = rule_order(select_rules(settings.workspace))
-    found = check(settings, run.dataset, scope, as_of)
+    ctx = RuleContext(run.dataset, settings.policy, as_of)  # the tables are loaded once for both
+    found = check(settings, run.dataset, scope, as_of, ctx=ctx)
     run_id = _store(run, scope, as_of, quarter.label, found)
     previous = _previous_keys(run, scope, as_of)
     comparison = compare_with_previous(run.dataset, KIND, scope, run_id, found)
-    ctx = RuleContext(run.dataset, settings.policy, as_of)
     figures = compute_indicators(ctx, scope, quarter.start, as_of, found)
     county = scope_name(run, Scope(None))
     name = scope_name(run, scope) if scope.place else county

@@ -66,10 +66,12 @@ def check(
     scope: Scope,
     as_of: dt.date,
     only: list[str] | None = None,
+    ctx: RuleContext | None = None,
 ) -> list[Finding]:
-    """Every finding of the selected rules in the scope as of a date, sorted by rule order and key."""
+    """Every finding of the selected rules in the scope as of a date, sorted by rule order and key;
+    `ctx`: a RuleContext for that date to reuse (its loaded tables), else a new one."""
     rules = select_rules(settings.workspace, only)
-    ctx = RuleContext(dataset, settings.policy, as_of)
+    ctx = ctx or RuleContext(dataset, settings.policy, as_of)
     found = run_rules(ctx, rules, villages=scope.villages, townships=scope.townships)
     order = {r.id: i for i, r in enumerate(rules)}
     return sorted(found, key=lambda f: (order[f.rule], f.township, f.place, f.key))
