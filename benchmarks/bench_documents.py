@@ -16,8 +16,15 @@ count:
 - monitor:   `reportgen monitor-sheet --county --workers N` for each N (monitored households);
 - selfcheck: `reportgen selfcheck --quarter 2023Q3` (single process; records = findings);
 - pg:        a throwaway PostgreSQL server (tests/pgserver.py: initdb + pg_ctl on 127.0.0.1, as
-             the postgres user when run as root), the same import into it (timed), then the cards
-             run for each N against `--db postgresql+psycopg://…`; the server is removed afterwards.
+             the postgres user when run as root), the same import into it (timed), then cards,
+             monitor sheets and the self-check against `--db postgresql+psycopg://…`; the server
+             is removed afterwards;
+- cluster:   cards and monitor sheets through Dask distributed (`reportgen[cluster]`): a
+             LocalCluster (`--cluster local --workers N`) and a scheduler with N workers started
+             as separate processes on 127.0.0.1 (`--cluster tcp://127.0.0.1:PORT`); the times
+             include connecting, and for `local` starting the cluster;
+- pdf:       cards with `--pdf` (LibreOffice in each worker) for one township (`--township`,
+             default 第1乡镇), for each N; ms/rec is per card page, conversion included.
 
 Figures, not asserts.
 """
@@ -37,7 +44,7 @@ WORK = ROOT / "benchmarks" / "_work"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_import import dataset  # noqa: E402  (the same cached county-size workbooks)
 
-PARTS = ("cards", "monitor", "selfcheck", "pg")
+PARTS = ("cards", "monitor", "selfcheck", "pg", "cluster", "pdf")
 
 IMPORT_CHILD = """
 import json, resource, sys, time
@@ -111,17 +118,25 @@ def header(title: str, unit: str) -> None:
 
 
 def series(
-    name: str, url: str, ws: Path, args: list[str], workers: list[int], keep: bool, unit: str
+    name: str,
+    url: str,
+    ws: Path,
+    args: list[str],
+    workers: list[int],
+    keep: bool,
+    unit: str,
+    extra=lambda n: [],
 ) -> None:
-    """One command for each worker count; speed-up against the first."""
+    """One command for each worker count (`extra(n)`: more arguments); speed-up against the first."""
     header(name, unit)
     base = None
     for n in workers:
         out = WORK / f"{name.split()[0]}_out_{n}"
         shutil.rmtree(out, ignore_errors=True)
-        r = child(RUN_CHILD, url, str(ws), str(out), *args, "--workers", str(n))
+        r = child(RUN_CHILD, url, str(ws), str(out), *args, "--workers", str(n), *extra(n))
         base = base or r["seconds"]
-        worker = f"{r['worker_mb']:>11.0f}" if n > 1 else f"{'–':>11}"
+        external = "tcp://" in " ".join(extra(n))  # its workers are not this run's children
+        worker = f"{r['worker_mb']:>11.0f}" if n > 1 and not external else f"{'–':>11}"
         print(
             f"{n:>8}{r['records']:>9}{r['files']:>7}{r['seconds']:>10.1f}"
             f"{r['seconds'] * 1000 / max(r['records'], 1):>9.2f}{r['peak_mb']:>11.0f}"
@@ -131,10 +146,10 @@ def series(
             shutil.rmtree(out, ignore_errors=True)
 
 
-def selfcheck(url: str, ws: Path, keep: bool) -> None:
+def selfcheck(url: str, ws: Path, keep: bool, where: str = "") -> None:
     """The quarterly self-check of the county (single process). Re-running replaces the stored
     run of the same quarter, so repeated benchmarks see the same database."""
-    print("\nselfcheck --quarter 2023Q3 (as of 2023-09-02, the quarter not over)")
+    print(f"\nselfcheck --quarter 2023Q3{where} (as of 2023-09-02, the quarter not over)")
     out = WORK / "selfcheck_out"
     shutil.rmtree(out, ignore_errors=True)
     r = child(RUN_CHILD, url, str(ws), str(out), "selfcheck", "--quarter", "2023Q3")
@@ -169,8 +184,77 @@ def on_postgres(folder: Path, ws: Path, workers: list[int], keep: bool) -> None:
         import_into(folder, url)
         series("cards on PostgreSQL", url, ws, ["card", "--county", "--year", "2023"],
                workers, keep, "cards")  # fmt: skip
+        series("monitor sheets on PostgreSQL", url, ws, ["monitor-sheet", "--county"],
+               workers, keep, "homes")  # fmt: skip
+        selfcheck(url, ws, keep, " on PostgreSQL")
     finally:
         cluster.stop()
+
+
+def on_dask(url: str, ws: Path, workers: list[int], keep: bool) -> None:
+    """Cards and monitor sheets on a LocalCluster and on a scheduler + workers as processes."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("\ncluster: Dask distributed is not installed (pip install 'reportgen[cluster]'); skipped")
+        return
+    jobs = [("cards", ["card", "--county", "--year", "2023"], "cards"),
+            ("monitor", ["monitor-sheet", "--county"], "homes")]  # fmt: skip
+    for name, args, unit in jobs:
+        series(f"{name} on --cluster local", url, ws, args, workers, keep, unit,
+               extra=lambda n: ["--cluster", "local"])  # fmt: skip
+    for n in workers:
+        with dask_processes(n) as address:
+            for name, args, unit in jobs:
+                series(f"{name} on --cluster {address} ({n} worker processes)", url, ws, args,
+                       [n], keep, unit, extra=lambda n: ["--cluster", address])  # fmt: skip
+
+
+class dask_processes:
+    """`dask scheduler` and `n` `dask worker` processes (one thread each) on 127.0.0.1."""
+
+    def __init__(self, n: int):
+        self.n, self.procs = n, []
+
+    def __enter__(self) -> str:
+        import socket
+        import time
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        address = f"tcp://127.0.0.1:{port}"
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": "/"}
+        cli = [sys.executable, "-m", "distributed.cli.dask_"]
+        self.procs.append(subprocess.Popen([*cli[:-1], cli[-1] + "scheduler", "--host", "127.0.0.1",
+                                            "--port", str(port), "--no-dashboard"], **quiet))  # fmt: skip
+        for _ in range(self.n):
+            self.procs.append(subprocess.Popen([*cli[:-1], cli[-1] + "worker", address, "--nthreads", "1",
+                                                "--no-dashboard"], **quiet))  # fmt: skip
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(self.n, timeout=60)
+        time.sleep(0.5)
+        return address
+
+    def __exit__(self, *exc) -> None:
+        for p in reversed(self.procs):
+            p.terminate()
+        for p in self.procs:
+            p.wait(timeout=30)
+
+
+def with_pdf(url: str, ws: Path, township: str, workers: list[int], keep: bool) -> None:
+    """Cards of one township with --pdf: LibreOffice converts each school's print file."""
+    sys.path.insert(0, str(ROOT))
+    from reportgen.engine.pdf import find_soffice
+
+    if find_soffice() is None:
+        print("\npdf: LibreOffice (soffice) is not installed; skipped")
+        return
+    series(f"cards --township {township} --pdf", url, ws,
+           ["card", "--township", township, "--year", "2023", "--pdf"], workers, keep, "cards")  # fmt: skip
 
 
 def main() -> None:
@@ -183,6 +267,7 @@ def main() -> None:
         help="which parts to run (default: cards monitor selfcheck; pg starts a PostgreSQL server)",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the output folders")
+    parser.add_argument("--township", default="第1乡镇", help="the township of the pdf part")
     args = parser.parse_args()
     folder = dataset(args.persons, args.students)
     db = imported(folder)
@@ -200,6 +285,10 @@ def main() -> None:
         selfcheck(url, ws, args.keep)
     if "pg" in args.only:
         on_postgres(folder, ws, args.workers, args.keep)
+    if "cluster" in args.only:
+        on_dask(url, ws, args.workers, args.keep)
+    if "pdf" in args.only:
+        with_pdf(url, ws, args.township, args.workers, args.keep)
 
 
 if __name__ == "__main__":
