@@ -173,6 +173,15 @@ def _disposal(case: DropoutCase, as_of: dt.date) -> dict[str, str]:
     }
 
 
+def archive_file(case: DropoutCase) -> str:
+    """The archive's file name before safe_filename and the _2 rule (as render_batch names it)."""
+    return f"控辍保学档案_{case.school}_{case.name}_{case.student_no}"
+
+
+def archive_label(ctx: dict[str, Any]) -> str:
+    return f"{ctx['name']}（学籍号 {ctx['student_no']}）"
+
+
 def archive_context(
     case: DropoutCase, run: DocumentRun, as_of: dt.date, problems: list[Finding]
 ) -> dict[str, Any]:
@@ -183,7 +192,7 @@ def archive_context(
     months = home_teaching_months(case, as_of, std)
     home_teaching = case.status == HOME_TEACHING or bool(visits)
     return {
-        "_file": f"控辍保学档案_{case.school}_{case.name}_{case.student_no}",
+        "_file": archive_file(case),
         "student_no": case.student_no,
         "name": case.name,
         "id_masked": mask_id(case.id_number),
@@ -362,10 +371,17 @@ def make_dropout_documents(
     *,
     as_of: dt.date,
     pdf: bool = False,
-    zip_name: str | None = None, progress=None,
+    zip_name: str | None = None,
+    progress=None,
+    workers: int = 1,
 ) -> DropoutResult:
     """Archives (one .docx per student) and the ledger into run.out_dir; raises RenderError after
-    writing the rest if some archive failed."""
+    writing the rest if some archive failed.
+
+    workers > 1: the archives in chunks of students rendered in a process pool (or on a Dask
+    cluster, see reportgen.documents.parallel), same files, same bytes; the ledger is written here.
+    --zip, and too few students for two chunks, always run in this process.
+    """
     result = DropoutResult()
     std = Standard.from_policy(run.policy)
     checked = [
@@ -395,13 +411,19 @@ def make_dropout_documents(
         footer=run.meta()["footnote"],
     )  # fmt: skip
     result.ledger = run.entry(path, len(checked))
-    batch = render_batch(
-        TEMPLATE, records(), run.out_dir, zip_name=zip_name, split="record", file_name=lambda g, ctx: ctx["_file"],
-        record_name=lambda g, ctx: ctx["_file"], pdf=pdf, meta=run.meta(),
-        label=lambda ctx: f"{ctx['name']}（学籍号 {ctx['student_no']}）", workspace=run.settings.workspace,
-        progress=progress, manifest=False, raise_on_failure=False,
-    )  # fmt: skip
+    batch = None
+    if workers > 1 and not zip_name:
+        from reportgen.documents.parallel_dropout import render_archives_parallel
+
+        batch = render_archives_parallel(run, [c for c, _ in checked], as_of=as_of, pdf=pdf, progress=progress,
+                                         workers=workers, ledger=result.ledger)  # fmt: skip
+    if batch is None:
+        batch = render_batch(
+            TEMPLATE, records(), run.out_dir, zip_name=zip_name, split="record", file_name=lambda g, ctx: ctx["_file"],
+            record_name=lambda g, ctx: ctx["_file"], pdf=pdf, meta=run.meta(), label=archive_label,
+            workspace=run.settings.workspace, progress=progress, manifest=False, raise_on_failure=False,
+        )  # fmt: skip
+        batch.write_manifest(run.run_info(), extra_outputs=[result.ledger])
     result.outputs = [*batch.outputs, result.ledger]
-    batch.write_manifest(run.run_info(), extra_outputs=[result.ledger])
     batch.raise_for_failures()
     return result

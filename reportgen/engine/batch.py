@@ -382,14 +382,18 @@ class _peekable:
 
 
 def render_partition(
-    template: str, records: list[dict], out_path: str, options: dict[str, Any] | None = None
+    template: str | WordTemplate,
+    records: list[dict],
+    out_path: str,
+    options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Render one partition (a school, a village, a chunk) into one print file; for worker processes.
 
     Arguments are picklable: a template path or name, the records' contexts, the output path and
     options (`workspace`, `page_break`, `compresslevel`, `meta`, `label`, `group`). Returns a small
     manifest entry: file, sha256, size, records, group and failures (messages, never raised).
-    The compiled template is cached per process.
+    The compiled template is cached per process; a worker writing many files may pass the compiled
+    WordTemplate itself and skip the lookup by name.
     """
     opts = dict(options or {})
     tpl = resolve_word_template(template, opts.get("workspace"))
