@@ -1,5 +1,5 @@
-"""reportgen card / monitor-sheet --cluster: the same partitions on a Dask distributed cluster write
-the same files (same sha256) and manifest as the local process pool.
+"""reportgen card / monitor-sheet / aid-notice / dropout --cluster: the same partitions on a Dask
+distributed cluster write the same files (same sha256) and manifest as the local process pool.
 
 One scheduler and two workers, started as processes on 127.0.0.1 from a folder outside the
 repository without PYTHONPATH (so the workers import only the installed package), serve the whole
@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from builders import full_county
+from builders import full_county, write_xlsx
 from test_parallel import files, manifest
 
 if os.environ.get("CI"):
@@ -212,6 +212,47 @@ def test_a_bad_record_fails_its_school_only_on_the_cluster(run, county_ws, sched
     assert clusters == [scheduler]
     assert outs["pool"] == outs["dask"]
     assert files(county_ws / "pool") == files(county_ws / "dask")
+    assert manifest(county_ws / "pool") == manifest(county_ws / "dask")
+
+
+def test_aid_notice_on_the_scheduler_writes_the_same_bytes(run, county_ws, scheduler, clusters):
+    write_xlsx(
+        county_ws / "pay.xlsx",
+        {"资助发放": [["学籍号", "资助项目", "金额", "学期", "发放日期"],
+                   ["G002", "国家助学金", 1000, "2023年秋季学期", "2023-11-01"]]},
+    )  # fmt: skip
+    assert run("import", "pay.xlsx").exit_code == 0
+    pool = run("aid-notice", "--county", "--workers", "1", "--out", "pool")
+    dask = run("aid-notice", "--county", "--cluster", scheduler, "--out", "dask")
+    assert pool.exit_code == 0, pool.output
+    assert dask.exit_code == 0, dask.output
+    assert clusters == [scheduler]  # one school per partition, on the cluster
+    assert pool.output.replace("/pool/", "/dask/") == dask.output
+    a, b = files(county_ws / "pool"), files(county_ws / "dask")
+    assert a == b and sum(name.endswith(".docx") for name in a) == 2
+    assert manifest(county_ws / "pool") == manifest(county_ws / "dask")
+
+
+def test_dropout_on_the_scheduler_writes_the_same_bytes(
+    run, county_ws, scheduler, clusters, monkeypatch
+):
+    from reportgen.documents import parallel_dropout
+
+    monkeypatch.setattr(parallel_dropout, "CHUNK_MIN", 1)  # two students: two chunks
+    write_xlsx(
+        county_ws / "more.xlsx",
+        {"辍学学生": [["学籍号", "发现日期", "辍学原因", "当前状态"], ["G002", "2023-09-06", "外出务工", "劝返中"]]},
+    )  # fmt: skip
+    assert run("import", "more.xlsx").exit_code == 0
+    args = ("dropout", "--county", "--as-of", "2023-10-01")
+    pool = run(*args, "--workers", "1", "--out", "pool")
+    dask = run(*args, "--cluster", scheduler, "--out", "dask")
+    assert pool.exit_code == 0, pool.output
+    assert dask.exit_code == 0, dask.output
+    assert clusters == [scheduler]
+    assert pool.output.replace("/pool/", "/dask/") == dask.output
+    a, b = files(county_ws / "pool"), files(county_ws / "dask")
+    assert a == b and sum(name.endswith(".docx") for name in a) == 2
     assert manifest(county_ws / "pool") == manifest(county_ws / "dask")
 
 
