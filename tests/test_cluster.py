@@ -258,12 +258,17 @@ def test_dropout_on_the_scheduler_writes_the_same_bytes(
 
 def test_without_distributed_a_clear_error(run, county_ws, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
-    for args in (("card", "--county", "--year", "2023"), ("monitor-sheet", "--county", "--all")):
+    for args in (
+        ("card", "--county", "--year", "2023"),
+        ("monitor-sheet", "--county", "--all"),
+        ("aid-notice", "--county"),
+        ("dropout", "--county", "--as-of", "2023-10-01"),
+    ):
         result = run(*args, "--cluster", "local", "--out", "x")
         assert result.exit_code == 8, result.output
         assert "需要 Dask distributed" in result.stderr
         assert "pip install 'reportgen[cluster]'" in result.stderr
-        assert not list((county_ws / "x").glob("*.docx"))
+        assert not list((county_ws / "x").glob("*.*"))  # nothing written, not even a roster
 
 
 def test_a_bad_address_is_a_config_error(run, county_ws):
