@@ -107,6 +107,12 @@ def test_chunks_and_names():
     sizes = [chunk_size(n, 2) for n in (1, 999, 1000, 1999, 2000, 4000, 6000, 10**6)]
     assert sizes == [1, 999, 500, 667, 500, 500, 750, 1000]
     assert chunk_size(6000, 1) == 1000
+    from click.testing import CliRunner
+
+    from reportgen.cli import cli
+
+    shown = " ".join(CliRunner().invoke(cli, ["dropout", "--help"]).output.split())
+    assert f"每批 {CHUNK_MIN}～{CHUNK_MAX} 人" in shown and f"不足 {2 * CHUNK_MIN} 名学生" in shown
     cases = [
         SimpleNamespace(school="一中", name="王小刚", student_no=no)
         for no in ("G003", "g003", "G003_2", "a/b", "a:b")

@@ -402,8 +402,8 @@ def cndate_text(day: dt.date) -> str:
     "--workers",
     type=click.IntRange(min=1),
     metavar="N",
-    help="并行进程数，学生按台账顺序分批，每批不少于 25 人（默认 CPU 核数；1 = 单进程）。"
-    "不足 50 名学生或 --zip 时单进程生成。",
+    help="并行进程数，学生按台账顺序分批，每批 500～1000 人（默认 CPU 核数；1 = 单进程）。"
+    "不足 1000 名学生或 --zip 时单进程生成。",
 )
 @cluster_option
 @click.pass_context
