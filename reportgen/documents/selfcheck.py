@@ -282,6 +282,7 @@ def make_selfcheck(
     report = SelfCheck(name, quarter, as_of, rules, found, comparison, previous, figures,
                        {**{r.id: r.fix for r in rules}, **load_fix_texts(settings.workspace)},
                        {code: p.name for code, p in ctx.places.items() if p.code == p.township_code})  # fmt: skip
+    del ctx  # the loaded tables are not needed to write the report and the list
     prefix = scope.place.file_label if scope.place else county
     stem = safe_filename(f"{prefix}_{quarter.label}_自查报告")
     context = report_context(report, settings.policy, issuer_of(run, scope, county), run.today)
