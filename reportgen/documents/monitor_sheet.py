@@ -415,8 +415,12 @@ def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: s
     result = SheetResult()
     summaries: list[OutputEntry] = []
 
+    having = villages_having(run.dataset, include_all) if household is None else None
+
     def records():
         for village in villages:
+            if having is not None and village.code not in having:
+                continue  # one query for all instead of one per empty village
             facts = households_of_village(
                 run.dataset, village, include_all=include_all, household=household
             )
@@ -452,6 +456,14 @@ def who_filter(h: sa.Table, include_all: bool) -> sa.ColumnElement[bool]:
         if include_all
         else _monitored(h)
     )
+
+
+def villages_having(dataset: Dataset, include_all: bool) -> set[str]:
+    """Codes of the villages with at least one household to print."""
+    h = TABLES["households"]
+    query = sa.select(h.c.village_code).where(who_filter(h, include_all)).group_by(h.c.village_code)
+    with dataset.engine.connect() as conn:
+        return {code for (code,) in conn.execute(query)}
 
 
 def count_households(dataset: Dataset, villages: list[Place], include_all: bool) -> int:

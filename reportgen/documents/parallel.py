@@ -445,17 +445,9 @@ def monitor_partition(task: dict[str, Any]) -> dict[str, Any]:
 def _monitor_plan(run, villages, include_all: bool) -> list[dict[str, Any]] | None:
     """Villages with households to print, in order, with their file names; None when two rosters
     would share a name (the single-process path then decides which one survives)."""
-    from reportgen.dataset.schema import TABLES
-    from reportgen.documents.monitor_sheet import roster_file, sheet_file, who_filter
+    from reportgen.documents.monitor_sheet import roster_file, sheet_file, villages_having
 
-    h = TABLES["households"]
-    counts = (
-        sa.select(h.c.village_code, sa.func.count())
-        .where(who_filter(h, include_all))
-        .group_by(h.c.village_code)
-    )
-    with run.dataset.engine.connect() as conn:
-        having = {code for code, n in conn.execute(counts) if n}
+    having = villages_having(run.dataset, include_all)
     plan, used, rosters = [], set(), set()
     for village in villages:
         if village.code not in having:
