@@ -130,3 +130,26 @@ def test_a_plain_postgresql_url_uses_psycopg_3(workspace, pg_databases, request)
         assert dataset.schema_version() >= 1
     finally:
         dataset.dispose()
+
+
+def test_postgres_statistics_are_fresh_after_an_import(run, workspace, backend):
+    """After a bulk load the planner must know the tables' sizes, or the documents' per-village
+    and per-school queries run as sequential scans until autovacuum catches up."""
+    if backend != "postgres":
+        pytest.skip("planner statistics (ANALYZE) are a PostgreSQL matter")
+    full_county(workspace / "in")
+    assert run("import", "in").exit_code == 0
+    stats = dict(
+        db_rows(
+            workspace,
+            "select c.relname, c.reltuples from pg_class c "
+            "join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = current_schema() and c.relkind = 'r'",
+        )
+    )
+    persons = db_rows(workspace, "select count(*) from persons")[0][0]
+    assert persons > 0
+    # reltuples is -1 (never analyzed) before ANALYZE, the row count after
+    assert stats["persons"] == persons
+    assert stats["households"] == db_rows(workspace, "select count(*) from households")[0][0]
+    assert stats["students"] == db_rows(workspace, "select count(*) from students")[0][0]
