@@ -117,6 +117,7 @@ def convert_to_pdf(
     soffice = require_pdf_tools()
     src = Path(docx).resolve()
     dest_dir = Path(out_dir) if out_dir else src.parent
+    dest_dir.mkdir(parents=True, exist_ok=True)
     target = dest_dir / (src.stem + ".pdf")
     if timeout is None:
         timeout = 180 + src.stat().st_size / 1e6 * 60  # big print files take minutes

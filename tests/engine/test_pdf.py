@@ -54,3 +54,17 @@ def test_missing_soffice_is_a_clear_error(monkeypatch, tmp_path):
         require_pdf_tools()
     with pytest.raises(ExternalToolError, match="LibreOffice"):
         convert_to_pdf(tmp_path / "x.docx")
+
+
+@pytest.mark.soffice
+@needs_soffice
+def test_convert_into_a_folder_not_yet_made(card_template, tmp_path):
+    meta = make_meta("数据来源：测试导入", "2023-09-02")
+    render_batch(card_template, [record(0)], tmp_path, file_name="卡", meta=meta, manifest=False)
+    pdf = convert_to_pdf(tmp_path / "卡.docx", tmp_path / "新" / "PDF")
+    assert pdf == tmp_path / "新" / "PDF" / "卡.pdf"
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "学生资助政策明白卡" in text
+    assert not list((tmp_path / "新" / "PDF").glob(".*.tmp"))
