@@ -15,6 +15,8 @@ count:
 - cards:     `reportgen card --county --workers N` for each N in --workers;
 - monitor:   `reportgen monitor-sheet --county --workers N` for each N (monitored households);
 - selfcheck: `reportgen selfcheck --quarter 2023Q3` (single process; records = findings);
+- aidnotice: `reportgen aid-notice --county --workers N` (the latest term's letters, one school per
+             partition, and the summary workbook written by the parent);
 - pg:        a throwaway PostgreSQL server (tests/pgserver.py: initdb + pg_ctl on 127.0.0.1, as
              the postgres user when run as root), the same import into it (timed), then cards,
              monitor sheets and the self-check against `--db postgresql+psycopg://…`; the server
@@ -44,7 +46,7 @@ WORK = ROOT / "benchmarks" / "_work"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_import import dataset  # noqa: E402  (the same cached county-size workbooks)
 
-PARTS = ("cards", "monitor", "selfcheck", "pg", "cluster", "pdf")
+PARTS = ("cards", "monitor", "selfcheck", "aidnotice", "pg", "cluster", "pdf")
 
 IMPORT_CHILD = """
 import json, resource, sys, time
@@ -283,6 +285,9 @@ def main() -> None:
         series("monitor sheets", url, ws, sheet, args.workers, args.keep, "homes")
     if "selfcheck" in args.only:
         selfcheck(url, ws, args.keep)
+    if "aidnotice" in args.only:
+        letters = ["aid-notice", "--county"]
+        series("aid-notice letters", url, ws, letters, args.workers, args.keep, "letters")
     if "pg" in args.only:
         on_postgres(folder, ws, args.workers, args.keep)
     if "cluster" in args.only:
