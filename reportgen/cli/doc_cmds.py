@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -91,35 +92,44 @@ def output_options(default_out: str):
     return wrap
 
 
-def cluster_option(f):
-    return click.option(
-        "--cluster",
-        metavar="ADDRESS",
-        help="在 Dask 集群上生成：tcp://主机:端口（已运行的调度器），或 local（本机 LocalCluster，"
-        "进程数同 --workers）。需 pip install 'reportgen[cluster]'；输出文件夹、工作区和 SQLite "
-        "数据库须是各工作节点同一路径可访问的共享存储。单进程情形同 --workers。",
-    )(f)
+def parallel_options(partitions: str, single: str):
+    """--workers N and --cluster ADDRESS of a partitioned batch command; `partitions` says how the
+    batch is cut, `single` when it still runs in one process."""
+
+    def wrap(f):
+        f = click.option(
+            "--cluster",
+            metavar="ADDRESS",
+            help="在 Dask 集群上生成：tcp://主机:端口（已运行的调度器），或 local（本机 LocalCluster，"
+            "进程数同 --workers）。需 pip install 'reportgen[cluster]'；输出文件夹、工作区和 SQLite "
+            "数据库须是各工作节点同一路径可访问的共享存储。单进程情形同 --workers。",
+        )(f)
+        return click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help=f"并行进程数，{partitions}（默认 CPU 核数；1 = 单进程）。{single}时单进程生成。",
+        )(f)
+
+    return wrap
 
 
-def _partition_workers(workers: int | None, cluster: str | None) -> int:
-    """workers for a partitioned document function: with --cluster always the partition path."""
-    from reportgen.documents.parallel import default_workers
+@contextmanager
+def partitioned(workers: int | None, cluster: str | None) -> Iterator[int]:
+    """Within: the partitioned path's worker count (with --cluster always the partition path, on
+    the cluster); exits 8 at once when --cluster is given and `distributed` is missing."""
+    from reportgen.documents.parallel import default_workers, on_cluster
 
     n = workers or default_workers()
-    return max(n, 2) if cluster else n
+    with on_cluster(cluster, n):
+        yield max(n, 2) if cluster else n
 
 
 @cli.command("card")
 @selection_options
 @click.option("--year", type=int, help="学年（如 2023 表示 2023—2024 学年），默认当前学年。")
 @output_options("输出/学生资助明白卡")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="并行进程数，每校一个分区（默认 CPU 核数；1 = 单进程）。--split、--zip 时单进程生成。",
-)
-@cluster_option
+@parallel_options("每校一个分区", "--split、--zip ")
 @click.pass_context
 def card_cmd(
     ctx, school, township, county, class_name, year, out_dir, pdf, split, as_zip, workers, cluster
@@ -134,7 +144,6 @@ def card_cmd(
     from reportgen.aid.students import count_students, select_schools
     from reportgen.documents.aid_card import make_cards
     from reportgen.documents.common import current_school_year
-    from reportgen.documents.parallel import default_workers, on_cluster
 
     app: AppContext = ctx.obj
     options = {
@@ -152,13 +161,13 @@ def card_cmd(
         )
         school_year = year or current_school_year(run.today)
         with (
-            on_cluster(cluster, workers or default_workers()),
+            partitioned(workers, cluster) as processes,
             progress_bar(ctx, count_students(run.dataset, selection), "明白卡") as progress,
         ):
             result = make_cards(
                 run, selection, year=school_year, split=split, pdf=pdf, progress=progress,
                 zip_name=f"学生资助政策明白卡_{selection.label}" if as_zip else None,
-                workers=_partition_workers(workers, cluster),
+                workers=processes,
             )  # fmt: skip
         click.echo(f"已生成 {result.schools} 所学校 {result.students} 名学生的学生资助政策明白卡：")
         _print_outputs(result.outputs, run.out_dir)
@@ -170,13 +179,7 @@ def card_cmd(
 @selection_options
 @click.option("--term", help="学期，如 2024年春季学期；默认数据中最近的有发放记录的学期。")
 @output_options("输出/学生受助情况温馨告知书")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="并行进程数，每校一个分区（默认 CPU 核数；1 = 单进程）。--split、--zip 时单进程生成。",
-)
-@cluster_option
+@parallel_options("每校一个分区", "--split、--zip ")
 @click.pass_context
 def aid_notice_cmd(
     ctx, school, township, county, class_name, term, out_dir, pdf, split, as_zip, workers, cluster
@@ -190,7 +193,6 @@ def aid_notice_cmd(
     """
     from reportgen.aid.students import count_students, select_schools
     from reportgen.documents.aid_notice import make_notices
-    from reportgen.documents.parallel import default_workers, on_cluster
 
     app: AppContext = ctx.obj
     options = {
@@ -207,13 +209,13 @@ def aid_notice_cmd(
             run.dataset, school=school, township=township, county=county, class_name=class_name
         )
         with (
-            on_cluster(cluster, workers or default_workers()),
+            partitioned(workers, cluster) as processes,
             progress_bar(ctx, count_students(run.dataset, selection), "告知书") as progress,
         ):
             result = make_notices(
                 run, selection, term=term, split=split, pdf=pdf, progress=progress,
                 zip_name=f"学生受助情况温馨告知书_{selection.label}" if as_zip else None,
-                workers=_partition_workers(workers, cluster),
+                workers=processes,
             )  # fmt: skip
         click.echo(
             f"{result.term}：已生成 {result.letters} 份学生受助情况温馨告知书；应享未享 {result.missed} 人（见汇总表）："
@@ -239,13 +241,7 @@ def aid_notice_cmd(
 )
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @zip_option
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="并行进程数，每村一个分区（默认 CPU 核数；1 = 单进程）。--zip、--household 时单进程生成。",
-)
-@cluster_option
+@parallel_options("每村一个分区", "--zip、--household ")
 @click.pass_context
 def monitor_sheet_cmd(
     ctx, village, township, county, household, include_all, out_dir, pdf, as_zip, workers, cluster
@@ -265,7 +261,6 @@ def monitor_sheet_cmd(
         make_monitor_sheets,
         select_villages,
     )
-    from reportgen.documents.parallel import default_workers, on_cluster
 
     app: AppContext = ctx.obj
     options = {
@@ -281,7 +276,7 @@ def monitor_sheet_cmd(
             run.dataset, village=village, township=township, county=county, household=household
         )
         with (
-            on_cluster(cluster, workers or default_workers()),
+            partitioned(workers, cluster) as processes,
             progress_bar(
                 ctx, count_households(run.dataset, villages, include_all), "明白纸"
             ) as progress,
@@ -289,7 +284,7 @@ def monitor_sheet_cmd(
             result = make_monitor_sheets(
                 run, villages, household=only, include_all=include_all, pdf=pdf, progress=progress,
                 zip_name="防止返贫监测明白纸_" + (village or township or household or "全县") if as_zip else None,
-                workers=_partition_workers(workers, cluster),
+                workers=processes,
             )  # fmt: skip
         click.echo(f"已生成 {result.villages} 个村 {result.households} 户的防止返贫监测明白纸"
                    f"（其中 {result.incomplete} 户有信息缺失，已留空待填，见名单）：")  # fmt: skip
@@ -398,14 +393,7 @@ def cndate_text(day: dt.date) -> str:
 )
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 把档案转成 PDF。")
 @zip_option
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="并行进程数，学生按台账顺序分批，每批 500～1000 人（默认 CPU 核数；1 = 单进程）。"
-    "不足 1000 名学生或 --zip 时单进程生成。",
-)
-@cluster_option
+@parallel_options("学生按台账顺序分批，每批 500～1000 人", "不足 1000 名学生或 --zip ")
 @click.pass_context
 def dropout_cmd(
     ctx, county, township, school, student, as_of_text, out_dir, pdf, as_zip, workers, cluster
@@ -425,7 +413,6 @@ def dropout_cmd(
         make_dropout_documents,
         select_cases,
     )
-    from reportgen.documents.parallel import default_workers, on_cluster
 
     app: AppContext = ctx.obj
     options = {
@@ -442,12 +429,12 @@ def dropout_cmd(
         as_of = _date_option(as_of_text) or run.today
         total = count_cases(run.dataset, selection, as_of)
         with (
-            on_cluster(cluster, workers or default_workers()),
+            partitioned(workers, cluster) as processes,
             progress_bar(ctx, total, "控辍保学档案") as progress,
         ):
             result = make_dropout_documents(run, selection, as_of=as_of, pdf=pdf, progress=progress,
                                             zip_name=f"控辍保学档案_{selection.label}" if as_zip else None,
-                                            workers=_partition_workers(workers, cluster))  # fmt: skip
+                                            workers=processes)  # fmt: skip
         click.echo(f"{selection.label}：截至{cndate_text(as_of)}，已生成 {result.students} 名辍学学生的控辍保学档案；"
                    f"发现问题 {result.problems} 条，涉及 {result.with_problems} 名学生（见台账“问题”列）：")  # fmt: skip
         _print_outputs(result.outputs, run.out_dir)
