@@ -153,3 +153,14 @@ def imported(run, county):
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+
+
+@pytest.fixture
+def pools(monkeypatch):
+    """The sizes of the local process pools started."""
+    from reportgen.documents import parallel
+
+    started = []
+    real = parallel.make_executor
+    monkeypatch.setattr(parallel, "make_executor", lambda n: started.append(n) or real(n))
+    return started

@@ -52,17 +52,6 @@ def bad_template(workspace, template: str, who: str) -> None:
             out.writestr(name, data)
 
 
-@pytest.fixture
-def pools(monkeypatch):
-    """The sizes of the local process pools started."""
-    from reportgen.documents import parallel
-
-    started = []
-    real = parallel.make_executor
-    monkeypatch.setattr(parallel, "make_executor", lambda n: started.append(n) or real(n))
-    return started
-
-
 def test_pool_writes_the_same_bytes_as_one_process(run, notice_ws, pools):
     one = run("aid-notice", "--county", "--workers", "1", "--out", "one")
     two = run("aid-notice", "--county", "--workers", "2", "--out", "two")

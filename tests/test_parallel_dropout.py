@@ -15,17 +15,6 @@ ARGS = ("dropout", "--county", "--as-of", "2023-10-01")
 
 
 @pytest.fixture
-def pools(monkeypatch):
-    """The sizes of the local process pools started."""
-    from reportgen.documents import parallel
-
-    started = []
-    real = parallel.make_executor
-    monkeypatch.setattr(parallel, "make_executor", lambda n: started.append(n) or real(n))
-    return started
-
-
-@pytest.fixture
 def dropout_ws(run, workspace, monkeypatch):
     """Four dropout cases; G003 and g003 differ only in case, so their archives are named _2.
     Chunks of one student (the parent plans them), so that four cases make four partitions."""

@@ -302,10 +302,9 @@ def test_cli_doctor(tmp_path):
 def test_check_reports_an_unknown_top_level_variable_once(tmp_path):
     import zipfile
 
+    import reportgen.documents  # noqa: F401  (declares the card's variables)
     from reportgen.engine import check_template
     from reportgen.paths import builtin_templates_dir
-
-    import reportgen.documents  # noqa: F401  (declares the card's variables)
 
     src = builtin_templates_dir() / "docx" / "学生资助政策明白卡.docx"
     bad = tmp_path / "学生资助政策明白卡.docx"
