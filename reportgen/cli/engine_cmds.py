@@ -119,7 +119,7 @@ def templates_check(ctx: click.Context, file: str, as_name: str | None) -> None:
 @cli.command("doctor")
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
-    """检查运行环境：LibreOffice（生成 PDF）、中文字体、pdftoppm、正在使用的数据库。"""
+    """检查运行环境：LibreOffice（生成 PDF）、中文字体、pdftoppm、正在使用的数据库、并行生成。"""
     checks = environment_checks()
     db_line = _database_line(ctx)
     missing = 0
@@ -129,12 +129,26 @@ def doctor(ctx: click.Context) -> None:
         need = f"（用于{c.required_for}）" if c.required_for else ""
         click.echo(f"{mark} {c.name}{need}：{c.detail}")
     click.echo(db_line)
+    click.echo(_parallel_line())
     if missing:
         click.echo(
             f"\n有 {missing} 项缺失；缺少 LibreOffice 或中文字体时仍可生成 Word/Excel 文件，但不能生成 PDF。"
         )
     else:
         click.echo("\n环境完整。")
+
+
+def _parallel_line() -> str:
+    """Cores for --workers, and whether the optional Dask extra for --cluster is installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from reportgen.documents.parallel import CLUSTER_EXTRA, default_workers
+
+    cores = f"✓ 并行生成：本机可用 {default_workers()} 个 CPU 核（--workers 默认值）"
+    try:
+        return f"{cores}；Dask distributed {version('distributed')}（可用 --cluster）"
+    except PackageNotFoundError:
+        return f"{cores}；Dask distributed 未安装（可选，用于 --cluster：{CLUSTER_EXTRA}）"
 
 
 def _database_line(ctx: click.Context) -> str:

@@ -291,11 +291,28 @@ def test_cli_templates_commands(tmp_path, monkeypatch):
     assert result.exit_code == 6 and "未知变量“titel”" in result.output
 
 
-def test_cli_doctor(tmp_path):
+def test_cli_doctor(tmp_path, monkeypatch):
+    from importlib import metadata
+
     result = CliRunner().invoke(cli, ["-C", str(tmp_path), "doctor"])
     assert result.exit_code == 0
     assert (
         "LibreOffice" in result.output and "中文字体" in result.output and "数据库" in result.output
+    )
+    from reportgen.documents.parallel import default_workers
+
+    assert f"本机可用 {default_workers()} 个 CPU 核" in result.output
+    assert f"Dask distributed {metadata.version('distributed')}（可用 --cluster）" in result.output
+
+    def missing(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", missing)
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "doctor"])
+    assert result.exit_code == 0
+    assert (
+        "Dask distributed 未安装（可选，用于 --cluster：pip install 'reportgen[cluster]'）"
+        in result.output
     )
 
 
