@@ -114,3 +114,27 @@ def test_chunks_and_names():
                       ("a/b", "控辍保学档案_一中_王小刚_a_b.docx")]},
         {"archives": [("a:b", "控辍保学档案_一中_王小刚_a_b_2.docx")]},
     ]  # fmt: skip
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(
+    __import__("shutil").which("soffice") is None and not __import__("os").environ.get("CI"),
+    reason="LibreOffice (soffice) is not installed",
+)
+def test_pdf_in_the_workers(run, dropout_ws, backend):
+    if backend != "sqlite":
+        pytest.skip("PDF conversion does not depend on the database")
+    result = run(*ARGS, "--workers", "2", "--pdf", "--out", "p")
+    assert result.exit_code == 0, result.output
+    folder = dropout_ws / "p"
+    docx = sorted(p.stem for p in folder.glob("*.docx"))
+    assert len(docx) == 4 and sorted(p.stem for p in folder.glob("*.pdf")) == docx
+    outputs = __import__("json").loads((folder / "manifest.json").read_text(encoding="utf-8"))[
+        "outputs"
+    ]
+    kinds = [o["kind"] for o in outputs]
+    assert kinds.count("pdf") == 4 and kinds.count("docx") == 4 and kinds[0] == "xlsx"
+    # each archive's PDF follows its .docx in the manifest, as in one process
+    for a, b in zip(outputs[1::2], outputs[2::2], strict=True):
+        assert (a["kind"], b["kind"]) == ("docx", "pdf")
+        assert a["file"].rsplit(".", 1)[0] == b["file"].rsplit(".", 1)[0]
