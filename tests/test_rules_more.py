@@ -3,7 +3,7 @@
 import json
 
 import sqlalchemy as sa
-from builders import HOUSEHOLDS, PERSONS, REGIONS, make_id, write_xlsx
+from builders import HOUSEHOLDS, PERSONS, REGIONS, full_county, make_id, write_xlsx
 
 from reportgen.config import load_settings
 
@@ -122,3 +122,31 @@ def test_home_teaching_without_any_visit(run, workspace):
         == 0
     )
     assert set(findings(run, "D-NO-VISITS", as_of="2023-10-01")) == {"G1"}
+
+
+def test_table_rows_and_built_facts_do_not_share_a_cache_entry(run, workspace):
+    """A rule reading raw rows of `students` or `dropout_cases` first must not hand the aid and
+    dropout rules rows where they expect their facts objects (and the other way round)."""
+    import datetime as dt
+
+    from reportgen.config import load_settings
+    from reportgen.rules import load_rules
+    from reportgen.rules.context import RuleContext
+    from reportgen.workspace import open_dataset
+
+    full_county(workspace / "in")
+    assert run("import", "in").exit_code == 0
+    settings = load_settings(workspace)
+    dataset = open_dataset(settings)
+    try:
+        rules = load_rules(workspace)
+        fresh = RuleContext(dataset, settings.policy, dt.date(2023, 10, 8))
+        expected = {r: list(rules[r].check(fresh)) for r in ("A-UNPAID", "A-SPECIAL", "D-ATTEMPTS")}
+        ctx = RuleContext(dataset, settings.policy, dt.date(2023, 10, 8))
+        rows = ctx._all("students"), ctx._all("dropout_cases")
+        assert all(len(r) for r in rows)
+        got = {r: list(rules[r].check(ctx)) for r in expected}
+        assert got == expected
+        assert ctx._all("students") is rows[0] and ctx._all("dropout_cases") is rows[1]
+    finally:
+        dataset.dispose()

@@ -37,6 +37,8 @@ class RuleContext:
     dataset: Dataset
     policy: Policy
     as_of: dt.date
+    # Table rows by table name (`_all`); objects built by rules under "facts:<name>" keys, so the
+    # two never collide (a rule asking for `_all("students")` gets rows, not StudentFacts).
     _cache: dict = field(default_factory=dict)
 
     def _all(self, table: str) -> list[sa.Row]:

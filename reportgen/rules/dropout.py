@@ -33,9 +33,9 @@ RULE_IDS = {
 
 
 def _cases(ctx: RuleContext):
-    if "dropout_cases" not in ctx._cache:
-        ctx._cache["dropout_cases"] = load_cases(ctx.dataset, found_by=ctx.as_of)
-    return ctx._cache["dropout_cases"]
+    if "facts:dropout_cases" not in ctx._cache:
+        ctx._cache["facts:dropout_cases"] = load_cases(ctx.dataset, found_by=ctx.as_of)
+    return ctx._cache["facts:dropout_cases"]
 
 
 def _register(check: DropoutRule) -> None:

@@ -20,7 +20,7 @@ def _school_year(day: dt.date) -> int:
 
 def _students(ctx: RuleContext):
     """Every student with effective flags (eligibility engine's view), cached per run."""
-    if "students" not in ctx._cache:
+    if "facts:students" not in ctx._cache:
         from reportgen.aid.students import students_of_school
         from reportgen.dataset.schema import TABLES
 
@@ -33,10 +33,10 @@ def _students(ctx: RuleContext):
                     )
                 )
             ]
-        ctx._cache["students"] = [
+        ctx._cache["facts:students"] = [
             s for code in codes for s in students_of_school(ctx.dataset, code)
         ]
-    return ctx._cache["students"]
+    return ctx._cache["facts:students"]
 
 
 def student_finding(ctx: RuleContext, rule_id: str, student, detail: str) -> Finding:
