@@ -192,6 +192,16 @@ def test_aid_notice_sums_payments_and_lists_missed(run, county_ws, workspace):
     assert totals["城关镇第一初级中学"] == (1, 1025) and totals["合计"] == (1, 1025)
     missed = [r for r in book["应享未享"].iter_rows(values_only=True) if r[1] == "G002"]
     assert missed == [("青山县第一高级中学", "G002", "李小红", "高一", "2班", "免学费", 1600)]
+    # one class: its summary says so in its name and titles, and leaves the county's summary alone
+    one = run("aid-notice", "--county", "--class", "1班")
+    assert one.exit_code == 0, one.output
+    assert (out / "学生受助情况汇总_全县_2023年秋季学期.xlsx").is_file()
+    book = load_workbook(out / "学生受助情况汇总_全县_1班_2023年秋季学期.xlsx")
+    assert book["受助学生"]["A1"].value == "全县（1班）2023年秋季学期学生受助情况"
+    assert [r[1] for r in book["受助学生"].iter_rows(min_row=3, values_only=True)] == [
+        "G001"
+    ]  # G001 is in 七年级1班
+    assert book["应享未享"]["A1"].value.startswith("全县（1班）2023—2024学年应享未享学生名单")
     spring = run("aid-notice", "--county", "--term", "2023年春季学期", "--out", "spring")
     assert spring.exit_code == 0
     assert "625" in doc_text(
@@ -219,6 +229,13 @@ def test_zip_packs_the_print_files(run, county_ws):
         ]
     assert not list(out.glob("*.docx"))  # packed, not also left loose
     assert len(list(out.glob("学生资助明白卡名单_*.xlsx"))) == 2
+    one = run("card", "--county", "--class", "1班", "--year", "2023", "--zip", "--out", "z")
+    assert one.exit_code == 0, one.output
+    with zipfile.ZipFile(
+        out / "学生资助政策明白卡_全县_1班.zip"
+    ) as z:  # beside, not over, the county's
+        assert z.namelist() == ["学生资助政策明白卡_城关镇第一初级中学_1班.docx"]
+    assert (out / "学生资助政策明白卡_全县.zip").is_file()
 
 
 def test_two_schools_of_the_same_name_keep_both_rosters(run, county_ws, workspace):

@@ -28,6 +28,16 @@ class Selection:
     label: str
     class_name: str | None = None
 
+    @property
+    def file_label(self) -> str:
+        """The scope in file names: 全县, or 全县_1班 when one class is chosen."""
+        return f"{self.label}_{self.class_name}" if self.class_name else self.label
+
+    @property
+    def title_label(self) -> str:
+        """The scope in titles: 全县, or 全县（1班）when one class is chosen."""
+        return f"{self.label}（{self.class_name}）" if self.class_name else self.label
+
 
 def select_schools(
     dataset: Dataset,

@@ -166,7 +166,7 @@ def card_cmd(
         ):
             result = make_cards(
                 run, selection, year=school_year, split=split, pdf=pdf, progress=progress,
-                zip_name=f"学生资助政策明白卡_{selection.label}" if as_zip else None,
+                zip_name=f"学生资助政策明白卡_{selection.file_label}" if as_zip else None,
                 workers=processes,
             )  # fmt: skip
         click.echo(f"已生成 {result.schools} 所学校 {result.students} 名学生的学生资助政策明白卡：")
@@ -214,7 +214,7 @@ def aid_notice_cmd(
         ):
             result = make_notices(
                 run, selection, term=term, split=split, pdf=pdf, progress=progress,
-                zip_name=f"学生受助情况温馨告知书_{selection.label}" if as_zip else None,
+                zip_name=f"学生受助情况温馨告知书_{selection.file_label}" if as_zip else None,
                 workers=processes,
             )  # fmt: skip
         click.echo(

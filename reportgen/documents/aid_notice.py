@@ -174,7 +174,7 @@ def school_notices(run: DocumentRun, school: SchoolFacts, students: list[Student
 
 
 def summary_path(run: DocumentRun, selection: Selection, term: str) -> Path:
-    return run.out_dir / f"{safe_filename(f'学生受助情况汇总_{selection.label}_{term}')}.xlsx"
+    return run.out_dir / f"{safe_filename(f'学生受助情况汇总_{selection.file_label}_{term}')}.xlsx"
 
 
 def write_summary(path: Path, run: DocumentRun, selection: Selection, term: str,
@@ -193,19 +193,19 @@ def write_summary(path: Path, run: DocumentRun, selection: Selection, term: str,
         path,
         [
             Sheet(
-                "受助学生", PAID_COLUMNS, paid_rows, title=f"{selection.label}{term}学生受助情况"
+                "受助学生", PAID_COLUMNS, paid_rows, title=f"{selection.title_label}{term}学生受助情况"
             ),
             Sheet(
                 "各校合计",
                 SCHOOL_COLUMNS,
                 school_rows,
-                title=f"{selection.label}{term}各校受助情况合计",
+                title=f"{selection.title_label}{term}各校受助情况合计",
             ),
             Sheet(
                 "应享未享",
                 MISSED_COLUMNS,
                 missed_rows,
-                title=f"{selection.label}{school_year_label(year)}应享未享学生名单（符合条件但本学年未发放任何资助）",
+                title=f"{selection.title_label}{school_year_label(year)}应享未享学生名单（符合条件但本学年未发放任何资助）",
             ),  # fmt: skip
         ],
         footer=run.meta()["footnote"],
