@@ -137,3 +137,33 @@ def test_run_bounded_keeps_at_most_in_flight():
         got.append((i, value))
     assert sorted(got) == [(i, i * i) for i in range(10)]
     assert ex.most <= 3
+
+
+def _die_on_three(x):
+    if x["n"] == 3:
+        import os
+
+        os._exit(9)  # as the OOM killer would end it: no exception, no clean-up
+    return {"records": 1}
+
+
+def test_a_worker_that_dies_is_a_clear_error():
+    from reportgen.documents.parallel import run_partitions
+    from reportgen.errors import RenderError
+
+    with pytest.raises(RenderError) as caught:
+        run_partitions(_die_on_three, ({"n": i} for i in range(6)), 6, 2, None, "records")
+    message = caught.value.message
+    assert "有工作进程意外退出" in message and "共 6 个" in message
+    assert "没有写 manifest.json" in message and caught.value.exit_code == 7
+
+
+def test_an_error_raised_in_a_partition_is_not_mistaken_for_a_dead_worker():
+    from reportgen.documents.parallel import run_partitions
+
+    with pytest.raises(ZeroDivisionError):
+        run_partitions(_divide, ({"n": i} for i in range(3)), 3, 2, None, "records")
+
+
+def _divide(x):
+    return {"records": 1 // (x["n"] - 1)}

@@ -32,6 +32,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ import sqlalchemy as sa
 from reportgen.engine import OutputEntry
 from reportgen.engine.batch import BatchResult, render_partition, resolve_word_template
 from reportgen.engine.manifest import Failure
-from reportgen.errors import ConfigError, ExternalToolError
+from reportgen.errors import ConfigError, ExternalToolError, RenderError
 
 # Settings and dataset per (workspace, database, run) in a worker process; a Dask worker lives on
 # across runs, so a new run re-reads reportgen.toml and the oldest entries are let go.
@@ -241,16 +242,33 @@ def run_partitions(
             if progress:
                 progress(got[count])
 
-    if _CLUSTER:
-        with cluster_executor(_CLUSTER["address"], _CLUSTER["workers"]) as (executor, threads):
-            collect(executor, 2 * threads)
-        return [done[i] for i in sorted(done)]
-    executor = make_executor(min(workers, partitions))
     try:
-        collect(executor, 2 * workers)
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        if _CLUSTER:
+            with cluster_executor(_CLUSTER["address"], _CLUSTER["workers"]) as (executor, threads):
+                collect(executor, 2 * threads)
+            return [done[i] for i in sorted(done)]
+        executor = make_executor(min(workers, partitions))
+        try:
+            collect(executor, 2 * workers)
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+    except Exception as err:
+        if not _worker_died(err):
+            raise
+        raise RenderError(
+            f"有工作进程意外退出（可能是内存不足或被终止）：已完成 {len(done)} 个分区、共 {partitions} 个；"
+            "已完成分区的文件是完整的，但没有写 manifest.json。请减少 --workers 后重新生成。"
+            f"（{type(err).__name__}）"
+        ) from err
     return [done[i] for i in sorted(done)]
+
+
+def _worker_died(err: BaseException) -> bool:
+    """A process of the local pool or a Dask worker died under a partition (not a Python error
+    raised by the partition itself, which is re-raised as it is)."""
+    if isinstance(err, BrokenProcessPool):
+        return True
+    return type(err).__name__ == "KilledWorker"  # distributed's; the import is optional
 
 
 def failures_of(got: dict) -> list[Failure]:
