@@ -31,10 +31,14 @@ MIN_RECORDS_FOR_BAR = 200  # smaller batches finish before a bar helps
 
 @contextmanager
 def progress_bar(
-    ctx: click.Context, total: int | None, label: str = "生成中"
+    ctx: click.Context,
+    total: int | None,
+    label: str = "生成中",
+    min_total: int = MIN_RECORDS_FOR_BAR,
 ) -> Iterator[Callable[[int], None] | None]:
-    """A progress callback for engine batches (None in --quiet mode or when the total is unknown)."""
-    if getattr(ctx.obj, "quiet", False) or not total or total < MIN_RECORDS_FOR_BAR:
+    """A progress callback for engine batches (None in --quiet mode, when the total is unknown or
+    below `min_total`)."""
+    if getattr(ctx.obj, "quiet", False) or not total or total < min_total:
         yield None
         return
     with click.progressbar(

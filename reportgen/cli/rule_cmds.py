@@ -11,6 +11,7 @@ import click
 
 from reportgen.cli import AppContext, cli
 from reportgen.cli.doc_cmds import _date_option, _print_outputs, cndate_text, document_run, today
+from reportgen.cli.engine_cmds import progress_bar
 from reportgen.errors import ConfigError
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -66,7 +67,7 @@ def check_cmd(app: AppContext, rule_ids, township, village, as_of, as_json) -> N
         reportgen check --json > 问题.json
     """
     from reportgen.rules import REGISTRY
-    from reportgen.rules.runs import check, make_scope
+    from reportgen.rules.runs import check, make_scope, select_rules
     from reportgen.workspace import open_dataset
 
     settings = app.settings()
@@ -74,7 +75,9 @@ def check_cmd(app: AppContext, rule_ids, township, village, as_of, as_json) -> N
     try:
         day = _date_option(as_of) or today()
         scope = make_scope(dataset, township=township, village=village)
-        found = check(settings, dataset, scope, day, list(rule_ids) or None)
+        total = 0 if as_json else len(select_rules(settings.workspace, list(rule_ids) or None))
+        with progress_bar(click.get_current_context(), total, "检查规则", min_total=2) as progress:
+            found = check(settings, dataset, scope, day, list(rule_ids) or None, progress=progress)
     finally:
         dataset.dispose()
     if as_json:
@@ -131,7 +134,7 @@ def selfcheck_cmd(app: AppContext, quarter, county, township, out_dir, pdf) -> N
         reportgen selfcheck --quarter 2023Q3 --township 城关镇 --pdf
     """
     from reportgen.documents.selfcheck import make_selfcheck, parse_quarter
-    from reportgen.rules.runs import make_scope
+    from reportgen.rules.runs import make_scope, select_rules
 
     period = parse_quarter(quarter)
     if county and township:
@@ -139,7 +142,9 @@ def selfcheck_cmd(app: AppContext, quarter, county, township, out_dir, pdf) -> N
     options = {"quarter": quarter, "county": county, "township": township, "pdf": pdf}
     with document_run(app, "selfcheck", out_dir, options) as run:
         scope = make_scope(run.dataset, township=township)
-        result = make_selfcheck(run, scope, period, pdf=pdf)
+        rules = len(select_rules(run.settings.workspace))
+        with progress_bar(click.get_current_context(), rules, "自查规则", min_total=1) as progress:
+            result = make_selfcheck(run, scope, period, pdf=pdf, progress=progress)
         report, c = result.report, result.report.comparison
         rules = len({f.rule for f in report.found})
         click.echo(f"{report.name}{period.label}自查：检查日 {cndate_text(report.as_of)}，"

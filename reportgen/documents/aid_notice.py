@@ -193,7 +193,10 @@ def write_summary(path: Path, run: DocumentRun, selection: Selection, term: str,
         path,
         [
             Sheet(
-                "受助学生", PAID_COLUMNS, paid_rows, title=f"{selection.title_label}{term}学生受助情况"
+                "受助学生",
+                PAID_COLUMNS,
+                paid_rows,
+                title=f"{selection.title_label}{term}学生受助情况",
             ),
             Sheet(
                 "各校合计",

@@ -263,16 +263,18 @@ def make_selfcheck(
     *,
     pdf: bool = False,
     manifest: bool = True,
+    progress=None,
 ) -> SelfCheckResult:
     """Run every rule for `scope` as of the quarter's last day (today, if the quarter is not over),
-    store the findings, compare with the previous self-check, write the report and the list."""
+    store the findings, compare with the previous self-check, write the report and the list;
+    progress(1) after each rule."""
     from reportgen.documents.selfcheck_xlsx import write_problem_list
 
     settings = run.settings
     as_of = min(quarter.end, run.today)
     rules = rule_order(select_rules(settings.workspace))
     ctx = RuleContext(run.dataset, settings.policy, as_of)  # the tables are loaded once for both
-    found = check(settings, run.dataset, scope, as_of, ctx=ctx)
+    found = check(settings, run.dataset, scope, as_of, ctx=ctx, progress=progress)
     run_id = _store(run, scope, as_of, quarter.label, found)
     previous = _previous_keys(run, scope, as_of)
     comparison = compare_with_previous(run.dataset, KIND, scope, run_id, found)

@@ -166,8 +166,10 @@ def run_rules(
     *,
     villages: set[str] | None = None,
     townships: set[str] | None = None,
+    progress=None,
 ) -> list[Finding]:
-    """Every finding of `rules`, limited to a scope (village or township codes) when given."""
+    """Every finding of `rules`, limited to a scope (village or township codes) when given;
+    progress(1) after each rule."""
     findings: list[Finding] = []
     for r in rules:
         for f in r.check(ctx):
@@ -176,4 +178,6 @@ def run_rules(
             if townships is not None and f.township not in townships:
                 continue
             findings.append(f)
+        if progress:
+            progress(1)
     return findings

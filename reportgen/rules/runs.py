@@ -67,12 +67,16 @@ def check(
     as_of: dt.date,
     only: list[str] | None = None,
     ctx: RuleContext | None = None,
+    progress=None,
 ) -> list[Finding]:
     """Every finding of the selected rules in the scope as of a date, sorted by rule order and key;
-    `ctx`: a RuleContext for that date to reuse (its loaded tables), else a new one."""
+    `ctx`: a RuleContext for that date to reuse (its loaded tables), else a new one;
+    progress(1) after each rule."""
     rules = select_rules(settings.workspace, only)
     ctx = ctx or RuleContext(dataset, settings.policy, as_of)
-    found = run_rules(ctx, rules, villages=scope.villages, townships=scope.townships)
+    found = run_rules(
+        ctx, rules, villages=scope.villages, townships=scope.townships, progress=progress
+    )
     order = {r.id: i for i, r in enumerate(rules)}
     return sorted(found, key=lambda f: (order[f.rule], f.township, f.place, f.key))
 
