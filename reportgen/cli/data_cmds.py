@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from reportgen.cli import AppContext, cli
+from reportgen.cli.doc_cmds import out_option
 from reportgen.cli.progress import ClickProgress
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -207,14 +208,7 @@ def data_export(app: AppContext, target: Path) -> None:
 
 
 @cli.command("demo")
-@click.option(
-    "--out",
-    "out_dir",
-    default="demo-out",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="输出文件夹。",
-)
+@out_option("demo-out")
 @pass_app
 def demo_cmd(app: AppContext, out_dir: Path) -> None:
     """用内置示例县的数据生成全部文书，看看 reportgen 能做什么。

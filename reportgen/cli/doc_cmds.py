@@ -79,17 +79,21 @@ def output_options(default_out: str):
             "--split", is_flag=True, help="每名学生一个文件（默认每校一个打印文件）。"
         )(f)
         f = click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")(f)
-        f = click.option(
-            "--out",
-            "out_dir",
-            default=default_out,
-            show_default=True,
-            type=click.Path(file_okay=False, path_type=Path),
-            help="输出文件夹。",
-        )(f)
-        return f
+        return out_option(default_out)(f)
 
     return wrap
+
+
+def out_option(default_out: str):
+    """--out 输出文件夹 (relative to the workspace) with the command's default sub-folder."""
+    return click.option(
+        "--out",
+        "out_dir",
+        default=default_out,
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="输出文件夹。",
+    )
 
 
 def parallel_options(partitions: str, single: str):
@@ -231,14 +235,7 @@ def aid_notice_cmd(
 @click.option(
     "--all", "include_all", is_flag=True, help="包括全部脱贫户（默认只生成正在监测的户）。"
 )
-@click.option(
-    "--out",
-    "out_dir",
-    default="输出/防止返贫监测明白纸",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="输出文件夹。",
-)
+@out_option("输出/防止返贫监测明白纸")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @zip_option
 @parallel_options("每村一个分区", "--zip、--household ")
@@ -319,14 +316,7 @@ def _date_option(value: str | None) -> dt.date | None:
     "--days", type=int, help="公示天数（含首尾两天）；默认监测类 5 天、项目类按政策参数。"
 )
 @click.option("--year", type=int, help="项目年度（按计划开工日期），默认公示日期所在年。")
-@click.option(
-    "--out",
-    "out_dir",
-    default="输出/公示公告",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="输出文件夹。",
-)
+@out_option("输出/公示公告")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @pass_app
 def notice_cmd(app: AppContext, village, township, kinds, date_text, days, year, out_dir, pdf):
@@ -383,14 +373,7 @@ def cndate_text(day: dt.date) -> str:
     metavar="日期",
     help="截至日期（含当天，默认今天）：劝返、送教等记录算到这一天，送教上门逐月检查到这一天为止已满的最后一个月。",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    default="输出/控辍保学",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="输出文件夹。",
-)
+@out_option("输出/控辍保学")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 把档案转成 PDF。")
 @zip_option
 @parallel_options("学生按台账顺序分批，每批 500～1000 人", "不足 1000 名学生或 --zip ")

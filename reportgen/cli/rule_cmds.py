@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import json
 from itertools import groupby
-from pathlib import Path
 
 import click
 
 from reportgen.cli import AppContext, cli
-from reportgen.cli.doc_cmds import _date_option, _print_outputs, cndate_text, document_run, today
+from reportgen.cli.doc_cmds import (
+    _date_option,
+    _print_outputs,
+    cndate_text,
+    document_run,
+    out_option,
+    today,
+)
 from reportgen.cli.engine_cmds import progress_bar
 from reportgen.errors import ConfigError
 
@@ -118,8 +124,7 @@ def rules_fixes(app: AppContext, force: bool) -> None:
 )
 @click.option("--county", is_flag=True, help="全县（默认）。")
 @click.option("--township", metavar="乡镇", help="只查这个乡镇（名称或代码）。")
-@click.option("--out", "out_dir", default="输出/自查报告", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="输出文件夹。")  # fmt: skip
+@out_option("输出/自查报告")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @pass_app
 def selfcheck_cmd(app: AppContext, quarter, county, township, out_dir, pdf) -> None:
@@ -159,8 +164,7 @@ def selfcheck_cmd(app: AppContext, quarter, county, township, out_dir, pdf) -> N
 @click.option("--month", required=True, metavar="月份", help="月份，如 2023-09。")
 @click.option("--full-ids", is_flag=True,
               help="Excel 名单写完整身份证号码（供财政、卫健、医保部门比对；默认遮挡）。Word 文件始终遮挡。")  # fmt: skip
-@click.option("--out", "out_dir", default="输出/月报", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="输出文件夹。")  # fmt: skip
+@out_option("输出/月报")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @pass_app
 def monthly_cmd(app: AppContext, month, full_ids, out_dir, pdf) -> None:
