@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -269,3 +270,23 @@ def db_snapshot(workspace: Path) -> dict[str, list] | None:
             }
     finally:
         engine.dispose()
+
+
+def bad_template(workspace: Path, template: str, who: str, variable: str = "name") -> None:
+    """A workspace copy of a built-in Word template that fails to render the record whose
+    `variable` is `who` (an undefined attribute is looked up for that record only)."""
+    from reportgen.paths import builtin_templates_dir
+
+    folder = workspace / "templates"
+    folder.mkdir(exist_ok=True)
+    src = builtin_templates_dir() / "docx" / f"{template}.docx"
+    tag = "{{ " + variable + " }}"
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(folder / src.name, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == "word/document.xml":
+                text = data.decode()
+                assert tag in text
+                bad = f'{tag}{{% if {variable} == "{who}" %}}{{{{ missing.attr }}}}{{% endif %}}'
+                data = text.replace(tag, bad, 1).encode()
+            out.writestr(name, data)

@@ -12,11 +12,10 @@ import os
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
-from builders import full_county, write_xlsx
+from builders import bad_template, full_county, write_xlsx
 from test_parallel import files, manifest
 
 if os.environ.get("CI"):
@@ -187,18 +186,7 @@ def test_scheduler_writes_the_same_bytes_as_the_pool(run, county_ws, scheduler, 
 
 
 def test_a_bad_record_fails_its_school_only_on_the_cluster(run, county_ws, scheduler, clusters):
-    from reportgen.paths import builtin_templates_dir
-
-    tpl = county_ws / "templates"
-    tpl.mkdir()
-    src = builtin_templates_dir() / "docx" / "学生资助政策明白卡.docx"
-    with zipfile.ZipFile(src) as z, zipfile.ZipFile(tpl / src.name, "w") as out:
-        for name in z.namelist():
-            data = z.read(name)
-            if name == "word/document.xml":
-                bad = '{{ name }}{% if name == "李小红" %}{{ missing.attr }}{% endif %}'
-                data = data.decode().replace("{{ name }}", bad, 1).encode()
-            out.writestr(name, data)
+    bad_template(county_ws, "学生资助政策明白卡", "李小红")
     outs = {}
     for folder, how in (("pool", ("--workers", "1")), ("dask", ("--cluster", scheduler))):
         result = run("card", "--county", "--year", "2023", *how, "--out", folder)

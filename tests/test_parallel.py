@@ -2,10 +2,9 @@
 
 import hashlib
 import json
-import zipfile
 
 import pytest
-from builders import full_county
+from builders import bad_template, full_county
 
 from reportgen.documents.parallel import run_bounded
 
@@ -57,20 +56,7 @@ def test_pool_writes_the_same_bytes_as_one_process(run, county_ws, monkeypatch):
 
 
 def test_a_bad_record_fails_its_school_only(run, county_ws):
-    from reportgen.paths import builtin_templates_dir
-
-    tpl = county_ws / "templates"
-    tpl.mkdir()
-    src = builtin_templates_dir() / "docx" / "学生资助政策明白卡.docx"
-    with zipfile.ZipFile(src) as z, zipfile.ZipFile(tpl / src.name, "w") as out:
-        for name in z.namelist():
-            data = z.read(name)
-            if name == "word/document.xml":
-                text = data.decode()
-                assert "{{ name }}" in text
-                bad = '{{ name }}{% if name == "李小红" %}{{ missing.attr }}{% endif %}'
-                data = text.replace("{{ name }}", bad, 1).encode()
-            out.writestr(name, data)
+    bad_template(county_ws, "学生资助政策明白卡", "李小红")
     outs = {}
     for workers in ("1", "2"):
         result = run("card", "--county", "--year", "2023", "--workers", workers, "--out", workers)

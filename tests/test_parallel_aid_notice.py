@@ -1,10 +1,8 @@
 """reportgen aid-notice --workers: one school per partition; the process pool writes the same
 letters and summary workbook (same bytes) and manifest as one process."""
 
-import zipfile
-
 import pytest
-from builders import full_county, make_id, write_xlsx
+from builders import bad_template, full_county, make_id, write_xlsx
 from openpyxl import load_workbook
 from test_parallel import files, manifest
 
@@ -32,24 +30,6 @@ def notice_ws(run, workspace, monkeypatch):
     )  # fmt: skip
     assert run("import", "in").exit_code == 0
     return workspace
-
-
-def bad_template(workspace, template: str, who: str) -> None:
-    """A workspace copy of a built-in template that fails to render the record named `who`."""
-    from reportgen.paths import builtin_templates_dir
-
-    folder = workspace / "templates"
-    folder.mkdir(exist_ok=True)
-    src = builtin_templates_dir() / "docx" / f"{template}.docx"
-    with zipfile.ZipFile(src) as z, zipfile.ZipFile(folder / src.name, "w") as out:
-        for name in z.namelist():
-            data = z.read(name)
-            if name == "word/document.xml":
-                text = data.decode()
-                assert "{{ name }}" in text
-                bad = f'{{{{ name }}}}{{% if name == "{who}" %}}{{{{ missing.attr }}}}{{% endif %}}'
-                data = text.replace("{{ name }}", bad, 1).encode()
-            out.writestr(name, data)
 
 
 def test_pool_writes_the_same_bytes_as_one_process(run, notice_ws, pools):

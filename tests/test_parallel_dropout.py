@@ -5,9 +5,8 @@ only that student's archive."""
 from types import SimpleNamespace
 
 import pytest
-from builders import full_county, make_id, write_xlsx
+from builders import bad_template, full_county, make_id, write_xlsx
 from test_parallel import files, manifest
-from test_parallel_aid_notice import bad_template
 
 from reportgen.documents.parallel_dropout import CHUNK_MAX, CHUNK_MIN, _archive_plan, chunk_size
 

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from builders import full_county
+from builders import bad_template, full_county
 from test_parallel import files, manifest
 
 from reportgen.places import Place
@@ -52,20 +52,7 @@ def test_pool_writes_the_same_bytes_as_one_process(run, village_ws, monkeypatch)
 
 
 def test_a_bad_record_fails_its_village_only(run, village_ws):
-    from reportgen.paths import builtin_templates_dir
-
-    tpl = village_ws / "templates"
-    tpl.mkdir()
-    src = builtin_templates_dir() / "docx" / "防止返贫监测明白纸.docx"
-    with zipfile.ZipFile(src) as z, zipfile.ZipFile(tpl / src.name, "w") as out:
-        for name in z.namelist():
-            data = z.read(name)
-            if name == "word/document.xml":
-                text = data.decode()
-                assert "{{ head }}" in text
-                bad = '{{ head }}{% if head == "李二河" %}{{ missing.attr }}{% endif %}'
-                data = text.replace("{{ head }}", bad, 1).encode()
-            out.writestr(name, data)
+    bad_template(village_ws, "防止返贫监测明白纸", "李二河", variable="head")
     outs = {}
     for workers in ("1", "2"):
         result = run("monitor-sheet", "--county", "--all", "--workers", workers, "--out", workers)
