@@ -120,13 +120,7 @@ def _blocks() -> list[str]:
 def report_docx(path: Path, title: str) -> None:
     body = "".join(
         [
-            para("{%p if doc_number %}"),
-            para("{{ doc_number }}", style=S["docno"]),
-            para("{%p endif %}"),
-            para("{{ title }}", style=S["title"]),
-            para("{%p if recipient %}"),
-            para("{{ recipient }}：", style=S["recipient"]),
-            para("{%p endif %}"),
+            *od.head_paragraphs(),
             *_blocks(),
             para("{{ _meta.footnote }}", style=S["note"]),
         ]

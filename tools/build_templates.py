@@ -47,13 +47,7 @@ def official_docx(path: Path) -> None:
     )
     body = "".join(
         [
-            para("{%p if doc_number %}"),
-            para("{{ doc_number }}", style=s["docno"]),
-            para("{%p endif %}"),
-            para("{{ title }}", style=s["title"]),
-            para("{%p if recipient %}"),
-            para("{{ recipient }}：", style=s["recipient"]),
-            para("{%p endif %}"),
+            *od.head_paragraphs(),
             para("{%p for text in paragraphs %}"),
             para("{{ text }}"),
             para("{%p endfor %}"),

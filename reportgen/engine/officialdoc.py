@@ -194,6 +194,20 @@ STYLE_IDS = {
 }
 
 
+def head_paragraphs() -> list[str]:
+    """The head of an official-document template (GB/T 9704): 发文字号 and 主送机关 only when the
+    context has them, the title between."""
+    return [
+        para("{%p if doc_number %}"),
+        para("{{ doc_number }}", style=STYLE_IDS["docno"]),
+        para("{%p endif %}"),
+        para("{{ title }}", style=STYLE_IDS["title"]),
+        para("{%p if recipient %}"),
+        para("{{ recipient }}：", style=STYLE_IDS["recipient"]),
+        para("{%p endif %}"),
+    ]
+
+
 def styles_xml(page: PageSetup = A4_OFFICIAL) -> str:
     """styles.xml with docDefaults in 仿宋 3号 and the official paragraph and table styles."""
     body_pt = page.body_pt
