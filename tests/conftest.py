@@ -164,3 +164,15 @@ def pools(monkeypatch):
     real = parallel.make_executor
     monkeypatch.setattr(parallel, "make_executor", lambda n: started.append(n) or real(n))
     return started
+
+
+@pytest.fixture
+def forget_user_rules():
+    """User rule modules register process-wide; remove them so other tests see built-ins only."""
+    from reportgen.rules import REGISTRY
+
+    yield
+    for rule_id in [r.id for r in REGISTRY.values() if not r.builtin]:
+        del REGISTRY[rule_id]
+    for name in [m for m in sys.modules if m.startswith("reportgen_user_rules.")]:
+        del sys.modules[name]

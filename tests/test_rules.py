@@ -165,18 +165,6 @@ def test_check_json_contract_and_scope(run, workspace):
     assert unknown.exit_code == 3 and "没有这些规则" in unknown.stderr
 
 
-@pytest.fixture
-def forget_user_rules():
-    """User rule modules register process-wide; remove them so other tests see built-ins only."""
-    import sys
-
-    yield
-    for rule_id in [r.id for r in REGISTRY.values() if not r.builtin]:
-        del REGISTRY[rule_id]
-    for name in [m for m in sys.modules if m.startswith("reportgen_user_rules.")]:
-        del sys.modules[name]
-
-
 def test_a_users_own_rule_module_is_registered_like_the_built_ins(
     run, workspace, forget_user_rules
 ):

@@ -52,6 +52,7 @@ class StudentFacts:
     groups: frozenset[str] = field(default_factory=frozenset)  # effective special groups
     household_id: str | None = None
     household_category: str | None = None
+    household_village: str | None = None  # the linked household's village code
     guardian_name: str | None = None
     guardian_phone: str | None = None
 

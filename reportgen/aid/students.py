@@ -164,6 +164,7 @@ def students_of_school(
             st,
             households.c.household_id.label("hh_id"),
             households.c.category.label("hh_category"),
+            households.c.village_code.label("hh_village"),
             person_disabled.label("p_disabled"),
             *[derived[f].label(f"hh_{f}") for f in HOUSEHOLD_DERIVED_FLAGS],
         )
@@ -206,6 +207,7 @@ def _facts(r: sa.Row, school: SchoolFacts) -> StudentFacts:
         groups=frozenset(groups),
         household_id=m["hh_id"],
         household_category=m["hh_category"],
+        household_village=m["hh_village"],
         guardian_name=m["guardian_name"],
         guardian_phone=m["guardian_phone"],
     )

@@ -15,6 +15,8 @@ from reportgen.cli.doc_cmds import (
     cndate_text,
     document_run,
     out_option,
+    parallel_options,
+    partitioned,
     today,
 )
 from reportgen.cli.engine_cmds import progress_bar
@@ -126,17 +128,22 @@ def rules_fixes(app: AppContext, force: bool) -> None:
 @click.option("--township", metavar="乡镇", help="只查这个乡镇（名称或代码）。")
 @out_option("输出/自查报告")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
+@parallel_options("全县按乡镇分成若干组、每组一个分区", "--township ")
 @pass_app
-def selfcheck_cmd(app: AppContext, quarter, county, township, out_dir, pdf) -> None:
+def selfcheck_cmd(
+    app: AppContext, quarter, county, township, out_dir, pdf, workers, cluster
+) -> None:
     """季度自查报告（公文格式 .docx）和自查问题清单（.xlsx，含图表）。
 
     按全部规则检查到季度最后一天（季度未结束时到今天），保存本次发现的问题，
     并与同一范围的上次自查对比：新增、仍未整改、已整改。
     “三、整改措施”的文字可在 rules/整改措施.toml 中改写（reportgen rules fixes 生成该文件）。
+    全县自查默认按乡镇分组在多个进程中检查（--workers），结果与单进程相同。
 
     \b
     例：reportgen selfcheck --quarter 2023Q3
         reportgen selfcheck --quarter 2023Q3 --township 城关镇 --pdf
+        reportgen selfcheck --quarter 2023Q3 --workers 1
     """
     from reportgen.documents.selfcheck import make_selfcheck, parse_quarter
     from reportgen.rules.runs import make_scope, select_rules
@@ -148,8 +155,11 @@ def selfcheck_cmd(app: AppContext, quarter, county, township, out_dir, pdf) -> N
     with document_run(app, "selfcheck", out_dir, options) as run:
         scope = make_scope(run.dataset, township=township)
         rules = len(select_rules(run.settings.workspace))
-        with progress_bar(click.get_current_context(), rules, "自查规则", min_total=1) as progress:
-            result = make_selfcheck(run, scope, period, pdf=pdf, progress=progress)
+        with (
+            partitioned(workers, cluster) as n,
+            progress_bar(click.get_current_context(), rules, "自查规则", min_total=1) as progress,
+        ):
+            result = make_selfcheck(run, scope, period, pdf=pdf, progress=progress, workers=n)
         report, c = result.report, result.report.comparison
         rules = len({f.rule for f in report.found})
         click.echo(f"{report.name}{period.label}自查：检查日 {cndate_text(report.as_of)}，"

@@ -86,16 +86,56 @@ def in_scope(ctx: RuleContext, scope: Scope, village_code: str | None) -> bool:
     return True
 
 
+HOUSEHOLD_FIELDS = ("poor_households", "monitored", "monitored_persons", "identified", "eliminated")
+
+
+def household_counts(
+    ctx: RuleContext, scope: Scope, start: dt.date, end: dt.date
+) -> dict[str, list[int]]:
+    """Village code → HOUSEHOLD_FIELDS counted over the context's households in `scope` (all of
+    them, or one partition's: the partitions' counts add up to the whole)."""
+    out: dict[str, list[int]] = {}
+    for hid, h in ctx.households.items():
+        if not in_scope(ctx, scope, h.village_code):
+            continue
+        c = out.setdefault(h.village_code or "", [0] * len(HOUSEHOLD_FIELDS))
+        if h.category == "脱贫户":
+            c[0] += 1
+        if ctx.is_monitored(h):
+            c[1] += 1
+            c[2] += len(ctx.members.get(hid, []))
+        for p in ctx.procedures.get(hid, []):
+            if p.county_approved_on and start <= p.county_approved_on <= end:
+                if p.kind == "识别纳入":
+                    c[3] += 1
+                elif p.kind == "风险消除":
+                    c[4] += 1
+    return out
+
+
+def add_counts(parts: Iterable[dict[str, list[int]]]) -> dict[str, list[int]]:
+    """Partitions' household_counts as one."""
+    out: dict[str, list[int]] = {}
+    for part in parts:
+        for village, counts in part.items():
+            have = out.setdefault(village, [0] * len(HOUSEHOLD_FIELDS))
+            for i, n in enumerate(counts):
+                have[i] += n
+    return out
+
+
 def compute_indicators(
     ctx: RuleContext,
     scope: Scope,
     start: dt.date,
     end: dt.date,
     findings: Iterable[Finding] = (),
+    households: dict[str, list[int]] | None = None,
 ) -> Indicators:
     """Figures of `scope` as of `ctx.as_of`; identifications and eliminations approved in
-    [start, end]; housing and water problems counted from `findings` (the same run's)."""
-    from reportgen.rules.policies import covered_people  # late: importing it registers rules
+    [start, end]; housing and water problems counted from `findings` (the same run's);
+    `households`: household_counts already counted (by partitions), else counted here."""
+    from reportgen.rules.policies import insurance_counts  # late: importing it registers rules
 
     by_village = scope.place is not None
     areas: dict[str, AreaFigures] = {}
@@ -112,26 +152,17 @@ def compute_indicators(
         area = areas.get(_area_of(ctx, village_code, by_village))
         return [total, area] if area is not None else [total]
 
-    for hid, h in ctx.households.items():
-        if not in_scope(ctx, scope, h.village_code):
-            continue
-        for a in targets(h.village_code):
-            if h.category == "脱贫户":
-                a.poor_households += 1
-            if ctx.is_monitored(h):
-                a.monitored += 1
-                a.monitored_persons += len(ctx.members.get(hid, []))
-            for p in ctx.procedures.get(hid, []):
-                if p.county_approved_on and start <= p.county_approved_on <= end:
-                    if p.kind == "识别纳入":
-                        a.identified += 1
-                    elif p.kind == "风险消除":
-                        a.eliminated += 1
-    for h, p in covered_people(ctx):
-        if in_scope(ctx, scope, h.village_code):
-            for a in targets(h.village_code):
-                a.covered += 1
-                a.insured += 1 if p.medical_insured else 0
+    if households is None:
+        households = household_counts(ctx, scope, start, end)
+    for village_code, counts in households.items():
+        for a in targets(village_code):
+            for name, n in zip(HOUSEHOLD_FIELDS, counts):
+                setattr(a, name, getattr(a, name) + n)
+    for village_code, (insured, covered) in insurance_counts(ctx).items():
+        if in_scope(ctx, scope, village_code):
+            for a in targets(village_code):
+                a.covered += covered
+                a.insured += insured
     for village_code, status in open_dropouts(ctx):
         if in_scope(ctx, scope, village_code):
             for a in targets(village_code):
@@ -157,10 +188,15 @@ def open_dropouts(ctx: RuleContext) -> list[tuple[str | None, str]]:
     township of residence answers for 劝返), otherwise the school's region.
     """
     cases, students, schools = (TABLES[t] for t in ("dropout_cases", "students", "schools"))
+    persons, households = TABLES["persons"], TABLES["households"]
     query = (
-        sa.select(cases.c.status, students.c.id_number, schools.c.region_code)
+        sa.select(
+            cases.c.status, sa.func.coalesce(households.c.village_code, schools.c.region_code)
+        )
         .join(students, students.c.student_no == cases.c.student_no)
         .join(schools, schools.c.school_code == students.c.school_code)
+        .outerjoin(persons, persons.c.id_number == students.c.id_number)
+        .outerjoin(households, households.c.household_id == persons.c.household_id)
         .where(
             students.c.stage.in_(COMPULSORY_STAGES),
             cases.c.status.notin_(DROPOUT_CLEARED),
@@ -168,13 +204,7 @@ def open_dropouts(ctx: RuleContext) -> list[tuple[str | None, str]]:
         )
     )
     with ctx.dataset.engine.connect() as conn:
-        rows = list(conn.execute(query))
-    out = []
-    for status, id_number, region in rows:
-        person = ctx.persons.get(id_number or "")
-        h = ctx.households.get(person.household_id) if person is not None else None
-        out.append((h.village_code if h is not None else region, status))
-    return out
+        return [(village, status) for status, village in conn.execute(query)]
 
 
 def _funds(ctx: RuleContext, scope: Scope, result: Indicators) -> None:

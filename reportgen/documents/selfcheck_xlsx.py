@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 
 from reportgen.engine import cndate
 
@@ -38,6 +43,72 @@ def sheet_name(text: str, used: set[str]) -> str:
         i += 1
     used.add(candidate.lower())
     return candidate
+
+
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+
+
+def _text(value: str) -> str:
+    """A cell's text as XlsxWriter writes an inline string: control characters as _xHHHH_,
+    markup escaped, at most 32,767 characters; with xml:space when it starts or ends with space."""
+    value = value[:32767]
+    if _NEEDS_ESCAPE.search(value):
+        value = XMLwriter._escape_control_characters(value)
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    space = ' xml:space="preserve"' if _EDGE_SPACE.search(value) else ""
+    return f"<t{space}>{value}</t>"
+
+
+class _BulkSheet(Worksheet):
+    """A worksheet that takes its many list rows as ready XML (`add_rows`), written after the rows
+    written cell by cell (title, note, header). XlsxWriter's per-cell path spent 2.4 of 2.9 s on a
+    county's 60,000 findings; this writes the same cells (inline strings) in a fraction of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bulk: list[str] = []
+        self._bulk_last = -1
+
+    def add_rows(self, first: int, rows: Iterable[Sequence[Any]], kinds: str, formats) -> None:
+        """Rows from 0-based row `first` on; kinds as _Book.row; formats: (int, centred, text)."""
+        number, centre, text = (f._get_xf_index() for f in formats)
+        style = [number if k == "i" else centre if k == "c" else text for k in kinds]
+        letters = [xl_col_to_name(c) for c in range(len(kinds))]
+        out = self._bulk
+        r = first
+        for values in rows:
+            n = r + 1
+            cells = []
+            for letter, s, k, v in zip(letters, style, kinds, values):
+                if k == "i":
+                    cells.append(f'<c r="{letter}{n}" s="{s}"><v>{int(v or 0)}</v></c>')
+                elif v is None or v == "":
+                    cells.append(f'<c r="{letter}{n}" s="{s}"/>')
+                else:
+                    cells.append(
+                        f'<c r="{letter}{n}" s="{s}" t="inlineStr"><is>{_text(str(v))}</is></c>'
+                    )
+            out.append(f'<row r="{n}">{"".join(cells)}</row>')
+            r += 1
+        if r > first:
+            self._bulk_last = r - 1
+            self.dim_rowmax = max(self.dim_rowmax or 0, r - 1)
+            self.dim_colmax = max(self.dim_colmax or 0, len(kinds) - 1)
+
+    def _write_rows(self) -> None:
+        if not self._bulk:
+            return super()._write_rows()
+        last, self.dim_rowmax = (
+            self.dim_rowmax,
+            min(self.dim_rowmax, self._bulk_last - len(self._bulk)),
+        )
+        try:
+            super()._write_rows()  # the rows written cell by cell, all above the bulk
+        finally:
+            self.dim_rowmax = last
+        for i in range(0, len(self._bulk), 10000):
+            self.fh.write("".join(self._bulk[i : i + 10000]))
 
 
 class _Book:
@@ -73,7 +144,7 @@ class _Book:
         *,
         landscape: bool = False,
     ):
-        ws = self.wb.add_worksheet(sheet_name(name, self.used))
+        ws = self.wb.add_worksheet(sheet_name(name, self.used), worksheet_class=_BulkSheet)
         ws.set_paper(9)
         ws.set_landscape() if landscape else ws.set_portrait()
         ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
@@ -99,6 +170,10 @@ class _Book:
                 ws.write_blank(r, c, None, self.text)
             else:
                 ws.write_string(r, c, str(v), self.center if k == "c" else self.text)
+
+    def rows(self, ws: _BulkSheet, first: int, rows: Iterable[Sequence[Any]], kinds: str) -> None:
+        """Many rows from row `first` down, below everything written with `row` (same cells)."""
+        ws.add_rows(first, rows, kinds, (self.int, self.center, self.text))
 
     def close(self) -> None:
         self.wb.close()
@@ -238,14 +313,11 @@ def _rule_sheet(book: _Book, report: SelfCheck, rule) -> None:
                ("问题说明", 60), ("与上次自查比", 12)]  # fmt: skip
     note = f"{rule.id}｜{rule.group}｜{rule.severity}｜梳理 {rule.seed}｜共{len(items)}条｜{_note(report)}"
     ws = book.sheet(f"{rule.id} {rule.title}", rule.title, note, columns, landscape=True)
-    for i, f in enumerate(items, start=1):
-        town = report.township_names.get(f.township, "")
-        book.row(
-            ws,
-            2 + i,
-            [i, town, f.place, f.key, f.name, f.household or "", f.detail, report.status(f)],
-            "iccccctc",
-        )
+    names = report.township_names
+    book.rows(ws, 3, (
+        [i, names.get(f.township, ""), f.place, f.key, f.name, f.household or "", f.detail, report.status(f)]
+        for i, f in enumerate(items, start=1)
+    ), "iccccctc")  # fmt: skip
     ws.autofilter(2, 0, 2 + len(items), len(columns) - 1)
 
 
@@ -256,5 +328,7 @@ def _resolved(book: _Book, report: SelfCheck) -> None:
     ws = book.sheet(
         "已整改", f"上次自查（{c.previous_label}）发现、本次已整改的问题", _note(report), columns
     )
-    for i, (rule_id, key, name) in enumerate(sorted(c.resolved_items), start=1):
-        book.row(ws, 2 + i, [i, rule_id, titles.get(rule_id, rule_id), key, name or ""], "icccc")
+    book.rows(ws, 3, (
+        [i, rule_id, titles.get(rule_id, rule_id), key, name or ""]
+        for i, (rule_id, key, name) in enumerate(sorted(c.resolved_items), start=1)
+    ), "icccc")  # fmt: skip

@@ -54,6 +54,11 @@ class Rule:
     fix: str  # default 整改措施 text for the report
     check: Callable[..., Iterable[Finding]]
     builtin: bool = True
+    # True: the findings the rule gives for a township depend only on that township's records
+    # (households and their members, procedures, measures, loans and welfare jobs; the students of
+    # its schools; any project, notice or dropout case), so a partitioned self-check may run it
+    # township by township (rules/partition.py). False: it runs once over the whole dataset.
+    split: bool = False
 
     def basis_text(self, policy) -> str:
         return policy.data.get("basis", {}).get(self.basis, self.basis)
@@ -73,8 +78,12 @@ def rule(
     group: str,
     severity: str = "一般",
     fix: str = "",
+    split: bool | None = None,
 ):
-    """Register a rule function `check(ctx) -> Iterable[Finding]` under a stable id."""
+    """Register a rule function `check(ctx) -> Iterable[Finding]` under a stable id.
+
+    `split`: see Rule.split; built-in rules default to True (each was checked against it), rules
+    from a workspace's rules/*.py to False unless they say so."""
     if entity not in ENTITIES:
         raise ValueError(f"entity {entity!r}")
     if group not in GROUPS or severity not in SEVERITIES:
@@ -83,9 +92,9 @@ def rule(
     def register(fn: Callable[..., Iterable[Finding]]):
         if id in REGISTRY and REGISTRY[id].check is not fn:
             raise ConfigError(f"规则编号重复：{id}")
-        REGISTRY[id] = Rule(
-            id, title, seed, basis, entity, group, severity, fix, fn, builtin=not _LOADING_USER
-        )
+        builtin = not _LOADING_USER
+        REGISTRY[id] = Rule(id, title, seed, basis, entity, group, severity, fix, fn, builtin=builtin,
+                            split=builtin if split is None else split)  # fmt: skip
         return fn
 
     return register

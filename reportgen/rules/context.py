@@ -108,6 +108,13 @@ class RuleContext:
     def projects(self) -> list[sa.Row]:
         return self._all("projects")
 
+    def school_codes(self) -> list[str]:
+        """The schools whose students the student rules check, in code order."""
+        schools = TABLES["schools"]
+        with self.dataset.engine.connect() as conn:
+            query = sa.select(schools.c.school_code).order_by(schools.c.school_code)
+            return list(conn.execute(query).scalars())
+
     @cached_property
     def project_villages(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)

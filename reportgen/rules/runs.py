@@ -77,8 +77,14 @@ def check(
     found = run_rules(
         ctx, rules, villages=scope.villages, townships=scope.townships, progress=progress
     )
+    return sort_findings(found, rules)
+
+
+def sort_findings(found: list[Finding], rules: list[Rule]) -> list[Finding]:
+    """By rule order, township, place, key and detail: one order however the findings were made
+    (in one process, or township by township in partitions)."""
     order = {r.id: i for i, r in enumerate(rules)}
-    return sorted(found, key=lambda f: (order[f.rule], f.township, f.place, f.key))
+    return sorted(found, key=lambda f: (order[f.rule], f.township, f.place, f.key, f.detail))
 
 
 @dataclass

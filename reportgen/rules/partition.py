@@ -1,0 +1,156 @@
+"""Rules township by township: a RuleContext that loads one partition's records only.
+
+A partition is a set of townships (and, for one of them, the `rest`: records placed in no known
+township). Its context loads the households whose village lies in those townships with their
+members, procedures, measures and loans, the welfare jobs of their members (the rest: of people
+not in any such household) and the students of the schools there; regions, projects, notices
+and dropout cases are small and loaded whole. A rule declared `split` (Rule.split) gives, for a
+township, the same findings in such a context as over the whole dataset; `keeps` drops the
+findings that belong to another partition (a project or a dropout case seen by every partition
+is kept by one). The partitions' findings together are the whole run's, so a county self-check
+can run its partitions in separate processes (documents/parallel_selfcheck.py), each reading
+about 1/N of the persons and students.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sqlalchemy as sa
+
+from reportgen.dataset.schema import TABLES
+from reportgen.rules import Finding
+from reportgen.rules.context import RuleContext
+
+# Tables whose rows belong to a household, loaded for the partition's households only.
+_BY_HOUSEHOLD = ("persons", "monitoring_procedures", "measures", "loans")
+
+
+# Relative cost of reading and checking a household (with its members, procedures and measures)
+# and a student, measured on a county: 3 and 4 times a person's row.
+HOUSEHOLD_WEIGHT = 3
+STUDENT_WEIGHT = 4
+
+
+@dataclass(frozen=True)
+class Part:
+    townships: tuple[str, ...]  # township codes
+    rest: bool = False  # also what no township holds (unknown villages, orphan records)
+
+
+@dataclass
+class PartContext(RuleContext):
+    part: Part = field(default_factory=lambda: Part(()))
+
+    @cached_property
+    def _all_townships(self) -> frozenset[str]:
+        return frozenset(c for c, p in self.places.items() if p.code == p.township_code)
+
+    def keeps(self, f: Finding) -> bool:
+        """Whether the finding is this partition's to report."""
+        return f.township in self.part.townships or (
+            self.part.rest and f.township not in self._all_townships
+        )
+
+    def _in_part(self, column) -> sa.ColumnElement:
+        """`column` (a region code) lies in the partition's townships (or, for the rest, in none)."""
+        codes = sorted(c for c, p in self.places.items() if p.township_code in self.part.townships)
+        cond = column.in_(codes)
+        if self.part.rest:
+            known = sorted(
+                c for c, p in self.places.items() if p.township_code in self._all_townships
+            )
+            cond = sa.or_(cond, column.is_(None), column.notin_(known))
+        return cond
+
+    def _households_query(self) -> sa.Select:
+        h = TABLES["households"]
+        return sa.select(h.c.household_id).where(self._in_part(h.c.village_code))
+
+    def _owned(self, column) -> sa.ColumnElement:
+        """`column` (a household id) is one of the partition's households; for the rest, also an
+        id no household has."""
+        cond = column.in_(self._households_query())
+        if self.part.rest:
+            cond = sa.or_(cond, column.notin_(sa.select(TABLES["households"].c.household_id)))
+        return cond
+
+    def _all(self, table: str) -> list[sa.Row]:
+        if table in self._cache:
+            return self._cache[table]
+        t = TABLES[table]
+        if table == "households":
+            query = sa.select(t).where(self._in_part(t.c.village_code))
+        elif table in _BY_HOUSEHOLD:
+            query = sa.select(t).where(self._owned(t.c.household_id))
+        elif table == "welfare_jobs":
+            return self._cache.setdefault(table, self._jobs())
+        else:
+            return super()._all(table)
+        with self.dataset.engine.connect() as conn:
+            self._cache[table] = list(conn.execute(query))
+        return self._cache[table]
+
+    def _jobs(self) -> list[sa.Row]:
+        """The welfare jobs (a small table, read whole) of the partition's people: placed by the
+        person's household, as person_finding places them."""
+        jobs, persons, h = TABLES["welfare_jobs"], TABLES["persons"], TABLES["households"]
+        with self.dataset.engine.connect() as conn:
+            rows = list(conn.execute(sa.select(jobs)))
+            village = dict(
+                conn.execute(
+                    sa.select(persons.c.id_number, h.c.village_code)
+                    .select_from(persons.outerjoin(h, h.c.household_id == persons.c.household_id))
+                    .where(persons.c.id_number.in_(sa.select(jobs.c.id_number)))
+                ).all()
+            )
+        mine = set(self.part.townships)
+        out = []
+        for job in rows:
+            code = village.get(job.id_number)
+            township = self.place(code).township_code if code else ""
+            if township in mine or (self.part.rest and township not in self._all_townships):
+                out.append(job)
+        return out
+
+    def school_codes(self) -> list[str]:
+        schools = TABLES["schools"]
+        query = (
+            sa.select(schools.c.school_code)
+            .where(self._in_part(schools.c.region_code))
+            .order_by(schools.c.school_code)
+        )
+        with self.dataset.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+
+def plan_parts(ctx: RuleContext, n: int) -> list[Part]:
+    """Up to `n` partitions of the county's townships with about equal work: townships weighted by
+    their households and students (the bulk of what a partition reads and checks), placed heaviest
+    first on the lightest partition. The first partition also takes the rest (such as the students
+    of county-level schools), and starts with its weight. Fewer than two townships: one partition."""
+    h, st, schools = (TABLES[t] for t in ("households", "students", "schools"))
+    weight: dict[str, int] = defaultdict(int)
+    with ctx.dataset.engine.connect() as conn:  # two counts over indexes, well under a second
+        for village, count in conn.execute(
+            sa.select(h.c.village_code, sa.func.count()).group_by(h.c.village_code)
+        ):
+            weight[ctx.place(village).township_code] += HOUSEHOLD_WEIGHT * count
+        for region, count in conn.execute(
+            sa.select(schools.c.region_code, sa.func.count())
+            .select_from(st.join(schools, schools.c.school_code == st.c.school_code))
+            .group_by(schools.c.region_code)
+        ):
+            weight[ctx.place(region).township_code] += STUDENT_WEIGHT * count
+    townships = sorted(c for c, info in ctx.places.items() if c == info.township_code)
+    n = max(1, min(n, len(townships)))
+    bins: list[list[str]] = [[] for _ in range(n)]
+    load = [0] * n
+    load[0] = sum(w for code, w in weight.items() if code not in townships)  # the rest
+    for code in sorted(townships, key=lambda c: (-weight.get(c, 0), c)):
+        i = load.index(min(load))
+        bins[i].append(code)
+        load[i] += weight.get(code, 0)
+    return [Part(tuple(sorted(b)), rest=(i == 0)) for i, b in enumerate(bins)]
