@@ -14,7 +14,8 @@ count:
 
 - cards:     `reportgen card --county --workers N` for each N in --workers;
 - monitor:   `reportgen monitor-sheet --county --workers N` for each N (monitored households);
-- selfcheck: `reportgen selfcheck --quarter 2023Q3` (single process; records = findings);
+- selfcheck: `reportgen selfcheck --quarter 2023Q3 --workers N` for each N (townships in
+             partitions; records = findings);
 - aidnotice: `reportgen aid-notice --county --workers N` (the latest term's letters, one school per
              partition, and the summary workbook written by the parent);
 - pg:        a throwaway PostgreSQL server (tests/pgserver.py: initdb + pg_ctl on 127.0.0.1, as
@@ -128,8 +129,10 @@ def series(
     keep: bool,
     unit: str,
     extra=lambda n: [],
+    count: str = "records",
 ) -> None:
-    """One command for each worker count (`extra(n)`: more arguments); speed-up against the first."""
+    """One command for each worker count (`extra(n)`: more arguments); speed-up against the first;
+    `count`: what a record is, the docx records or the xlsx rows ("xlsx_records")."""
     header(name, unit)
     base = None
     for n in workers:
@@ -140,27 +143,20 @@ def series(
         external = "tcp://" in " ".join(extra(n))  # its workers are not this run's children
         worker = f"{r['worker_mb']:>11.0f}" if n > 1 and not external else f"{'–':>11}"
         print(
-            f"{n:>8}{r['records']:>9}{r['files']:>7}{r['seconds']:>10.1f}"
-            f"{r['seconds'] * 1000 / max(r['records'], 1):>9.2f}{r['peak_mb']:>11.0f}"
+            f"{n:>8}{r[count]:>9}{r['files']:>7}{r['seconds']:>10.1f}"
+            f"{r['seconds'] * 1000 / max(r[count], 1):>9.2f}{r['peak_mb']:>11.0f}"
             f"{worker}{r['bytes'] / 1e6:>11.1f}{base / r['seconds']:>9.2f}×"
         )
         if not keep:
             shutil.rmtree(out, ignore_errors=True)
 
 
-def selfcheck(url: str, ws: Path, keep: bool, where: str = "") -> None:
-    """The quarterly self-check of the county (single process). Re-running replaces the stored
-    run of the same quarter, so repeated benchmarks see the same database."""
-    print(f"\nselfcheck --quarter 2023Q3{where} (as of 2023-09-02, the quarter not over)")
-    out = WORK / "selfcheck_out"
-    shutil.rmtree(out, ignore_errors=True)
-    r = child(RUN_CHILD, url, str(ws), str(out), "selfcheck", "--quarter", "2023Q3")
-    print(
-        f"findings {r['xlsx_records']}, files {r['files']} docx + 1 xlsx, {r['seconds']:.1f} s, "
-        f"peak {r['peak_mb']:.0f} MB, output {r['bytes'] / 1e6:.1f} MB"
-    )
-    if not keep:
-        shutil.rmtree(out, ignore_errors=True)
+def selfcheck(url: str, ws: Path, workers: list[int], keep: bool, where: str = "") -> None:
+    """The county's quarterly self-check for each worker count (records = findings; files = the
+    report; the problem list is the xlsx). Re-running replaces the stored run of the same quarter,
+    so every run sees the same database."""
+    series(f"selfcheck --quarter 2023Q3{where} (as of 2023-09-02)", url, ws,
+           ["selfcheck", "--quarter", "2023Q3"], workers, keep, "findings", count="xlsx_records")  # fmt: skip
 
 
 def on_postgres(folder: Path, ws: Path, workers: list[int], keep: bool) -> None:
@@ -188,7 +184,7 @@ def on_postgres(folder: Path, ws: Path, workers: list[int], keep: bool) -> None:
                workers, keep, "cards")  # fmt: skip
         series("monitor sheets on PostgreSQL", url, ws, ["monitor-sheet", "--county"],
                workers, keep, "homes")  # fmt: skip
-        selfcheck(url, ws, keep, " on PostgreSQL")
+        selfcheck(url, ws, workers, keep, " on PostgreSQL")
     finally:
         cluster.stop()
 
@@ -284,7 +280,7 @@ def main() -> None:
         sheet = ["monitor-sheet", "--county"]
         series("monitor sheets", url, ws, sheet, args.workers, args.keep, "homes")
     if "selfcheck" in args.only:
-        selfcheck(url, ws, args.keep)
+        selfcheck(url, ws, args.workers, args.keep)
     if "aidnotice" in args.only:
         letters = ["aid-notice", "--county"]
         series("aid-notice letters", url, ws, letters, args.workers, args.keep, "letters")

@@ -1,4 +1,4 @@
-"""reportgen card / monitor-sheet / aid-notice / dropout --cluster: the same partitions on a Dask
+"""reportgen card / monitor-sheet / aid-notice / dropout / selfcheck --cluster: the same partitions on a Dask
 distributed cluster write the same files (same sha256) and manifest as the local process pool.
 
 One scheduler and two workers, started as processes on 127.0.0.1 from a folder outside the
@@ -241,6 +241,20 @@ def test_dropout_on_the_scheduler_writes_the_same_bytes(
     assert pool.output.replace("/pool/", "/dask/") == dask.output
     a, b = files(county_ws / "pool"), files(county_ws / "dask")
     assert a == b and sum(name.endswith(".docx") for name in a) == 2
+    assert manifest(county_ws / "pool") == manifest(county_ws / "dask")
+
+
+def test_selfcheck_on_the_scheduler_writes_the_same_files(run, county_ws, scheduler, clusters):
+    """Both townships of the tiny county as partitions on the cluster; the report and the problem
+    list are those of one process."""
+    pool = run("selfcheck", "--quarter", "2023Q3", "--workers", "1", "--out", "pool")
+    dask = run("selfcheck", "--quarter", "2023Q3", "--cluster", scheduler, "--out", "dask")
+    assert pool.exit_code == 0, pool.output
+    assert dask.exit_code == 0, dask.output
+    assert clusters == [scheduler]
+    assert pool.output.replace("/pool/", "/dask/") == dask.output
+    a, b = files(county_ws / "pool"), files(county_ws / "dask")
+    assert a == b and len(a) == 2
     assert manifest(county_ws / "pool") == manifest(county_ws / "dask")
 
 
