@@ -194,7 +194,9 @@ def on_dask(url: str, ws: Path, workers: list[int], keep: bool) -> None:
     try:
         import distributed  # noqa: F401
     except ImportError:
-        print("\ncluster: Dask distributed is not installed (pip install 'reportgen[cluster]'); skipped")
+        print(
+            "\ncluster: Dask distributed is not installed (pip install 'reportgen[cluster]'); skipped"
+        )
         return
     jobs = [("cards", ["card", "--county", "--year", "2023"], "cards"),
             ("monitor", ["monitor-sheet", "--county"], "homes")]  # fmt: skip
