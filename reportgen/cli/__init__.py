@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from reportgen import __version__
+from reportgen import __version__, tune_gc
 from reportgen.errors import DataError, PlaceError, ReportgenError
 
 
@@ -65,6 +65,7 @@ def cli(ctx: click.Context, db: str | None, workspace: str | None, quiet: bool) 
     导入数据：  reportgen import 数据文件夹/
     查看数据：  reportgen data summary
     """
+    tune_gc()
     ctx.obj = AppContext(db, workspace, quiet)
 
 

@@ -169,6 +169,9 @@ def worker_run(task: dict[str, Any]):
     from reportgen.dataset.store import Dataset
     from reportgen.documents.common import DocumentRun
 
+    from reportgen import tune_gc
+
+    tune_gc()  # a spawned worker (or Dask worker) starts with the interpreter's default
     key = (task["workspace"], task["db_url"], task.get("run", ""))
     with _OPEN_LOCK:
         if key not in _OPEN:
