@@ -165,11 +165,10 @@ def run_bounded(
 
 def worker_run(task: dict[str, Any]):
     """A DocumentRun inside a worker: settings and dataset opened once per process and reused."""
+    from reportgen import tune_gc
     from reportgen.config import load_settings
     from reportgen.dataset.store import Dataset
     from reportgen.documents.common import DocumentRun
-
-    from reportgen import tune_gc
 
     tune_gc()  # a spawned worker (or Dask worker) starts with the interpreter's default
     key = (task["workspace"], task["db_url"], task.get("run", ""))
