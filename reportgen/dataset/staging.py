@@ -31,6 +31,57 @@ def _sqlite_value(value: object) -> object:
     return value
 
 
+def bulk_insert(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Insert many rows (dicts by column name) inside the connection's transaction, the fast way
+    for the database: COPY on PostgreSQL (psycopg 3), DB-API executemany with tuples on SQLite,
+    SQLAlchemy's executemany elsewhere. Used for the import's staging tables and stored findings."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _copy(conn, table, rows)
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(table.insert(), rows)
+        return
+    # SQLite: plain DB-API executemany with tuples. SQLAlchemy's per-row parameter
+    # processing cost more than SQLite's own work here; the values are converted as its
+    # SQLite types would (dates ISO text, decimals text → NUMERIC, booleans 0/1, JSON text).
+    names = [c.name for c in table.columns]
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    getter = operator.itemgetter(*names)
+    # Only columns whose values are not plain str/int/float need converting.
+    convert = [
+        i
+        for i, c in enumerate(table.columns)
+        if not isinstance(c.type, (sa.String, sa.Text, sa.Integer))
+    ]
+    params = []
+    for r in rows:
+        values = list(getter(r))
+        for i in convert:
+            values[i] = _sqlite_value(values[i])
+        params.append(tuple(values))
+    conn.exec_driver_sql(sql, params)
+
+
+def _copy(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """PostgreSQL (psycopg 3): one COPY … FROM STDIN per batch, inside the transaction.
+    psycopg adapts str/int/float/Decimal/date/bool itself; JSON values are written as text."""
+    quote = conn.dialect.identifier_preparer.quote
+    names = [c.name for c in table.columns]
+    getter = operator.itemgetter(*names)
+    json_cols = [i for i, c in enumerate(table.columns) if isinstance(c.type, sa.JSON)]
+    sql = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    dbapi_conn = conn.connection.driver_connection
+    with dbapi_conn.cursor() as cursor, cursor.copy(sql) as copy:
+        for r in rows:
+            values = list(getter(r))
+            for i in json_cols:
+                if values[i] is not None:
+                    values[i] = json.dumps(values[i], ensure_ascii=False)
+            copy.write_row(values)
+
+
 class Staging:
     def __init__(self, conn: sa.Connection):
         self.conn = conn
@@ -55,51 +106,7 @@ class Staging:
         return self._tables[spec.table]
 
     def insert(self, spec: S.SheetSpec, rows: list[dict]) -> None:
-        table = self.table(spec)
-        if self.conn.dialect.name == "postgresql" and self.conn.dialect.driver == "psycopg":
-            self._copy(table, rows)
-            return
-        if self.conn.dialect.name != "sqlite":
-            self.conn.execute(table.insert(), rows)
-            return
-        # SQLite: plain DB-API executemany with tuples. SQLAlchemy's per-row parameter
-        # processing cost more than SQLite's own work here; the values are converted as its
-        # SQLite types would (dates ISO text, decimals text → NUMERIC, booleans 0/1, JSON text).
-        names = [c.name for c in table.columns]
-        sql = (
-            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        )
-        getter = operator.itemgetter(*names)
-        # Only columns whose values are not plain str/int/float need converting.
-        convert = [
-            i
-            for i, c in enumerate(table.columns)
-            if not isinstance(c.type, (sa.String, sa.Text, sa.Integer))
-        ]
-        params = []
-        for r in rows:
-            values = list(getter(r))
-            for i in convert:
-                values[i] = _sqlite_value(values[i])
-            params.append(tuple(values))
-        self.conn.exec_driver_sql(sql, params)
-
-    def _copy(self, table: sa.Table, rows: list[dict]) -> None:
-        """PostgreSQL (psycopg 3): one COPY … FROM STDIN per batch, inside the import's transaction.
-        psycopg adapts str/int/float/Decimal/date/bool itself; JSON values are written as text."""
-        quote = self.conn.dialect.identifier_preparer.quote
-        names = [c.name for c in table.columns]
-        getter = operator.itemgetter(*names)
-        json_cols = [i for i, c in enumerate(table.columns) if isinstance(c.type, sa.JSON)]
-        sql = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
-        dbapi_conn = self.conn.connection.driver_connection
-        with dbapi_conn.cursor() as cursor, cursor.copy(sql) as copy:
-            for r in rows:
-                values = list(getter(r))
-                for i in json_cols:
-                    if values[i] is not None:
-                        values[i] = json.dumps(values[i], ensure_ascii=False)
-                copy.write_row(values)
+        bulk_insert(self.conn, self.table(spec), rows)
 
     def drop_all(self) -> None:
         """Drop the staging tables: a TEMPORARY table outlives the transaction on its pooled connection."""

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from reportgen.dataset.schema import TABLES
 from reportgen.rules import Finding
 from reportgen.rules.context import RuleContext
+from reportgen.rules.figures import HOUSEHOLD_FIELDS, household_counts, in_scope
 from reportgen.rules.runs import Scope
 
 # 义务教育阶段 (seed 第四部分 2): a dropout case is cleared when the student is back (已复学) or the
@@ -76,52 +77,6 @@ def _area_of(ctx: RuleContext, village_code: str | None, by_village: bool) -> st
     if not village_code:
         return ""
     return village_code if by_village else ctx.place(village_code).township_code
-
-
-def in_scope(ctx: RuleContext, scope: Scope, village_code: str | None) -> bool:
-    if scope.villages is not None:
-        return village_code in scope.villages
-    if scope.townships is not None:
-        return ctx.place(village_code).township_code in scope.townships
-    return True
-
-
-HOUSEHOLD_FIELDS = ("poor_households", "monitored", "monitored_persons", "identified", "eliminated")
-
-
-def household_counts(
-    ctx: RuleContext, scope: Scope, start: dt.date, end: dt.date
-) -> dict[str, list[int]]:
-    """Village code → HOUSEHOLD_FIELDS counted over the context's households in `scope` (all of
-    them, or one partition's: the partitions' counts add up to the whole)."""
-    out: dict[str, list[int]] = {}
-    for hid, h in ctx.households.items():
-        if not in_scope(ctx, scope, h.village_code):
-            continue
-        c = out.setdefault(h.village_code or "", [0] * len(HOUSEHOLD_FIELDS))
-        if h.category == "脱贫户":
-            c[0] += 1
-        if ctx.is_monitored(h):
-            c[1] += 1
-            c[2] += len(ctx.members.get(hid, []))
-        for p in ctx.procedures.get(hid, []):
-            if p.county_approved_on and start <= p.county_approved_on <= end:
-                if p.kind == "识别纳入":
-                    c[3] += 1
-                elif p.kind == "风险消除":
-                    c[4] += 1
-    return out
-
-
-def add_counts(parts: Iterable[dict[str, list[int]]]) -> dict[str, list[int]]:
-    """Partitions' household_counts as one."""
-    out: dict[str, list[int]] = {}
-    for part in parts:
-        for village, counts in part.items():
-            have = out.setdefault(village, [0] * len(HOUSEHOLD_FIELDS))
-            for i, n in enumerate(counts):
-                have[i] += n
-    return out
 
 
 def compute_indicators(

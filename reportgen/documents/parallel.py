@@ -28,7 +28,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
@@ -44,11 +43,6 @@ from reportgen.engine.batch import BatchResult, render_partition, resolve_word_t
 from reportgen.engine.manifest import Failure
 from reportgen.errors import ConfigError, ExternalToolError, RenderError
 
-# Settings and dataset per (workspace, database, run) in a worker process; a Dask worker lives on
-# across runs, so a new run re-reads reportgen.toml and the oldest entries are let go.
-_OPEN: dict[tuple[str, str, str], tuple[Any, Any]] = {}
-_OPEN_LOCK = threading.Lock()
-_OPEN_KEEP = 4
 # The Dask cluster of the active `on_cluster` block: {"address": …, "workers": …}, else empty.
 _CLUSTER: dict[str, Any] = {}
 CLUSTER_EXTRA = "pip install 'reportgen[cluster]'"
@@ -165,20 +159,10 @@ def run_bounded(
 
 def worker_run(task: dict[str, Any]):
     """A DocumentRun inside a worker: settings and dataset opened once per process and reused."""
-    from reportgen import tune_gc
-    from reportgen.config import load_settings
-    from reportgen.dataset.store import Dataset
     from reportgen.documents.common import DocumentRun
+    from reportgen.workers import worker_open
 
-    tune_gc()  # a spawned worker (or Dask worker) starts with the interpreter's default
-    key = (task["workspace"], task["db_url"], task.get("run", ""))
-    with _OPEN_LOCK:
-        if key not in _OPEN:
-            settings = load_settings(Path(task["workspace"]), db_option=task["db_url"])
-            _OPEN[key] = (settings, Dataset.open(task["db_url"]))
-            while len(_OPEN) > _OPEN_KEEP:
-                _OPEN.pop(next(iter(_OPEN)))[1].dispose()
-        settings, dataset = _OPEN[key]
+    settings, dataset = worker_open(task)
     return DocumentRun(settings, dataset, Path(task["out_dir"]), "", {}, task["today"])
 
 

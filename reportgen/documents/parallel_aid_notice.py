@@ -111,14 +111,8 @@ def _notice_plan(run, selection, term: str) -> list[dict[str, Any]]:
 def make_notices_parallel(run, selection, *, term: str, pdf: bool, progress, workers: int):
     """make_notices with one school per partition in a process pool (or on the Dask cluster of an
     `on_cluster` block); None to use the in-process path (fewer than two schools with students)."""
-    from reportgen.documents.aid_notice import (
-        TEMPLATE,
-        NoticeResult,
-        school_year_of,
-        summary_path,
-        terms_of_school_year,
-        write_summary,
-    )
+    from reportgen.aid.terms import school_year_of, terms_of_school_year
+    from reportgen.documents.aid_notice import TEMPLATE, NoticeResult, summary_path, write_summary
 
     plan = _notice_plan(run, selection, term)
     if len(plan) < 2:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from reportgen.config import Policy
+from reportgen.dates import cn_date
 from reportgen.dropout.cases import HOME_TEACHING, DropoutCase
-from reportgen.engine.filters import cndate
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def check_persuasion_count(case: DropoutCase, as_of: dt.date, std: Standard) -> 
     return _finding(
         "dropout.persuasion_count",
         std,
-        f"截至{cndate(as_of)}劝返{n}次，不足{std.min_attempts}次，仍未复学（当前状态：{case.status}）",
+        f"截至{cn_date(as_of)}劝返{n}次，不足{std.min_attempts}次，仍未复学（当前状态：{case.status}）",
     )
 
 
@@ -135,7 +135,7 @@ def check_county_report(case: DropoutCase, as_of: dt.date, std: Standard) -> Fin
     return _finding(
         "dropout.county_report",
         std,
-        f"劝返{len(failed)}次未返校（最近一次{cndate(failed[-1].date)}），未报县联合劝返工作组",
+        f"劝返{len(failed)}次未返校（最近一次{cn_date(failed[-1].date)}），未报县联合劝返工作组",
     )
 
 
@@ -163,7 +163,7 @@ def check_home_teaching_missing(case: DropoutCase, as_of: dt.date, std: Standard
     if case.status != HOME_TEACHING or case.visits_until(as_of):
         return None
     return _finding(
-        "dropout.home_teaching_missing", std, f"状态为送教上门，截至{cndate(as_of)}没有送教记录"
+        "dropout.home_teaching_missing", std, f"状态为送教上门，截至{cn_date(as_of)}没有送教记录"
     )
 
 

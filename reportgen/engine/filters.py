@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from babel import Locale
 from babel.numbers import parse_pattern
 
+from reportgen.dates import cn_date
+
 __all__ = [
     "FILTERS",
     "age",
@@ -168,9 +170,7 @@ def parse_date(value) -> _dt.date | None:
 def cndate(value) -> str:
     """`2023年9月1日` (no zero padding) from a date, datetime or ISO text; blanks → ''."""
     d = parse_date(value)
-    if d is None:
-        return ""
-    return f"{d.year}年{d.month}月{d.day}日"
+    return "" if d is None else cn_date(d)
 
 
 def _mask(text: str, head: int, tail: int) -> str:

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reportgen.dates import cn_date
 from reportgen.rules import Finding, rule
 from reportgen.rules.context import RuleContext, days_between, inclusive_days
 
 WORKING = ("普通劳动力", "技能劳动力")
 ANY_LABOR = (*WORKING, "弱劳动力或半劳动力")
 NO_LABOR = ("丧失劳动力", "无劳动力")
-
-
-def _cn(d) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 @rule("M-IDENT-15", "识别认定超过15天", seed="三.一.(二).2④", basis="monitoring", entity="household", group="工作落实",
@@ -33,9 +30,9 @@ def identification_days(ctx: RuleContext) -> Iterator[Finding]:
             days = days_between(p.found_on, end)
             if days > limit:
                 if p.county_approved_on:
-                    detail = f"风险发现{_cn(p.found_on)}，县级审批{_cn(p.county_approved_on)}，用时{days}天（不超过{limit}天）"
+                    detail = f"风险发现{cn_date(p.found_on)}，县级审批{cn_date(p.county_approved_on)}，用时{days}天（不超过{limit}天）"
                 else:
-                    detail = f"风险发现{_cn(p.found_on)}，截至{_cn(ctx.as_of)}已{days}天仍未完成县级审批（不超过{limit}天）"
+                    detail = f"风险发现{cn_date(p.found_on)}，截至{cn_date(ctx.as_of)}已{days}天仍未完成县级审批（不超过{limit}天）"
                 yield ctx.household_finding("M-IDENT-15", h, detail)
 
 
@@ -51,12 +48,12 @@ def entry_days(ctx: RuleContext) -> Iterator[Finding]:
             days = days_between(p.county_approved_on, end)
             if days > limit:
                 what = (
-                    f"系统录入{_cn(p.entered_on)}"
+                    f"系统录入{cn_date(p.entered_on)}"
                     if p.entered_on
-                    else f"截至{_cn(ctx.as_of)}未录入"
+                    else f"截至{cn_date(ctx.as_of)}未录入"
                 )
                 yield ctx.household_finding("M-ENTRY-10", ctx.households[hid],
-                                            f"县级审批{_cn(p.county_approved_on)}，{what}，用时{days}天（不超过{limit}天）")  # fmt: skip
+                                            f"县级审批{cn_date(p.county_approved_on)}，{what}，用时{days}天（不超过{limit}天）")  # fmt: skip
 
 
 @rule("M-PLAN-10", "县级批准后超过10天未明确帮扶责任人、制定帮扶计划", seed="三.一.(二).3①", basis="monitoring", entity="household",
@@ -71,10 +68,12 @@ def plan_days(ctx: RuleContext) -> Iterator[Finding]:
             days = days_between(p.county_approved_on, end)
             if days > limit:
                 what = (
-                    f"帮扶计划{_cn(p.plan_on)}" if p.plan_on else f"截至{_cn(ctx.as_of)}无帮扶计划"
+                    f"帮扶计划{cn_date(p.plan_on)}"
+                    if p.plan_on
+                    else f"截至{cn_date(ctx.as_of)}无帮扶计划"
                 )
                 yield ctx.household_finding("M-PLAN-10", ctx.households[hid],
-                                            f"县级审批{_cn(p.county_approved_on)}，{what}，用时{days}天（不超过{limit}天）")  # fmt: skip
+                                            f"县级审批{cn_date(p.county_approved_on)}，{what}，用时{days}天（不超过{limit}天）")  # fmt: skip
 
 
 @rule("M-PUBLICITY-5", "公示少于5天或无公示记录", seed="三.一.(二).2③、4②、5②", basis="monitoring", entity="household",
@@ -87,7 +86,7 @@ def publicity_days(ctx: RuleContext) -> Iterator[Finding]:
                 days = inclusive_days(p.publicity_start, p.publicity_end)
                 if days < minimum:
                     yield ctx.household_finding("M-PUBLICITY-5", ctx.households[hid],
-                                                f"{p.kind}公示{_cn(p.publicity_start)}至{_cn(p.publicity_end)}，共{days}天（不少于{minimum}天）")  # fmt: skip
+                                                f"{p.kind}公示{cn_date(p.publicity_start)}至{cn_date(p.publicity_end)}，共{days}天（不少于{minimum}天）")  # fmt: skip
             elif p.county_approved_on or p.township_reviewed_on:
                 # Past the village stage, the publicity must have happened: missing dates are a finding.
                 yield ctx.household_finding("M-PUBLICITY-5", ctx.households[hid],
@@ -124,7 +123,7 @@ def no_labor_in_job(ctx: RuleContext) -> Iterator[Finding]:
                 "M-NOLABOR-JOB",
                 person,
                 job.id_number,
-                f"{person.labor_skill}，在岗“{job.post_name}”（{_cn(job.start_on)}起）",
+                f"{person.labor_skill}，在岗“{job.post_name}”（{cn_date(job.start_on)}起）",
             )
     for hid, h in ctx.households.items():
         if "帮扶车间" in ctx.measure_categories(hid) and not any(
@@ -214,7 +213,7 @@ def approval_before_discovery(ctx: RuleContext) -> Iterator[Finding]:
                     yield ctx.household_finding(
                         "DATA-ORDER",
                         ctx.households[hid],
-                        f"{p.kind}：{label}{_cn(when)}早于风险发现{_cn(p.found_on)}",
+                        f"{p.kind}：{label}{cn_date(when)}早于风险发现{cn_date(p.found_on)}",
                     )
                     break
 
@@ -228,7 +227,7 @@ def future_dates(ctx: RuleContext) -> Iterator[Finding]:
     for hid, procs in ctx.procedures.items():
         for p in procs:
             late = [
-                f"{label}{_cn(p._mapping[col])}"
+                f"{label}{cn_date(p._mapping[col])}"
                 for label, col in fields
                 if p._mapping[col] and p._mapping[col] > ctx.as_of
             ]
@@ -236,7 +235,7 @@ def future_dates(ctx: RuleContext) -> Iterator[Finding]:
                 yield ctx.household_finding(
                     "DATA-FUTURE",
                     ctx.households[hid],
-                    f"{p.kind}：{'、'.join(late)}晚于{_cn(ctx.as_of)}",
+                    f"{p.kind}：{'、'.join(late)}晚于{cn_date(ctx.as_of)}",
                 )
     for hid, ms in ctx.measures.items():
         for m in ms:
@@ -244,7 +243,7 @@ def future_dates(ctx: RuleContext) -> Iterator[Finding]:
                 yield ctx.household_finding(
                     "DATA-FUTURE",
                     ctx.households[hid],
-                    f"帮扶措施“{m.category}”落实日期{_cn(m.done_on)}晚于{_cn(ctx.as_of)}",
+                    f"帮扶措施“{m.category}”落实日期{cn_date(m.done_on)}晚于{cn_date(ctx.as_of)}",
                 )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -154,3 +155,25 @@ def plan_parts(ctx: RuleContext, n: int) -> list[Part]:
         bins[i].append(code)
         load[i] += weight.get(code, 0)
     return [Part(tuple(sorted(b)), rest=(i == 0)) for i, b in enumerate(bins)]
+
+
+def check_partition(task: dict[str, Any]) -> dict[str, Any]:
+    """Worker (documents/parallel_selfcheck.py): the findings of the `split` rules (as tuples) for
+    one group of townships, and its households' counts for the indicators and the insurance rate.
+    Imports no document or engine module, so a worker process starts quickly."""
+    from reportgen.rules.figures import household_counts
+    from reportgen.rules.policies import insurance_counts
+    from reportgen.rules.runs import Scope, select_rules
+    from reportgen.workers import worker_open
+
+    settings, dataset = worker_open(task)
+    rules = select_rules(settings.workspace, task["rules"])
+    part = Part(tuple(task["townships"]), task["rest"])
+    ctx = PartContext(dataset, settings.policy, task["as_of"], part=part)
+    found = [tuple(vars(f).values()) for r in rules for f in r.check(ctx) if ctx.keeps(f)]
+    return {
+        "findings": found,
+        "households": household_counts(ctx, Scope(None), task["start"], task["as_of"]),
+        "insurance": insurance_counts(ctx),
+        "steps": task["steps"],
+    }

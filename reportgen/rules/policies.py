@@ -42,8 +42,8 @@ def student_finding(ctx: RuleContext, rule_id: str, student, detail: str) -> Fin
       group="政策落实", severity="严重", fix="逐一核实应享未享学生，符合条件的及时补发；加强教育、民政、乡村振兴部门数据比对。")  # fmt: skip
 def unpaid_eligible(ctx: RuleContext) -> Iterator[Finding]:
     from reportgen.aid.eligibility import eligible_items
+    from reportgen.aid.terms import terms_of_school_year
     from reportgen.dataset.schema import TABLES
-    from reportgen.documents.aid_notice import terms_of_school_year
 
     year = _school_year(ctx.as_of)
     terms = terms_of_school_year(year)
@@ -89,29 +89,16 @@ def covered_people(ctx: RuleContext):
 
 
 def insurance_counts(ctx: RuleContext) -> dict[str, tuple[int, int]]:
-    """Village code → (insured, covered) of 脱贫人口和监测对象: the people `covered_people` yields,
-    counted by one query (the self-check's rate and its 第四部分 indicator both read these, so
-    they cannot disagree, and neither needs every person loaded)."""
+    """Village code → (insured, covered) of the people `covered_people` yields. H-RATE and the
+    第四部分 insurance indicator both read these, so they cannot disagree; a partitioned self-check
+    adds up its partitions' counts (each counts its own households) and puts the sum here first."""
     if "facts:insurance" not in ctx._cache:
-        from reportgen.dataset.schema import TABLES
-
-        h, p = TABLES["households"], TABLES["persons"]
-        covered = sa.or_(
-            h.c.category.in_(("脱贫户", "监测户")),
-            sa.and_(h.c.monitor_type.isnot(None), h.c.monitor_type != ""),
-        )
-        insured = sa.func.sum(sa.case((p.c.medical_insured.is_(True), 1), else_=0))
-        query = (
-            sa.select(h.c.village_code, insured, sa.func.count())
-            .select_from(p.join(h, h.c.household_id == p.c.household_id))
-            .where(covered)
-            .group_by(h.c.village_code)
-        )
-        with ctx.dataset.engine.connect() as conn:
-            ctx._cache["facts:insurance"] = {
-                village: (int(n_insured or 0), int(n))
-                for village, n_insured, n in conn.execute(query)
-            }
+        out: dict[str, list[int]] = {}
+        for h, p in covered_people(ctx):
+            counts = out.setdefault(h.village_code, [0, 0])
+            counts[0] += 1 if p.medical_insured else 0
+            counts[1] += 1
+        ctx._cache["facts:insurance"] = {v: (c[0], c[1]) for v, c in out.items()}
     return ctx._cache["facts:insurance"]
 
 
@@ -136,7 +123,7 @@ def uninsured(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("H-RATE", "脱贫人口和监测对象基本医保参保率低于99%", seed="第四部分 3", basis="health", entity="township",
       group="成效巩固", severity="严重", fix="以乡镇为单位排查未参保人员，确保参保率稳定在99%以上。",
-      split=False)  # the county's rate needs every township  # fmt: skip
+      split=False)  # the county's rate needs every township: the parent runs it on all the counts  # fmt: skip
 def insurance_rate(ctx: RuleContext) -> Iterator[Finding]:
     target = Decimal(str(ctx.policy.value("health.insurance_rate_min")))
     for code, (insured, total) in sorted(insurance_rates(ctx).items()):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from reportgen.config import Settings
 from reportgen.dataset.schema import check_runs, findings
+from reportgen.dataset.staging import bulk_insert
 from reportgen.dataset.store import Dataset
 from reportgen.errors import ConfigError
 from reportgen.places import Place, resolve_place
@@ -113,12 +114,26 @@ def store_run(
                 import_id=last.get("id"),
             )
         ).inserted_primary_key[0]
-        if found:
-            conn.execute(findings.insert(), [
-                {"run_id": run_id, "seq": i, "rule": f.rule, "entity": f.entity, "key": f.key, "name": f.name, "household": f.household,
-                 "place": f.place, "detail": f.detail, "township": f.township, "village": f.village}
+        bulk_insert(
+            conn,
+            findings,
+            [
+                {
+                    "run_id": run_id,
+                    "seq": i,
+                    "rule": f.rule,
+                    "entity": f.entity,
+                    "key": f.key,
+                    "name": f.name,
+                    "household": f.household,
+                    "place": f.place,
+                    "detail": f.detail,
+                    "township": f.township,
+                    "village": f.village,
+                }
                 for i, f in enumerate(found)
-            ])  # fmt: skip
+            ],
+        )  # fmt: skip  (60,000 findings: 0.5 s through SQLAlchemy's executemany, 0.2 s this way)
     return run_id
 
 

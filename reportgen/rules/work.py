@@ -9,12 +9,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from reportgen.dates import cn_date
 from reportgen.rules import REGISTRY, Finding, rule
 from reportgen.rules.context import RuleContext
-
-
-def _cn(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -34,9 +31,9 @@ def job_term(ctx: RuleContext) -> Iterator[Finding]:
         end = job.end_on or ctx.as_of
         limit = add_years(job.start_on, years)
         if end > limit:
-            until = f"至{_cn(job.end_on)}" if job.end_on else f"截至{_cn(ctx.as_of)}仍在岗"
+            until = f"至{cn_date(job.end_on)}" if job.end_on else f"截至{cn_date(ctx.as_of)}仍在岗"
             yield ctx.person_finding("J-TERM", ctx.persons.get(job.id_number), job.id_number,
-                                     f"“{job.post_name}”{_cn(job.start_on)}起{until}，超过{years}年（应于{_cn(limit)}前退岗）")  # fmt: skip
+                                     f"“{job.post_name}”{cn_date(job.start_on)}起{until}，超过{years}年（应于{cn_date(limit)}前退岗）")  # fmt: skip
 
 
 @rule("J-PLACEMENTS", "公益岗位安置超过2次", seed="三.四.(二).6", basis="employment", entity="person", group="工作落实",
@@ -64,7 +61,7 @@ def job_two_posts(ctx: RuleContext) -> Iterator[Finding]:
                 "J-TWO-POSTS",
                 ctx.persons.get(id_number),
                 id_number,
-                f"截至{_cn(ctx.as_of)}同时在岗{len(jobs)}个：{names}",
+                f"截至{cn_date(ctx.as_of)}同时在岗{len(jobs)}个：{names}",
             )
 
 
@@ -84,7 +81,7 @@ def loan_over_max(ctx: RuleContext) -> Iterator[Finding]:
                 ctx,
                 "C-OVER-MAX",
                 loan,
-                f"{_cn(loan.lent_on)}放款{loan.amount:,.0f}元，超过{limit:,.0f}元",
+                f"{cn_date(loan.lent_on)}放款{loan.amount:,.0f}元，超过{limit:,.0f}元",
             )
 
 
@@ -98,7 +95,7 @@ def loan_over_subsidy(ctx: RuleContext) -> Iterator[Finding]:
                 ctx,
                 "C-NO-SUBSIDY",
                 loan,
-                f"{_cn(loan.lent_on)}放款{loan.amount:,.0f}元，其中{loan.amount - limit:,.0f}元不予贴息",
+                f"{cn_date(loan.lent_on)}放款{loan.amount:,.0f}元，其中{loan.amount - limit:,.0f}元不予贴息",
             )
 
 
@@ -149,5 +146,5 @@ def project_publicity(ctx: RuleContext) -> Iterator[Finding]:
                 ctx,
                 "P-NO-PUBLICITY",
                 p,
-                f"计划{_cn(p.planned_start)}开工，{p.status or '状态未填'}，无项目公示记录",
+                f"计划{cn_date(p.planned_start)}开工，{p.status or '状态未填'}，无项目公示记录",
             )
