@@ -1,14 +1,26 @@
-"""What a partition worker opens: settings and dataset, once per process and run.
+"""Partitions in worker processes: a local process pool (spawn, as on Windows) or, inside an
+`on_cluster` block, a Dask distributed cluster through its concurrent.futures executor; and what a
+worker opens once per process (settings and dataset).
 
-Kept free of the document and engine modules, so that a worker that only checks rules (the
-self-check's partitions) starts without importing them (about 0.5 s less per worker process).
+`run_partitions` is what every partitioned command uses (documents/parallel*.py for the print
+files, rules/partition.py for the self-check). This module imports no document or engine module,
+so a worker that only checks rules starts without them (about 0.5 s less per worker process).
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from reportgen.errors import ConfigError, ExternalToolError, RenderError
 
 # Settings and dataset per (workspace, database, run) in a worker process; a Dask worker lives on
 # across runs, so a new run re-reads reportgen.toml and the oldest entries are let go.
@@ -32,3 +44,164 @@ def worker_open(task: dict[str, Any]):
             while len(_OPEN) > _OPEN_KEEP:
                 _OPEN.pop(next(iter(_OPEN)))[1].dispose()
         return _OPEN[key]
+
+
+# The Dask cluster of the active `on_cluster` block: {"address": …, "workers": …}, else empty.
+_CLUSTER: dict[str, Any] = {}
+CLUSTER_EXTRA = "pip install 'reportgen[cluster]'"
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def make_executor(workers: int) -> Executor:
+    """A local process pool; spawn start method so that workers behave as on Windows/macOS."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def require_distributed():
+    """The `distributed` module, or an ExternalToolError saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ExternalToolError(
+            f"--cluster 需要 Dask distributed，但它没有安装。请运行：{CLUSTER_EXTRA}"
+        ) from None
+    return distributed
+
+
+def check_cluster_address(address: str) -> str:
+    """`local` or a scheduler address such as tcp://HOST:PORT; ConfigError otherwise."""
+    if address != "local" and "://" not in address:
+        raise ConfigError(f"--cluster 应为 local 或调度器地址 tcp://主机:端口：{address}")
+    return address
+
+
+@contextmanager
+def on_cluster(address: str | None, workers: int) -> Iterator[None]:
+    """Within: run_partitions sends the partitions to a Dask cluster (`tcp://HOST:PORT`, or
+    `local` for a LocalCluster of `workers` processes); address None: the local process pool.
+    Fails at once (exit 8) when `distributed` is not installed; connects on the first batch."""
+    if not address:
+        yield
+        return
+    check_cluster_address(address)
+    require_distributed()
+    _CLUSTER.update(address=address, workers=workers)
+    try:
+        yield
+    finally:
+        _CLUSTER.clear()
+
+
+@contextmanager
+def cluster_executor(address: str, workers: int) -> Iterator[tuple[Executor, int]]:
+    """(concurrent.futures executor of a Dask client, the cluster's threads); closed after."""
+    distributed = require_distributed()
+    cluster = client = None
+    try:
+        try:
+            if address == "local":
+                cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                client = distributed.Client(cluster)
+            else:
+                client = distributed.Client(address, timeout="20s")
+            client.wait_for_workers(1, timeout=60)
+        except (OSError, TimeoutError) as err:
+            raise ExternalToolError(
+                f"无法连接 Dask 集群 {address}（或集群中没有工作进程）：{err}"
+            ) from None
+        threads = sum(client.nthreads().values()) or 1
+        executor = client.get_executor(pure=False)
+        try:
+            yield executor, threads
+        finally:
+            executor.shutdown(wait=False)
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_bounded(
+    executor: Executor, fn: Callable[[Any], Any], tasks: Iterable[Any], in_flight: int
+) -> Iterator[tuple[int, Any]]:
+    """(task index, result) as tasks complete, never more than `in_flight` submitted at once."""
+    todo = enumerate(tasks)
+    pending: dict[Any, int] = {}
+
+    def fill() -> None:
+        while len(pending) < in_flight:
+            try:
+                i, task = next(todo)
+            except StopIteration:
+                return
+            pending[executor.submit(fn, task)] = i
+
+    fill()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            i = pending.pop(future)
+            yield i, future.result()
+        fill()
+
+
+def run_partitions(
+    fn: Callable[[dict], dict],
+    tasks: Iterable[dict],
+    partitions: int,
+    workers: int,
+    progress,
+    count: str,
+) -> list[dict]:
+    """The partitions' results in task order, from a pool of min(workers, partitions) processes
+    (or the Dask cluster of an `on_cluster` block); progress(result[count]) as each completes."""
+    done: dict[int, dict] = {}
+
+    def collect(executor: Executor, in_flight: int) -> None:
+        for i, got in run_bounded(executor, fn, tasks, in_flight=in_flight):
+            done[i] = got
+            if progress:
+                progress(got[count])
+
+    try:
+        if _CLUSTER:
+            with cluster_executor(_CLUSTER["address"], _CLUSTER["workers"]) as (executor, threads):
+                collect(executor, 2 * threads)
+            return [done[i] for i in sorted(done)]
+        executor = make_executor(min(workers, partitions))
+        try:
+            collect(executor, 2 * workers)
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+    except Exception as err:
+        if not _worker_died(err):
+            raise
+        raise RenderError(
+            f"有工作进程意外退出（可能是内存不足或被终止）：已完成 {len(done)} 个分区、共 {partitions} 个；"
+            "已完成分区的文件是完整的，但没有写 manifest.json。请减少 --workers 后重新生成。"
+            f"（{type(err).__name__}）"
+        ) from err
+    return [done[i] for i in sorted(done)]
+
+
+def _worker_died(err: BaseException) -> bool:
+    """A process of the local pool or a Dask worker died under a partition (not a Python error
+    raised by the partition itself, which is re-raised as it is)."""
+    if isinstance(err, BrokenProcessPool):
+        return True
+    return type(err).__name__ == "KilledWorker"  # distributed's; the import is optional

@@ -158,11 +158,11 @@ os.environ.setdefault("PYTHONHASHSEED", "0")
 @pytest.fixture
 def pools(monkeypatch):
     """The sizes of the local process pools started."""
-    from reportgen.documents import parallel
+    from reportgen import workers as pool_module
 
     started = []
-    real = parallel.make_executor
-    monkeypatch.setattr(parallel, "make_executor", lambda n: started.append(n) or real(n))
+    real = pool_module.make_executor
+    monkeypatch.setattr(pool_module, "make_executor", lambda n: started.append(n) or real(n))
     return started
 
 

@@ -125,10 +125,10 @@ def county_ws(run, workspace, backend, monkeypatch):
 @pytest.fixture
 def clusters(monkeypatch):
     """The addresses run_partitions sent partitions to; the local process pool is not used."""
-    from reportgen.documents import parallel
+    from reportgen import workers as pool_module
 
     used = []
-    real = parallel.cluster_executor
+    real = pool_module.cluster_executor
 
     def recording(address, workers):
         used.append(address)
@@ -137,20 +137,20 @@ def clusters(monkeypatch):
     def no_pool(n):
         raise AssertionError("the local process pool was used with --cluster")
 
-    monkeypatch.setattr(parallel, "cluster_executor", recording)
-    monkeypatch.setattr(parallel, "make_executor", no_pool)
+    monkeypatch.setattr(pool_module, "cluster_executor", recording)
+    monkeypatch.setattr(pool_module, "make_executor", no_pool)
     return used
 
 
 def test_local_cluster_writes_the_same_bytes_as_one_process(run, county_ws, monkeypatch):
     one = run("card", "--county", "--year", "2023", "--workers", "1", "--out", "one")
     assert one.exit_code == 0, one.output
-    from reportgen.documents import parallel
+    from reportgen import workers as pool_module
 
     used = []
-    real = parallel.cluster_executor
+    real = pool_module.cluster_executor
     monkeypatch.setattr(
-        parallel, "cluster_executor", lambda a, w: used.append((a, w)) or real(a, w)
+        pool_module, "cluster_executor", lambda a, w: used.append((a, w)) or real(a, w)
     )
     two = run(
         "card", "--county", "--year", "2023", "--cluster", "local", "--workers", "2", "--out", "c"
@@ -244,9 +244,14 @@ def test_dropout_on_the_scheduler_writes_the_same_bytes(
     assert manifest(county_ws / "pool") == manifest(county_ws / "dask")
 
 
-def test_selfcheck_on_the_scheduler_writes_the_same_files(run, county_ws, scheduler, clusters):
-    """Both townships of the tiny county as partitions on the cluster; the report and the problem
-    list are those of one process."""
+def test_selfcheck_on_the_scheduler_writes_the_same_files(
+    run, county_ws, scheduler, clusters, monkeypatch
+):
+    """Both townships of the tiny county as partitions on the cluster (partitioned although it is
+    small); the report and the problem list are those of one process."""
+    from reportgen.rules import partition
+
+    monkeypatch.setattr(partition, "MIN_WEIGHT", 0)
     pool = run("selfcheck", "--quarter", "2023Q3", "--workers", "1", "--out", "pool")
     dask = run("selfcheck", "--quarter", "2023Q3", "--cluster", scheduler, "--out", "dask")
     assert pool.exit_code == 0, pool.output

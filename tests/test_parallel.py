@@ -6,7 +6,7 @@ import json
 import pytest
 from builders import bad_template, full_county
 
-from reportgen.documents.parallel import run_bounded
+from reportgen.workers import run_bounded
 
 
 @pytest.fixture
@@ -38,11 +38,11 @@ def manifest(folder):
 
 
 def test_pool_writes_the_same_bytes_as_one_process(run, county_ws, monkeypatch):
-    from reportgen.documents import parallel
+    from reportgen import workers as pool_module
 
     pools = []
-    real = parallel.make_executor
-    monkeypatch.setattr(parallel, "make_executor", lambda n: pools.append(n) or real(n))
+    real = pool_module.make_executor
+    monkeypatch.setattr(pool_module, "make_executor", lambda n: pools.append(n) or real(n))
     one = run("card", "--county", "--year", "2023", "--workers", "1", "--out", "one")
     two = run("card", "--county", "--year", "2023", "--workers", "2", "--out", "two")
     assert one.exit_code == 0, one.output
@@ -134,8 +134,8 @@ def _die_on_three(x):
 
 
 def test_a_worker_that_dies_is_a_clear_error():
-    from reportgen.documents.parallel import run_partitions
     from reportgen.errors import RenderError
+    from reportgen.workers import run_partitions
 
     with pytest.raises(RenderError) as caught:
         run_partitions(_die_on_three, ({"n": i} for i in range(6)), 6, 2, None, "records")
@@ -145,7 +145,7 @@ def test_a_worker_that_dies_is_a_clear_error():
 
 
 def test_an_error_raised_in_a_partition_is_not_mistaken_for_a_dead_worker():
-    from reportgen.documents.parallel import run_partitions
+    from reportgen.workers import run_partitions
 
     with pytest.raises(ZeroDivisionError):
         run_partitions(_divide, ({"n": i} for i in range(3)), 3, 2, None, "records")

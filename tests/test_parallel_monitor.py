@@ -26,11 +26,11 @@ def village_ws(run, workspace, monkeypatch):
 
 
 def test_pool_writes_the_same_bytes_as_one_process(run, village_ws, monkeypatch):
-    from reportgen.documents import parallel
+    from reportgen import workers as pool_module
 
     pools = []
-    real = parallel.make_executor
-    monkeypatch.setattr(parallel, "make_executor", lambda n: pools.append(n) or real(n))
+    real = pool_module.make_executor
+    monkeypatch.setattr(pool_module, "make_executor", lambda n: pools.append(n) or real(n))
     args = ("monitor-sheet", "--county", "--all")
     one = run(*args, "--workers", "1", "--out", "one")
     two = run(*args, "--workers", "2", "--out", "two")
@@ -68,11 +68,11 @@ def test_a_bad_record_fails_its_village_only(run, village_ws):
 
 
 def test_zip_household_and_one_village_run_in_this_process(run, village_ws, monkeypatch):
-    from reportgen.documents import parallel
+    from reportgen import workers as pool_module
 
     pools = []
-    real = parallel.make_executor
-    monkeypatch.setattr(parallel, "make_executor", lambda n: pools.append(n) or real(n))
+    real = pool_module.make_executor
+    monkeypatch.setattr(pool_module, "make_executor", lambda n: pools.append(n) or real(n))
     for extra in (("--county", "--all", "--zip"), ("--household", "H002"), ("--county",)):
         result = run("monitor-sheet", *extra, "--workers", "2")
         assert result.exit_code == 0, result.output

@@ -4,6 +4,7 @@ each partition finds exactly its townships' share, the rest (records placed in n
 included once; rules that need the whole county run in the parent."""
 
 import datetime as dt
+import json
 import shutil
 
 import pytest
@@ -37,7 +38,11 @@ def example_db(module_db):
 @pytest.fixture
 def example(workspace, example_db, new_db, backend, monkeypatch):
     """The example county plus records that belong to no township: a monitored household moved to
-    the county's own code, and a welfare job of one of its members (over 3 years: J-TERM)."""
+    the county's own code, and a welfare job of one of its members (over 3 years: J-TERM).
+    Partitioned although it is far below the size where partitions pay (MIN_WEIGHT)."""
+    from reportgen.rules import partition
+
+    monkeypatch.setattr(partition, "MIN_WEIGHT", 0)
     monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
     if backend == "sqlite":
         shutil.copy(sa.engine.make_url(example_db).database, workspace / "reportgen.db")
@@ -97,6 +102,26 @@ def test_pool_writes_the_same_report_list_and_run_as_one_process(run, example, p
     assert [r[3] for r in terms if r[1] is None] == [(example / "planted_job").read_text()]
 
 
+def test_check_with_workers_lists_the_same_findings(run, example, pools):
+    one = run("check", "--as-of", "2023-09-30", "--json", "--workers", "1")
+    two = run("check", "--as-of", "2023-09-30", "--json", "--workers", "2")
+    assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
+    assert pools == [2]
+    found = json.loads(two.stdout)
+    assert json.loads(one.stdout) == found and len({f["rule"] for f in found}) >= 25
+    only = run("check", "--as-of", "2023-09-30", "--json", "--rule", "J-TERM", "--workers", "2")
+    assert json.loads(only.stdout) == [f for f in found if f["rule"] == "J-TERM"]
+
+
+def test_a_small_county_is_checked_in_this_process(run, example, pools, monkeypatch):
+    from reportgen.rules import partition
+
+    monkeypatch.setattr(partition, "MIN_WEIGHT", 300_000)  # the example county weighs ~2,700
+    assert run("selfcheck", "--quarter", "2023Q3", "--workers", "2").exit_code == 0
+    assert run("check", "--as-of", "2023-09-30", "--workers", "2").exit_code == 0
+    assert pools == []
+
+
 def test_a_township_self_check_runs_in_this_process(run, example, pools):
     result = run("selfcheck", "--quarter", "2023Q3", "--township", "城关镇", "--workers", "2")
     assert result.exit_code == 0, result.output
@@ -125,7 +150,7 @@ def test_plan_covers_each_township_once_and_gives_the_rest_to_the_first(example)
     ctx, _ = _context(example)
     townships = {c for c, p in ctx.places.items() if c == p.township_code}
     for n in (1, 2, 3, len(townships) + 5):
-        parts = plan_parts(ctx, n)
+        parts = plan_parts(ctx, n)  # MIN_WEIGHT is 0 here (the fixture)
         assert len(parts) == min(n, len(townships))
         listed = [t for p in parts for t in p.townships]
         assert sorted(listed) == sorted(townships)

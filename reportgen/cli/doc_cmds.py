@@ -122,7 +122,7 @@ def parallel_options(partitions: str, single: str):
 def partitioned(workers: int | None, cluster: str | None) -> Iterator[int]:
     """Within: the partitioned path's worker count (with --cluster always the partition path, on
     the cluster); exits 8 at once when --cluster is given and `distributed` is missing."""
-    from reportgen.documents.parallel import default_workers, on_cluster
+    from reportgen.workers import default_workers, on_cluster
 
     n = workers or default_workers()
     with on_cluster(cluster, n):

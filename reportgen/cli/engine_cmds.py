@@ -146,7 +146,7 @@ def _parallel_line() -> str:
     """Cores for --workers, and whether the optional Dask extra for --cluster is installed."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from reportgen.documents.parallel import CLUSTER_EXTRA, default_workers
+    from reportgen.workers import CLUSTER_EXTRA, default_workers
 
     cores = f"✓ 并行生成：本机可用 {default_workers()} 个 CPU 核（--workers 默认值）"
     try:

@@ -65,8 +65,13 @@ def rules_list(app: AppContext, as_json: bool) -> None:
 @click.option("--village", metavar="村", help="只看这个村（村名、代码或“乡镇/村”）。")
 @click.option("--as-of", "as_of", metavar="日期", help="检查日（默认今天）：时限按这一天计算。")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（每条问题一个对象）。")
+@parallel_options(
+    "全县按乡镇分成若干组、每组一个分区", "--township、--village 或数据量小（约 4 万户以下）"
+)
 @pass_app
-def check_cmd(app: AppContext, rule_ids, township, village, as_of, as_json) -> None:
+def check_cmd(
+    app: AppContext, rule_ids, township, village, as_of, as_json, workers, cluster
+) -> None:
     """按政策规则检查数据，列出发现的问题。发现问题不算出错：退出码为 0。
 
     \b
@@ -84,8 +89,12 @@ def check_cmd(app: AppContext, rule_ids, township, village, as_of, as_json) -> N
         day = _date_option(as_of) or today()
         scope = make_scope(dataset, township=township, village=village)
         total = 0 if as_json else len(select_rules(settings.workspace, list(rule_ids) or None))
-        with progress_bar(click.get_current_context(), total, "检查规则", min_total=2) as progress:
-            found = check(settings, dataset, scope, day, list(rule_ids) or None, progress=progress)
+        with (
+            partitioned(workers, cluster) as n,
+            progress_bar(click.get_current_context(), total, "检查规则", min_total=2) as progress,
+        ):
+            only = list(rule_ids) or None
+            found = check(settings, dataset, scope, day, only, progress=progress, workers=n)
     finally:
         dataset.dispose()
     if as_json:
@@ -128,7 +137,7 @@ def rules_fixes(app: AppContext, force: bool) -> None:
 @click.option("--township", metavar="乡镇", help="只查这个乡镇（名称或代码）。")
 @out_option("输出/自查报告")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
-@parallel_options("全县按乡镇分成若干组、每组一个分区", "--township ")
+@parallel_options("全县按乡镇分成若干组、每组一个分区", "--township 或数据量小（约 4 万户以下）")
 @pass_app
 def selfcheck_cmd(
     app: AppContext, quarter, county, township, out_dir, pdf, workers, cluster

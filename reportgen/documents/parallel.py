@@ -15,24 +15,18 @@ aid notices in `parallel_aid_notice`, the dropout archives in `parallel_dropout`
 * at most ~2×workers partitions are in flight; the parent collects the entries in partition order
   and writes the manifest, so outputs, manifest and failures are those of the single-process path.
 
-Inside `on_cluster(address, workers)` the same partitions run on a Dask distributed cluster
-(`tcp://HOST:PORT` of a running scheduler, or `local` for a LocalCluster of `workers` processes)
-through the client's concurrent.futures executor, at most 2× the cluster's threads in flight. The
-workers write the files themselves: on a real cluster the output folder, the workspace and an
-SQLite database must be on storage every worker sees at the same path (or use PostgreSQL), and
-reportgen must be installed on every worker (`pip install 'reportgen[cluster]'`).
+The partitions run through `reportgen.workers.run_partitions`: a local process pool, or inside
+`on_cluster(address, workers)` a Dask distributed cluster (`tcp://HOST:PORT` of a running
+scheduler, or `local` for a LocalCluster). The workers write the files themselves: on a real
+cluster the output folder, the workspace and an SQLite database must be on storage every worker
+sees at the same path (or use PostgreSQL), and reportgen must be installed on every worker
+(`pip install 'reportgen[cluster]'`).
 """
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -41,120 +35,7 @@ import sqlalchemy as sa
 from reportgen.engine import OutputEntry
 from reportgen.engine.batch import BatchResult, render_partition, resolve_word_template
 from reportgen.engine.manifest import Failure
-from reportgen.errors import ConfigError, ExternalToolError, RenderError
-
-# The Dask cluster of the active `on_cluster` block: {"address": …, "workers": …}, else empty.
-_CLUSTER: dict[str, Any] = {}
-CLUSTER_EXTRA = "pip install 'reportgen[cluster]'"
-
-
-def default_workers() -> int:
-    """Every core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def make_executor(workers: int) -> Executor:
-    """A local process pool; spawn start method so that workers behave as on Windows/macOS."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-
-
-def require_distributed():
-    """The `distributed` module, or an ExternalToolError saying how to install it."""
-    try:
-        import distributed
-    except ImportError:
-        raise ExternalToolError(
-            f"--cluster 需要 Dask distributed，但它没有安装。请运行：{CLUSTER_EXTRA}"
-        ) from None
-    return distributed
-
-
-def check_cluster_address(address: str) -> str:
-    """`local` or a scheduler address such as tcp://HOST:PORT; ConfigError otherwise."""
-    if address != "local" and "://" not in address:
-        raise ConfigError(f"--cluster 应为 local 或调度器地址 tcp://主机:端口：{address}")
-    return address
-
-
-@contextmanager
-def on_cluster(address: str | None, workers: int) -> Iterator[None]:
-    """Within: run_partitions sends the partitions to a Dask cluster (`tcp://HOST:PORT`, or
-    `local` for a LocalCluster of `workers` processes); address None: the local process pool.
-    Fails at once (exit 8) when `distributed` is not installed; connects on the first batch."""
-    if not address:
-        yield
-        return
-    check_cluster_address(address)
-    require_distributed()
-    _CLUSTER.update(address=address, workers=workers)
-    try:
-        yield
-    finally:
-        _CLUSTER.clear()
-
-
-@contextmanager
-def cluster_executor(address: str, workers: int) -> Iterator[tuple[Executor, int]]:
-    """(concurrent.futures executor of a Dask client, the cluster's threads); closed after."""
-    distributed = require_distributed()
-    cluster = client = None
-    try:
-        try:
-            if address == "local":
-                cluster = distributed.LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
-                client = distributed.Client(cluster)
-            else:
-                client = distributed.Client(address, timeout="20s")
-            client.wait_for_workers(1, timeout=60)
-        except (OSError, TimeoutError) as err:
-            raise ExternalToolError(
-                f"无法连接 Dask 集群 {address}（或集群中没有工作进程）：{err}"
-            ) from None
-        threads = sum(client.nthreads().values()) or 1
-        executor = client.get_executor(pure=False)
-        try:
-            yield executor, threads
-        finally:
-            executor.shutdown(wait=False)
-    finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def run_bounded(
-    executor: Executor, fn: Callable[[Any], Any], tasks: Iterable[Any], in_flight: int
-) -> Iterator[tuple[int, Any]]:
-    """(task index, result) as tasks complete, never more than `in_flight` submitted at once."""
-    todo = enumerate(tasks)
-    pending: dict[Any, int] = {}
-
-    def fill() -> None:
-        while len(pending) < in_flight:
-            try:
-                i, task = next(todo)
-            except StopIteration:
-                return
-            pending[executor.submit(fn, task)] = i
-
-    fill()
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            i = pending.pop(future)
-            yield i, future.result()
-        fill()
+from reportgen.workers import run_partitions
 
 
 def worker_run(task: dict[str, Any]):
@@ -208,53 +89,6 @@ def unique_name(base: Path, used: set[str]) -> Path:
         i += 1
     used.add(candidate.as_posix().lower())
     return candidate
-
-
-def run_partitions(
-    fn: Callable[[dict], dict],
-    tasks: Iterable[dict],
-    partitions: int,
-    workers: int,
-    progress,
-    count: str,
-) -> list[dict]:
-    """The partitions' results in task order, from a pool of min(workers, partitions) processes
-    (or the Dask cluster of an `on_cluster` block); progress(result[count]) as each completes."""
-    done: dict[int, dict] = {}
-
-    def collect(executor: Executor, in_flight: int) -> None:
-        for i, got in run_bounded(executor, fn, tasks, in_flight=in_flight):
-            done[i] = got
-            if progress:
-                progress(got[count])
-
-    try:
-        if _CLUSTER:
-            with cluster_executor(_CLUSTER["address"], _CLUSTER["workers"]) as (executor, threads):
-                collect(executor, 2 * threads)
-            return [done[i] for i in sorted(done)]
-        executor = make_executor(min(workers, partitions))
-        try:
-            collect(executor, 2 * workers)
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
-    except Exception as err:
-        if not _worker_died(err):
-            raise
-        raise RenderError(
-            f"有工作进程意外退出（可能是内存不足或被终止）：已完成 {len(done)} 个分区、共 {partitions} 个；"
-            "已完成分区的文件是完整的，但没有写 manifest.json。请减少 --workers 后重新生成。"
-            f"（{type(err).__name__}）"
-        ) from err
-    return [done[i] for i in sorted(done)]
-
-
-def _worker_died(err: BaseException) -> bool:
-    """A process of the local pool or a Dask worker died under a partition (not a Python error
-    raised by the partition itself, which is re-raised as it is)."""
-    if isinstance(err, BrokenProcessPool):
-        return True
-    return type(err).__name__ == "KilledWorker"  # distributed's; the import is optional
 
 
 def failures_of(got: dict) -> list[Failure]:

@@ -17,10 +17,10 @@ from reportgen.documents.parallel import (
     _prepare,
     partition_outputs,
     render_partition,
-    run_partitions,
     unique_name,
     worker_run,
 )
+from reportgen.workers import run_partitions
 
 
 def notice_partition(task: dict[str, Any]) -> dict[str, Any]:

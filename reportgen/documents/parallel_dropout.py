@@ -16,11 +16,11 @@ from reportgen.documents.parallel import (
     _gather,
     _prepare,
     partition_outputs,
-    run_partitions,
     unique_name,
     worker_run,
 )
 from reportgen.engine.batch import render_partition, resolve_word_template
+from reportgen.workers import run_partitions
 
 # Students per chunk. At least CHUNK_MIN: an archive renders in one or two milliseconds and
 # starting two worker processes takes most of a second, so for fewer than two such chunks one

@@ -270,9 +270,9 @@ def make_selfcheck(
     """Run every rule for `scope` as of the quarter's last day (today, if the quarter is not over),
     store the findings, compare with the previous self-check, write the report and the list;
     progress(n) as rules finish. `workers` > 1: a county self-check runs its townships in that
-    many processes (parallel_selfcheck); the result is the same."""
-    from reportgen.documents.parallel_selfcheck import check_partitioned
+    many processes (rules/partition.py); the result is the same."""
     from reportgen.documents.selfcheck_xlsx import write_problem_list
+    from reportgen.rules.partition import check_partitioned
 
     settings = run.settings
     as_of = min(quarter.end, run.today)
@@ -280,7 +280,7 @@ def make_selfcheck(
     ctx = RuleContext(run.dataset, settings.policy, as_of)  # the tables are loaded once for both
     split = None
     if workers > 1 and scope.place is None:
-        split = check_partitioned(run, ctx, rules, quarter.start, workers, progress)
+        split = check_partitioned(settings, ctx, rules, quarter.start, workers, progress)
     if split is None:
         found = check(settings, run.dataset, scope, as_of, ctx=ctx, progress=progress)
         households = None

@@ -69,12 +69,20 @@ def check(
     only: list[str] | None = None,
     ctx: RuleContext | None = None,
     progress=None,
+    workers: int = 1,
 ) -> list[Finding]:
     """Every finding of the selected rules in the scope as of a date, sorted by rule order and key;
     `ctx`: a RuleContext for that date to reuse (its loaded tables), else a new one;
-    progress(1) after each rule."""
+    progress(n) as rules finish. `workers` > 1: the county's townships are checked in that many
+    processes (rules/partition.py); the findings are the same."""
     rules = select_rules(settings.workspace, only)
     ctx = ctx or RuleContext(dataset, settings.policy, as_of)
+    if workers > 1 and scope.place is None:
+        from reportgen.rules.partition import check_partitioned
+
+        got = check_partitioned(settings, ctx, rules, as_of, workers, progress)
+        if got is not None:
+            return sort_findings(got[0], rules)
     found = run_rules(
         ctx, rules, villages=scope.villages, townships=scope.townships, progress=progress
     )

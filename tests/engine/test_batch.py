@@ -299,7 +299,7 @@ def test_cli_doctor(tmp_path, monkeypatch):
     assert (
         "LibreOffice" in result.output and "中文字体" in result.output and "数据库" in result.output
     )
-    from reportgen.documents.parallel import default_workers
+    from reportgen.workers import default_workers
 
     assert f"本机可用 {default_workers()} 个 CPU 核" in result.output
     assert f"Dask distributed {metadata.version('distributed')}（可用 --cluster）" in result.output
