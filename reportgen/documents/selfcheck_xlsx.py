@@ -73,22 +73,25 @@ class _BulkSheet(Worksheet):
     def add_rows(self, first: int, rows: Iterable[Sequence[Any]], kinds: str, formats) -> None:
         """Rows from 0-based row `first` on; kinds as _Book.row; formats: (int, centred, text)."""
         number, centre, text = (f._get_xf_index() for f in formats)
-        style = [number if k == "i" else centre if k == "c" else text for k in kinds]
-        letters = [xl_col_to_name(c) for c in range(len(kinds))]
+        heads = [
+            (f'<c r="{xl_col_to_name(c)}', f'" s="{number if k == "i" else centre if k == "c" else text}"', k)
+            for c, k in enumerate(kinds)
+        ]  # fmt: skip
         out = self._bulk
         r = first
         for values in rows:
             n = r + 1
             cells = []
-            for letter, s, k, v in zip(letters, style, kinds, values):
+            for (head, style, k), v in zip(heads, values):
                 if k == "i":
-                    cells.append(f'<c r="{letter}{n}" s="{s}"><v>{int(v or 0)}</v></c>')
+                    cells.append(f"{head}{n}{style}><v>{int(v or 0)}</v></c>")
                 elif v is None or v == "":
-                    cells.append(f'<c r="{letter}{n}" s="{s}"/>')
+                    cells.append(f"{head}{n}{style}/>")
                 else:
-                    cells.append(
-                        f'<c r="{letter}{n}" s="{s}" t="inlineStr"><is>{_text(str(v))}</is></c>'
-                    )
+                    v = str(v)
+                    plain = not (_NEEDS_ESCAPE.search(v) or v[0].isspace() or v[-1].isspace())
+                    body = f"<t>{v}</t>" if plain and len(v) <= 32767 else _text(v)
+                    cells.append(f'{head}{n}{style} t="inlineStr"><is>{body}</is></c>')
             out.append(f'<row r="{n}">{"".join(cells)}</row>')
             r += 1
         if r > first:
