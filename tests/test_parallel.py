@@ -153,3 +153,38 @@ def test_an_error_raised_in_a_partition_is_not_mistaken_for_a_dead_worker():
 
 def _divide(x):
     return {"records": 1 // (x["n"] - 1)}
+
+
+def test_heaviest_partitions_start_first_and_results_keep_task_order(monkeypatch):
+    """A county's biggest schools come last in code order; started last, one of them would keep
+    one worker busy while the others wait. With weights they are submitted first."""
+    from concurrent.futures import Future
+
+    from reportgen import workers
+
+    submitted = []
+
+    class Inline:
+        def submit(self, fn, arg):
+            submitted.append(arg["n"])
+            fut = Future()
+            fut.set_result(fn(arg))
+            return fut
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    monkeypatch.setattr(workers, "make_executor", lambda n: Inline())
+    tasks = [{"n": i} for i in range(5)]
+    got = workers.run_partitions(
+        _twice, iter(tasks), 5, 2, None, "records", weights=[1, 5, 2, 9, 2]
+    )
+    assert submitted == [3, 1, 2, 4, 0]  # by weight, ties in task order
+    assert [g["n"] for g in got] == [0, 2, 4, 6, 8]  # results in task order
+    submitted.clear()
+    workers.run_partitions(_twice, iter(tasks), 5, 2, None, "records")
+    assert submitted == [0, 1, 2, 3, 4]
+
+
+def _twice(x):
+    return {"records": 1, "n": 2 * x["n"]}

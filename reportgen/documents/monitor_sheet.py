@@ -458,12 +458,16 @@ def who_filter(h: sa.Table, include_all: bool) -> sa.ColumnElement[bool]:
     )
 
 
-def villages_having(dataset: Dataset, include_all: bool) -> set[str]:
-    """Codes of the villages with at least one household to print."""
+def villages_having(dataset: Dataset, include_all: bool) -> dict[str, int]:
+    """Village code → households to print, for the villages with at least one."""
     h = TABLES["households"]
-    query = sa.select(h.c.village_code).where(who_filter(h, include_all)).group_by(h.c.village_code)
+    query = (
+        sa.select(h.c.village_code, sa.func.count())
+        .where(who_filter(h, include_all))
+        .group_by(h.c.village_code)
+    )
     with dataset.engine.connect() as conn:
-        return {code for (code,) in conn.execute(query)}
+        return {code: n for code, n in conn.execute(query)}
 
 
 def count_households(dataset: Dataset, villages: list[Place], include_all: bool) -> int:

@@ -144,7 +144,7 @@ def _card_plan(run, selection, suffix: str) -> list[dict[str, str]] | None:
     if selection.class_name:
         counts = counts.where(st.c.class_name == selection.class_name)
     with run.dataset.engine.connect() as conn:
-        having = {code for code, n in conn.execute(counts) if n}
+        having = {code: n for code, n in conn.execute(counts) if n}
         names = {
             r.school_code: r.name
             for r in conn.execute(sa.select(schools.c.school_code, schools.c.name))
@@ -160,7 +160,8 @@ def _card_plan(run, selection, suffix: str) -> list[dict[str, str]] | None:
         if roster.lower() in rosters:
             return None
         rosters.add(roster.lower())
-        plan.append({"school_code": code, "file": candidate.as_posix(), "roster": roster})
+        plan.append({"school_code": code, "file": candidate.as_posix(), "roster": roster,
+                     "students": having[code]})  # fmt: skip
     return plan
 
 
@@ -177,7 +178,8 @@ def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, worke
         run, TEMPLATE, pdf, year=year, class_name=selection.class_name, suffix=suffix
     )
     tasks = ({**common, **part} for part in plan)
-    results = run_partitions(card_partition, tasks, len(plan), workers, progress, "students")
+    results = run_partitions(card_partition, tasks, len(plan), workers, progress, "students",
+                             weights=[part["students"] for part in plan])  # fmt: skip
     result = CardResult()
 
     def count(got: dict[str, Any]) -> int:
@@ -295,7 +297,8 @@ def _monitor_plan(run, villages, include_all: bool) -> list[dict[str, Any]] | No
         if roster.lower() in rosters:
             return None
         rosters.add(roster.lower())
-        plan.append({"village": village, "file": candidate.as_posix(), "roster": roster})
+        plan.append({"village": village, "file": candidate.as_posix(), "roster": roster,
+                     "households": having[village.code]})  # fmt: skip
     return plan
 
 
@@ -311,7 +314,8 @@ def make_monitor_sheets_parallel(
         return None
     tpl, common = _prepare(run, TEMPLATE, pdf, include_all=include_all)
     tasks = ({**common, **part} for part in plan)
-    results = run_partitions(monitor_partition, tasks, len(plan), workers, progress, "households")
+    results = run_partitions(monitor_partition, tasks, len(plan), workers, progress, "households",
+                             weights=[part["households"] for part in plan])  # fmt: skip
     result = SheetResult()
 
     def count(got: dict[str, Any]) -> int:

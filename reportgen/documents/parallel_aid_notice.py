@@ -90,7 +90,7 @@ def _notice_plan(run, selection, term: str) -> list[dict[str, Any]]:
         counts = counts.where(st.c.class_name == selection.class_name)
         paid = paid.where(st.c.class_name == selection.class_name)
     with run.dataset.engine.connect() as conn:
-        having = {code for code, n in conn.execute(counts) if n}
+        having = {code: n for code, n in conn.execute(counts) if n}
         with_letters = set(conn.execute(paid).scalars())
         names = {
             r.school_code: r.name
@@ -104,7 +104,7 @@ def _notice_plan(run, selection, term: str) -> list[dict[str, Any]]:
         if code in with_letters:
             base = Path(safe_filename(notice_file(names[code], selection.class_name)) + ".docx")
             file = unique_name(base, used).as_posix()
-        plan.append({"school_code": code, "file": file})
+        plan.append({"school_code": code, "file": file, "students": having[code]})
     return plan
 
 
@@ -126,7 +126,8 @@ def make_notices_parallel(run, selection, *, term: str, pdf: bool, progress, wor
         class_name=selection.class_name,
     )
     tasks = ({**common, **part} for part in plan)
-    results = run_partitions(notice_partition, tasks, len(plan), workers, progress, "letters")
+    results = run_partitions(notice_partition, tasks, len(plan), workers, progress, "letters",
+                             weights=[part["students"] for part in plan])  # fmt: skip
     result = NoticeResult(term)
     paid_rows = [row for got in results for row in got["paid_rows"]]
     missed_rows = [row for got in results for row in got["missed_rows"]]
