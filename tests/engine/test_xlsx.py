@@ -154,6 +154,38 @@ def test_table_workbook(tmp_path):
     assert ws.print_title_rows == "$1:$3"
 
 
+def test_table_workbook_cells_of_every_kind(tmp_path):
+    """Each column kind with awkward values, as XlsxWriter's own cells were before the list rows
+    were written as ready XML (engine/xlsx_bulk.py): numbers stay numbers except in text columns,
+    dates are serials only in date columns, bool is 是/否, blanks and short rows are styled blanks."""
+    from decimal import Decimal
+
+    kinds = ["text", "int", "money", "date", "cndate"]
+    cols = [Column(k, 12, k) for k in kinds]
+    rows = [
+        ["a&b<c>", 7, Decimal("1562.50"), dt.date(2023, 9, 1), dt.date(2023, 9, 1)],
+        [" 空格 ", "七", 3.25, dt.datetime(2023, 9, 1, 8, 30), "2023-09-02"],
+        [True, False, None, "", None],
+        [12, dt.date(2023, 9, 3), "—", "无", dt.datetime(2023, 9, 4, 1, 0)],
+        ["响铃\x07", "_x0041_"],
+    ]
+    path = write_table_workbook(tmp_path / "k.xlsx", [Sheet("表", cols, rows, title="题")])
+    ws = load_workbook(path)["表"]
+    got = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert got == [
+        ["text", "int", "money", "date", "cndate"],
+        ["a&b<c>", 7, 1562.5, dt.datetime(2023, 9, 1), "2023年9月1日"],
+        [" 空格 ", "七", 3.25, dt.datetime(2023, 9, 1, 8, 30), "2023年9月2日"],
+        ["是", "否", None, None, None],
+        ["12", "2023年9月3日", "—", "无", "2023年9月4日"],
+        ["响铃_x0007_", "_x005F_x0041_", None, None, None],
+    ]
+    assert ws["C3"].number_format == "#,##0.00" and ws["D3"].number_format == "yyyy-mm-dd"
+    assert ws["B3"].number_format == "0" and ws["A3"].alignment.wrap_text
+    assert all(ws.cell(7, c).border.left.style == "thin" for c in range(1, 6))  # short row
+    assert ws.dimensions == "A1:E7" and ws.auto_filter.ref == "A2:E7"
+
+
 def test_fix_timestamps_roundtrip(tmp_path):
     wb = Workbook()
     wb.active["A1"] = "x"

@@ -1,0 +1,131 @@
+"""Many list rows into an XlsxWriter worksheet as ready cell XML.
+
+XlsxWriter spends most of a long list in its per-cell path (`write_string`, then `_write_cell` at
+close): 0.49 s for a 10,000-student roster, 2.9 s for a county's 60,000 self-check findings. A
+`BulkSheet` takes the list rows with `add_rows` and writes them itself, as XlsxWriter writes
+inline strings (control characters as _xHHHH_, markup escaped, xml:space for edge spaces) and
+numbers (%.16G), with the formats' own style indexes; everything else on the sheet (title, header,
+merges, print setup, autofilter, charts) stays XlsxWriter's. The rows wait in a temporary file,
+so memory does not grow with the list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
+
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+_CHUNK = 2000  # rows per write to the temporary file
+
+
+def text_xml(value: str) -> str:
+    """`<t>…</t>` of an inline string as XlsxWriter writes it (at most 32,767 characters)."""
+    value = value[:32767]
+    if _NEEDS_ESCAPE.search(value):
+        value = XMLwriter._escape_control_characters(value)
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    space = ' xml:space="preserve"' if _EDGE_SPACE.search(value) else ""
+    return f"<t{space}>{value}</t>"
+
+
+def _cell(head: str, v: Any, kind: str) -> str:
+    """One cell; `head` is `<c r="B5" s="3"`. Blank for None and ''. kind: int / number / date
+    (numbers and dates as numbers), cndate (dates as 2023年9月1日), text; a bool is 是/否, a date
+    outside a date column is written as 2023年9月1日."""
+    if v is None or v == "":
+        return head + "/>"
+    if type(v) is str and kind != "cndate":
+        if _NEEDS_ESCAPE.search(v) or v[0].isspace() or v[-1].isspace() or len(v) > 32767:
+            return f'{head} t="inlineStr"><is>{text_xml(v)}</is></c>'
+        return f'{head} t="inlineStr"><is><t>{v}</t></is></c>'
+    if kind == "cndate" or (isinstance(v, dt.date) and kind != "date"):
+        from reportgen.engine.filters import cndate
+
+        return f'{head} t="inlineStr"><is>{text_xml(cndate(v))}</is></c>'
+    if isinstance(v, bool):
+        return f'{head} t="inlineStr"><is><t>{"是" if v else "否"}</t></is></c>'
+    if isinstance(v, (int, float, Decimal)) and kind != "text":
+        return f"{head}><v>{float(v):.16G}</v></c>"
+    if isinstance(v, dt.date):  # a date column
+        if not isinstance(v, dt.datetime):
+            v = dt.datetime(v.year, v.month, v.day)
+        return f"{head}><v>{_datetime_to_excel_datetime(v, False, False):.16G}</v></c>"
+    return f'{head} t="inlineStr"><is>{text_xml(str(v))}</is></c>'
+
+
+class BulkSheet(Worksheet):
+    """A worksheet (`add_worksheet(name, worksheet_class=BulkSheet)`, not in constant-memory mode)
+    whose list rows come from `add_rows`, below every cell written one by one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bulk = None  # temporary file of <row> XML
+        self._bulk_first = -1
+
+    def add_rows(
+        self, first: int, rows: Iterable[Sequence[Any]], columns: Sequence[tuple[str, Any]]
+    ) -> int:
+        """Rows from 0-based row `first` down, one cell per column: (kind, XlsxWriter format);
+        missing values are blank cells with the column's format. Returns the next free row."""
+        if self._bulk is None:
+            self._bulk = tempfile.TemporaryFile("w+", encoding="utf-8")
+            self._bulk_first = first
+        heads = [
+            (f'<c r="{xl_col_to_name(c)}', f'" s="{fmt._get_xf_index()}"', kind)
+            for c, (kind, fmt) in enumerate(columns)
+        ]
+        width = len(heads)
+        r, chunk = first, []
+        for values in rows:
+            n = r + 1
+            if len(values) < width:
+                values = [*values, *[None] * (width - len(values))]
+            cells = [f'<row r="{n}">']
+            for (ref, style, kind), v in zip(heads, values):
+                if (
+                    type(v) is str
+                    and v
+                    and kind != "cndate"
+                    and not (_NEEDS_ESCAPE.search(v) or v[0].isspace() or v[-1].isspace())
+                    and len(v) <= 32767
+                ):  # the common case, inline: a plain string
+                    cells.append(f'{ref}{n}{style} t="inlineStr"><is><t>{v}</t></is></c>')
+                else:
+                    cells.append(_cell(f"{ref}{n}{style}", v, kind))
+            cells.append("</row>")
+            chunk.append("".join(cells))
+            r += 1
+            if len(chunk) >= _CHUNK:
+                self._bulk.write("".join(chunk))
+                chunk.clear()
+        self._bulk.write("".join(chunk))
+        if r > first:
+            self.dim_rowmax = max(self.dim_rowmax or 0, r - 1)
+            self.dim_colmax = max(self.dim_colmax or 0, width - 1)
+            if self.dim_rowmin is None:
+                self.dim_rowmin, self.dim_colmin = first, 0
+        return r
+
+    def _write_rows(self) -> None:
+        if self._bulk is None:
+            return super()._write_rows()
+        last = self.dim_rowmax
+        self.dim_rowmax = self._bulk_first - 1
+        try:
+            super()._write_rows()  # the cells written one by one, all above the list rows
+        finally:
+            self.dim_rowmax = last
+        self._bulk.seek(0)
+        shutil.copyfileobj(self._bulk, self.fh)
+        self._bulk.close()
+        self._bulk = None
