@@ -83,6 +83,7 @@ class _Book:
         ws.set_footer("&L&8" + self.footer.replace("&", "&&") + "&R&9第 &P 页 共 &N 页")
         for i, (_, width) in enumerate(columns):
             ws.set_column(i, i, width)
+        ws.widths = [width for _, width in columns]  # for the wrapped rows' heights
         ws.set_row(0, 28)
         ws.merge_range(0, 0, 0, max(len(columns) - 1, 1), title, self.title)
         ws.write_string(1, 0, note, self.note)

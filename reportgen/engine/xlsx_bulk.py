@@ -26,6 +26,21 @@ from xlsxwriter.xmlwriter import XMLwriter
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 _CHUNK = 2000  # rows per write to the temporary file
+# A wrapped cell's lines, for the row height: in 11-point 宋体 a Chinese character takes about two
+# units of column width and a Latin one about one; a line is 14.25 points high. Viewers do not
+# all grow such rows themselves (LibreOffice printed the 2-line cells of a roster over the next
+# row), so rows with wrapped text get their height written.
+LINE_POINTS = 14.25
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines `text` takes in a wrapped cell `width` units wide (estimated on the safe side)."""
+    room = max(width - 1.5, 1.0)  # the cell's padding
+    lines = 0
+    for part in text.split("\n"):
+        units = (len(part.encode("utf-8")) + len(part)) / 2  # CJK (3 bytes) 2, ASCII 1
+        lines += max(1, -int(-units // room))
+    return lines
 
 
 def text_xml(value: str) -> str:
@@ -71,12 +86,19 @@ class BulkSheet(Worksheet):
         super().__init__()
         self._bulk = None  # temporary file of <row> XML
         self._bulk_first = -1
+        self.widths: list[float] | None = None  # the columns' widths, if add_rows is not given them
 
     def add_rows(
-        self, first: int, rows: Iterable[Sequence[Any]], columns: Sequence[tuple[str, Any]]
+        self,
+        first: int,
+        rows: Iterable[Sequence[Any]],
+        columns: Sequence[tuple[str, Any]],
+        widths: Sequence[float] | None = None,
     ) -> int:
         """Rows from 0-based row `first` down, one cell per column: (kind, XlsxWriter format);
-        missing values are blank cells with the column's format. Returns the next free row."""
+        missing values are blank cells with the column's format. `widths`: the columns' widths,
+        to give rows whose wrapped text takes more than one line their height. Returns the next
+        free row."""
         if self._bulk is None:
             self._bulk = tempfile.TemporaryFile("w+", encoding="utf-8")
             self._bulk_first = first
@@ -84,13 +106,27 @@ class BulkSheet(Worksheet):
             (f'<c r="{xl_col_to_name(c)}', f'" s="{fmt._get_xf_index()}"', kind)
             for c, (kind, fmt) in enumerate(columns)
         ]
+        widths = widths or self.widths
+        wrapped = [
+            (c, widths[c])
+            for c, (kind, fmt) in enumerate(columns)
+            if widths and c < len(widths) and fmt.text_wrap
+        ]
         width = len(heads)
         r, chunk = first, []
         for values in rows:
             n = r + 1
             if len(values) < width:
                 values = [*values, *[None] * (width - len(values))]
-            cells = [f'<row r="{n}">']
+            lines = 1
+            for c, room in wrapped:
+                v = values[c]
+                if type(v) is str and (len(v) * 2 > room - 1.5 or "\n" in v):
+                    lines = max(lines, text_lines(v, room))
+            if lines > 1:
+                cells = [f'<row r="{n}" ht="{lines * LINE_POINTS:g}" customHeight="1">']
+            else:
+                cells = [f'<row r="{n}">']
             for (ref, style, kind), v in zip(heads, values):
                 if (
                     type(v) is str

@@ -134,7 +134,7 @@ def write_table_workbook(
             ws.freeze_panes(header_row + 1, 0)
             r += 1
             columns = [(c.kind, fmts.get(c.kind, fmts["text"])) for c in sheet.columns]
-            r = ws.add_rows(r, sheet.rows, columns)
+            r = ws.add_rows(r, sheet.rows, columns, [c.width for c in sheet.columns])
             ws.autofilter(header_row, 0, max(r - 1, header_row), max(ncols - 1, 0))
         wb.close()
         os.replace(tmp, out)

@@ -186,6 +186,22 @@ def test_table_workbook_cells_of_every_kind(tmp_path):
     assert ws.dimensions == "A1:E7" and ws.auto_filter.ref == "A2:E7"
 
 
+def test_wrapped_rows_get_their_height(tmp_path):
+    """A cell whose text wraps makes its row tall enough (viewers do not all grow such rows:
+    LibreOffice printed them over the next row); short rows keep the default height."""
+    from reportgen.engine.xlsx_bulk import LINE_POINTS, text_lines
+
+    cols = [Column("学校", 10), Column("资助项目", 20), Column("金额", 10, "money")]
+    long = "省定营养改善计划400元、非寄宿生生活补助250元"  # 22 characters, 6 digits: 50 units
+    rows = [["一中", "国家助学金", 1], ["一中", long, 2], ["一中", "甲\n乙\n丙", 3], ["一中", long]]
+    path = write_table_workbook(tmp_path / "h.xlsx", [Sheet("表", cols, rows)])
+    ws = load_workbook(path)["表"]
+    heights = [ws.row_dimensions[r].height for r in range(2, 6)]
+    assert heights == [None, 3 * LINE_POINTS, 3 * LINE_POINTS, 3 * LINE_POINTS]
+    assert text_lines(long, 20) == 3 and text_lines(long, 60) == 1 and text_lines("", 8) == 1
+    assert text_lines("a" * 18, 20) == 1 and text_lines("a" * 19, 20) == 2
+
+
 def test_fix_timestamps_roundtrip(tmp_path):
     wb = Workbook()
     wb.active["A1"] = "x"
