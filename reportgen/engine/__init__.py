@@ -36,7 +36,6 @@ from reportgen.engine.registry import (
     template_spec,
 )
 from reportgen.engine.xlsx_list import Column, Sheet, write_table_workbook
-from reportgen.engine.xlsx_template import render_xlsx
 
 __all__ = [
     "ENV",
@@ -80,3 +79,11 @@ __all__ = [
     "write_print_file",
     "write_table_workbook",
 ]
+
+
+def render_xlsx(*args, **kwargs):
+    """engine.xlsx_template.render_xlsx, imported on first use: it needs openpyxl (0.14 s to
+    import), which no Word document, list workbook or partition worker does."""
+    from reportgen.engine.xlsx_template import render_xlsx as render
+
+    return render(*args, **kwargs)
