@@ -157,13 +157,11 @@ def test_plan_covers_each_township_once_and_gives_the_rest_to_the_first(example)
         assert [p.rest for p in parts] == [True] + [False] * (len(parts) - 1)
 
 
-def test_whole_rules_run_in_the_parent_and_user_split_rules_in_the_workers(
-    run, example, pools, forget_user_rules
-):
-    """A workspace rule counts every household of the county (not split): with workers it still
-    sees them all. Another declares split=True and runs township by township."""
-    (example / "rules").mkdir()
-    (example / "rules" / "mine.py").write_text(
+def _user_rules(workspace) -> None:
+    """U-COUNT counts every household of the county (not split); U-EACH lists monitored
+    households and declares split=True."""
+    (workspace / "rules").mkdir(exist_ok=True)
+    (workspace / "rules" / "mine.py").write_text(
         "from reportgen.rules import Finding, rule\n"
         '@rule("U-COUNT", "全县户数", seed="一", basis="monitoring", entity="township", group="责任落实")\n'
         "def count(ctx):\n"
@@ -177,16 +175,29 @@ def test_whole_rules_run_in_the_parent_and_user_split_rules_in_the_workers(
         '            yield ctx.household_finding("U-EACH", h, "监测户")\n',
         encoding="utf-8",
     )
+
+
+def test_a_workspace_rule_that_is_not_split_keeps_the_check_in_one_process(
+    run, example, pools, forget_user_rules
+):
+    """U-COUNT needs the whole county: the parent would load it all anyway, so no partitions.
+    U-EACH (split=True) alone runs in the workers and gives what one process gives."""
+    _user_rules(example)
     total = db_rows(example, "SELECT count(*) FROM households")[0][0]
     monitored = db_rows(example, "SELECT count(*) FROM households WHERE category = '监测户'")[0][0]
-    one = run("selfcheck", "--quarter", "2023Q3", "--workers", "1", "--out", "one")
-    two = run("selfcheck", "--quarter", "2023Q3", "--workers", "2", "--out", "two")
-    assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
-    assert pools == [2]
-    assert files(example / "one") == files(example / "two")
+    one = run("selfcheck", "--quarter", "2023Q3", "--workers", "2", "--out", "one")
+    assert one.exit_code == 0, one.output
+    assert pools == []
     rows = db_rows(example, "SELECT rule, detail FROM findings WHERE rule LIKE 'U-%'")
     assert rows.count(("U-COUNT", f"{total}户")) == 1
     assert sum(r[0] == "U-EACH" for r in rows) == monitored > 0
+    each = run("check", "--as-of", "2023-09-30", "--json", "--rule", "U-EACH", "--workers", "1")
+    split = run("check", "--as-of", "2023-09-30", "--json", "--rule", "U-EACH", "--workers", "2")
+    assert pools == [2]  # only the split rule selected: partitions
+    assert (
+        json.loads(split.stdout) == json.loads(each.stdout)
+        and len(json.loads(each.stdout)) == monitored
+    )
 
 
 def test_insurance_counts_match_the_people_covered(example):

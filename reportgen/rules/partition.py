@@ -197,15 +197,19 @@ def check_partitioned(
     settings, ctx: RuleContext, rules: list[Rule], start: dt.date, workers: int, progress=None
 ) -> tuple[list[Finding], dict[str, list[int]]] | None:
     """The county's findings (unsorted) and household counts from partitions in a process pool
-    (or on the Dask cluster of an `on_cluster` block); None when the county has fewer than two
-    townships or no rule can be split. The partitions' insurance counts go into `ctx` for H-RATE
-    and the indicators. progress(n) counts rules: the split rules' share of each partition as it
-    completes, then the parent's one by one."""
+    (or on the Dask cluster of an `on_cluster` block); None (check in one process) when the
+    county is small (MIN_WEIGHT), has fewer than two townships, no rule can be split, or a
+    workspace rule is not split: such a rule needs the whole county loaded in the parent, and the
+    partitions would then only add work. The built-in whole rule (H-RATE) reads the counts the
+    partitions return, which go into `ctx` for it and the indicators. progress(n) counts rules: the
+    split rules' share of each partition as it completes, then the parent's one by one."""
     from reportgen.rules.figures import add_counts
     from reportgen.workers import run_partitions
 
     split = [r for r in rules if r.split]
     whole = [r for r in rules if not r.split]
+    if any(not r.builtin for r in whole):
+        return None
     # One partition per worker, planned to equal work: each partition reads some tables whole
     # (projects, payments, dropout cases), so more, smaller ones measured slower (7.9–8.5 s
     # against 7.4–7.6 s for a county on 2 workers).
