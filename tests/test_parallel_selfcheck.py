@@ -5,18 +5,15 @@ included once; rules that need the whole county run in the parent."""
 
 import datetime as dt
 import json
-import shutil
 
 import pytest
-import sqlalchemy as sa
 from builders import db_execute, db_rows
 from openpyxl import load_workbook
 from test_parallel import files, manifest
+from test_selfcheck import example, example_db  # noqa: F401  (fixtures)
 
 from reportgen.config import load_settings
-from reportgen.dataset.importer import import_paths
 from reportgen.dataset.store import Dataset
-from reportgen.paths import example_data_dir
 from reportgen.rules.context import RuleContext
 from reportgen.rules.partition import Part, PartContext, plan_parts
 from reportgen.rules.runs import select_rules, sort_findings
@@ -25,32 +22,16 @@ AS_OF = dt.date(2023, 9, 30)
 FINDINGS = "SELECT rule, entity, key, name, household, place, detail, township, village, seq FROM findings ORDER BY seq"  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def example_db(module_db):
-    """The example county imported once; each test works on a copy of the database."""
-    url = module_db()
-    dataset = Dataset.open(url, create=True)
-    import_paths(dataset, [example_data_dir() / "示例县"])
-    dataset.dispose()
-    return url
-
-
 @pytest.fixture
-def example(workspace, example_db, new_db, backend, monkeypatch):
-    """The example county plus records that belong to no township: a monitored household moved to
-    the county's own code, and a welfare job of one of its members (over 3 years: J-TERM).
-    Partitioned although it is far below the size where partitions pay (MIN_WEIGHT)."""
+def planted(example, monkeypatch):  # noqa: F811  (the imported fixture)
+    """The example county (test_selfcheck's fixture) plus records that belong to no township: a
+    monitored household moved to the county's own code, and a welfare job of one of its members
+    (over 3 years: J-TERM). Partitioned although it is far below the size where partitions pay
+    (MIN_WEIGHT)."""
     from reportgen.rules import partition
 
     monkeypatch.setattr(partition, "MIN_WEIGHT", 0)
-    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
-    if backend == "sqlite":
-        shutil.copy(sa.engine.make_url(example_db).database, workspace / "reportgen.db")
-    else:
-        monkeypatch.setenv("REPORTGEN_DB", new_db(template=example_db))
-    (workspace / "reportgen.toml").write_text(
-        '[county]\nname = "青山县"\n[offices]\ncounty = "青山县乡村振兴局"\n', encoding="utf-8"
-    )
+    workspace = example
     county = db_rows(workspace, "SELECT code FROM regions WHERE level = '县'")[0][0]
     monitored = db_rows(
         workspace,
@@ -79,30 +60,30 @@ def _context(workspace, part: Part | None = None):
     return PartContext(dataset, settings.policy, AS_OF, part=part), settings
 
 
-def test_pool_writes_the_same_report_list_and_run_as_one_process(run, example, pools):
+def test_pool_writes_the_same_report_list_and_run_as_one_process(run, planted, pools):
     assert run("selfcheck", "--quarter", "2023Q2", "--workers", "1").exit_code == 0
     one = run("selfcheck", "--quarter", "2023Q3", "--workers", "1", "--out", "one")
     assert one.exit_code == 0, one.output
-    stored_one = db_rows(example, FINDINGS)
+    stored_one = db_rows(planted, FINDINGS)
     two = run("selfcheck", "--quarter", "2023Q3", "--workers", "2", "--out", "two")
     assert two.exit_code == 0, two.output
     assert pools == [2]  # --workers 1 ran in this process, --workers 2 in a pool of two
     assert one.output.replace("/one/", "/two/") == two.output
     assert "与上次自查（2023年第二季度）相比" in two.output
-    a, b = files(example / "one"), files(example / "two")
+    a, b = files(planted / "one"), files(planted / "two")
     assert a == b and len(a) == 2  # the report and the problem list, byte for byte
-    assert manifest(example / "one") == manifest(example / "two")
-    assert db_rows(example, FINDINGS) == stored_one  # the second run replaced the first, equal
-    assert db_rows(example, "SELECT count(*) FROM check_runs WHERE label = '2023年第三季度'") == [
+    assert manifest(planted / "one") == manifest(planted / "two")
+    assert db_rows(planted, FINDINGS) == stored_one  # the second run replaced the first, equal
+    assert db_rows(planted, "SELECT count(*) FROM check_runs WHERE label = '2023年第三季度'") == [
         (1,)
     ]
     # the planted job of no township is in the list once, with no township
-    book = load_workbook(next((example / "two").glob("*.xlsx")), read_only=True)
+    book = load_workbook(next((planted / "two").glob("*.xlsx")), read_only=True)
     terms = [r for r in book["J-TERM 公益岗位在岗超过3年"].iter_rows(min_row=4, values_only=True)]
-    assert [r[3] for r in terms if r[1] is None] == [(example / "planted_job").read_text()]
+    assert [r[3] for r in terms if r[1] is None] == [(planted / "planted_job").read_text()]
 
 
-def test_check_with_workers_lists_the_same_findings(run, example, pools):
+def test_check_with_workers_lists_the_same_findings(run, planted, pools):
     one = run("check", "--as-of", "2023-09-30", "--json", "--workers", "1")
     two = run("check", "--as-of", "2023-09-30", "--json", "--workers", "2")
     assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
@@ -113,24 +94,24 @@ def test_check_with_workers_lists_the_same_findings(run, example, pools):
     assert json.loads(only.stdout) == [f for f in found if f["rule"] == "J-TERM"]
 
 
-def test_a_small_county_is_checked_in_this_process(run, example, pools, monkeypatch):
+def test_a_small_county_is_checked_in_this_process(run, planted, pools, monkeypatch):
     from reportgen.rules import partition
 
-    monkeypatch.setattr(partition, "MIN_WEIGHT", 300_000)  # the example county weighs ~2,700
+    monkeypatch.setattr(partition, "MIN_WEIGHT", 300_000)  # the planted county weighs ~2,700
     assert run("selfcheck", "--quarter", "2023Q3", "--workers", "2").exit_code == 0
     assert run("check", "--as-of", "2023-09-30", "--workers", "2").exit_code == 0
     assert pools == []
 
 
-def test_a_township_self_check_runs_in_this_process(run, example, pools):
+def test_a_township_self_check_runs_in_this_process(run, planted, pools):
     result = run("selfcheck", "--quarter", "2023Q3", "--township", "城关镇", "--workers", "2")
     assert result.exit_code == 0, result.output
     assert pools == []
 
 
 @pytest.mark.parametrize("n", [2, 3, 7])
-def test_partitions_find_exactly_what_the_whole_county_finds(example, n):
-    whole, settings = _context(example)
+def test_partitions_find_exactly_what_the_whole_county_finds(planted, n):
+    whole, settings = _context(planted)
     rules = [r for r in select_rules(settings.workspace) if r.split]
     expected = sort_findings([f for r in rules for f in r.check(whole)], rules)
     assert {f.township for f in expected} >= {""}  # the planted rest is there
@@ -138,7 +119,7 @@ def test_partitions_find_exactly_what_the_whole_county_finds(example, n):
     parts = plan_parts(whole, n)
     got = []
     for part in parts:
-        ctx, _ = _context(example, part)
+        ctx, _ = _context(planted, part)
         mine = [f for r in rules for f in r.check(ctx) if ctx.keeps(f)]
         assert len(ctx.households) < len(whole.households)  # it read its share only
         got += mine
@@ -146,8 +127,8 @@ def test_partitions_find_exactly_what_the_whole_county_finds(example, n):
     assert sort_findings(got, rules) == expected
 
 
-def test_plan_covers_each_township_once_and_gives_the_rest_to_the_first(example):
-    ctx, _ = _context(example)
+def test_plan_covers_each_township_once_and_gives_the_rest_to_the_first(planted):
+    ctx, _ = _context(planted)
     townships = {c for c, p in ctx.places.items() if c == p.township_code}
     for n in (1, 2, 3, len(townships) + 5):
         parts = plan_parts(ctx, n)  # MIN_WEIGHT is 0 here (the fixture)
@@ -178,17 +159,17 @@ def _user_rules(workspace) -> None:
 
 
 def test_a_workspace_rule_that_is_not_split_keeps_the_check_in_one_process(
-    run, example, pools, forget_user_rules
+    run, planted, pools, forget_user_rules
 ):
     """U-COUNT needs the whole county: the parent would load it all anyway, so no partitions.
     U-EACH (split=True) alone runs in the workers and gives what one process gives."""
-    _user_rules(example)
-    total = db_rows(example, "SELECT count(*) FROM households")[0][0]
-    monitored = db_rows(example, "SELECT count(*) FROM households WHERE category = '监测户'")[0][0]
+    _user_rules(planted)
+    total = db_rows(planted, "SELECT count(*) FROM households")[0][0]
+    monitored = db_rows(planted, "SELECT count(*) FROM households WHERE category = '监测户'")[0][0]
     one = run("selfcheck", "--quarter", "2023Q3", "--workers", "2", "--out", "one")
     assert one.exit_code == 0, one.output
     assert pools == []
-    rows = db_rows(example, "SELECT rule, detail FROM findings WHERE rule LIKE 'U-%'")
+    rows = db_rows(planted, "SELECT rule, detail FROM findings WHERE rule LIKE 'U-%'")
     assert rows.count(("U-COUNT", f"{total}户")) == 1
     assert sum(r[0] == "U-EACH" for r in rows) == monitored > 0
     each = run("check", "--as-of", "2023-09-30", "--json", "--rule", "U-EACH", "--workers", "1")
@@ -200,12 +181,12 @@ def test_a_workspace_rule_that_is_not_split_keeps_the_check_in_one_process(
     )
 
 
-def test_insurance_counts_match_the_people_covered(example):
+def test_insurance_counts_match_the_people_covered(planted):
     """H-RATE and the 第四部分 indicator count by one query; it agrees with the per-person rule
     (H-UNINSURED) township by township, and a village of no township counts once for the county."""
     from reportgen.rules.policies import covered_people, insurance_rates
 
-    ctx, _ = _context(example)
+    ctx, _ = _context(planted)
     people = list(covered_people(ctx))
     rates = insurance_rates(ctx)
     assert rates[""] == (sum(1 for _, p in people if p.medical_insured), len(people))

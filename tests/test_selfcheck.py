@@ -318,18 +318,6 @@ def test_report_templates_are_built_deterministically_and_committed(tmp_path):
         )
 
 
-@pytest.fixture
-def forget_user_rules():
-    """User rule modules register process-wide; remove them so other tests see built-ins only."""
-    import sys
-
-    yield
-    for rule_id in [r.id for r in REGISTRY.values() if not r.builtin]:
-        del REGISTRY[rule_id]
-    for name in [m for m in sys.modules if m.startswith("reportgen_user_rules.")]:
-        del sys.modules[name]
-
-
 def test_the_docs_example_rule_runs_in_the_report(run, example, forget_user_rules):
     from pathlib import Path
 
