@@ -85,11 +85,9 @@ def compute_indicators(
     start: dt.date,
     end: dt.date,
     findings: Iterable[Finding] = (),
-    households: dict[str, list[int]] | None = None,
 ) -> Indicators:
     """Figures of `scope` as of `ctx.as_of`; identifications and eliminations approved in
-    [start, end]; housing and water problems counted from `findings` (the same run's);
-    `households`: household_counts already counted (by partitions), else counted here."""
+    [start, end]; housing and water problems counted from `findings` (the same run's)."""
     from reportgen.rules.policies import insurance_counts  # late: importing it registers rules
 
     by_village = scope.place is not None
@@ -107,9 +105,7 @@ def compute_indicators(
         area = areas.get(_area_of(ctx, village_code, by_village))
         return [total, area] if area is not None else [total]
 
-    if households is None:
-        households = household_counts(ctx, scope, start, end)
-    for village_code, counts in households.items():
+    for village_code, counts in household_counts(ctx, scope, start, end).items():
         for a in targets(village_code):
             for name, n in zip(HOUSEHOLD_FIELDS, counts):
                 setattr(a, name, getattr(a, name) + n)

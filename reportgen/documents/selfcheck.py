@@ -54,7 +54,6 @@ from reportgen.rules.runs import (
     check,
     compare_with_previous,
     select_rules,
-    sort_findings,
     store_run,
 )
 
@@ -272,25 +271,17 @@ def make_selfcheck(
     progress(n) as rules finish. `workers` > 1: a county self-check runs its townships in that
     many processes (rules/partition.py); the result is the same."""
     from reportgen.documents.selfcheck_xlsx import write_problem_list
-    from reportgen.rules.partition import check_partitioned
 
     settings = run.settings
     as_of = min(quarter.end, run.today)
     rules = rule_order(select_rules(settings.workspace))
     ctx = RuleContext(run.dataset, settings.policy, as_of)  # the tables are loaded once for both
-    split = None
-    if workers > 1 and scope.place is None:
-        split = check_partitioned(settings, ctx, rules, quarter.start, workers, progress)
-    if split is None:
-        found = check(settings, run.dataset, scope, as_of, ctx=ctx, progress=progress)
-        households = None
-    else:
-        found = sort_findings(split[0], select_rules(settings.workspace))
-        households = split[1]
+    found = check(settings, run.dataset, scope, as_of, ctx=ctx, progress=progress,
+                  workers=workers, start=quarter.start)  # fmt: skip
     run_id = _store(run, scope, as_of, quarter.label, found)
     previous = _previous_keys(run, scope, as_of)
     comparison = compare_with_previous(run.dataset, KIND, scope, run_id, found)
-    figures = compute_indicators(ctx, scope, quarter.start, as_of, found, households)
+    figures = compute_indicators(ctx, scope, quarter.start, as_of, found)
     county = scope_name(run, Scope(None))
     name = scope_name(run, scope) if scope.place else county
     report = SelfCheck(name, quarter, as_of, rules, found, comparison, previous, figures,

@@ -18,6 +18,11 @@ def in_scope(ctx: RuleContext, scope: Scope, village_code: str | None) -> bool:
     return True
 
 
+def household_counts_key(start: dt.date, end: dt.date) -> str:
+    """Where a partitioned check leaves the county's household counts in RuleContext._cache."""
+    return f"facts:households:{start}:{end}"
+
+
 HOUSEHOLD_FIELDS = ("poor_households", "monitored", "monitored_persons", "identified", "eliminated")
 
 
@@ -25,7 +30,10 @@ def household_counts(
     ctx: RuleContext, scope: Scope, start: dt.date, end: dt.date
 ) -> dict[str, list[int]]:
     """Village code → HOUSEHOLD_FIELDS counted over the context's households in `scope` (all of
-    them, or one partition's: the partitions' counts add up to the whole)."""
+    them, or one partition's: the partitions' counts add up to the whole). For the county, the
+    sum a partitioned check left in the context is used when there is one."""
+    if scope.place is None and household_counts_key(start, end) in ctx._cache:
+        return ctx._cache[household_counts_key(start, end)]
     out: dict[str, list[int]] = {}
     for hid, h in ctx.households.items():
         if not in_scope(ctx, scope, h.village_code):

@@ -195,15 +195,16 @@ def check_partition(task: dict[str, Any]) -> dict[str, Any]:
 
 def check_partitioned(
     settings, ctx: RuleContext, rules: list[Rule], start: dt.date, workers: int, progress=None
-) -> tuple[list[Finding], dict[str, list[int]]] | None:
-    """The county's findings (unsorted) and household counts from partitions in a process pool
+) -> list[Finding] | None:
+    """The county's findings (unsorted) from partitions in a process pool
     (or on the Dask cluster of an `on_cluster` block); None (check in one process) when the
     county is small (MIN_WEIGHT), has fewer than two townships, no rule can be split, or a
     workspace rule is not split: such a rule needs the whole county loaded in the parent, and the
-    partitions would then only add work. The built-in whole rule (H-RATE) reads the counts the
-    partitions return, which go into `ctx` for it and the indicators. progress(n) counts rules: the
+    partitions would then only add work. The counts the partitions return go into `ctx` (as
+    facts): insurance for the built-in whole rule (H-RATE) and the indicators, households from
+    `start` to the as-of date for the indicators. progress(n) counts rules: the
     split rules' share of each partition as it completes, then the parent's one by one."""
-    from reportgen.rules.figures import add_counts
+    from reportgen.rules.figures import add_counts, household_counts_key
     from reportgen.workers import run_partitions
 
     split = [r for r in rules if r.split]
@@ -234,4 +235,6 @@ def check_partitioned(
     ctx._cache["facts:insurance"] = {v: (c[0], c[1]) for v, c in insurance.items()}
     found = [Finding(*t) for got in results for t in got["findings"]]
     found += run_rules(ctx, whole, progress=progress)
-    return found, add_counts(got["households"] for got in results)
+    households = add_counts(got["households"] for got in results)
+    ctx._cache[household_counts_key(start, ctx.as_of)] = households
+    return found

@@ -70,19 +70,21 @@ def check(
     ctx: RuleContext | None = None,
     progress=None,
     workers: int = 1,
+    start: dt.date | None = None,
 ) -> list[Finding]:
     """Every finding of the selected rules in the scope as of a date, sorted by rule order and key;
     `ctx`: a RuleContext for that date to reuse (its loaded tables), else a new one;
     progress(n) as rules finish. `workers` > 1: the county's townships are checked in that many
-    processes (rules/partition.py); the findings are the same."""
+    processes (rules/partition.py); the findings are the same, and `ctx` is left with the county's
+    household counts from `start` (default `as_of`) for the indicators."""
     rules = select_rules(settings.workspace, only)
     ctx = ctx or RuleContext(dataset, settings.policy, as_of)
     if workers > 1 and scope.place is None:
         from reportgen.rules.partition import check_partitioned
 
-        got = check_partitioned(settings, ctx, rules, as_of, workers, progress)
+        got = check_partitioned(settings, ctx, rules, start or as_of, workers, progress)
         if got is not None:
-            return sort_findings(got[0], rules)
+            return sort_findings(got, rules)
     found = run_rules(
         ctx, rules, villages=scope.villages, townships=scope.townships, progress=progress
     )
