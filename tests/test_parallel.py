@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import sys
 
 import pytest
 from builders import bad_template, full_county
@@ -37,9 +38,16 @@ def manifest(folder):
     return doc
 
 
-def test_pool_writes_the_same_bytes_as_one_process(run, county_ws, monkeypatch):
+# Linux forks the pool's workers; Windows can only spawn them. Both run here, so that the tasks,
+# results and worker imports keep working without the parent's memory.
+START_METHODS = ["fork", "spawn"] if sys.platform == "linux" else ["spawn"]
+
+
+@pytest.mark.parametrize("start", START_METHODS)
+def test_pool_writes_the_same_bytes_as_one_process(run, county_ws, monkeypatch, start):
     from reportgen import workers as pool_module
 
+    monkeypatch.setattr(pool_module, "START_METHOD", start)
     pools = []
     real = pool_module.make_executor
     monkeypatch.setattr(pool_module, "make_executor", lambda n: pools.append(n) or real(n))
@@ -188,3 +196,43 @@ def test_heaviest_partitions_start_first_and_results_keep_task_order(monkeypatch
 
 def _twice(x):
     return {"records": 1, "n": 2 * x["n"]}
+
+
+def _backend_pid(task):
+    from reportgen.workers import worker_open
+
+    _, dataset = worker_open(task)
+    return {"records": 1, "pid": _session_pid(dataset)}
+
+
+def _session_pid(dataset):
+    import os
+
+    import sqlalchemy as sa
+
+    with dataset.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            return conn.execute(sa.text("select pg_backend_pid()")).scalar()
+        conn.execute(sa.text("select count(*) from regions")).scalar()
+        return os.getpid()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_forked_workers_leave_the_parents_connections_alone(county_ws):
+    """A forked worker inherits the parent's open datasets (here one opened in the parent, as an
+    in-process run leaves it) and must not use them: on PostgreSQL a worker on the parent's
+    session would interleave its queries with the parent's, and must not end that session."""
+    from reportgen import workers
+    from reportgen.config import load_settings
+
+    task = {"workspace": str(county_ws), "db_url": load_settings(county_ws).db_url}
+    # Only workers._OPEN refers to the parent's dataset (no local here), as after a run.
+    parent = _backend_pid(task)["pid"]  # a pooled connection, open while the workers run
+    try:
+        got = workers.run_partitions(_backend_pid, iter([task, task]), 2, 2, None, "records")
+        assert all(g["pid"] != parent for g in got)  # the workers opened their own
+        assert _backend_pid(task)["pid"] == parent  # the same session, still alive
+    finally:
+        for _, dataset in workers._OPEN.values():
+            dataset.dispose()
+        workers._OPEN.clear()
