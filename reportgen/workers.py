@@ -13,8 +13,11 @@ import gc
 import logging
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -241,6 +244,68 @@ def run_partitions(
             f"（{type(err).__name__}）"
         ) from err
     return [done[i] for i in sorted(done)]
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one thread: forking copies only the calling thread, and a lock
+    another thread held at that moment would stay locked in the child (after a --cluster run,
+    Dask's event loop thread may still be running)."""
+    return threading.active_count() == 1
+
+
+class ChildTraceback(Exception):
+    """Where an error raised in a `beside` process came from (its traceback, as text)."""
+
+
+@contextmanager
+def beside(fn: Callable[[], None], fork: bool) -> Iterator[None]:
+    """fn() beside the block: with `fork` (and START_METHOD fork, in a process with one thread) in
+    a forked process while the block runs, which inherits what fn needs instead of receiving it
+    pickled; otherwise in this process after the block. fn's error is raised after the block, as
+    the same exception; an error in the block ends the forked process first."""
+    if not (fork and START_METHOD == "fork" and _single_threaded()):
+        yield
+        fn()
+        return
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: fn, then its error (if any) through the pipe, then os._exit
+        os.close(read_fd)
+        code = 1
+        try:
+            _forked()
+            fn()
+            code = 0
+        except BaseException as exc:  # noqa: BLE001 (sent to the parent, raised there)
+            _send_error(write_fd, exc)
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        yield
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read_fd)
+        raise
+    with os.fdopen(read_fd, "rb") as pipe:
+        sent = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if sent:
+        exc, where = pickle.loads(sent)
+        raise exc from ChildTraceback(where)
+    if status != 0:
+        raise RenderError(f"并行写文件的进程意外退出（状态 {status}），请用 --workers 1 重新生成。")
+
+
+def _send_error(fd: int, exc: BaseException) -> None:
+    where = "".join(traceback.format_exception(exc))
+    try:
+        data = pickle.dumps((exc, where))
+    except Exception:  # an exception that does not pickle: its type and text
+        data = pickle.dumps((RenderError(f"{type(exc).__name__}：{exc}"), where))
+    with os.fdopen(fd, "wb") as pipe:
+        pipe.write(data)
 
 
 def _worker_died(err: BaseException) -> bool:

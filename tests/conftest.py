@@ -167,6 +167,15 @@ def pools(monkeypatch):
 
 
 @pytest.fixture
+def one_thread(monkeypatch):
+    """workers.beside forks only from a process running one thread; threads earlier tests leave
+    behind (Dask's event loop after tests/test_cluster.py) would make it run in this process."""
+    from reportgen import workers
+
+    monkeypatch.setattr(workers, "_single_threaded", lambda: True)
+
+
+@pytest.fixture
 def forget_user_rules():
     """User rule modules register process-wide; remove them so other tests see built-ins only."""
     from reportgen.rules import REGISTRY

@@ -236,3 +236,114 @@ def test_forked_workers_leave_the_parents_connections_alone(county_ws):
         for _, dataset in workers._OPEN.values():
             dataset.dispose()
         workers._OPEN.clear()
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_beside_runs_in_a_forked_process_while_the_block_runs(tmp_path, one_thread):
+    import os
+
+    from reportgen import workers
+
+    pids = {}
+
+    def fn():
+        _write(tmp_path / "child", str(os.getpid()))
+
+    with workers.beside(fn, fork=True):
+        pids["block"] = os.getpid()
+    assert int((tmp_path / "child").read_text(encoding="utf-8")) != pids["block"]
+
+
+def test_beside_in_a_process_with_other_threads_runs_after_the_block(tmp_path):
+    import os
+    import threading
+
+    from reportgen import workers
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        pids = []
+        with workers.beside(lambda: pids.append(os.getpid()), fork=True):
+            pids.append("block")
+        assert pids == ["block", os.getpid()]  # here, after the block: not forked
+    finally:
+        release.set()
+        other.join()
+
+
+def test_beside_without_fork_runs_after_the_block(tmp_path):
+    from reportgen import workers
+
+    order = []
+    with workers.beside(lambda: order.append("fn"), fork=False):
+        order.append("block")
+    assert order == ["block", "fn"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_beside_raises_the_forked_process_error_after_the_block(tmp_path, one_thread):
+    from reportgen import workers
+    from reportgen.errors import RenderError
+
+    def fn():
+        raise PermissionError(13, "拒绝访问", str(tmp_path / "清单.xlsx"))
+
+    done = []
+    with pytest.raises(PermissionError) as caught:
+        with workers.beside(fn, fork=True):
+            done.append("block")
+    assert done == ["block"]  # the block ran to its end first
+    assert caught.value.filename == str(tmp_path / "清单.xlsx")
+    assert "PermissionError" in str(caught.value.__cause__)  # the child's traceback, as text
+
+    with pytest.raises(RenderError) as caught:  # an error that does not pickle: type and text
+        with workers.beside(lambda: (_ for _ in ()).throw(_Unpicklable("坏了")), fork=True):
+            pass
+    assert "_Unpicklable：坏了" in caught.value.message
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("no")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_beside_a_forked_process_that_dies_is_a_clear_error(one_thread):
+    import os
+
+    from reportgen import workers
+    from reportgen.errors import RenderError
+
+    with pytest.raises(RenderError) as caught:
+        with workers.beside(lambda: os._exit(9), fork=True):
+            pass
+    assert "意外退出" in caught.value.message and caught.value.exit_code == 7
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_beside_an_error_in_the_block_ends_the_forked_process(tmp_path, one_thread):
+    import os
+    import time
+
+    from reportgen import workers
+
+    def slow():
+        _write(tmp_path / "pid.tmp", str(os.getpid()))
+        os.replace(tmp_path / "pid.tmp", tmp_path / "pid")
+        time.sleep(2)
+        _write(tmp_path / "finished", "yes")
+
+    with pytest.raises(KeyError):
+        with workers.beside(slow, fork=True):
+            while not (tmp_path / "pid").exists():  # the child is running
+                time.sleep(0.01)
+            raise KeyError("the block failed")
+    with pytest.raises(ProcessLookupError):  # reaped, not left behind
+        os.kill(int((tmp_path / "pid").read_text(encoding="utf-8")), 0)
+    assert not (tmp_path / "finished").exists()  # killed, not waited for

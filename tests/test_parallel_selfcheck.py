@@ -83,6 +83,43 @@ def test_pool_writes_the_same_report_list_and_run_as_one_process(run, planted, p
     assert [r[3] for r in terms if r[1] is None] == [(planted / "planted_job").read_text()]
 
 
+def test_the_list_is_written_beside_and_a_failure_leaves_no_list(
+    run, planted, monkeypatch, one_thread
+):
+    """With workers the problem list is written by a process of its own (forked on Linux) while
+    the run is stored; if writing it fails, the error is the command's, and no list (finished or
+    half-written) and no manifest are left."""
+    import os
+    import sys
+
+    from reportgen.documents import selfcheck_xlsx
+
+    real = selfcheck_xlsx.write_problem_list
+
+    def recording(path, *args, **kwargs):
+        (planted / "writer").write_text(str(os.getpid()), encoding="utf-8")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(selfcheck_xlsx, "write_problem_list", recording)
+    result = run("selfcheck", "--quarter", "2023Q3", "--workers", "2", "--out", "ok")
+    assert result.exit_code == 0, result.output
+    writer = int((planted / "writer").read_text(encoding="utf-8"))
+    assert (writer != os.getpid()) == (sys.platform == "linux")  # not this process on Linux
+    assert len(list((planted / "ok").glob("*自查问题清单.xlsx"))) == 1
+
+    def failing(path, *args, **kwargs):
+        path.write_bytes(b"PK half")  # as a writer that stopped part-way would leave it
+        raise OSError(28, "磁盘空间不足")
+
+    monkeypatch.setattr(selfcheck_xlsx, "write_problem_list", failing)
+    with pytest.raises(OSError) as caught:
+        run("selfcheck", "--quarter", "2023Q3", "--workers", "2", "--out", "bad")
+    assert caught.value.errno == 28
+    assert sorted(p.name for p in (planted / "bad").iterdir()) == [
+        "青山县_2023年第三季度_自查报告.docx"
+    ]
+
+
 def test_check_with_workers_lists_the_same_findings(run, planted, pools):
     one = run("check", "--as-of", "2023-09-30", "--json", "--workers", "1")
     two = run("check", "--as-of", "2023-09-30", "--json", "--workers", "2")

@@ -173,23 +173,6 @@ def _store(run: DocumentRun, scope: Scope, as_of: dt.date, label: str, found: li
     return store_run(run.dataset, KIND, scope, as_of, label, found)
 
 
-def _previous_keys(run: DocumentRun, scope: Scope, as_of: dt.date) -> set[tuple[str, str, str]]:
-    """(rule, entity, key) of the previous self-check of the scope (the one compare_with_previous uses)."""
-    with run.dataset.engine.connect() as conn:
-        prev = conn.execute(
-            sa.select(check_runs.c.id)
-            .where(check_runs.c.kind == KIND, check_runs.c.scope == scope.code, check_runs.c.as_of < as_of)
-            .order_by(check_runs.c.as_of.desc(), check_runs.c.id.desc())
-            .limit(1)
-        ).scalar()  # fmt: skip
-        if prev is None:
-            return set()
-        return {
-            (r.rule, r.entity, r.key)
-            for r in conn.execute(sa.select(findings).where(findings.c.run_id == prev))
-        }
-
-
 # ------------------------------------------------------------------------------------ the report
 @dataclass
 class SelfCheck:
@@ -267,10 +250,12 @@ def make_selfcheck(
     workers: int = 1,
 ) -> SelfCheckResult:
     """Run every rule for `scope` as of the quarter's last day (today, if the quarter is not over),
-    store the findings, compare with the previous self-check, write the report and the list;
+    compare with the previous self-check, store the findings, write the report and the list;
     progress(n) as rules finish. `workers` > 1: a county self-check runs its townships in that
-    many processes (rules/partition.py); the result is the same."""
+    many processes (rules/partition.py), and the list is written by a process of its own while
+    this one stores the run and writes the report; the result is the same."""
     from reportgen.documents.selfcheck_xlsx import write_problem_list
+    from reportgen.workers import beside
 
     settings = run.settings
     as_of = min(quarter.end, run.today)
@@ -278,22 +263,29 @@ def make_selfcheck(
     ctx = RuleContext(run.dataset, settings.policy, as_of)  # the tables are loaded once for both
     found = check(settings, run.dataset, scope, as_of, ctx=ctx, progress=progress,
                   workers=workers, start=quarter.start)  # fmt: skip
-    run_id = _store(run, scope, as_of, quarter.label, found)
-    previous = _previous_keys(run, scope, as_of)
-    comparison = compare_with_previous(run.dataset, KIND, scope, run_id, found)
+    # Before storing: the run of the same quarter that this one replaces is not "the previous".
+    comparison = compare_with_previous(run.dataset, KIND, scope, as_of, quarter.label, found)
     figures = compute_indicators(ctx, scope, quarter.start, as_of, found)
     county = scope_name(run, Scope(None))
     name = scope_name(run, scope) if scope.place else county
-    report = SelfCheck(name, quarter, as_of, rules, found, comparison, previous, figures,
+    report = SelfCheck(name, quarter, as_of, rules, found, comparison, comparison.keys, figures,
                        {**{r.id: r.fix for r in rules}, **load_fix_texts(settings.workspace)},
                        {code: p.name for code, p in ctx.places.items() if p.code == p.township_code})  # fmt: skip
     del ctx  # the loaded tables are not needed to write the report and the list
     prefix = scope.place.file_label if scope.place else county
     stem = safe_filename(f"{prefix}_{quarter.label}_自查报告")
     context = report_context(report, settings.policy, issuer_of(run, scope, county), run.today)
-    outputs, docx, template = render_report(run, TEMPLATE, context, stem, pdf=pdf)
     xlsx = run.out_dir / safe_filename(f"{prefix}_{quarter.label}_自查问题清单.xlsx")
-    write_problem_list(xlsx, report, settings.policy, footer=run.meta()["footnote"])
+    part = xlsx.with_name(f".{xlsx.name}.part")  # renamed once the run is stored
+    footer = run.meta()["footnote"]
+    try:
+        with beside(lambda: write_problem_list(part, report, settings.policy, footer=footer),
+                    fork=workers > 1):  # fmt: skip
+            run_id = _store(run, scope, as_of, quarter.label, found)
+            outputs, docx, template = render_report(run, TEMPLATE, context, stem, pdf=pdf)
+        part.replace(xlsx)
+    finally:
+        part.unlink(missing_ok=True)
     outputs.append(run.entry(xlsx, len(found)))
     if manifest:
         write_manifest(run.out_dir, run=run.run_info(), outputs=outputs, templates=[template])

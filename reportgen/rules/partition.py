@@ -32,8 +32,12 @@ from reportgen.dataset.schema import TABLES
 from reportgen.rules import Finding, Rule
 from reportgen.rules.context import RuleContext, run_rules
 
-# Tables whose rows belong to a household, loaded for the partition's households only.
-_BY_HOUSEHOLD = ("persons", "monitoring_procedures", "measures", "loans")
+# Tables whose rows belong to a household (household_id, a foreign key), loaded for the
+# partition's households only: persons (a county's 500,000) filtered by the database; the small
+# ones (20,000 procedures, 40,000 measures, 4,000 loans) read whole and filtered here, which
+# measured 0.15 s faster per partition than the database's IN (subquery) of the households.
+_BY_HOUSEHOLD = ("persons",)
+_SMALL_BY_HOUSEHOLD = ("monitoring_procedures", "measures", "loans")
 
 
 # Relative cost of reading and checking a household (with its members, procedures and measures)
@@ -67,27 +71,25 @@ class PartContext(RuleContext):
         )
 
     def _in_part(self, column) -> sa.ColumnElement:
-        """`column` (a region code) lies in the partition's townships (or, for the rest, in none)."""
-        codes = sorted(c for c, p in self.places.items() if p.township_code in self.part.townships)
-        cond = column.in_(codes)
-        if self.part.rest:
-            known = sorted(
-                c for c, p in self.places.items() if p.township_code in self._all_townships
-            )
-            cond = sa.or_(cond, column.is_(None), column.notin_(known))
-        return cond
+        """`column` (a region code) lies in the partition's townships (or, for the rest, in none,
+        or is empty). Region codes are foreign keys into regions, so both are lists of codes the
+        database finds through its index."""
+        mine = self.part.townships
+        rest = self.part.rest
+        codes = sorted(
+            c
+            for c, p in self.places.items()
+            if p.township_code in mine or (rest and p.township_code not in self._all_townships)
+        )
+        return sa.or_(column.in_(codes), column.is_(None)) if rest else column.in_(codes)
 
     def _households_query(self) -> sa.Select:
         h = TABLES["households"]
         return sa.select(h.c.household_id).where(self._in_part(h.c.village_code))
 
     def _owned(self, column) -> sa.ColumnElement:
-        """`column` (a household id) is one of the partition's households; for the rest, also an
-        id no household has."""
-        cond = column.in_(self._households_query())
-        if self.part.rest:
-            cond = sa.or_(cond, column.notin_(sa.select(TABLES["households"].c.household_id)))
-        return cond
+        """`column` (a household id, a foreign key) is one of the partition's households."""
+        return column.in_(self._households_query())
 
     def _all(self, table: str) -> list[sa.Row]:
         if table in self._cache:
@@ -97,6 +99,11 @@ class PartContext(RuleContext):
             query = sa.select(t).where(self._in_part(t.c.village_code))
         elif table in _BY_HOUSEHOLD:
             query = sa.select(t).where(self._owned(t.c.household_id))
+        elif table in _SMALL_BY_HOUSEHOLD:
+            mine = self.households
+            rows = [r for r in super()._all(table) if r.household_id in mine]
+            self._cache[table] = rows  # in place of the whole table super() cached
+            return rows
         elif table == "welfare_jobs":
             return self._cache.setdefault(table, self._jobs())
         else:

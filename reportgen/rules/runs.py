@@ -107,6 +107,9 @@ class Comparison:
     persisting: Counter = field(default_factory=Counter)
     resolved: Counter = field(default_factory=Counter)
     resolved_items: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, key, name)
+    keys: set[tuple[str, str, str]] = field(
+        default_factory=set
+    )  # the previous run's (rule, entity, key)
 
 
 def store_run(
@@ -148,16 +151,16 @@ def store_run(
 
 
 def compare_with_previous(
-    dataset: Dataset, kind: str, scope: Scope, run_id: int, found: list[Finding]
+    dataset: Dataset, kind: str, scope: Scope, as_of: dt.date, label: str, found: list[Finding]
 ) -> Comparison:
-    """Compare with the latest earlier run of the same kind and scope (an earlier as-of date)."""
+    """Compare with the latest earlier run of the same kind and scope (an earlier as-of date),
+    other than the runs labelled `label`, which the run being made replaces: so it can be
+    compared before it is stored."""
     with dataset.engine.connect() as conn:
-        current_as_of = conn.execute(
-            sa.select(check_runs.c.as_of).where(check_runs.c.id == run_id)
-        ).scalar_one()
         prev = conn.execute(
             sa.select(check_runs.c.id, check_runs.c.label)
-            .where(check_runs.c.kind == kind, check_runs.c.scope == scope.code, check_runs.c.id != run_id, check_runs.c.as_of < current_as_of)
+            .where(check_runs.c.kind == kind, check_runs.c.scope == scope.code,
+                   check_runs.c.label != label, check_runs.c.as_of < as_of)
             .order_by(check_runs.c.as_of.desc(), check_runs.c.id.desc())
             .limit(1)
         ).first()  # fmt: skip
@@ -168,7 +171,7 @@ def compare_with_previous(
             for r in conn.execute(sa.select(findings).where(findings.c.run_id == prev.id))
         }
     now = {(f.rule, f.entity, f.key): f.name for f in found}
-    result = Comparison(prev.label)
+    result = Comparison(prev.label, keys=set(before))
     for key in now:
         (result.persisting if key in before else result.new)[key[0]] += 1
     for key, name in before.items():
