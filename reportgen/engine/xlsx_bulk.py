@@ -26,6 +26,8 @@ from xlsxwriter.xmlwriter import XMLwriter
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 _CHUNK = 2000  # rows per write to the temporary file
+_NUMERIC = frozenset(("int", "number"))
+_EXACT = 10**15  # integers below this are written by %.16G exactly as str() writes them
 # A wrapped cell's lines, for the row height: in 11-point 宋体 a Chinese character takes about two
 # units of column width and a Latin one about one; a line is 14.25 points high. Viewers do not
 # all grow such rows themselves (LibreOffice printed the 2-line cells of a roster over the next
@@ -102,20 +104,24 @@ class BulkSheet(Worksheet):
         if self._bulk is None:
             self._bulk = tempfile.TemporaryFile("w+", encoding="utf-8")
             self._bulk_first = first
-        heads = [
-            (f'<c r="{xl_col_to_name(c)}', f'" s="{fmt._get_xf_index()}"', kind)
-            for c, (kind, fmt) in enumerate(columns)
-        ]
+        # per column: `<c r="B`, `" s="3"`, kind, the rest of a plain inline string's head (None
+        # where strings are not written as they are) and whether integers are written as numbers
+        cols = []
+        for c, (kind, fmt) in enumerate(columns):
+            style = f'" s="{fmt._get_xf_index()}"'
+            text = f'{style} t="inlineStr"><is><t>' if kind != "cndate" else None
+            cols.append((f'<c r="{xl_col_to_name(c)}', style, kind, text, kind in _NUMERIC))
         widths = widths or self.widths
         wrapped = [
             (c, widths[c])
             for c, (kind, fmt) in enumerate(columns)
             if widths and c < len(widths) and fmt.text_wrap
         ]
-        width = len(heads)
+        width = len(cols)
+        search = _NEEDS_ESCAPE.search
         r, chunk = first, []
         for values in rows:
-            n = r + 1
+            n = str(r + 1)
             if len(values) < width:
                 values = [*values, *[None] * (width - len(values))]
             lines = 1
@@ -127,17 +133,24 @@ class BulkSheet(Worksheet):
                 cells = [f'<row r="{n}" ht="{lines * LINE_POINTS:g}" customHeight="1">']
             else:
                 cells = [f'<row r="{n}">']
-            for (ref, style, kind), v in zip(heads, values):
-                if (
-                    type(v) is str
-                    and v
-                    and kind != "cndate"
-                    and not (_NEEDS_ESCAPE.search(v) or v[0].isspace() or v[-1].isspace())
-                    and len(v) <= 32767
-                ):  # the common case, inline: a plain string
-                    cells.append(f'{ref}{n}{style} t="inlineStr"><is><t>{v}</t></is></c>')
-                else:
-                    cells.append(_cell(f"{ref}{n}{style}", v, kind))
+            # the common cases first, as _cell writes them: a plain string, a small integer
+            for (ref, style, kind, text, numeric), v in zip(cols, values):
+                t = type(v)
+                if t is str:
+                    if (
+                        v
+                        and text is not None
+                        and not search(v)
+                        and not v[0].isspace()
+                        and not v[-1].isspace()
+                        and len(v) <= 32767
+                    ):
+                        cells.append(f"{ref}{n}{text}{v}</t></is></c>")
+                        continue
+                elif t is int and numeric and -_EXACT < v < _EXACT:
+                    cells.append(f"{ref}{n}{style}><v>{v}</v></c>")  # as %.16G writes it
+                    continue
+                cells.append(_cell(f"{ref}{n}{style}", v, kind))
             cells.append("</row>")
             chunk.append("".join(cells))
             r += 1

@@ -168,6 +168,7 @@ def test_table_workbook_cells_of_every_kind(tmp_path):
         [True, False, None, "", None],
         [12, dt.date(2023, 9, 3), "—", "无", dt.datetime(2023, 9, 4, 1, 0)],
         ["响铃\x07", "_x0041_"],
+        [10**16, 10**15 - 1, -(10**15 - 1)],  # integers either side of the fast path's limit
     ]
     path = write_table_workbook(tmp_path / "k.xlsx", [Sheet("表", cols, rows, title="题")])
     ws = load_workbook(path)["表"]
@@ -179,11 +180,12 @@ def test_table_workbook_cells_of_every_kind(tmp_path):
         ["是", "否", None, None, None],
         ["12", "2023年9月3日", "—", "无", "2023年9月4日"],
         ["响铃_x0007_", "_x005F_x0041_", None, None, None],
+        ["10000000000000000", 999_999_999_999_999, -999_999_999_999_999, None, None],
     ]
     assert ws["C3"].number_format == "#,##0.00" and ws["D3"].number_format == "yyyy-mm-dd"
     assert ws["B3"].number_format == "0" and ws["A3"].alignment.wrap_text
     assert all(ws.cell(7, c).border.left.style == "thin" for c in range(1, 6))  # short row
-    assert ws.dimensions == "A1:E7" and ws.auto_filter.ref == "A2:E7"
+    assert ws.dimensions == "A1:E8" and ws.auto_filter.ref == "A2:E8"
 
 
 def test_wrapped_rows_get_their_height(tmp_path):
