@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from reportgen.dataset.schema import TABLES
 from reportgen.rules import Finding, Rule
 from reportgen.rules.context import RuleContext, run_rules
+from reportgen.workers import START_METHOD
 
 # Tables whose rows belong to a household (household_id, a foreign key), loaded for the
 # partition's households only: persons (a county's 500,000) filtered by the database; the small
@@ -44,10 +45,12 @@ _SMALL_BY_HOUSEHOLD = ("monitoring_procedures", "measures", "loans")
 # and a student, measured on a county: 3 and 4 times a person's row.
 HOUSEHOLD_WEIGHT = 3
 STUDENT_WEIGHT = 4
-# Below this total weight one process is as fast: starting the workers costs more than they save
-# (measured: 100,000 persons and 30,000 students, weight about 220,000, took 4.6 s in one process
-# and 4.2 s in two; the example county, 0.7 s and 1.5 s).
-MIN_WEIGHT = 300_000
+# Below this total weight one process is as fast: starting the workers costs more than they save.
+# Forked workers (Linux) start at once: a generated county of 10,000 persons and 3,000 students
+# (weight about 22,000) took 0.7 s in one process and 0.5 s in two; 100,000 persons, 3.8 s and
+# 2.4 s. Spawned workers (Windows) first import reportgen, about 0.6 s each: 100,000 persons took
+# 4.6 s in one process and 4.2 s in two, the example county 0.7 s and 1.5 s.
+MIN_WEIGHT = 20_000 if START_METHOD == "fork" else 300_000
 
 
 @dataclass(frozen=True)
