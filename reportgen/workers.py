@@ -42,8 +42,9 @@ _INHERITED: list[Any] = []
 # How the local pool starts its processes. On Linux a forked worker starts with the parent's
 # modules already imported: a county self-check on 2 workers went from 8.7–9.0 s to 8.0 s (the
 # spawned workers spent 0.6 s each importing before the first record). Elsewhere spawn, the only
-# method on Windows (fork is unsafe on macOS). Tasks and results are pickled either way, and the
-# tests run one batch with spawn as well (tests/test_parallel.py).
+# method on Windows (fork is unsafe on macOS), and on Linux too when this process runs other
+# threads. Tasks and results are pickled either way, and the tests run one batch with spawn as
+# well (tests/test_parallel.py).
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 
 
@@ -84,11 +85,13 @@ def default_workers() -> int:
 
 
 def make_executor(workers: int) -> Executor:
-    """A local process pool started with START_METHOD."""
-    context = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "fork":
-        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_forked)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    """A local process pool started with START_METHOD; spawned instead of forked when this
+    process runs other threads (see _single_threaded)."""
+    if START_METHOD == "fork" and _single_threaded():
+        return ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_forked
+        )
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _forked() -> None:

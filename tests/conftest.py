@@ -14,6 +14,14 @@ from pgserver import Databases, ThrowawayCluster, Unavailable, server_bindir  # 
 
 from reportgen.cli import cli  # noqa: E402
 
+
+def pytest_collection_modifyitems(config, items):
+    """The Dask tests last: the distributed client leaves a thread running in this process, after
+    which the local pool spawns its workers (it forks only from a single-threaded process); the
+    other tests should run the pool as it runs on Linux, forked."""
+    items.sort(key=lambda item: item.path.name == "test_cluster.py")  # stable: order otherwise kept
+
+
 # ----------------------------------------------------------------------------- database backends
 # The dataset, rule and document tests run on SQLite and on PostgreSQL: every test built on the
 # `workspace` fixture (or on `backend`) runs once per backend, ids ending in [sqlite] / [postgres].
@@ -168,8 +176,9 @@ def pools(monkeypatch):
 
 @pytest.fixture
 def one_thread(monkeypatch):
-    """workers.beside forks only from a process running one thread; threads earlier tests leave
-    behind (Dask's event loop after tests/test_cluster.py) would make it run in this process."""
+    """The local pool and workers.beside fork only from a process running one thread; threads
+    earlier tests leave behind (Dask's event loop after tests/test_cluster.py) would make the pool
+    spawn its workers and beside run in this process."""
     from reportgen import workers
 
     monkeypatch.setattr(workers, "_single_threaded", lambda: True)

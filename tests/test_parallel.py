@@ -44,7 +44,7 @@ START_METHODS = ["fork", "spawn"] if sys.platform == "linux" else ["spawn"]
 
 
 @pytest.mark.parametrize("start", START_METHODS)
-def test_pool_writes_the_same_bytes_as_one_process(run, county_ws, monkeypatch, start):
+def test_pool_writes_the_same_bytes_as_one_process(run, county_ws, monkeypatch, start, one_thread):
     from reportgen import workers as pool_module
 
     monkeypatch.setattr(pool_module, "START_METHOD", start)
@@ -198,6 +198,32 @@ def _twice(x):
     return {"records": 1, "n": 2 * x["n"]}
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_the_pool_forks_only_from_a_process_with_one_thread(monkeypatch):
+    import threading
+
+    from reportgen import workers
+
+    def start_method():
+        pool = workers.make_executor(1)
+        try:
+            return pool._mp_context.get_start_method()
+        finally:
+            pool.shutdown()
+
+    monkeypatch.setattr(workers, "_single_threaded", lambda: True)
+    assert start_method() == "fork"
+    monkeypatch.undo()
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert start_method() == "spawn"  # a lock the other thread holds would stay held in a fork
+    finally:
+        release.set()
+        other.join()
+
+
 def _backend_pid(task):
     from reportgen.workers import worker_open
 
@@ -218,7 +244,7 @@ def _session_pid(dataset):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
-def test_forked_workers_leave_the_parents_connections_alone(county_ws):
+def test_forked_workers_leave_the_parents_connections_alone(county_ws, one_thread):
     """A forked worker inherits the parent's open datasets (here one opened in the parent, as an
     in-process run leaves it) and must not use them: on PostgreSQL a worker on the parent's
     session would interleave its queries with the parent's, and must not end that session."""
