@@ -87,7 +87,7 @@ def default_workers() -> int:
 def make_executor(workers: int) -> Executor:
     """A local process pool started with START_METHOD; spawned instead of forked when this
     process runs other threads (see _single_threaded)."""
-    if START_METHOD == "fork" and _single_threaded():
+    if forks_here():
         return ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_forked
         )
@@ -249,6 +249,11 @@ def run_partitions(
     return [done[i] for i in sorted(done)]
 
 
+def forks_here() -> bool:
+    """Whether the local pool and `beside` fork (START_METHOD fork, one thread running)."""
+    return START_METHOD == "fork" and _single_threaded()
+
+
 def _single_threaded() -> bool:
     """Whether this process runs one thread: forking copies only the calling thread, and a lock
     another thread held at that moment would stay locked in the child (after a --cluster run,
@@ -262,50 +267,91 @@ class ChildTraceback(Exception):
 
 @contextmanager
 def beside(fn: Callable[[], None], fork: bool) -> Iterator[None]:
-    """fn() beside the block: with `fork` (and START_METHOD fork, in a process with one thread) in
-    a forked process while the block runs, which inherits what fn needs instead of receiving it
-    pickled; otherwise in this process after the block. fn's error is raised after the block, as
-    the same exception; an error in the block ends the forked process first."""
-    if not (fork and START_METHOD == "fork" and _single_threaded()):
+    """fn() beside the block: with `fork` (where forks_here) in a forked process while the block
+    runs, which inherits what fn needs instead of receiving it pickled; otherwise in this process
+    after the block. fn's error is raised after the block, as the same exception (or, if it
+    cannot be sent, a RenderError with its type and text); an error in the block, or while
+    waiting, ends the forked process first. The forked process also ends if this one is killed."""
+    if not (fork and forks_here()):
         yield
         fn()
         return
+    parent = os.getpid()
     read_fd, write_fd = os.pipe()
+    sys.stdout.flush()  # else text this process has not written yet could be written twice
+    sys.stderr.flush()
+    # Signals wait until the child is inside its try (it must never run the parent's block).
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     pid = os.fork()
-    if pid == 0:  # the child: fn, then its error (if any) through the pipe, then os._exit
-        os.close(read_fd)
-        code = 1
+    if pid == 0:
+        status = 1
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            os.close(read_fd)
+            _die_with(parent)
             _forked()
             fn()
-            code = 0
+            status = 0
         except BaseException as exc:  # noqa: BLE001 (sent to the parent, raised there)
             _send_error(write_fd, exc)
         finally:
-            os._exit(code)
+            os._exit(status)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.close(write_fd)
+    pipe = os.fdopen(read_fd, "rb")
     try:
         yield
-    except BaseException:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(read_fd)
-        raise
-    with os.fdopen(read_fd, "rb") as pipe:
         sent = pipe.read()
-    _, status = os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        _end(pid)
+        raise
+    finally:
+        pipe.close()
     if sent:
-        exc, where = pickle.loads(sent)
+        try:
+            exc, where = pickle.loads(sent)
+        except Exception:  # cut short (the process was killed while sending) or not loadable
+            raise RenderError(
+                f"并行写文件的进程出错，错误信息无法读出（状态 {status}），请用 --workers 1 重新生成。"
+            ) from None
         raise exc from ChildTraceback(where)
     if status != 0:
         raise RenderError(f"并行写文件的进程意外退出（状态 {status}），请用 --workers 1 重新生成。")
+
+
+def _die_with(parent: int) -> None:
+    """Linux: this (forked) process is killed when its parent dies (prctl PR_SET_PDEATHSIG), so
+    it does not go on writing after the command was ended; ended at once if that already
+    happened."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not glibc/musl: the parent still kills it on errors
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _end(pid: int) -> None:
+    """Kill a `beside` process and reap it."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 def _send_error(fd: int, exc: BaseException) -> None:
     where = "".join(traceback.format_exception(exc))
     try:
         data = pickle.dumps((exc, where))
-    except Exception:  # an exception that does not pickle: its type and text
+        pickle.loads(data)  # an exception whose class cannot be rebuilt from its args
+    except Exception:  # one that does not pickle, or not back: its type and text
         data = pickle.dumps((RenderError(f"{type(exc).__name__}：{exc}"), where))
     with os.fdopen(fd, "wb") as pipe:
         pipe.write(data)

@@ -251,7 +251,7 @@ def test_selfcheck_on_the_scheduler_writes_the_same_files(
     small); the report and the problem list are those of one process."""
     from reportgen.rules import partition
 
-    monkeypatch.setattr(partition, "MIN_WEIGHT", 0)
+    monkeypatch.setattr(partition, "min_weight", lambda: 0)
     pool = run("selfcheck", "--quarter", "2023Q3", "--workers", "1", "--out", "pool")
     dask = run("selfcheck", "--quarter", "2023Q3", "--cluster", scheduler, "--out", "dask")
     assert pool.exit_code == 0, pool.output

@@ -225,22 +225,23 @@ def test_the_pool_forks_only_from_a_process_with_one_thread(monkeypatch):
 
 
 def _backend_pid(task):
+    """The dataset this process's worker_open gives (its id: a forked child that reused the
+    parent's would give the parent's, which stays where it was) and its database session."""
     from reportgen.workers import worker_open
 
     _, dataset = worker_open(task)
-    return {"records": 1, "pid": _session_pid(dataset)}
+    return {"records": 1, "dataset": id(dataset), "pid": _session_pid(dataset)}
 
 
 def _session_pid(dataset):
-    import os
-
+    """The PostgreSQL backend's pid (one per session); on SQLite, None."""
     import sqlalchemy as sa
 
     with dataset.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             return conn.execute(sa.text("select pg_backend_pid()")).scalar()
         conn.execute(sa.text("select count(*) from regions")).scalar()
-        return os.getpid()
+        return None
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
@@ -253,11 +254,13 @@ def test_forked_workers_leave_the_parents_connections_alone(county_ws, one_threa
 
     task = {"workspace": str(county_ws), "db_url": load_settings(county_ws).db_url}
     # Only workers._OPEN refers to the parent's dataset (no local here), as after a run.
-    parent = _backend_pid(task)["pid"]  # a pooled connection, open while the workers run
+    parent = _backend_pid(task)  # with a pooled connection, open while the workers run
     try:
         got = workers.run_partitions(_backend_pid, iter([task, task]), 2, 2, None, "records")
-        assert all(g["pid"] != parent for g in got)  # the workers opened their own
-        assert _backend_pid(task)["pid"] == parent  # the same session, still alive
+        assert all(g["dataset"] != parent["dataset"] for g in got)  # the workers opened their own
+        if parent["pid"] is not None:  # PostgreSQL: their own sessions
+            assert all(g["pid"] != parent["pid"] for g in got)
+        assert _backend_pid(task) == parent  # the parent's dataset and session, still alive
     finally:
         for _, dataset in workers._OPEN.values():
             dataset.dispose()
@@ -337,6 +340,111 @@ def test_beside_raises_the_forked_process_error_after_the_block(tmp_path, one_th
 class _Unpicklable(Exception):
     def __reduce__(self):
         raise TypeError("no")
+
+
+def _refuse():
+    raise TypeError("cannot be rebuilt here")
+
+
+class _Rebuilt:
+    """Pickles, but loading it fails (as a value whose class the parent cannot rebuild)."""
+
+    def __reduce__(self):
+        return (_refuse, ())
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_beside_an_error_that_does_not_load_again_is_sent_as_its_type_and_text(one_thread):
+    from reportgen import workers
+    from reportgen.errors import RenderError
+
+    def fn():
+        raise ValueError("清单.xlsx 写不进去", _Rebuilt())
+
+    with pytest.raises(RenderError) as caught:
+        with workers.beside(fn, fork=True):
+            pass
+    assert caught.value.message.startswith("ValueError：('清单.xlsx 写不进去', ")
+    assert "ValueError" in str(caught.value.__cause__)  # the child's traceback
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_beside_an_error_while_waiting_ends_the_forked_process(tmp_path, one_thread):
+    """Interrupted while it waits for the forked process (as Ctrl-C would): that process is
+    killed and reaped, not left writing."""
+    import os
+    import signal
+    import time
+
+    from reportgen import workers
+
+    def slow():
+        _write(tmp_path / "pid.tmp", str(os.getpid()))
+        os.replace(tmp_path / "pid.tmp", tmp_path / "pid")
+        time.sleep(2)
+        _write(tmp_path / "finished", "yes")
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(signum, frame):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with pytest.raises(Interrupted):
+            with workers.beside(slow, fork=True):
+                while not (tmp_path / "pid").exists():
+                    time.sleep(0.01)
+                signal.setitimer(signal.ITIMER_REAL, 0.2)  # fires while beside waits
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(ProcessLookupError):  # reaped
+        os.kill(int((tmp_path / "pid").read_text(encoding="utf-8")), 0)
+    time.sleep(2.2)
+    assert not (tmp_path / "finished").exists()  # killed, not left writing
+
+
+_BESIDE_KILLED = """
+import os, sys, time
+from pathlib import Path
+from reportgen import workers
+workers._single_threaded = lambda: True
+folder = Path(sys.argv[1])
+
+def slow():
+    (folder / "pid.tmp").write_text(str(os.getpid()))
+    os.replace(folder / "pid.tmp", folder / "pid")
+    time.sleep(2)
+    (folder / "finished").write_text("yes")
+
+with workers.beside(slow, fork=True):
+    time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_beside_a_killed_command_takes_its_forked_process_with_it(tmp_path):
+    """The scheduler ends a command that runs too long with SIGKILL: the list writer forked from
+    it must not go on writing into the output folder."""
+    import os
+    import subprocess
+    import time
+
+    command = subprocess.Popen([sys.executable, "-c", _BESIDE_KILLED, str(tmp_path)])
+    try:
+        while not (tmp_path / "pid").exists():
+            assert command.poll() is None
+            time.sleep(0.01)
+        command.kill()
+        command.wait()
+        time.sleep(2.5)
+        assert not (tmp_path / "finished").exists()
+        with pytest.raises(ProcessLookupError):
+            os.kill(int((tmp_path / "pid").read_text(encoding="utf-8")), 0)
+    finally:
+        command.kill()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")

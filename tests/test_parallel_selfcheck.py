@@ -27,10 +27,10 @@ def planted(example, monkeypatch):  # noqa: F811  (the imported fixture)
     """The example county (test_selfcheck's fixture) plus records that belong to no township: a
     monitored household moved to the county's own code, and a welfare job of one of its members
     (over 3 years: J-TERM). Partitioned although it is far below the size where partitions pay
-    (MIN_WEIGHT)."""
+    (min_weight)."""
     from reportgen.rules import partition
 
-    monkeypatch.setattr(partition, "MIN_WEIGHT", 0)
+    monkeypatch.setattr(partition, "min_weight", lambda: 0)
     workspace = example
     county = db_rows(workspace, "SELECT code FROM regions WHERE level = '县'")[0][0]
     monitored = db_rows(
@@ -134,10 +134,29 @@ def test_check_with_workers_lists_the_same_findings(run, planted, pools):
 def test_a_small_county_is_checked_in_this_process(run, planted, pools, monkeypatch):
     from reportgen.rules import partition
 
-    monkeypatch.setattr(partition, "MIN_WEIGHT", 300_000)  # the planted county weighs ~2,700
+    monkeypatch.setattr(partition, "min_weight", lambda: 300_000)  # the planted county: ~2,700
     assert run("selfcheck", "--quarter", "2023Q3", "--workers", "2").exit_code == 0
     assert run("check", "--as-of", "2023-09-30", "--workers", "2").exit_code == 0
     assert pools == []
+
+
+def test_the_size_from_which_a_county_is_partitioned_follows_how_workers_start(monkeypatch):
+    """Forked workers start at once, so even a small county is worth splitting; spawned ones (on
+    Windows, with other threads running) and Dask workers cost more to start."""
+    from reportgen import workers
+    from reportgen.rules.partition import MIN_WEIGHT_FORKED, MIN_WEIGHT_SPAWNED, min_weight
+
+    monkeypatch.setattr(workers, "_single_threaded", lambda: True)
+    monkeypatch.setattr(workers, "START_METHOD", "fork")
+    assert min_weight() == MIN_WEIGHT_FORKED < MIN_WEIGHT_SPAWNED
+    monkeypatch.setattr(workers, "_CLUSTER", {"address": "local", "workers": 2})
+    assert min_weight() == MIN_WEIGHT_SPAWNED
+    monkeypatch.setattr(workers, "_CLUSTER", {})
+    monkeypatch.setattr(workers, "_single_threaded", lambda: False)
+    assert min_weight() == MIN_WEIGHT_SPAWNED
+    monkeypatch.setattr(workers, "_single_threaded", lambda: True)
+    monkeypatch.setattr(workers, "START_METHOD", "spawn")
+    assert min_weight() == MIN_WEIGHT_SPAWNED
 
 
 def test_a_township_self_check_runs_in_this_process(run, planted, pools):
@@ -168,7 +187,7 @@ def test_plan_covers_each_township_once_and_gives_the_rest_to_the_first(planted)
     ctx, _ = _context(planted)
     townships = {c for c, p in ctx.places.items() if c == p.township_code}
     for n in (1, 2, 3, len(townships) + 5):
-        parts = plan_parts(ctx, n)  # MIN_WEIGHT is 0 here (the fixture)
+        parts = plan_parts(ctx, n)  # min_weight() is 0 here (the fixture)
         assert len(parts) == min(n, len(townships))
         listed = [t for p in parts for t in p.townships]
         assert sorted(listed) == sorted(townships)

@@ -31,7 +31,6 @@ import sqlalchemy as sa
 from reportgen.dataset.schema import TABLES
 from reportgen.rules import Finding, Rule
 from reportgen.rules.context import RuleContext, run_rules
-from reportgen.workers import START_METHOD
 
 # Tables whose rows belong to a household (household_id, a foreign key), loaded for the
 # partition's households only: persons (a county's 500,000) filtered by the database; the small
@@ -48,15 +47,24 @@ STUDENT_WEIGHT = 4
 # Below this total weight one process is as fast: starting the workers costs more than they save.
 # Forked workers (Linux) start at once: a generated county of 10,000 persons and 3,000 students
 # (weight about 22,000) took 0.7 s in one process and 0.5 s in two; 100,000 persons, 3.8 s and
-# 2.4 s. Spawned workers (Windows) first import reportgen, about 0.6 s each: 100,000 persons took
-# 4.6 s in one process and 4.2 s in two, the example county 0.7 s and 1.5 s.
-MIN_WEIGHT = 20_000 if START_METHOD == "fork" else 300_000
+# 2.4 s. Spawned workers (Windows; a Dask cluster's start up to the same) first import
+# reportgen, about 0.6 s each: 100,000 persons took 4.6 s in one process and 4.2 s in two, the
+# example county 0.7 s and 1.5 s.
+MIN_WEIGHT_FORKED = 20_000
+MIN_WEIGHT_SPAWNED = 300_000
+
+
+def min_weight() -> int:
+    """The weight from which a county is checked in partitions, as its workers would start."""
+    from reportgen.workers import forks_here, on_local_pool
+
+    return MIN_WEIGHT_FORKED if on_local_pool() and forks_here() else MIN_WEIGHT_SPAWNED
 
 
 @dataclass(frozen=True)
 class Part:
     townships: tuple[str, ...]  # township codes
-    rest: bool = False  # also what no township holds (unknown villages, orphan records)
+    rest: bool = False  # also what no township holds (villages of no township, county schools)
 
 
 @dataclass
@@ -153,7 +161,7 @@ def plan_parts(ctx: RuleContext, n: int) -> list[Part]:
     their households and students (the bulk of what a partition reads and checks), placed heaviest
     first on the lightest partition. The first partition also takes the rest (such as the students
     of county-level schools), and starts with its weight. Fewer than two townships, or a total
-    weight under MIN_WEIGHT: one partition."""
+    weight under min_weight(): one partition."""
     h, st, schools = (TABLES[t] for t in ("households", "students", "schools"))
     weight: dict[str, int] = defaultdict(int)
     with ctx.dataset.engine.connect() as conn:  # two counts over indexes, well under a second
@@ -168,7 +176,7 @@ def plan_parts(ctx: RuleContext, n: int) -> list[Part]:
         ):
             weight[ctx.place(region).township_code] += STUDENT_WEIGHT * count
     townships = sorted(c for c, info in ctx.places.items() if c == info.township_code)
-    if sum(weight.values()) < MIN_WEIGHT:
+    if sum(weight.values()) < min_weight():
         n = 1
     n = max(1, min(n, len(townships)))
     bins: list[list[str]] = [[] for _ in range(n)]
@@ -218,7 +226,7 @@ def check_partitioned(
 ) -> list[Finding] | None:
     """The county's findings (unsorted) from partitions in a process pool
     (or on the Dask cluster of an `on_cluster` block); None (check in one process) when the
-    county is small (MIN_WEIGHT), has fewer than two townships, no rule can be split, or a
+    county is small (min_weight), has fewer than two townships, no rule can be split, or a
     workspace rule is not split: such a rule needs the whole county loaded in the parent, and the
     partitions would then only add work. The counts the partitions return go into `ctx` (as
     facts): insurance for the built-in whole rule (H-RATE) and the indicators, households from
