@@ -15,6 +15,14 @@ from pgserver import Databases, ThrowawayCluster, Unavailable, server_bindir  # 
 from reportgen.cli import cli  # noqa: E402
 
 
+def pytest_runtest_setup(item):
+    """A test marked `soffice` needs LibreOffice: skipped on a developer machine without it; in CI
+    (CI set, .ci/run installs it) a missing soffice fails the test instead."""
+    if item.get_closest_marker("soffice") and not os.environ.get("CI"):
+        if shutil.which("soffice") is None:
+            pytest.skip("LibreOffice (soffice) is not installed")
+
+
 def pytest_collection_modifyitems(config, items):
     """The Dask tests last: the distributed client leaves a thread running in this process, after
     which the local pool spawns its workers (it forks only from a single-threaded process); the

@@ -465,14 +465,7 @@ def test_archive_lists_attempts_in_date_order_and_masks_the_id(run, small_ws):
     )
 
 
-needs_soffice = pytest.mark.skipif(
-    __import__("shutil").which("soffice") is None and not __import__("os").environ.get("CI"),
-    reason="LibreOffice (soffice) is not installed",
-)
-
-
 @pytest.mark.soffice
-@needs_soffice
 def test_archive_prints_on_one_page_without_home_teaching(example):
     import subprocess
 

@@ -130,14 +130,7 @@ def test_one_household_and_two_pages_each(run, ws):
     assert "张大山" in text_of(path)
 
 
-needs_soffice = pytest.mark.skipif(
-    __import__("shutil").which("soffice") is None and not __import__("os").environ.get("CI"),
-    reason="LibreOffice (soffice) is not installed",
-)
-
-
 @pytest.mark.soffice
-@needs_soffice
 def test_pdf_has_exactly_two_pages_per_household(run, ws):
     import subprocess
 

@@ -89,10 +89,6 @@ def test_split_and_zip_still_work_with_workers(run, county_ws):
 
 
 @pytest.mark.soffice
-@pytest.mark.skipif(
-    __import__("shutil").which("soffice") is None and not __import__("os").environ.get("CI"),
-    reason="LibreOffice (soffice) is not installed",
-)
 def test_pdf_in_the_workers(run, county_ws, backend):
     if backend != "sqlite":
         pytest.skip("PDF conversion does not depend on the database")

@@ -116,10 +116,6 @@ def test_plan_names_files_as_the_single_process_path(run, village_ws):
 
 
 @pytest.mark.soffice
-@pytest.mark.skipif(
-    __import__("shutil").which("soffice") is None and not __import__("os").environ.get("CI"),
-    reason="LibreOffice (soffice) is not installed",
-)
 def test_pdf_in_the_workers(run, village_ws, backend):
     if backend != "sqlite":
         pytest.skip("PDF conversion does not depend on the database")

@@ -1,5 +1,3 @@
-import os
-import shutil
 import subprocess
 
 import pytest
@@ -9,15 +7,8 @@ from reportgen.engine import make_meta, render_batch
 from reportgen.engine.pdf import convert_to_pdf, require_pdf_tools
 from reportgen.errors import ExternalToolError
 
-# Skipped only on a developer machine without LibreOffice; in CI (CI set) a missing soffice fails.
-needs_soffice = pytest.mark.skipif(
-    shutil.which("soffice") is None and not os.environ.get("CI"),
-    reason="LibreOffice (soffice) is not installed",
-)
-
 
 @pytest.mark.soffice
-@needs_soffice
 def test_print_file_converts_to_one_page_per_record(card_template, tmp_path):
     meta = make_meta("数据来源：测试导入", "2023-09-02")
     res = render_batch(
@@ -57,7 +48,6 @@ def test_missing_soffice_is_a_clear_error(monkeypatch, tmp_path):
 
 
 @pytest.mark.soffice
-@needs_soffice
 def test_convert_into_a_folder_not_yet_made(card_template, tmp_path):
     meta = make_meta("数据来源：测试导入", "2023-09-02")
     render_batch(card_template, [record(0)], tmp_path, file_name="卡", meta=meta, manifest=False)
