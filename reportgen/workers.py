@@ -48,6 +48,18 @@ _INHERITED: list[Any] = []
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 
 
+def forks_here() -> bool:
+    """Whether the local pool and `beside` fork (START_METHOD fork, one thread running)."""
+    return START_METHOD == "fork" and _single_threaded()
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one thread: forking copies only the calling thread, and a lock
+    another thread held at that moment would stay locked in the child (after a --cluster run,
+    Dask's event loop thread may still be running)."""
+    return threading.active_count() == 1
+
+
 def worker_open(task: dict[str, Any]):
     """(settings, dataset) of a task's workspace and database URL, reused within a run."""
     from reportgen import tune_gc
@@ -247,18 +259,6 @@ def run_partitions(
             f"（{type(err).__name__}）"
         ) from err
     return [done[i] for i in sorted(done)]
-
-
-def forks_here() -> bool:
-    """Whether the local pool and `beside` fork (START_METHOD fork, one thread running)."""
-    return START_METHOD == "fork" and _single_threaded()
-
-
-def _single_threaded() -> bool:
-    """Whether this process runs one thread: forking copies only the calling thread, and a lock
-    another thread held at that moment would stay locked in the child (after a --cluster run,
-    Dask's event loop thread may still be running)."""
-    return threading.active_count() == 1
 
 
 class ChildTraceback(Exception):
