@@ -137,6 +137,15 @@ class Dataset:
         when: dt.datetime = last["finished_at"]
         return f"数据来源：第{last['id']}次导入（{when.year}年{when.month}月{when.day}日 {when:%H:%M}）"
 
+    def data_as_of_line(self) -> str:
+        """What documents for parents and the public print (DOMAIN §4): the date the data are as
+        of, without import numbers or times (those stay in manifest.json and internal documents)."""
+        last = self.latest_import()
+        if last is None:
+            return ""
+        when: dt.datetime = last["finished_at"]
+        return f"数据截至{when.year}年{when.month}月{when.day}日"
+
     def count(self, table: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(TABLES[table])).scalar_one()

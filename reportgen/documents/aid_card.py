@@ -248,7 +248,7 @@ def make_cards(
             f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}"
         ),
         pdf=pdf,
-        meta=run.meta(),
+        meta=run.meta(public=True),
         label=_card_label,
         workspace=run.settings.workspace,
         progress=progress,

@@ -247,7 +247,7 @@ def make_notices(
     batch = render_batch(
         TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"],
         zip_name=zip_name, split="record" if split else "group", record_name=_record_name,
-        pdf=pdf, meta=run.meta(), label=notice_label,
+        pdf=pdf, meta=run.meta(public=True), label=notice_label,
         workspace=run.settings.workspace, progress=progress, manifest=False, raise_on_failure=False,
     )  # fmt: skip
     result.missed = len(missed_rows)

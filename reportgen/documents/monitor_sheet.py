@@ -439,7 +439,7 @@ def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: s
             summaries.append(run.entry(path, len(rows), village.code))
 
     batch = render_batch(
-        TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"], zip_name=zip_name, pdf=pdf, meta=run.meta(),
+        TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"], zip_name=zip_name, pdf=pdf, meta=run.meta(public=True),
         label=_sheet_label, workspace=run.settings.workspace,
         progress=progress, manifest=False, raise_on_failure=False,
     )  # fmt: skip

@@ -315,7 +315,7 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
             "date": start,
             "_file": stem,
         }
-        batch = render_batch(TEMPLATE if monitoring else PROJECT_TEMPLATE, [ctx], run.out_dir, file_name=lambda g, c: c["_file"], pdf=pdf, meta=run.meta(),
+        batch = render_batch(TEMPLATE if monitoring else PROJECT_TEMPLATE, [ctx], run.out_dir, file_name=lambda g, c: c["_file"], pdf=pdf, meta=run.meta(public=True),
                              label=lambda c: c["title"], workspace=settings.workspace, manifest=False,
                              raise_on_failure=True, inspect=inspect)  # fmt: skip
         sheet_path = run.out_dir / f"{stem}.xlsx"

@@ -123,7 +123,7 @@ def card_partition(task: dict[str, Any]) -> dict[str, Any]:
     outputs, failures = partition_outputs(got, docx, out_dir, code, task["pdf"])
     roster = out_dir / task["roster"]
     name = students[0].school.name if students else code
-    _write_roster(roster, name, task["year"], roster_rows, review_rows, task["meta"]["footnote"])
+    _write_roster(roster, name, task["year"], roster_rows, review_rows, task["footnote"])
     return {
         "students": len(students),
         "outputs": outputs,
@@ -175,7 +175,7 @@ def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, worke
     if plan is None or len(plan) < 2:
         return None
     tpl, common = _prepare(
-        run, TEMPLATE, pdf, year=year, class_name=selection.class_name, suffix=suffix
+        run, TEMPLATE, pdf, public=True, year=year, class_name=selection.class_name, suffix=suffix
     )
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(card_partition, tasks, len(plan), workers, progress, "students",
@@ -194,7 +194,7 @@ def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, worke
     return result
 
 
-def _prepare(run, template: str, pdf: bool, **fields: Any):
+def _prepare(run, template: str, pdf: bool, public: bool = False, **fields: Any):
     """What every partitioned batch does first: check PDF tools, compile the template once (for
     its name and sha256 in the manifest) and the task fields all partitions share."""
     if pdf:
@@ -207,7 +207,8 @@ def _prepare(run, template: str, pdf: bool, **fields: Any):
         "db_url": run.settings.db_url,
         "out_dir": str(run.out_dir),
         "today": run.today,
-        "meta": run.meta(),
+        "meta": run.meta(public),  # the print files' small print
+        "footnote": run.meta()["footnote"],  # the rosters' (internal lists)
         "pdf": pdf,
         "run": uuid.uuid4().hex,
         **fields,
@@ -272,7 +273,7 @@ def monitor_partition(task: dict[str, Any]) -> dict[str, Any]:
     )
     outputs, failures = partition_outputs(got, docx, out_dir, village.code, task["pdf"])
     roster = out_dir / task["roster"]
-    write_roster(roster, village, rows, task["meta"]["footnote"])
+    write_roster(roster, village, rows, task["footnote"])
     return {
         "households": len(facts),
         "incomplete": incomplete,
@@ -312,7 +313,7 @@ def make_monitor_sheets_parallel(
     plan = _monitor_plan(run, villages, include_all)
     if plan is None or len(plan) < 2:
         return None
-    tpl, common = _prepare(run, TEMPLATE, pdf, include_all=include_all)
+    tpl, common = _prepare(run, TEMPLATE, pdf, public=True, include_all=include_all)
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(monitor_partition, tasks, len(plan), workers, progress, "households",
                              weights=[part["households"] for part in plan])  # fmt: skip

@@ -121,6 +121,7 @@ def make_notices_parallel(run, selection, *, term: str, pdf: bool, progress, wor
         run,
         TEMPLATE,
         pdf,
+        public=True,
         term=term,
         year_terms=list(terms_of_school_year(school_year_of(term))),
         class_name=selection.class_name,
