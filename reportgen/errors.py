@@ -100,3 +100,10 @@ class ScheduleError(ReportgenError):
     """Raised when schedule.toml is invalid or a scheduled run cannot be recorded."""
 
     exit_code = 9
+
+
+class BusyError(ReportgenError):
+    """Raised when another reportgen process holds what this one needs (a second import while
+    one is running) and the bounded wait ran out."""
+
+    exit_code = 10

@@ -118,10 +118,20 @@ def import_cmd(app: AppContext, paths: tuple[Path, ...], errors_path: Path | Non
     settings = app.settings()
     dataset = open_dataset(settings, create=True)
     try:
-        from reportgen.dataset.importer import import_paths
+        from reportgen.dataset.importer import IMPORT_WAIT_SECONDS, import_paths
+
+        def waiting() -> None:
+            click.echo(
+                f"另一个导入正在进行，等它完成后再导入（最多等 {IMPORT_WAIT_SECONDS:g} 秒）……",
+                err=True,
+            )
 
         result = import_paths(
-            dataset, list(paths), errors_path=errors_path, progress=ClickProgress(app.quiet)
+            dataset,
+            list(paths),
+            errors_path=errors_path,
+            progress=ClickProgress(app.quiet),
+            on_wait=waiting,
         )
     finally:
         dataset.dispose()

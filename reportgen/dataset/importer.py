@@ -135,6 +135,8 @@ class _RowParser:
                 continue
             filled += 1
             try:
+                if type(raw) is str:
+                    V.check_controls(raw)
                 record[f.name] = parser(raw)
             except V.CellError as err:
                 self.problem(number, f.header, str(err), raw)
@@ -142,11 +144,19 @@ class _RowParser:
                 record[f.name] = None
         extra = None
         if self.colmap.extras:
-            extra = {
-                header: V.display(cells[i])
-                for i, header in self.colmap.extras.items()
-                if i < width and not blank(cells[i])
-            } or None
+            # Unrecognised columns are kept whole (DOMAIN §2), so they are checked like the rest.
+            extra = {}
+            for i, header in self.colmap.extras.items():
+                if i < width and not blank(cells[i]):
+                    text = V.full_text(cells[i])
+                    try:
+                        V.check_controls(text)
+                    except V.CellError as err:
+                        self.problem(number, header, str(err), text)
+                        ok = False
+                        continue
+                    extra[header] = text
+            extra = extra or None
         if not filled and not extra:
             return None  # blank rows are normal in hand-made sheets
         for f in missing:
@@ -213,8 +223,29 @@ def import_paths(
     errors_path: str | Path | None = None,
     progress: Progress | None = None,
     now: Callable[[], dt.datetime] = dt.datetime.now,
+    wait: float | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ImportResult:
-    """Import files/folders into the dataset, all or nothing. Raises DataError listing every problem."""
+    """Import files/folders into the dataset, all or nothing. Raises DataError listing every problem.
+
+    One import at a time per dataset: a second one waits up to `wait` seconds for the first
+    (calling `on_wait` when it starts waiting), then raises BusyError."""
+    wait = IMPORT_WAIT_SECONDS if wait is None else wait
+    with dataset.exclusive("import", wait, on_wait):
+        return _import_paths(dataset, paths, errors_path=errors_path, progress=progress, now=now)
+
+
+IMPORT_WAIT_SECONDS = 300.0
+
+
+def _import_paths(
+    dataset: Dataset,
+    paths: Iterable[str | Path],
+    *,
+    errors_path: str | Path | None,
+    progress: Progress | None,
+    now: Callable[[], dt.datetime],
+) -> ImportResult:
     progress = progress or Progress()
     inputs = [Path(p) for p in paths]
     files = collect_files(inputs)

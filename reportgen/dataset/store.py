@@ -4,12 +4,16 @@ every document kind shares (household-derived flags, import provenance)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from reportgen.dataset.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, imports, meta, metadata
-from reportgen.errors import ConfigError
+from reportgen.errors import BusyError, ConfigError
 
 
 def household_flag_exprs(h: sa.Table | sa.Alias) -> dict[str, sa.ColumnElement[bool]]:
@@ -24,6 +28,9 @@ def household_flag_exprs(h: sa.Table | sa.Alias) -> dict[str, sa.ColumnElement[b
         "dibao": h.c.baodi_type == "低保",
         "tekun": h.c.baodi_type == "特困",
     }
+
+
+_LOCKS = {"import": "导入数据"}
 
 
 def _redact(url: str) -> str:
@@ -145,6 +152,60 @@ class Dataset:
             return ""
         when: dt.datetime = last["finished_at"]
         return f"数据截至{when.year}年{when.month}月{when.day}日"
+
+    @contextmanager
+    def exclusive(
+        self, what: str, timeout: float, on_wait: Callable[[], None] | None = None
+    ) -> Iterator[None]:
+        """Hold the dataset's lock named `what` (e.g. "import") for the block: a second holder
+        waits up to `timeout` seconds (calling `on_wait` once when it starts waiting), then gets
+        BusyError. SQLite: a file lock beside the database; PostgreSQL: a session advisory lock.
+        Without it two imports both number themselves max(id) + 1 and the second fails with a raw
+        UNIQUE or "database is locked" error."""
+        parsed = sa.engine.make_url(self.url)
+        busy = BusyError(
+            f"另一个 reportgen 进程正在{_LOCKS.get(what, what)}（同一数据库：{self.display_url}），"
+            f"已等待 {timeout:g} 秒。请等它完成后再试。"
+        )
+        if parsed.get_backend_name() == "sqlite":
+            if not parsed.database or parsed.database == ":memory:":
+                yield
+                return
+            from filelock import FileLock, Timeout
+
+            lock = FileLock(f"{parsed.database}.{what}.lock")
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                if on_wait:
+                    on_wait()
+                try:
+                    lock.acquire(timeout=timeout)
+                except Timeout:
+                    raise busy from None
+            try:
+                yield
+            finally:
+                lock.release()
+            return
+        key = zlib.crc32(f"reportgen:{what}".encode())
+        with self.engine.connect() as conn:
+            got = conn.execute(sa.text("select pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            if not got:
+                if on_wait:
+                    on_wait()
+                deadline = time.monotonic() + timeout
+                while not got and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    got = conn.execute(sa.text("select pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+                if not got:
+                    raise busy
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("select pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
 
     def count(self, table: str) -> int:
         with self.engine.connect() as conn:

@@ -57,10 +57,15 @@ def parse_code(value: object) -> str:
 
 
 # ------------------------------------------------------------------------------------ numbers
+# (decimal places, integer digits) of each decimal kind: the columns' Numeric(precision, scale)
+# in dataset/schema.py, so a value that parses also fits.
+DECIMAL_KINDS = {S.MONEY: (2, 12), S.WAN: (4, 10), S.NUMBER: (2, 10)}
 _UNITS = ("万元", "元", "㎡", "平方米", "m2", "升", "l", "分钟", "分", "次", "人", "户", "天", "个")
 
 
-def parse_decimal(value: object, places: int | None = None) -> Decimal:
+def parse_decimal(
+    value: object, places: int | None = None, integer_digits: int | None = None
+) -> Decimal:
     if isinstance(value, bool):
         raise CellError("应为数字")
     if isinstance(value, (int, Decimal)):
@@ -82,6 +87,12 @@ def parse_decimal(value: object, places: int | None = None) -> Decimal:
         raise CellError("应为数字")
     if number < 0:
         raise CellError("不能为负数")
+    if integer_digits is not None and number >= Decimal(10) ** integer_digits:
+        # The column's capacity, checked here so that SQLite (which would keep a float and lose
+        # cents) and PostgreSQL (which would refuse mid-load) behave alike.
+        raise CellError(f"数值过大（整数部分最多 {integer_digits} 位）")
+    if number.adjusted() > 20:  # beyond any quantity here; quantize would overflow
+        raise CellError("数值过大")
     if places is not None:
         rounded = number.quantize(Decimal(1).scaleb(-places))
         if abs(number - rounded) > Decimal("1e-9"):  # tolerate binary-float noise from Excel
@@ -90,44 +101,68 @@ def parse_decimal(value: object, places: int | None = None) -> Decimal:
     return number
 
 
+INT_MAX = 2**31 - 1  # a 4-byte INTEGER column on both backends
+
+
 def parse_int(value: object) -> int:
     number = parse_decimal(value)
     if number != number.to_integral_value():
         raise CellError("应为整数")
+    if number > INT_MAX:
+        raise CellError(f"数值过大（最大 {INT_MAX}）")
     return int(number)
 
 
 # -------------------------------------------------------------------------------------- dates
-_DATE_PATTERNS = (
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
-    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+# A date, then optionally the time part a spreadsheet writes after it (Excel's CSV export writes
+# `2023/9/21 9:05`, `2023-09-11 08:30:00`; others write ISO `2023-09-11T08:30:00.000+08:00`;
+# Chinese locales `2023/9/21 上午 9:05` or `2023年9月21日 9时05分`). The time is checked and
+# dropped: every date field of the import contract is a day.
+_DATE_PART = (
+    r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
+    r"|(?P<cy>\d{4})\s*年\s*(?P<cm>\d{1,2})\s*月\s*(?P<cd>\d{1,2})\s*日?"
+    r"|(?P<ny>\d{4})(?P<nm>\d{2})(?P<nd>\d{2})"
 )
+_HALF = r"(?:上午|下午|AM|PM|am|pm|a\.m\.|p\.m\.)"
+_TIME_PART = (
+    rf"(?:{_HALF}\s*)?(?P<H>\d{{1,2}})"
+    r"(?::(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:\.\d{1,9})?)?"
+    r"|时(?:\s*(?P<CM>\d{1,2})\s*分(?:\s*(?P<CS>\d{1,2})\s*秒)?)?)"
+    rf"(?:\s*(?P<half>{_HALF}))?"
+    r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?"
+)
+_DATETIME = re.compile(rf"(?:{_DATE_PART})(?:(?:\s+|T|(?<=日))(?:{_TIME_PART}))?")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def parse_date(value: object) -> dt.date:
+    """A day from a date or datetime cell, an Excel serial, or text with an optional time part."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # An Excel serial number that lost its date format (CSV exports do this).
+        # An Excel serial number that lost its date format (CSV exports do this); a fraction is
+        # the time of day.
         if 20000 <= value <= 80000:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise CellError("应为日期，如 2023-09-01")
-    text = _text(value).replace(" ", "")
-    text = re.sub(r"[T ]?\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text)  # a time part, as exported
-    for pattern in _DATE_PATTERNS:
-        m = pattern.fullmatch(text)
-        if m:
-            try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                raise CellError("日期不存在") from None
-    raise CellError("应为日期，如 2023-09-01、2023/9/1 或 2023年9月1日")
+    text = _text(value).strip()
+    m = _DATETIME.fullmatch(text)
+    if not m:
+        raise CellError("应为日期，如 2023-09-01、2023/9/1 或 2023年9月1日（可带时间，如 2023/9/21 9:05）")
+    if m["H"] is not None:
+        hour = int(m["H"])
+        minute, second = int(m["M"] or m["CM"] or 0), int(m["S"] or m["CS"] or 0)
+        if hour > 24 or minute > 59 or second > 60 or (m["half"] and not 1 <= hour <= 12):
+            raise CellError("日期后的时间不正确")
+    y, mo, d = (m["y"], m["m"], m["d"]) if m["y"] else (
+        (m["cy"], m["cm"], m["cd"]) if m["cy"] else (m["ny"], m["nm"], m["nd"])
+    )
+    try:
+        return dt.date(int(y), int(mo), int(d))
+    except ValueError:
+        raise CellError("日期不存在") from None
 
 
 # ----------------------------------------------------------------------------------- booleans
@@ -235,12 +270,8 @@ def parse_cell(field: S.Field, value: object) -> object:
         return "、".join(seen)
     if kind == S.INT:
         return parse_int(value)
-    if kind == S.MONEY:
-        return parse_decimal(value, 2)
-    if kind == S.WAN:
-        return parse_decimal(value, 4)
-    if kind == S.NUMBER:
-        return parse_decimal(value, 2)
+    if kind in DECIMAL_KINDS:
+        return parse_decimal(value, *DECIMAL_KINDS[kind])
     if kind == S.DATE:
         return parse_date(value)
     if kind == S.BOOL:
@@ -253,11 +284,39 @@ def parse_cell(field: S.Field, value: object) -> object:
 
 
 def display(value: object) -> str:
-    """A cell value as shown in an error message."""
+    """A cell value as shown in an error message (control characters spelled out, e.g. \\x07)."""
     if value is None:
         return ""
     text = _text(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    text = text if len(text) <= 60 else text[:57] + "…"
+    return _CONTROL.sub(lambda m: _spell(m.group()), text)
+
+
+def full_text(value: object) -> str:
+    """An unrecognised column's cell as kept in `extra`: the whole text, not the display form."""
+    return _text(value)
+
+
+# Characters no document may carry: C0 controls except tab/newline/carriage return, DEL and C1
+# controls, lone surrogates and the two non-characters XML 1.0 forbids. Excel shows none of them,
+# so a clerk cannot see what is wrong: the cell is refused with the character spelled out.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _spell(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def check_controls(text: str) -> None:
+    """Raise CellError when `text` holds a character no document may carry."""
+    if text.isprintable():  # the common case, no regex
+        return
+    m = _CONTROL.search(text)
+    if m:
+        raise CellError(
+            f"含有看不见的控制字符 {_spell(m.group())}（第 {m.start() + 1} 个字符），多为从其他系统复制而来，请删除后重新导入"
+        )
 
 
 # ------------------------------------------------------------------------------ fast paths
