@@ -50,6 +50,7 @@ def config_show(app: AppContext, as_json: bool) -> None:
     例：reportgen config show
     """
     from reportgen.config import SETTINGS, _flatten
+    from reportgen.redact import redact
 
     settings = app.settings()
     policy_values = _flatten(
@@ -58,10 +59,10 @@ def config_show(app: AppContext, as_json: bool) -> None:
     if as_json:
         data = {
             "settings": {
-                s.key: {"value": settings.values[s.key], "source": settings.sources[s.key]}
+                s.key: {"value": _shown(settings.values[s.key]), "source": settings.sources[s.key]}
                 for s in SETTINGS
             },
-            "database_url": settings.db_url,
+            "database_url": redact(settings.db_url),
             "policy": {
                 k: {
                     "value": v,
@@ -76,11 +77,11 @@ def config_show(app: AppContext, as_json: bool) -> None:
         return
     click.echo(f"工作目录：{settings.workspace}")
     click.echo(f"配置文件：{settings.config_path or '（无，使用默认值）'}")
-    click.echo(f"数据库：  {settings.db_url}")
+    click.echo(f"数据库：  {redact(settings.db_url)}")
     click.echo("")
     click.echo("设置：")
     for s in SETTINGS:
-        value = settings.values[s.key]
+        value = _shown(settings.values[s.key])
         shown = "、".join(value) if isinstance(value, list) else value
         click.echo(f"  {s.key} = {shown or '（空）'}    [{settings.sources[s.key]}]  {s.help}")
     click.echo("")
@@ -91,6 +92,13 @@ def config_show(app: AppContext, as_json: bool) -> None:
         mark = "  ← reportgen.toml 覆盖" if key in settings.policy_overrides else ""
         click.echo(f"  {key} = {value}{mark}")
     click.echo(f"  学生资助项目：{len(settings.policy.student_aid)} 项（student_aid）")
+
+
+def _shown(value):
+    """A setting as `config show` prints it: URLs without their password."""
+    from reportgen.redact import redact
+
+    return redact(value) if isinstance(value, str) else value
 
 
 @cli.command("import")
@@ -247,4 +255,6 @@ def demo_cmd(app: AppContext, out_dir: Path) -> None:
             kinds[o.kind] = kinds.get(o.kind, 0) + 1
         counts = "、".join(f"{n} 个 .{k}" for k, n in sorted(kinds.items()))
         click.echo(f"  {title}：{counts} → {folder}")
+    for note in result.notes:
+        click.echo(f"  {note}")
     click.echo(f"输出文件夹：{result.out_dir}（每个子文件夹中的 manifest.json 列出全部文件）")

@@ -174,6 +174,6 @@ def _database_line(ctx: click.Context) -> str:
 
 
 def _hide_password(url: str) -> str:
-    import re
+    from reportgen.redact import redact
 
-    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1****@", url)
+    return redact(url)

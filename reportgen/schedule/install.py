@@ -18,6 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportgen.errors import ScheduleError
+from reportgen.redact import without_password
 
 EVERY_CHOICES = (5, 10, 15, 20, 30, 60)
 Run = Callable[..., subprocess.CompletedProcess]
@@ -46,7 +47,9 @@ def python_for(platform: str) -> str:
 def run_due_args(workspace: Path, db_option: str | None = None) -> list[str]:
     args = ["-m", "reportgen", "-q", "-C", str(workspace)]
     if db_option:
-        args += ["--db", db_option]
+        # Timer definitions are readable by others (crontab -l, unit files, Task Scheduler):
+        # never a password in them.
+        args += ["--db", without_password(db_option)[0]]
     return args + ["schedule", "run-due"]
 
 

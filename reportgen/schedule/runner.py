@@ -335,16 +335,17 @@ class Scheduler:
     # -- what a run gets and leaves --
 
     def global_args(self) -> list[str]:
-        args = ["-q", "-C", str(self.workspace)]
-        if self.db_option:
-            args += ["--db", self.db_option]
-        return args
+        # The database goes to the child through REPORTGEN_DB (child_env), not --db: a command
+        # line is visible to every user of the machine (ps), and the URL may hold a password.
+        return ["-q", "-C", str(self.workspace)]
 
     def child_env(self, now: dt.datetime) -> dict[str, str]:
         env = dict(os.environ)
         # The command's "today" is the scheduler's: a test clock reaches the documents too.
         env["REPORTGEN_TODAY"] = now.astimezone(self.tz).date().isoformat()
         env["PYTHONUTF8"] = "1"
+        if self.db_option:
+            env["REPORTGEN_DB"] = self.db_option
         env["PYTHONIOENCODING"] = "utf-8"
         return env
 
