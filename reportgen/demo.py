@@ -20,6 +20,7 @@ from reportgen.documents.common import DocumentRun
 from reportgen.engine import OutputEntry
 from reportgen.errors import ConfigError
 from reportgen.paths import example_data_dir
+from reportgen.places import resolve_place
 from reportgen.workspace import open_dataset
 
 # The example county's data run to 2023-09-30; the demo generates as of the start of October.
@@ -36,6 +37,16 @@ code = "{code}"
 county = "{county}乡村振兴局"
 education = "{county}教育局"
 
+[issuer]
+organ = "{county}乡村振兴局"
+number_pattern = "青乡振〔{{year}}〕{{n}}号"
+letter_number_pattern = "青乡振函〔{{year}}〕{{n}}号"
+signer = "李建国"
+recipients.selfcheck = "市乡村振兴局"
+recipients.monthly = "{county}财政局、{county}卫生健康委员会、{county}医疗保障局"
+contact = "王丽"
+phone = "0376-5550110"
+
 [hotlines]
 aid = "0376-5550123"
 supervision = "0376-5550317"
@@ -48,10 +59,18 @@ yimatong_url = "https://fpjc.example.invalid/apply"
 
 
 @dataclass
+class StepOutput:
+    """What a step made, and what it has to tell the user (e.g. a notice it refused)."""
+
+    outputs: list[OutputEntry]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class DemoStep:
     title: str  # shown while it runs, e.g. 学生资助政策明白卡
     folder: str  # sub-folder of the demo output
-    run: Callable[[DocumentRun], list[OutputEntry]]
+    run: Callable[[DocumentRun], list[OutputEntry] | StepOutput]
 
 
 def _cards(run: DocumentRun) -> list[OutputEntry]:
@@ -75,34 +94,48 @@ def _monitor_sheets(run: DocumentRun) -> list[OutputEntry]:
     return make_monitor_sheets(run, villages).outputs
 
 
-def _notices(run: DocumentRun) -> list[OutputEntry]:
-    """Every township's and village's notices of 2023-09-01, the day most example publicity starts."""
-    from reportgen.documents.notices import make_notices
+def _notices(run: DocumentRun) -> StepOutput:
+    """The notices of 2023-09-01, the day most example publicity starts: every village's, then
+    every township's and the county's project notices (multi-village projects are listed there,
+    DOMAIN §5). The example county deliberately records 4-day publicity periods (self-check
+    cases): those notices are refused, and the refusal is what the demo shows for them."""
+    from reportgen.documents.notices import PROJECT_KEYS, county_place, make_notices
     from reportgen.engine import write_manifest
-    from reportgen.places import resolve_place, villages_under
+    from reportgen.places import villages_under
 
     outputs: list[OutputEntry] = []
+    failures = []
+    notes: list[str] = []
     templates: dict[str, str] = {}
-    county = resolve_place(run.dataset, run.settings.values["county.code"])
-    for village in villages_under(run.dataset, county):
+    county = county_place(run.dataset)
+    townships = sorted({v.parent_code for v in villages_under(run.dataset, county)})
+    places = [
+        *((v, None) for v in villages_under(run.dataset, county)),
+        *((resolve_place(run.dataset, code, level="乡"), PROJECT_KEYS) for code in townships),
+        (county, PROJECT_KEYS),
+    ]
+    for place, kinds in places:
         result = make_notices(
             run,
-            village,
-            kinds=None,
+            place,
+            kinds=kinds,
             start=dt.date(2023, 9, 1),
             days=None,
             year=2023,
             manifest=False,
         )
         outputs += result.outputs
+        failures += result.failures
+        notes += [f"{place.file_label} {n}" for n in result.notes if "已记入数据" not in n]
         templates.update({t["name"]: t["sha256"] for t in result.templates})
     write_manifest(
         run.out_dir,
         run=run.run_info(),
         templates=[{"name": k, "sha256": v} for k, v in sorted(templates.items())],
         outputs=outputs,
+        failures=failures,
     )
-    return outputs
+    return StepOutput(outputs, [f"{f.record}{f.message}" for f in failures] + notes)
 
 
 def _dropout(run: DocumentRun) -> list[OutputEntry]:
@@ -147,6 +180,7 @@ class DemoResult:
     steps: list[tuple[str, Path, list[OutputEntry]]] = field(
         default_factory=list
     )  # (title, folder, outputs)
+    notes: list[str] = field(default_factory=list)  # "<step>：<note>", shown after the outputs
 
 
 def _example_county(data_dir: Path) -> tuple[str, str]:
@@ -201,6 +235,9 @@ def run_demo(
                 settings, dataset, folder, f"reportgen demo（{step.title}）", {}, DEMO_TODAY
             )
             produced = step.run(run)
+            if isinstance(produced, StepOutput):
+                demo.notes += [f"{step.title}：{n}" for n in produced.notes]
+                produced = produced.outputs
             demo.steps.append((step.title, folder, produced))
             demo.outputs += [folder / o.file for o in produced]
     finally:

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from builders import db_execute, db_rows, db_url
 
-from reportgen.dataset.schema import SCHEMA_VERSION
+from reportgen.dataset.schema import PROJECT_RESULT_COLUMNS, SCHEMA_VERSION
 from reportgen.dataset.store import Dataset
 
 
@@ -16,12 +16,13 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
         "drop table check_runs",
         "drop table schedule_runs",
         "drop table schedule_jobs",
+        *[f"alter table projects drop column {c}" for c in PROJECT_RESULT_COLUMNS],
         "update meta set value='1' where key='schema_version'",
     )
     households = db_rows(workspace, "select count(*) from households")
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 4
+        assert ds.schema_version() == SCHEMA_VERSION == 5
         inspector = sa.inspect(ds.engine)
         assert {
             "notices",
@@ -35,6 +36,24 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
         ds.dispose()
     assert db_rows(workspace, "select count(*) from households") == households
     assert run("data", "summary").exit_code == 0
+
+
+def test_a_version_4_database_gets_the_project_result_columns(run, imported, workspace):
+    projects = db_rows(workspace, "select project_no, name, status from projects order by project_no")
+    db_execute(
+        workspace,
+        *[f"alter table projects drop column {c}" for c in PROJECT_RESULT_COLUMNS],
+        "update meta set value='4' where key='schema_version'",
+    )
+    ds = Dataset.open(db_url(workspace))
+    try:
+        assert ds.schema_version() == 5
+        columns = {c["name"] for c in sa.inspect(ds.engine).get_columns("projects")}
+        assert set(PROJECT_RESULT_COLUMNS) <= columns
+    finally:
+        ds.dispose()
+    assert db_rows(workspace, "select project_no, name, status from projects order by project_no") == projects
+    assert db_rows(workspace, "select count(*) from projects where actual_end is not null") == [(0,)]
 
 
 def test_a_newer_database_is_refused(run, imported, workspace):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from .model import REF, D, Household, Person, Village, add_years, days, plus
@@ -311,7 +312,21 @@ def add_projects(ex: Example) -> None:
             )
         if gl == 0 and asset != "经营性":
             row["绩效目标"] = "带动脱贫户、监测户户均增收800元以上"
+        row.update(_results(i, status, end, funds))
         ex.projects.append(row)
+
+
+def _results(i: int, status: str, planned_end: D, funds: list[float | None]) -> dict:
+    """What a completed project's 项目公告 shows: completion before the demo's notice day
+    (2023-09-01), acceptance 10–14 days later, the whole plan allocated and, until accepted,
+    85% of it paid. Derived without the random generator so that the rest of the county stays as it was."""
+    if status not in ("已完工", "已验收"):
+        return {"实际完工日期": None, "验收日期": None, "已拨付资金": None, "已支付资金": None}
+    finished = min(planned_end, D(2023, 8, 20)) - dt.timedelta(days=i % 7)
+    accepted = finished + dt.timedelta(days=10 + i % 5) if status == "已验收" else None
+    total = round(sum(f for f in funds if f), 4)
+    paid = total if status == "已验收" else round(total * 0.85, 4)
+    return {"实际完工日期": finished, "验收日期": accepted, "已拨付资金": total, "已支付资金": paid}
 
 
 def _unit(ptype: str, village: Village) -> str:

@@ -73,6 +73,8 @@ SHEETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("计划完工日期", "date"), ("项目状态", "text"), ("受益户数", "int"), ("受益人数", "int"),
         ("受益脱贫户数", "int"), ("受益监测户数", "int"), ("联农带农机制", "text"),
         ("绩效目标", "text"), ("资产类型", "text"), ("监督电话", "text"),
+        # Results of completed projects (the 项目公告); last, so large.py's shorter rows still fit.
+        ("实际完工日期", "date"), ("验收日期", "date"), ("已拨付资金", "wan"), ("已支付资金", "wan"),
     ),
     "公益岗位": (
         ("证件号码", "text"), ("岗位名称", "text"), ("开始日期", "date"), ("结束日期", "date"),

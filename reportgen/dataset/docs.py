@@ -61,6 +61,8 @@ def import_format_markdown() -> str:
             choices = "、".join(f.choices)
             if f.default is True:
                 choices = "空则视为“是”"
+            if f.keep_when_blank:
+                choices = "再次导入时空白不清除已有日期（如生成公示时记入的日期）"
             lines.append(
                 f"| {f.header} | `{f.name}` | {'是' if f.required else ''} | {_KIND_NAMES[f.kind]} | {choices} |"
             )

@@ -19,7 +19,7 @@ warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = sa.MetaData()
 
@@ -232,5 +232,20 @@ def _v3_to_v4(conn: sa.Connection) -> None:
     schedule_runs.create(conn)
 
 
+PROJECT_RESULT_COLUMNS = ("actual_end", "accepted_on", "funds_allocated", "funds_paid")
+
+
+def _v4_to_v5(conn: sa.Connection) -> None:
+    """Version 5 adds the projects' results (实际完工日期, 验收日期, 已拨付资金, 已支付资金) that the
+    项目公告 prints."""
+    projects = TABLES["projects"]
+    quote = conn.dialect.identifier_preparer.quote
+    for name in PROJECT_RESULT_COLUMNS:
+        kind = projects.c[name].type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {quote('projects')} ADD COLUMN {quote(name)} {kind}")
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
+}  # fmt: skip

@@ -32,6 +32,9 @@ class Field:
     choices: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # other accepted header spellings
     default: object = None  # value stored when the cell is empty
+    # A blank cell keeps what is stored instead of erasing it: dates that reportgen itself records
+    # (a notice writes its period into 公示开始/结束日期) survive re-importing the original sheet.
+    keep_when_blank: bool = False
 
 
 @dataclass(frozen=True)
@@ -298,8 +301,8 @@ MONITORING_PROCEDURES = SheetSpec(
         F("risk_types", "风险类型", MULTI, False, RISK_TYPES),
         F("found_on", "风险发现日期", DATE, True),
         F("verified_on", "入户核实日期", DATE),
-        F("publicity_start", "公示开始日期", DATE),
-        F("publicity_end", "公示结束日期", DATE),
+        F("publicity_start", "公示开始日期", DATE, keep_when_blank=True),
+        F("publicity_end", "公示结束日期", DATE, keep_when_blank=True),
         F("township_reviewed_on", "乡级审核日期", DATE),
         F("county_approved_on", "县级审批日期", DATE),
         F("announced_on", "公告日期", DATE),
@@ -345,6 +348,11 @@ PROJECTS = SheetSpec(
         F("planned_start", "计划开工日期", DATE),
         F("planned_end", "计划完工日期", DATE),
         F("status", "项目状态", ENUM, False, PROJECT_STATUS),
+        # Results, printed on the 项目公告 (DOMAIN §5: a 公告 shows what was done, not the plan).
+        F("actual_end", "实际完工日期", DATE),
+        F("accepted_on", "验收日期", DATE),
+        F("funds_allocated", "已拨付资金", WAN),
+        F("funds_paid", "已支付资金", WAN),
         F("beneficiary_households", "受益户数", INT),
         F("beneficiary_persons", "受益人数", INT),
         F("beneficiary_poor_households", "受益脱贫户数", INT),

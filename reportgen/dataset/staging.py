@@ -161,7 +161,14 @@ class Staging:
                 + (["extra"] if "extra" in names else [])
                 + ["import_id"]
             )
+            keep = {f.name for f in spec.fields if f.keep_when_blank}
             stmt = stmt.on_conflict_do_update(
-                index_elements=list(spec.key), set_={n: stmt.excluded[n] for n in updatable}
+                index_elements=list(spec.key),
+                set_={
+                    n: sa.func.coalesce(stmt.excluded[n], real.c[n])
+                    if n in keep
+                    else stmt.excluded[n]
+                    for n in updatable
+                },
             )
             self.conn.execute(stmt)

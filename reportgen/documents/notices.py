@@ -1,6 +1,11 @@
-"""公示公告 (DOMAIN §4.4; seed 三.一.(二).2③④⑤, 三.三.(三).2③): a village's or township's notices as
-official documents (engine's GB/T 9704 公文 template), with an .xlsx copy of each table and a record
-of every notice issued, so the self-check can tell whether publicity happened and for how long.
+"""公示公告 (DOMAIN §4.4, §5; seed 三.一.(二).2③④⑤, 三.三.(三).2③): a village's, township's or (projects
+only) county's notices as official documents (engine's GB/T 9704 公文 template), with an .xlsx copy of
+each table and a record of every notice issued, so the self-check can tell whether publicity happened
+and for how long.
+
+One story (DOMAIN §5): where the data record a 公示开始/结束日期 the notice prints exactly those
+dates — or is refused, naming the households — and a notice for households not yet publicised writes
+the period it prints back into the data, together with the notice record.
 
 Public notices protect personal information: no ID number, resident phone or health detail beyond
 the risk type is put in the context — and a final check over the rendered text refuses any notice
@@ -10,7 +15,6 @@ that still shows an 18-character ID or a mobile number that is not a configured 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,8 +23,10 @@ import sqlalchemy as sa
 
 from reportgen.dataset.schema import TABLES, notice_items, notices, project_places
 from reportgen.documents.common import DocumentRun
+from reportgen.documents.privacy import PrivacyError, privacy_check  # noqa: F401
 from reportgen.engine import (
     Column,
+    Failure,
     OutputEntry,
     Sheet,
     cndate,
@@ -30,11 +36,11 @@ from reportgen.engine import (
     write_manifest,
     write_table_workbook,
 )
-from reportgen.errors import ConfigError, ReportgenError
-from reportgen.places import Place, villages_under
+from reportgen.errors import ConfigError, PlaceError, ReportgenError
+from reportgen.places import Place, resolve_place, villages_under
 
 TEMPLATE = "公文"  # monitoring notices: the GB/T 9704 base
-PROJECT_TEMPLATE = "项目公示公告"  # landscape, a 10-column table
+PROJECT_TEMPLATE = "项目公示公告"  # landscape, an 11-column table
 
 
 @dataclass(frozen=True)
@@ -59,61 +65,219 @@ FUND_COLUMNS = (
 )  # fmt: skip
 
 
-class PrivacyError(ReportgenError):
-    """Raised when a rendered public notice still shows an ID number or a private phone number."""
+# The privacy check lives in documents/privacy.py (re-exported here for existing callers).
+
+
+# ------------------------------------------------------------------------------------------ places
+def issuer_of(settings, place: Place) -> str:
+    """The 落款. A village's committee carries its township's name: two villages of a county can
+    share a name (城关镇王庄村村民委员会, 河口乡王庄村村民委员会)."""
+    if place.level == "村":
+        return f"{place.township}{place.name}{settings.values['offices.village_suffix']}"
+    if place.level == "乡":
+        return place.name + settings.values["offices.township_suffix"]
+    county = settings.values["offices.county"]
+    if not county:
+        raise ConfigError(
+            "以县名义公告项目，需在 reportgen.toml 的 [offices] 中写明 county（落款单位，如 青山县乡村振兴局）"
+        )
+    return county
+
+
+def county_place(dataset) -> Place:
+    """The county of the dataset (its one region of level 县), for `notice --county`."""
+    regions = TABLES["regions"]
+    with dataset.engine.connect() as conn:
+        codes = list(
+            conn.execute(sa.select(regions.c.code).where(regions.c.level == "县")).scalars()
+        )
+    if len(codes) != 1:
+        raise PlaceError(
+            f"数据中应有且只有一个县级区划，现有 {len(codes)} 个：{'、'.join(codes) or '无'}"
+        )
+    return resolve_place(dataset, codes[0], level="县")
+
+
+# ------------------------------------------------------------------------------------------ monitoring
+PENDING_TYPE = "待认定"
+
+
+class PublicityPeriodError(ReportgenError):
+    """Raised when the publicity dates the data record for the households of one notice are
+    shorter than the minimum or disagree with each other: the notice is not printed, because it
+    would have to show another period than the data (DOMAIN §5). The other notices go on."""
 
     exit_code = 7
 
 
-_ID = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-_TAGS = re.compile(r"<[^>]+>")
+@dataclass(frozen=True)
+class Listed:
+    """One household's procedure on a monitoring notice; `start`/`end` are the recorded
+    公示开始/结束日期 (None while not yet publicised)."""
+
+    household_id: str
+    kind: str
+    found_on: dt.date
+    verified_on: dt.date | None
+    start: dt.date | None
+    end: dt.date | None
+    head_name: str
+    village_code: str
+    size: int
+    monitor_type: str | None
+    risk_types: str | None
+
+    @property
+    def recorded(self) -> bool:
+        return self.start is not None and self.end is not None
+
+    def describe(self) -> str:
+        days = (self.end - self.start).days + 1 if self.recorded else 0
+        return f"{self.household_id} {self.head_name} {cndate(self.start)}至{cndate(self.end)}（共{days}天）"
 
 
-def privacy_check(office_numbers: list[str]):
-    """An engine `inspect` hook: refuses rendered XML that shows an ID or a resident's mobile number."""
-    allowed = {re.sub(r"\D", "", n) for n in office_numbers}
+def publicity_candidates(
+    run: DocumentRun, villages: list[Place], kind: NoticeKind, day: dt.date
+) -> list[Listed]:
+    """The procedures of `kind` in these villages that belong on the notice of `day`.
 
-    def inspect(xml: str) -> None:
-        text = _TAGS.sub("", xml)
-        if _ID.search(text):
-            found = _ID.search(text).group()
-            raise PrivacyError(
-                f"公示内容含有未遮挡的身份证号码（{found[:3]}…{found[-4:]}），已拒绝生成。请检查模板是否引用了证件号码"
-            )
-        for m in _MOBILE.finditer(text):
-            if m.group() not in allowed:
-                raise PrivacyError(
-                    f"公示内容含有居民手机号码（{m.group()[:3]}****{m.group()[-4:]}），已拒绝生成。办公电话请配置在 hotlines.office_numbers"
-                )
+    In all three procedures the village publicity comes after the household visit and before every
+    later step: 识别纳入 入户核实 → 信息比对 → 村级初选（公示）→ 乡级审核 → 县级审批 → 结果公告 → 录入建档
+    (seed 三.一.(二).2③); 风险消除 入户核查 → 村级初选 → 乡级审核 → 县级审批 → 结果公告 → 系统标注 (4②);
+    兜底户 入户核查 → 村级初选 → 乡级确定 → 县级备案 → 系统标注 (5②). A procedure is listed when
+      - the data record `day` as its 公示开始日期 (it is publicised in this notice), or
+      - nothing is recorded yet: 入户核实 on or before `day`, and no later step (乡级审核, 县级审批,
+        公告, 系统录入) recorded. A procedure past that stage without publicity dates is the
+        self-check's finding (M-PUBLICITY-5), not a notice to print after the fact.
+    """
+    h, procs, persons = TABLES["households"], TABLES["monitoring_procedures"], TABLES["persons"]
+    size = (
+        sa.select(sa.func.count())
+        .where(persons.c.household_id == h.c.household_id)
+        .scalar_subquery()
+    )
+    pending = sa.and_(
+        procs.c.publicity_start.is_(None),
+        procs.c.publicity_end.is_(None),
+        procs.c.verified_on <= day,
+        procs.c.township_reviewed_on.is_(None),
+        procs.c.county_approved_on.is_(None),
+        procs.c.announced_on.is_(None),
+        procs.c.entered_on.is_(None),
+    )
+    query = (
+        sa.select(procs.c.household_id, procs.c.kind, procs.c.found_on, procs.c.verified_on,
+                  procs.c.publicity_start, procs.c.publicity_end, h.c.head_name, h.c.village_code,
+                  size.label("size"), h.c.monitor_type, procs.c.risk_types)
+        .join(h, h.c.household_id == procs.c.household_id)
+        .where(h.c.village_code.in_([v.code for v in villages]), procs.c.kind == kind.procedure,
+               sa.or_(procs.c.publicity_start == day, pending))
+        .order_by(h.c.village_code, procs.c.household_id, procs.c.found_on)
+    )  # fmt: skip
+    with run.dataset.engine.connect() as conn:
+        return [Listed(*row) for row in conn.execute(query)]
 
-    return inspect
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1  # both ends count: 9月1日–9月5日 is 5 days
+
+    @property
+    def text(self) -> str:
+        return f"{cndate(self.start)}至{cndate(self.end)}（共{self.days}天）"
 
 
-# ------------------------------------------------------------------------------------------ data
+def monitoring_period(listed: list[Listed], day: dt.date, length: int, minimum: int) -> Period:
+    """The period one notice prints. Where the data record a period it is printed exactly, and the
+    households not yet publicised join it (one notice, one period); otherwise `day` and `length`
+    (--date/--days). A recorded period under the minimum, or two different recorded periods, cannot
+    be printed truthfully on one notice: PublicityPeriodError names the households."""
+    recorded: dict[dt.date, list[Listed]] = {}
+    for item in listed:
+        if item.recorded:
+            recorded.setdefault(item.end, []).append(item)
+    if len(recorded) > 1:
+        raise PublicityPeriodError(
+            "同一天开始的公示，数据记录的结束日期不同，一份公示不能如实印出："
+            + "；".join(i.describe() for items in recorded.values() for i in items)
+            + "。请核实后更正“监测帮扶”表的公示结束日期，重新导入，再生成"
+        )
+    if not recorded:
+        return Period(day, day + dt.timedelta(days=length - 1))
+    ((end, items),) = recorded.items()
+    period = Period(day, end)
+    if period.days < minimum:
+        raise PublicityPeriodError(
+            f"数据记录的公示期少于{minimum}天（梳理 三.一.(二).2③），公示不能改印其他日期："
+            + "；".join(i.describe() for i in items)
+            + f"。如公示确实不足{minimum}天，应重新公示，并在数据中更正公示起止日期后再生成"
+        )
+    return period
+
+
+def procedure_rows(
+    listed: list[Listed], kind: NoticeKind, villages: list[Place], with_village: bool
+) -> list[list[str]]:
+    names = {v.code: v.name for v in villages}
+    rows = []
+    for n, item in enumerate(listed, start=1):
+        # A household proposed for inclusion is not monitored yet: its 监测类型 is decided by the
+        # county's approval (seed 三.一.(二).2③ 五是县级审批), so the household row has none. A clerk
+        # expects the column on the notice (re-included households do show their type) and a word
+        # that says why it is empty, not a bare "—" that reads as missing data.
+        mtype = item.monitor_type or (PENDING_TYPE if kind.key == "inclusion" else "—")
+        when = item.found_on if kind.key == "inclusion" else (item.verified_on or item.found_on)
+        rows.append([str(n)] + ([names[item.village_code]] if with_village else []) + [
+            item.head_name, f"{item.size}人", mtype, item.risk_types or "—", cndate(when)])  # fmt: skip
+    return rows
+
+
+# ------------------------------------------------------------------------------------------ projects
 def _wan(value: Decimal | None) -> str:
     return f"{Decimal(value or 0):,.4f}"
 
 
+PROJECT_HEADS = {
+    "project": ["序号", "项目名称", "类型", "实施地点", "建设内容及规模", "资金（万元）", "实施单位及负责人", "计划工期",
+                "受益户数/人数", "联农带农机制", "绩效目标"],
+    "project-result": ["序号", "项目名称", "类型", "实施地点", "建设内容及规模", "资金安排及使用（万元）", "实施单位及负责人",
+                       "完工及验收", "受益户数/人数", "联农带农机制", "绩效目标"],
+}  # fmt: skip
+NOT_ENTERED = "未录入"
+
+
+@dataclass
+class ProjectRows:
+    word: list[dict] = field(default_factory=list)
+    excel: list[list[Any]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # 项目公告 rows missing a result
+
+
 def project_rows(
-    run: DocumentRun, villages: list[Place], kind: NoticeKind, year: int
-) -> tuple[list[dict], list[list[Any]], list[str]]:
-    """Projects carried out in these villages in `year` (by 计划开工日期); a project with several
-    places appears in each village's notice. Returns (table rows for Word, rows for Excel, project numbers)."""
+    run: DocumentRun, place: Place, villages: list[Place], kind: NoticeKind, year: int
+) -> ProjectRows:
+    """Projects of `year` (by 计划开工日期) located within this place: every 实施地点 is one of its
+    villages (DOMAIN §5). A village notice lists its own projects only; a multi-village project is
+    listed by the township (or, spanning townships, the county) — never with the whole amount in
+    one village, since the data give no village's share."""
     p = TABLES["projects"]
     codes = [v.code for v in villages]
     statuses = DONE_STATUS if kind.key == "project-result" else PLANNED_STATUS
     status_cond = p.c.status.in_([s for s in statuses if s]) | (
         p.c.status.is_(None) if None in statuses else sa.false()
     )
+    here = project_places.c.project_no == p.c.project_no
     query = (
         sa.select(p)
         .where(
-            p.c.project_no.in_(
-                sa.select(project_places.c.project_no).where(
-                    project_places.c.village_code.in_(codes)
-                )
-            ),
+            sa.exists().where(here, project_places.c.village_code.in_(codes)),
+            ~sa.exists().where(here, project_places.c.village_code.notin_(codes)),
             sa.extract("year", p.c.planned_start) == year,
             status_cond,
         )
@@ -121,67 +285,73 @@ def project_rows(
     )
     with run.dataset.engine.connect() as conn:
         projects = list(conn.execute(query))
-    word, excel = [], []
+    # Names as a reader of this notice knows them: the county's notice adds the township (two 王庄村).
+    names = {v.code: (v.file_label if place.level == "县" else v.name) for v in villages}
+    result = ProjectRows()
+    done = kind.key == "project-result"
     for n, r in enumerate(projects, start=1):
+        where = "、".join(names[c] for c in dict.fromkeys(r.places.split("、")))
         funds = [(label, r._mapping[col]) for col, label in FUND_COLUMNS if r._mapping[col]]
         total = sum((Decimal(v) for _, v in funds), Decimal(0))
-        fund_text = "\n".join(f"{label}{_wan(v)}" for label, v in funds) + f"\n合计{_wan(total)}"
+        fund_lines = [f"{label}{_wan(v)}" for label, v in funds] + [f"合计{_wan(total)}"]
         benefit = f"{r.beneficiary_households or 0}户{r.beneficiary_persons or 0}人"
         if r.beneficiary_poor_households or r.beneficiary_monitored_households:
             benefit += f"\n其中脱贫户{r.beneficiary_poor_households or 0}户、监测户{r.beneficiary_monitored_households or 0}户"
-        period = (
-            f"{cndate(r.planned_start)}至{cndate(r.planned_end)}"
-            if r.planned_end
-            else cndate(r.planned_start)
-        )
-        word.append({"no": n, "name": r.name, "type": r.type, "content": r.content_scale, "funds": fund_text, "unit": r.unit,
-                     "period": period, "benefit": benefit, "linkage": r.farmer_linkage or "", "goal": r.performance_goal or ""})  # fmt: skip
-        excel.append([n, r.project_no, r.name, r.type, r.content_scale, *[float(r._mapping[c] or 0) for c, _ in FUND_COLUMNS],
-                      float(total), r.unit, r.planned_start, r.planned_end, r.beneficiary_households, r.beneficiary_persons,
-                      r.beneficiary_poor_households, r.beneficiary_monitored_households, r.farmer_linkage or "", r.performance_goal or ""])  # fmt: skip
-    return word, excel, [r.project_no for r in projects]
+        unit = r.unit + (f"\n负责人：{r.leader}" if r.leader else "")
+        if done:
+            missing = [label for label, value in (("实际完工日期", r.actual_end), ("已拨付资金", r.funds_allocated),
+                                                  ("已支付资金", r.funds_paid)) if value is None]  # fmt: skip
+            if r.status == "已验收" and r.accepted_on is None:
+                missing.append("验收日期")
+            if missing:
+                result.incomplete.append(f"{r.project_no}（{r.name}）缺{'、'.join(missing)}")
+            fund_lines += [
+                f"已拨付{_wan(r.funds_allocated) if r.funds_allocated is not None else NOT_ENTERED}",
+                f"已支付{_wan(r.funds_paid) if r.funds_paid is not None else NOT_ENTERED}",
+            ]
+            accepted = (
+                cndate(r.accepted_on)
+                if r.accepted_on
+                else ("尚未验收" if r.status == "已完工" else NOT_ENTERED)
+            )
+            period = f"完工：{cndate(r.actual_end) or NOT_ENTERED}\n验收：{accepted}"
+        else:
+            period = (
+                f"{cndate(r.planned_start)}至{cndate(r.planned_end)}"
+                if r.planned_end
+                else cndate(r.planned_start)
+            )
+        result.word.append({"no": n, "name": r.name, "type": r.type, "places": where, "content": r.content_scale,
+                            "funds": "\n".join(fund_lines), "unit": unit, "period": period, "benefit": benefit,
+                            "linkage": r.farmer_linkage or "", "goal": r.performance_goal or ""})  # fmt: skip
+        dates = ([r.actual_end, r.accepted_on, _float(r.funds_allocated), _float(r.funds_paid)] if done
+                 else [r.planned_start, r.planned_end])  # fmt: skip
+        result.excel.append([n, r.project_no, r.name, r.type, where, r.content_scale, *[float(r._mapping[c] or 0) for c, _ in FUND_COLUMNS],
+                             float(total), *dates, r.unit, r.leader or "", r.beneficiary_households, r.beneficiary_persons,
+                             r.beneficiary_poor_households, r.beneficiary_monitored_households, r.farmer_linkage or "",
+                             r.performance_goal or ""])  # fmt: skip
+        result.keys.append(r.project_no)
+    return result
 
 
-def procedure_rows(
-    run: DocumentRun, villages: list[Place], kind: NoticeKind, start: dt.date, with_village: bool
-):
-    """Procedures of `kind` in these villages whose 公示开始日期 is `start` — or, where the data
-    have no publicity dates yet, those past 入户核实 and not yet approved by the county."""
-    h, procs, persons = TABLES["households"], TABLES["monitoring_procedures"], TABLES["persons"]
-    size = (
-        sa.select(sa.func.count())
-        .where(persons.c.household_id == h.c.household_id)
-        .scalar_subquery()
-    )
-    query = (
-        sa.select(procs, h.c.head_name, h.c.monitor_type, h.c.village_code, size.label("size"))
-        .join(h, h.c.household_id == procs.c.household_id)
-        .where(
-            h.c.village_code.in_([v.code for v in villages]),
-            procs.c.kind == kind.procedure,
-            sa.or_(
-                procs.c.publicity_start == start,
-                sa.and_(
-                    procs.c.publicity_start.is_(None),
-                    procs.c.verified_on.isnot(None),
-                    procs.c.county_approved_on.is_(None),
-                ),
-            ),
-        )
-        .order_by(h.c.village_code, procs.c.household_id)
-    )
-    names = {v.code: v.name for v in villages}
-    date_label = "风险发现日期" if kind.key == "inclusion" else "入户核查日期"
-    with run.dataset.engine.connect() as conn:
-        rows = list(conn.execute(query))
-    word, excel = [], []
-    for n, r in enumerate(rows, start=1):
-        when = r.found_on if kind.key == "inclusion" else (r.verified_on or r.found_on)
-        cells = [str(n)] + ([names[r.village_code]] if with_village else []) + [
-            r.head_name, f"{r.size}人", r.monitor_type or "—", r.risk_types or "—", cndate(when)]  # fmt: skip
-        word.append(cells)
-        excel.append(cells)
-    return word, excel, [r.household_id for r in rows], date_label
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def project_excel_columns(kind: NoticeKind) -> list[Column]:
+    done = kind.key == "project-result"
+    middle = (
+        [Column("实际完工日期", 12, "date"), Column("验收日期", 12, "date"), Column("已拨付（万元）", 12, "wan"),
+         Column("已支付（万元）", 12, "wan")] if done
+        else [Column("计划开工", 12, "date"), Column("计划完工", 12, "date")]
+    )  # fmt: skip
+    return [
+        Column("序号", 6, "int"), Column("项目编号", 12), Column("项目名称", 24), Column("项目类型", 10), Column("实施地点", 18),
+        Column("建设内容及规模", 30), *[Column(f"{label}资金（万元）", 12, "wan") for _, label in FUND_COLUMNS],
+        Column("合计（万元）", 12, "wan"), *middle, Column("实施单位", 18), Column("项目负责人", 10), Column("受益户数", 9, "int"),
+        Column("受益人数", 9, "int"), Column("受益脱贫户数", 10, "int"), Column("受益监测户数", 10, "int"),
+        Column("联农带农机制", 30), Column("绩效目标", 30),
+    ]  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ text
@@ -190,8 +360,8 @@ def _body(kind: NoticeKind, place_name: str, count: int, year: int, basis: str) 
         return [f"根据巩固拓展脱贫攻坚成果和乡村振兴项目资金管理有关规定，为接受群众监督，现将{place_name}{year}年度衔接资金等项目"
                 f"（共{count}个）的资金安排、建设内容和联农带农机制等情况予以公示。"]  # fmt: skip
     if kind.key == "project-result":
-        return [f"根据巩固拓展脱贫攻坚成果和乡村振兴项目资金管理有关规定，{place_name}{year}年度以下项目（共{count}个）已完工，"
-                "现将项目建设、资金使用和带农益农等实施结果予以公告。"]  # fmt: skip
+        return [f"根据巩固拓展脱贫攻坚成果和乡村振兴项目资金管理有关规定，{place_name}{year}年度以下衔接资金等项目（共{count}个）"
+                "已完工，现将项目完工验收、资金拨付支付和受益等实施结果予以公告。"]  # fmt: skip
     if kind.key == "inclusion":
         return [f"根据{basis}要求，经农户申报、干部排查或部门预警，并经入户核实、信息比对，{place_name}拟将以下{count}户"
                 "纳入防止返贫监测对象，现予以公示。"]  # fmt: skip
@@ -202,26 +372,19 @@ def _body(kind: NoticeKind, place_name: str, count: int, year: int, basis: str) 
             "拟认定为整户无劳动能力兜底保障户，现予以公示。"]  # fmt: skip
 
 
-EXCEL_PROJECT_COLUMNS = [
-    Column("序号", 6, "int"), Column("项目编号", 12), Column("项目名称", 24), Column("项目类型", 10), Column("建设内容及规模", 30),
-    *[Column(f"{label}资金（万元）", 12, "wan") for _, label in FUND_COLUMNS], Column("合计（万元）", 12, "wan"),
-    Column("实施单位", 18), Column("计划开工", 12, "date"), Column("计划完工", 12, "date"), Column("受益户数", 9, "int"),
-    Column("受益人数", 9, "int"), Column("受益脱贫户数", 10, "int"), Column("受益监测户数", 10, "int"),
-    Column("联农带农机制", 30), Column("绩效目标", 30),
-]  # fmt: skip
-
-
 declare_template(
     PROJECT_TEMPLATE,
     "docx",
     sample={
-        "title": "王庄村2023年度衔接资金项目公示", "recipient": "全体村（居）民", "paragraphs": ["……现予以公示。"],
-        "rows": [{"no": 1, "name": "道路硬化", "type": "乡村建设", "content": "硬化道路2公里", "funds": "中央12.0000\n合计12.0000",
-                  "unit": "城关镇人民政府", "period": "2023年4月1日至2023年10月31日", "benefit": "120户400人", "linkage": "务工带动",
+        "title": "城关镇王庄村2023年度衔接资金项目公告", "recipient": "全体村（居）民", "paragraphs": ["……现予以公告。"],
+        "heads": PROJECT_HEADS["project-result"],
+        "rows": [{"no": 1, "name": "道路硬化", "type": "乡村建设", "places": "王庄村", "content": "硬化道路2公里",
+                  "funds": "中央12.0000\n合计12.0000\n已拨付12.0000\n已支付11.5000", "unit": "城关镇人民政府\n负责人：张三",
+                  "period": "完工：2023年8月20日\n验收：2023年8月31日", "benefit": "120户400人", "linkage": "务工带动",
                   "goal": "方便出行"}],
-        "closing": ["公示期：……"], "issuer": "王庄村村民委员会", "date": "2023-09-01",
+        "closing": ["公告期：……"], "issuer": "城关镇王庄村村民委员会", "date": "2023-09-01",
     },
-    description="项目公示/项目公告：横向A4，十列项目表",
+    description="项目公示/项目公告：横向A4，十一列项目表（表头随公示或公告而定）",
 )  # fmt: skip
 
 
@@ -230,17 +393,32 @@ class NoticeResult:
     outputs: list[OutputEntry] = field(default_factory=list)
     issued: list[tuple[str, int]] = field(default_factory=list)  # (label, rows)
     skipped: list[str] = field(default_factory=list)  # kinds asked for but empty
+    notes: list[str] = field(default_factory=list)  # said on screen: dates recorded, data missing
+    failures: list[Failure] = field(default_factory=list)  # notices refused (PublicityPeriodError)
     templates: list[dict[str, str]] = field(default_factory=list)
+
+
+MONITORING_KEYS = [k for k, kind in KINDS.items() if kind.procedure]
+PROJECT_KEYS = [k for k, kind in KINDS.items() if not kind.procedure]
 
 
 def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, start: dt.date, days: int | None,
                  year: int | None, pdf: bool = False, manifest: bool = True) -> NoticeResult:  # fmt: skip
+    """The notices of one village, township or county (projects only) for the day `start`.
+
+    A notice that cannot be printed truthfully (PublicityPeriodError) is left out and listed in
+    `failures` (and the manifest); the other kinds are still generated."""
     settings = run.settings
     policy = run.policy
-    township_level = place.level == "乡"
-    villages = villages_under(run.dataset, place) if township_level else [place]
+    villages = villages_under(run.dataset, place) if place.level != "村" else [place]
     year = year or start.year
     explicit = bool(kinds)
+    if place.level == "县":
+        # Monitoring publicity is posted in the village (seed 三.一.(二).2③ 在村内进行公示).
+        wrong = [KINDS[k].label for k in kinds or [] if KINDS[k].procedure]
+        if wrong:
+            raise ConfigError(f"{'、'.join(wrong)}在村内张贴，请用 --village 或 --township 生成")
+        kinds = kinds or PROJECT_KEYS
     result = NoticeResult()
     templates: list[dict[str, str]] = []
     # The national supervision hotline (12317) comes from the policy, the county's from reportgen.toml.
@@ -250,108 +428,125 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
         national,
     ]
     inspect = privacy_check([n for n in office_numbers if n])
-    issuer = place.name + (
-        settings.values["offices.township_suffix"]
-        if township_level
-        else settings.values["offices.village_suffix"]
-    )
+    issuer = issuer_of(settings, place)
     prefix = place.file_label
+    with_village = place.level != "村"
+    recipient = {"村": "全体村（居）民", "乡": "各村（居）民"}.get(place.level, "社会各界")
     supervision = "、".join(x for x in (national, settings.values["hotlines.supervision"]) if x)
+    minimum = policy.value("monitoring.publicity_min_days")
     for key in kinds or list(KINDS):
         kind = KINDS[key]
         monitoring = kind.procedure is not None
-        minimum = policy.value("monitoring.publicity_min_days") if monitoring else 1
         length = days or (
-            policy.value("monitoring.publicity_min_days")
-            if monitoring
-            else policy.value("projects.publicity_default_days")
+            minimum if monitoring else policy.value("projects.publicity_default_days")
         )
-        if length < minimum:
+        if length < (minimum if monitoring else 1):
             raise ConfigError(
                 f"{kind.label}的公示期不得少于{minimum}天（梳理 三.一.(二).2③），--days 为 {length}"
             )
-        end = start + dt.timedelta(days=length - 1)  # both ends count: 9月1日–9月5日 is 5 days
+        title = f"{prefix}{'' if monitoring else f'{year}年度衔接资金'}{kind.label}"
+        listed: list[Listed] = []
         if monitoring:
-            word, excel, keys, date_label = procedure_rows(
-                run, villages, kind, start, township_level
-            )
-            columns = (
-                ["序号"]
-                + (["村"] if township_level else [])
-                + ["户主", "家庭人口", "监测类型", "风险类型", date_label]
-            )
-            widths = [6] + ([10] if township_level else []) + [12, 10, 16, 26, 18]
+            listed = publicity_candidates(run, villages, kind, start)
+            if not listed:
+                if explicit:
+                    result.skipped.append(kind.label)
+                continue
+            try:
+                period = monitoring_period(listed, start, length, minimum)
+            except PublicityPeriodError as err:
+                result.failures.append(
+                    Failure(f"{title}（{cndate(start)}）", f"未生成：{err}", place.label)
+                )
+                continue
+            if days and any(i.recorded for i in listed) and period.days != days:
+                result.notes.append(
+                    f"{kind.label}：按数据记录的公示期{period.text}生成，未采用 --days {days}"
+                )
+            word = procedure_rows(listed, kind, villages, with_village)
+            excel, keys = word, [i.household_id for i in listed]
+            columns = ["序号"] + (["村"] if with_village else []) + [
+                "户主", "家庭人口", "监测类型", "风险类型", "风险发现日期" if kind.key == "inclusion" else "入户核查日期"]  # fmt: skip
+            widths = [6] + ([10] if with_village else []) + [12, 10, 16, 26, 18]
             excel_columns = [Column(c, w * 1.2) for c, w in zip(columns, widths)]
             basis = policy.value("basis.monitoring")
+            word_label = "公示期"
         else:
-            word, excel, keys = project_rows(run, villages, kind, year)
-            excel_columns = EXCEL_PROJECT_COLUMNS
+            period = Period(start, start + dt.timedelta(days=length - 1))
+            projects = project_rows(run, place, villages, kind, year)
+            if not projects.word:
+                if explicit:
+                    result.skipped.append(kind.label)
+                continue
+            word, excel, keys = projects.word, projects.excel, projects.keys
+            excel_columns = project_excel_columns(kind)
             basis = ""
-        if not word:
-            if explicit:
-                result.skipped.append(kind.label)
-            continue
-        title = f"{place.name}{year if not monitoring else ''}{'年度衔接资金' if not monitoring else ''}{kind.label}"
+            # A 公告 reports results over a 公告期 (DOMAIN §5); a 公示 asks for comments on a plan.
+            word_label = "公告期" if kind.key == "project-result" else "公示期"
+            if projects.incomplete:
+                result.notes.append(
+                    f"{kind.label}：{'；'.join(projects.incomplete)}，公告中印作“{NOT_ENTERED}”"
+                )
+        paragraphs = _body(kind, prefix, len(word), year, basis)
+        if any(i.monitor_type is None for i in listed) and kind.key == "inclusion":
+            paragraphs[-1] += f"表中“{PENDING_TYPE}”的监测类型，经县级审批后认定。"
         stem = safe_filename(f"{prefix}_{kind.label}_{cndate(start)}")
         ctx = {
             "title": title,
             "doc_number": "",
-            "recipient": "全体村（居）民" if not township_level else "各村（居）民",
-            "paragraphs": _body(kind, place.name, len(word), year, basis),
-            "table": {
-                "caption": f"{kind.label}名单",
-                "columns": columns,
-                "widths": widths,
-                "rows": word,
-            }
+            "recipient": recipient,
+            "paragraphs": paragraphs,
+            "table": {"caption": f"{kind.label}名单", "columns": columns, "widths": widths, "rows": word}
             if monitoring
             else None,
+            "heads": PROJECT_HEADS.get(kind.key, []),
             "rows": word,
             "closing": [
-                f"公示期：{cndate(start)}至{cndate(end)}（共{length}天）。",
-                f"公示期内如有异议，请向{issuer}反映，或拨打监督电话：{supervision}。",
+                f"{word_label}：{period.text}。",
+                f"{word_label}内如有异议，请向{issuer}反映，或拨打监督电话：{supervision}。",
             ],
             "issuer": issuer,
             "date": start,
             "_file": stem,
-        }
+        }  # fmt: skip
         batch = render_batch(TEMPLATE if monitoring else PROJECT_TEMPLATE, [ctx], run.out_dir, file_name=lambda g, c: c["_file"], pdf=pdf, meta=run.meta(public=True),
                              label=lambda c: c["title"], workspace=settings.workspace, manifest=False,
                              raise_on_failure=True, inspect=inspect)  # fmt: skip
         sheet_path = run.out_dir / f"{stem}.xlsx"
         write_table_workbook(sheet_path, [Sheet(kind.label, excel_columns, excel, title=title,
-                                                note=f"公示期：{cndate(start)}至{cndate(end)}；{issuer}")],
+                                                note=f"{word_label}：{period.text}；{issuer}")],
                              footer=run.meta()["footnote"])  # fmt: skip
         templates = [{"name": batch.template_name, "sha256": batch.template_sha256}]
-        entries = batch.outputs + [run.entry(sheet_path, len(excel))]
-        result.outputs += entries
+        result.outputs += batch.outputs + [run.entry(sheet_path, len(excel))]
         result.issued.append((kind.label, len(word)))
-        _record(run, place, kind, start, end, batch.outputs[0].file, keys)
+        unrecorded = [i for i in listed if not i.recorded]
+        if unrecorded:
+            result.notes.append(
+                f"{kind.label}：{len(unrecorded)} 户的公示起止日期（{period.text}）已记入数据"
+            )
+        _record(run, place, kind, period, batch.outputs[0].file, keys, unrecorded)
     result.templates = templates
     if manifest:
-        write_manifest(run.out_dir, run=run.run_info(), templates=templates, outputs=result.outputs)
+        write_manifest(run.out_dir, run=run.run_info(), templates=templates, outputs=result.outputs,
+                       failures=result.failures)  # fmt: skip
     return result
 
 
-def _record(
-    run: DocumentRun,
-    place: Place,
-    kind: NoticeKind,
-    start: dt.date,
-    end: dt.date,
-    file: str,
-    keys: list[str],
-) -> None:
-    """Remember the notice (re-issuing the same place/kind/start replaces the record)."""
+def _record(run: DocumentRun, place: Place, kind: NoticeKind, period: Period, file: str, keys: list[str],
+            unrecorded: list[Listed]) -> None:  # fmt: skip
+    """Remember the notice (re-issuing the same place/kind/start replaces the record) and, in the same
+    transaction, write its period into the procedures not yet publicised, so that the self-check
+    (M-PUBLICITY-5), `data export`, the 明白纸 and the next notice read the dates this notice printed."""
     last = run.dataset.latest_import() or {}
+    procs = TABLES["monitoring_procedures"]
     with run.dataset.engine.begin() as conn:
         old = conn.execute(sa.select(notices.c.id).where(notices.c.place_code == place.code, notices.c.kind == kind.key,
-                                                         notices.c.period_start == start)).scalar()  # fmt: skip
+                                                         notices.c.period_start == period.start)).scalar()  # fmt: skip
         if old is not None:
             conn.execute(notice_items.delete().where(notice_items.c.notice_id == old))
             conn.execute(notices.delete().where(notices.c.id == old))
         notice_id = conn.execute(
-            notices.insert().values(place_code=place.code, kind=kind.key, period_start=start, period_end=end,
+            notices.insert().values(place_code=place.code, kind=kind.key, period_start=period.start, period_end=period.end,
                                     file=str(run.out_dir / file), issued_at=dt.datetime.now(), import_id=last.get("id"))
         ).inserted_primary_key[0]  # fmt: skip
         if keys:
@@ -359,3 +554,10 @@ def _record(
                 notice_items.insert(),
                 [{"notice_id": notice_id, "item_key": k} for k in dict.fromkeys(keys)],
             )
+        for item in unrecorded:
+            conn.execute(
+                procs.update()
+                .where(procs.c.household_id == item.household_id, procs.c.kind == item.kind,
+                       procs.c.found_on == item.found_on, procs.c.publicity_end.is_(None))
+                .values(publicity_start=period.start, publicity_end=period.end)
+            )  # fmt: skip
