@@ -51,10 +51,46 @@ def test_pool_writes_the_same_bytes_as_one_process(run, notice_ws, pools):
     book = load_workbook(notice_ws / "two" / SUMMARY)
     assert [r[1] for r in book["受助学生"].iter_rows(min_row=3, values_only=True) if r[1]] == [
         "G001", "G002", "G900"]  # fmt: skip
-    assert [r[1] for r in book["应享未享"].iter_rows(min_row=3, values_only=True) if r[1]] == [
+    assert [r[1] for r in book["应享未享"].iter_rows(min_row=4, values_only=True) if r[1]] == [
         "G901"
     ]
     assert manifest(notice_ws / "one") == manifest(notice_ws / "two")
+
+
+def test_year_pool_writes_the_same_bytes_as_one_process(run, notice_ws, pools):
+    """--year 2023: both terms' payments per letter, the per-term summary columns and the 应享未享
+    note of a grade that does not tell its entry year come out the same from the pool."""
+    write_xlsx(
+        notice_ws / "春季.xlsx",
+        {"学生": [["学籍号", "姓名", "证件号码", "学校代码", "学段", "年级", "家庭经济困难"],
+                  ["G902", "插班生", make_id("20100303", 73), "S09", "初中", "插班", "是"]],
+         "资助发放": [["学籍号", "资助项目", "金额", "学期", "发放日期"],
+                   ["G001", "寄宿生生活补助", 625, "2024年春季学期", "2024-04-10"],
+                   ["G900", "非寄宿生生活补助", 312.5, "2024年春季学期", "2024-04-11"],
+                   ["G900", "非寄宿生生活补助", 312.5, "2023年春季学期", "2023-04-11"]]},
+    )  # fmt: skip
+    assert run("import", "春季.xlsx").exit_code == 0
+    one = run("aid-notice", "--county", "--year", "2023", "--workers", "1", "--out", "one")
+    two = run("aid-notice", "--county", "--year", "2023", "--workers", "2", "--out", "two")
+    assert one.exit_code == 0, one.output
+    assert two.exit_code == 0, two.output
+    assert pools == [2]
+    assert "2023—2024学年：已生成 3 份学生受助情况温馨告知书；应享未享 2 人" in two.output
+    assert "已按在读计入" in two.output
+    assert one.output.replace("/one/", "/two/") == two.output
+    a, b = files(notice_ws / "one"), files(notice_ws / "two")
+    assert a == b
+    assert "学生受助情况汇总_全县_2023—2024学年.xlsx" in a
+    assert manifest(notice_ws / "one") == manifest(notice_ws / "two")
+    book = load_workbook(notice_ws / "two" / "学生受助情况汇总_全县_2023—2024学年.xlsx")
+    paid = {r[1]: r[6:] for r in book["受助学生"].iter_rows(min_row=3, values_only=True) if r[1]}
+    assert paid == {
+        "G001": (625, 625, 1250),
+        "G002": (1000, None, 1000),
+        "G900": (312.5, 312.5, 625),
+    }
+    missed = {r[1]: r[7] for r in book["应享未享"].iter_rows(min_row=4, values_only=True) if r[1]}
+    assert missed == {"G901": None, "G902": "年级“插班”看不出入学学年，按本学年在读计入"}
 
 
 def test_a_bad_record_fails_its_school_only(run, notice_ws):
@@ -100,9 +136,9 @@ def test_plan_names_only_schools_with_letters(run, notice_ws):
     try:
         doc = DocumentRun(settings, dataset, notice_ws / "o", "", {}, None)
 
-        def plan(term, class_name=None):
+        def plan(*terms, class_name=None):
             selection = select_schools(dataset, county=True, class_name=class_name)
-            return [(p["school_code"], p["file"]) for p in _notice_plan(doc, selection, term)]
+            return [(p["school_code"], p["file"]) for p in _notice_plan(doc, selection, terms)]
 
         assert plan("2023年秋季学期") == [
             ("S01", "学生受助情况温馨告知书_城关镇第一初级中学.docx"),
@@ -111,7 +147,9 @@ def test_plan_names_only_schools_with_letters(run, notice_ws):
         ]
         # spring: nobody paid, so no file takes a name; the schools still give 应享未享 rows
         assert plan("2024年春季学期") == [("S01", None), ("S02", None), ("S09", None)]
-        assert plan("2023年秋季学期", "2班") == [
+        # a school year: a school paid in either term has a file
+        assert plan("2023年秋季学期", "2024年春季学期") == plan("2023年秋季学期")
+        assert plan("2023年秋季学期", class_name="2班") == [
             ("S02", "学生受助情况温馨告知书_青山县第一高级中学_2班.docx")
         ]
     finally:

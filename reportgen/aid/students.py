@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from reportgen.aid.eligibility import SchoolFacts, StudentFacts
+from reportgen.aid.terms import grade_number
 from reportgen.dataset.schema import TABLES
 from reportgen.dataset.sheets import HOUSEHOLD_DERIVED_FLAGS
 from reportgen.dataset.store import Dataset, household_flag_exprs
@@ -71,18 +72,6 @@ def select_schools(
     )
 
 
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _GRADE_WORDS = {
     "小班": -3,
     "中班": -2,
@@ -96,28 +85,14 @@ _GRADE_WORDS = {
 }
 
 
-def _cn_number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if text.startswith("十") and len(text) == 2:
-        return 10 + _CN_DIGITS.get(text[1], 0)
-    if len(text) == 1:
-        return _CN_DIGITS.get(text)
-    return None
-
-
 def grade_key(grade: str) -> tuple[int, str]:
     """七年级 < 八年级, 初一 < 初二, 小班 < 大班, 高一 < 高三; unknown spellings sort last, by text."""
     for word, value in _GRADE_WORDS.items():
         if word in grade:
             return value, grade
-    m = re.search(r"([0-9]+|十[一二]?|[一二三四五六七八九])\s*年级", grade)
-    if m:
-        n = _cn_number(m.group(1))
-        if n is not None:
-            return n, grade
+    n = grade_number(grade)
+    if n is not None:
+        return n, grade
     return 99, grade
 
 

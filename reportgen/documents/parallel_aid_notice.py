@@ -26,17 +26,19 @@ from reportgen.workers import run_partitions
 def notice_partition(task: dict[str, Any]) -> dict[str, Any]:
     """Worker: one school's letters (one print file, PDF if asked) and its summary rows."""
     from reportgen.aid.students import students_of_school
+    from reportgen.aid.terms import terms_of_school_year
     from reportgen.documents.aid_notice import (
         TEMPLATE,
         SchoolNotices,
-        _payments,
         notice_label,
+        payments_by_student,
         school_notices,
     )
 
     run = worker_run(task)
     out_dir = Path(task["out_dir"])
     code = task["school_code"]
+    period = task["period"]
     students = students_of_school(run.dataset, code, task["class_name"])
     got = SchoolNotices()
     if students:
@@ -44,10 +46,9 @@ def notice_partition(task: dict[str, Any]) -> dict[str, Any]:
             run,
             students[0].school,
             students,
-            term=task["term"],
+            period=period,
             class_name=task["class_name"],
-            in_term=_payments(run, (code,), (task["term"],)),
-            in_year=_payments(run, (code,), tuple(task["year_terms"])),
+            paid=payments_by_student(run, (code,), terms_of_school_year(period.school_year)),
         )
     outputs: list[dict] = []
     failures: list[dict] = []
@@ -71,7 +72,7 @@ def notice_partition(task: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _notice_plan(run, selection, term: str) -> list[dict[str, Any]]:
+def _notice_plan(run, selection, terms: tuple[str, ...]) -> list[dict[str, Any]]:
     """The selected schools with students, in order; `file` is the print file of a school with at
     least one letter, named as render_batch names the groups that have records (else None)."""
     from reportgen.dataset.schema import TABLES
@@ -83,7 +84,7 @@ def _notice_plan(run, selection, term: str) -> list[dict[str, Any]]:
     paid = (
         sa.select(st.c.school_code)
         .select_from(pay.join(st, st.c.student_no == pay.c.student_no))
-        .where(pay.c.term == term)
+        .where(pay.c.term.in_(terms))
         .distinct()
     )
     if selection.class_name:
@@ -96,7 +97,8 @@ def _notice_plan(run, selection, term: str) -> list[dict[str, Any]]:
             r.school_code: r.name
             for r in conn.execute(sa.select(schools.c.school_code, schools.c.name))
         }
-    plan, used = [], set()
+    plan: list[dict[str, Any]] = []
+    used: set[str] = set()
     for code in selection.school_codes:
         if code not in having:
             continue
@@ -108,34 +110,26 @@ def _notice_plan(run, selection, term: str) -> list[dict[str, Any]]:
     return plan
 
 
-def make_notices_parallel(run, selection, *, term: str, pdf: bool, progress, workers: int):
+def make_notices_parallel(run, selection, *, period, pdf: bool, progress, workers: int):
     """make_notices with one school per partition in a process pool (or on the Dask cluster of an
-    `on_cluster` block); None to use the in-process path (fewer than two schools with students)."""
-    from reportgen.aid.terms import school_year_of, terms_of_school_year
-    from reportgen.documents.aid_notice import TEMPLATE, NoticeResult, summary_path, write_summary
+    `on_cluster` block); None to use the in-process path (fewer than two schools with students).
+    `period`: an aid_notice.NoticePeriod (one term or a school year)."""
+    from reportgen.documents.aid_notice import TEMPLATE, NoticeResult, finish_summary
 
-    plan = _notice_plan(run, selection, term)
+    plan = _notice_plan(run, selection, period.terms)
     if len(plan) < 2:
         return None
     tpl, common = _prepare(
-        run,
-        TEMPLATE,
-        pdf,
-        public=True,
-        term=term,
-        year_terms=list(terms_of_school_year(school_year_of(term))),
-        class_name=selection.class_name,
+        run, TEMPLATE, pdf, public=True, period=period, class_name=selection.class_name
     )
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(notice_partition, tasks, len(plan), workers, progress, "letters",
                              weights=[part["students"] for part in plan])  # fmt: skip
-    result = NoticeResult(term)
+    result = NoticeResult(period)
     paid_rows = [row for got in results for row in got["paid_rows"]]
     missed_rows = [row for got in results for row in got["missed_rows"]]
     school_rows = [got["school_row"] for got in results if got["school_row"]]
-    result.missed = len(missed_rows)
-    summary = write_summary(summary_path(run, selection, term), run, selection, term,
-                            paid_rows, school_rows, missed_rows)  # fmt: skip
+    summary = finish_summary(run, selection, result, paid_rows, school_rows, missed_rows)
 
     def count(got: dict[str, Any]) -> int:
         result.letters += got["letters"]
