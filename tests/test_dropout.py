@@ -2,12 +2,13 @@
 county's D-cases, and the archive and ledger read back as a user would."""
 
 import datetime as dt
+import json
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from builders import CHILD_A, full_county, write_xlsx
+from builders import CHILD_A, REGIONS, SCHOOLS, full_county, make_id, write_xlsx
 from click.testing import CliRunner
 from docx import Document
 from openpyxl import load_workbook
@@ -15,6 +16,9 @@ from openpyxl import load_workbook
 from reportgen.cli import cli
 from reportgen.config import load_settings
 from reportgen.dropout import (
+    CLEARED,
+    OPEN,
+    SECURED,
     DropoutCase,
     HouseholdLink,
     Persuasion,
@@ -24,7 +28,9 @@ from reportgen.dropout import (
     home_teaching_months,
     judged_months,
     last_complete_month,
+    standing,
 )
+from reportgen.rules import REGISTRY
 from reportgen.workspace import open_dataset
 
 D = dt.date
@@ -127,6 +133,24 @@ def test_policy_numbers_drive_the_checks(tmp_path):
     short = case("送教上门", attempts=THREE, reported_county_on=D(2023, 3, 20),
                  visits=[(D(2023, 9, 5), 2), (D(2023, 9, 19), 2)])  # fmt: skip
     assert "dropout.home_teaching_short" not in codes(short, strict)
+
+
+def test_the_dropout_rules_read_the_runs_policy(run, workspace):
+    """The rules judge and word their findings with the workspace's policy, not the built-in one."""
+    full_county(workspace / "in")
+    assert run("import", "in").exit_code == 0
+    (workspace / "reportgen.toml").write_text(
+        "[policy_overrides]\ndropout.persuasion_min_attempts = 4\n", encoding="utf-8"
+    )
+    result = run("check", "--as-of", "2023-09-30", "--json", "--rule", "D-ATTEMPTS")
+    (found,) = json.loads(result.stdout)
+    assert found["title"] == "劝返不足4次仍未复学"
+    assert found["detail"] == "截至2023年9月30日劝返1次，不足4次，仍未复学（当前状态：劝返中）"
+    policy = load_settings(workspace).policy
+    assert REGISTRY["D-ATTEMPTS"].title_text(policy) == "劝返不足4次仍未复学"
+    assert (
+        REGISTRY["D-NOT-REPORTED"].title_text(policy) == "劝返4次以上仍未复学，未报县联合劝返工作组"
+    )
 
 
 # ------------------------------------------------------------------------------ 延缓/休学
@@ -481,3 +505,95 @@ def test_archive_prints_on_one_page_without_home_teaching(example):
     ).stdout
     text = "".join(text.split())  # pdftotext spaces digits apart from Chinese
     assert "控辍保学学生档案" in text and "刘锦程" in text and "劝返不足3次仍未复学" in text
+
+
+# ------------------------------------------------------------------------------ the 第四部分 indicator
+def test_standing_secured_open_or_cleared(std):
+    """Seed 二.一.(二).1③④: 送教上门 and a 休学 / 延缓入学 approved by the county (assessed by the 残联
+    when on disability grounds) count as 有保障; an approval dated after the day has not happened."""
+    as_of = D(2023, 9, 30)
+    approved = {"county_approved_on": as_of}
+    assert standing(case("劝返中"), as_of, std) == (OPEN, "劝返中")
+    assert standing(case("送教上门"), as_of, std) == (SECURED, "送教上门")
+    for status in ("休学", "延缓入学"):
+        assert standing(case(status, **approved), as_of, std) == (SECURED, status)
+        late = case(status, county_approved_on=as_of + dt.timedelta(days=1))
+        assert standing(late, as_of, std) == (OPEN, f"{status}未经县级批准")
+        ill = case(status, reason="身体原因（肢体残疾）", **approved)
+        assert standing(ill, as_of, std) == (OPEN, f"{status}未经县残联评估认定")
+        assessed = case(
+            status, reason="身体原因（肢体残疾）", disability_assessed_on=as_of, **approved
+        )
+        assert standing(assessed, as_of, std) == (SECURED, status)
+    for status in ("已复学", "超龄离校", "已销号"):
+        assert standing(case(status), as_of, std)[0] == CLEARED, status
+
+
+# fmt: off
+INDICATOR_CASES = [
+    # 学籍号, 学段, 发现日期, 辍学原因, 当前状态, 县级批准日期, 残联评估日期
+    ["K01", "初中", "2023-09-04", "厌学", "劝返中", "", ""],
+    ["K02", "初中", "2023-03-01", "厌学", "已复学", "", ""],
+    ["K03", "小学", "2023-03-01", "身体原因（肢体残疾）", "送教上门", "", "2023-03-10"],
+    ["K04", "初中", "2023-03-01", "本人拒不返校", "延缓入学", "2023-09-30", ""],  # approved on the day
+    ["K05", "初中", "2023-03-01", "厌学，本人拒不返校", "休学", "2023-05-10", ""],
+    ["K06", "初中", "2023-03-01", "本人拒不返校", "延缓入学", "2023-10-01", ""],  # the day after
+    ["K07", "小学", "2023-03-01", "身体原因（智力残疾）", "延缓入学", "2023-09-01", ""],  # no 残联
+    ["K08", "小学", "2023-03-01", "身体原因（智力残疾）", "延缓入学", "2023-09-01", "2023-08-20"],
+    ["K09", "初中", "2023-03-01", "厌学", "休学", "", ""],  # never approved
+    ["K10", "初中", "2023-03-01", "超过16周岁", "超龄离校", "", ""],
+    ["K11", "初中", "2023-03-01", "随父母外出", "已销号", "", ""],
+    ["K12", "普通高中", "2023-03-01", "厌学", "劝返中", "", ""],  # not 义务教育阶段
+    ["K13", "初中", "2023-10-05", "厌学", "劝返中", "", ""],  # found after the quarter
+]
+# fmt: on
+
+
+def indicator_row(run, workspace, cases) -> tuple[list[str], dict[str, str]]:
+    """Import a county with these dropout cases, write the 2023Q3 self-check and read back table 1's
+    失学辍学 row and table 2's 辍学未清零 column by area."""
+    students = [["学籍号", "姓名", "证件号码", "学校代码", "学段", "年级", "班级"]]
+    for i, (no, stage, *_) in enumerate(cases):
+        school = "S02" if stage == "普通高中" else "S01"
+        students.append(
+            [no, f"学生{no}", make_id("20100901", 20 + i), school, stage, "八年级", "1班"]
+        )
+    write_xlsx(
+        workspace / "辍学.xlsx",
+        {"行政区划": REGIONS, "学校": SCHOOLS, "学生": students,
+         "辍学学生": [["学籍号", "发现日期", "辍学原因", "当前状态", "县级批准日期", "残联评估日期"],
+                  *[[no, *rest] for no, _, *rest in cases]]},
+    )  # fmt: skip
+    (workspace / "reportgen.toml").write_text('[county]\nname = "青山县"\n', encoding="utf-8")
+    assert run("import", "辍学.xlsx").exit_code == 0
+    result = run("selfcheck", "--quarter", "2023Q3")
+    assert result.exit_code == 0, result.output
+    doc = Document(str(workspace / "输出/自查报告/青山县_2023年第三季度_自查报告.docx"))
+    row = next(
+        [c.text for c in r.cells]
+        for r in doc.tables[0].rows
+        if r.cells[0].text == "义务教育阶段失学辍学"
+    )
+    header = [c.text for c in doc.tables[1].rows[0].cells]
+    column = header.index("辍学未清零（人）")
+    return row, {r.cells[0].text: r.cells[column].text for r in doc.tables[1].rows[1:]}
+
+
+def test_the_dropout_indicator_counts_only_real_dropouts(run, workspace, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
+    row, by_area = indicator_row(run, workspace, INDICATOR_CASES)
+    assert by_area == {"城关镇": "4", "河口乡": "0", "合计": "4"}
+    assert row[3] == "未清零"
+    assert row[2] == (
+        "失学辍学4人（劝返中1人、休学未经县级批准1人、延缓入学未经县残联评估认定1人、延缓入学未经县级批准1人）；"
+        "另有送教上门1人、休学1人、延缓入学2人，按政策视为有保障"
+    )
+
+
+def test_secured_students_alone_leave_the_indicator_cleared(run, workspace, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
+    secured = [c for c in INDICATOR_CASES if c[0] in ("K02", "K03", "K04", "K05", "K08", "K12")]
+    row, by_area = indicator_row(run, workspace, secured)
+    assert by_area == {"城关镇": "0", "河口乡": "0", "合计": "0"}
+    assert row[3] == "已清零"
+    assert row[2] == "失学辍学0人；另有送教上门1人、休学1人、延缓入学2人，按政策视为有保障"

@@ -44,9 +44,9 @@ CASES = {
     "M-ILL-HEALTH": ({"H0082"}, {"H0223"}),
     "M-STUDY-EDU": ({"H0263"}, {"H0399"}),
     "M-UNMONITORED": ({"H0060", "H0319"}, {"H0163", "H0337"}),  # 7499 vs 7500; monitored 6800
-    "M-ELIM-INCOME": ({"H0020"}, {"H0158"}),
+    "M-ELIM-INCOME": ({"H0020", "H0158"}, set()),  # 7499, 7500: not above the line
     "DATA-ORDER": ({"H0400"}, set()),
-    "DATA-FUTURE": ({"H0252"}, {"H0156"}),  # 2023-10-08 vs 2023-09-30
+    "DATA-FUTURE": (set(), {"H0252", "H0156"}),  # 2023-10-08 after the as-of date: not judged
     "H-UNINSURED": (
         {"413028194608096893", "413028196301199547", "413025197309268901", "411528201911238063"},
         {"413028197611036529"},

@@ -1,11 +1,14 @@
 """Rules the example county does not plant both sides of: each just inside and just outside."""
 
+import datetime as dt
 import json
 
 import sqlalchemy as sa
 from builders import HOUSEHOLDS, PERSONS, REGIONS, full_county, make_id, write_xlsx
 
 from reportgen.config import load_settings
+from reportgen.dataset.importer import import_paths
+from reportgen.workspace import open_dataset
 
 
 def findings(run, rule_id, as_of="2023-09-30"):
@@ -150,3 +153,76 @@ def test_table_rows_and_built_facts_do_not_share_a_cache_entry(run, workspace):
         assert ctx._all("students") is rows[0] and ctx._all("dropout_cases") is rows[1]
     finally:
         dataset.dispose()
+
+
+# ------------------------------------------------------------------ 风险消除: income above the line
+def test_risk_elimination_needs_income_above_the_line_not_at_it(run, workspace):
+    """Seed 三.一.(二).4①: “收入稳定超过当年监测范围” — 7500 is not above 7500; 7500.01 is."""
+    header = HOUSEHOLDS[0] + ["风险是否消除"]
+    # H105 sits at the line too, but its risk is not eliminated
+    cases = {"H101": (7500, "是"), "H102": (7500.01, "是"), "H103": (7499.99, "是"), "H104": (7501, "是"),
+             "H105": (7500, "否")}  # fmt: skip
+    eliminated = [
+        [hid, "411599101201", f"户主{i}", make_id("19700101", 60 + i), "监测户", "边缘易致贫户", "", income, done]
+        for i, (hid, (income, done)) in enumerate(cases.items(), start=1)
+    ]  # fmt: skip
+    households = [header, *[h + [""] for h in HOUSEHOLDS[1:]], *eliminated]
+    assert run("import", str(base(workspace, households))).exit_code == 0
+    assert findings(run, "M-ELIM-INCOME") == {
+        "H101": "已风险消除，家庭年人均纯收入7,500元，未超过监测范围7,500元（须稳定超过）",
+        "H103": "已风险消除，家庭年人均纯收入7,499.99元，未超过监测范围7,500元（须稳定超过）",
+    }
+
+
+# ------------------------------------------------------------------ dates after the as-of date
+def import_at(workspace, when: dt.datetime, path) -> None:
+    """Import as the CLI does, on a fixed clock (the import's date is what DATA-FUTURE compares)."""
+    dataset = open_dataset(load_settings(workspace), create=True)
+    try:
+        import_paths(dataset, [path], now=lambda: when)
+    finally:
+        dataset.dispose()
+
+
+def test_a_date_after_its_import_is_impossible_a_date_after_the_as_of_date_is_not(run, workspace):
+    procs = [["户编号", "程序类型", "风险发现日期", "县级审批日期", "系统录入日期"],
+             ["H002", "识别纳入", "2023-09-14", "2023-09-28", "2023-10-08"],  # the import's day
+             ["H003", "识别纳入", "2023-09-14", "2023-09-28", "2023-10-09"]]  # the day after  # fmt: skip
+    measures = [["户编号", "措施类别", "措施内容", "落实日期"],
+                ["H002", "健康帮扶", "家庭医生签约", "2023-10-08"],
+                ["H001", "产业帮扶", "养牛", "2023-10-09"]]  # fmt: skip
+    path = base(workspace, 监测帮扶=procs, 帮扶措施=measures)
+    import_at(workspace, dt.datetime(2023, 10, 8, 16, 30), path)
+    impossible = {
+        "H003": "识别纳入：系统录入2023年10月9日晚于数据导入日期2023年10月8日",
+        "H001": "帮扶措施“产业帮扶”落实日期2023年10月9日晚于数据导入日期2023年10月8日",
+    }
+    # a quarter's report as of 9月30日 cannot judge 10月8日: only what is impossible is reported
+    assert findings(run, "DATA-FUTURE") == impossible
+    assert findings(run, "DATA-FUTURE", as_of="2023-12-31") == impossible
+
+
+def test_time_limits_do_not_use_dates_after_the_as_of_date(run, workspace):
+    """A step dated after the as-of date has not happened yet on that day: the limit counts on to
+    the as-of date, as for a step with no date (10 days by 9月30日 pass, 11 do not)."""
+    procs = [["户编号", "程序类型", "风险发现日期", "县级审批日期", "系统录入日期", "帮扶计划制定日期"],
+             ["H001", "识别纳入", "2023-09-15", "2023-10-02", "2023-10-03", "2023-10-03"],  # 15 days by 9-30
+             ["H002", "识别纳入", "2023-09-10", "2023-09-20", "2023-10-08", "2023-10-08"],  # 10 days by 9-30
+             ["H003", "识别纳入", "2023-09-10", "2023-09-19", "2023-10-08", "2023-09-21"]]  # 11 days by 9-30  # fmt: skip
+    assert run("import", str(base(workspace, 监测帮扶=procs))).exit_code == 0
+    assert findings(run, "M-IDENT-15") == {}
+    assert findings(run, "M-ENTRY-10") == {
+        "H003": "县级审批2023年9月19日，截至2023年9月30日未录入，用时11天（不超过10天）"
+    }
+    assert findings(run, "M-PLAN-10") == {}
+    # judged on a later day, the same dates count
+    assert findings(run, "M-IDENT-15", as_of="2023-10-08") == {
+        "H001": "风险发现2023年9月15日，县级审批2023年10月2日，用时17天（不超过15天）"
+    }
+    assert findings(run, "M-ENTRY-10", as_of="2023-10-08") == {
+        "H002": "县级审批2023年9月20日，系统录入2023年10月8日，用时18天（不超过10天）",
+        "H003": "县级审批2023年9月19日，系统录入2023年10月8日，用时19天（不超过10天）",
+    }
+    assert findings(run, "M-PLAN-10", as_of="2023-10-08") == {
+        "H002": "县级审批2023年9月20日，帮扶计划2023年10月8日，用时18天（不超过10天）"
+    }

@@ -12,18 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import sqlalchemy as sa
-
-from reportgen.dataset.schema import TABLES
+from reportgen.dropout import CLEARED, IN_PERSUASION, OPEN, Standard, standing
 from reportgen.rules import Finding
 from reportgen.rules.context import RuleContext
 from reportgen.rules.figures import HOUSEHOLD_FIELDS, household_counts, in_scope
 from reportgen.rules.runs import Scope
 
-# 义务教育阶段 (seed 第四部分 2): a dropout case is cleared when the student is back (已复学) or the
-# case is closed (超龄离校, 已销号; seed 二.一.(二).1③). 劝返中, 送教上门, 延缓入学, 休学 are still open.
+# 义务教育阶段失学辍学动态清零 (seed 第四部分 2; DOMAIN §5): only real dropouts count against it —
+# 劝返中, and a 休学 / 延缓入学 without the county's approval (or the 残联 assessment when on disability
+# grounds). 送教上门 and an approved 休学 / 延缓入学 count as 有保障 (seed 二.一.(二).1③④) and are
+# listed apart; 已复学, 超龄离校, 已销号 are cleared. reportgen.dropout.standing decides each case.
 COMPULSORY_STAGES = ("小学", "初中")
-DROPOUT_CLEARED = ("已复学", "已销号", "超龄离校")
+SECURED_ORDER = ("送教上门", "休学", "延缓入学")
 HOUSING_RULE = "R-UNSAFE"
 WATER_RULE = "W-WATER"
 INDUSTRY_TYPE = "产业发展"
@@ -42,8 +42,9 @@ class AreaFigures:
     eliminated: int = 0  # 风险消除 approved by the county in the period
     insured: int = 0  # 脱贫人口和监测对象 insured / covered
     covered: int = 0
-    dropouts_open: int = 0  # 义务教育阶段 cases not cleared
-    dropout_statuses: dict[str, int] = field(default_factory=dict)
+    dropouts_open: int = 0  # 义务教育阶段 real dropouts: against 动态清零
+    dropout_statuses: dict[str, int] = field(default_factory=dict)  # those, by label (劝返中…)
+    dropouts_secured: dict[str, int] = field(default_factory=dict)  # 有保障 by status (送教上门…)
     housing_problems: int = 0
     water_problems: int = 0
 
@@ -114,11 +115,14 @@ def compute_indicators(
             for a in targets(village_code):
                 a.covered += covered
                 a.insured += insured
-    for village_code, status in open_dropouts(ctx):
+    for village_code, state, label in dropout_standings(ctx):
         if in_scope(ctx, scope, village_code):
             for a in targets(village_code):
-                a.dropouts_open += 1
-                a.dropout_statuses[status] = a.dropout_statuses.get(status, 0) + 1
+                if state == OPEN:
+                    a.dropouts_open += 1
+                    a.dropout_statuses[label] = a.dropout_statuses.get(label, 0) + 1
+                else:
+                    a.dropouts_secured[label] = a.dropouts_secured.get(label, 0) + 1
     for f in findings:
         if f.rule not in (HOUSING_RULE, WATER_RULE):
             continue
@@ -132,30 +136,41 @@ def compute_indicators(
     return result
 
 
-def open_dropouts(ctx: RuleContext) -> list[tuple[str | None, str]]:
-    """(village, status) of every 义务教育阶段 dropout case found by `as_of` and not cleared.
+def dropout_standings(ctx: RuleContext) -> list[tuple[str, str, str]]:
+    """(village, OPEN or SECURED, label) of every 义务教育阶段 dropout case found by `as_of` and not
+    cleared, as reportgen.dropout.standing judges it on that day.
 
     The place is the student's household village when the student links to a household (the
     township of residence answers for 劝返), otherwise the school's region.
     """
-    cases, students, schools = (TABLES[t] for t in ("dropout_cases", "students", "schools"))
-    persons, households = TABLES["persons"], TABLES["households"]
-    query = (
-        sa.select(
-            cases.c.status, sa.func.coalesce(households.c.village_code, schools.c.region_code)
-        )
-        .join(students, students.c.student_no == cases.c.student_no)
-        .join(schools, schools.c.school_code == students.c.school_code)
-        .outerjoin(persons, persons.c.id_number == students.c.id_number)
-        .outerjoin(households, households.c.household_id == persons.c.household_id)
-        .where(
-            students.c.stage.in_(COMPULSORY_STAGES),
-            cases.c.status.notin_(DROPOUT_CLEARED),
-            cases.c.found_on <= ctx.as_of,
-        )
+    from reportgen.rules.dropout import dropout_cases  # late: importing it registers rules
+
+    std = Standard.from_policy(ctx.policy)
+    out = []
+    for case in dropout_cases(ctx):
+        if case.stage not in COMPULSORY_STAGES:
+            continue
+        state, label = standing(case, ctx.as_of, std)
+        if state != CLEARED:
+            village = case.household.village_code if case.household else case.school_region
+            out.append((village, state, label))
+    return out
+
+
+def dropout_text(area: AreaFigures) -> str:
+    """The 完成情况 of 义务教育阶段失学辍学 (seed 第四部分 2): the real dropouts by label, then the
+    students counted as 有保障, e.g. “失学辍学1人（劝返中1人）；另有送教上门1人、休学1人、延缓入学1人，
+    按政策视为有保障”."""
+    open_ = sorted(area.dropout_statuses.items(), key=lambda kv: (kv[0] != IN_PERSUASION, kv[0]))
+    text = f"失学辍学{area.dropouts_open}人" + (
+        f"（{'、'.join(f'{k}{v}人' for k, v in open_)}）" if open_ else ""
     )
-    with ctx.dataset.engine.connect() as conn:
-        return [(village, status) for status, village in conn.execute(query)]
+    secured = [
+        f"{k}{area.dropouts_secured[k]}人" for k in SECURED_ORDER if area.dropouts_secured.get(k)
+    ]
+    if secured:
+        text += f"；另有{'、'.join(secured)}，按政策视为有保障"
+    return text
 
 
 def _funds(ctx: RuleContext, scope: Scope, result: Indicators) -> None:

@@ -18,7 +18,10 @@ from reportgen.dropout.cases import (
     load_cases,
 )
 from reportgen.dropout.checks import (
+    CLEARED,
+    OPEN,
     RULES,
+    SECURED,
     DropoutRule,
     Finding,
     MonthCount,
@@ -28,15 +31,19 @@ from reportgen.dropout.checks import (
     hours_text,
     judged_months,
     last_complete_month,
+    standing,
 )
 
 __all__ = [
+    "CLEARED",
     "CLOSED",
     "DEFERRED",
     "HOME_TEACHING",
     "IN_PERSUASION",
+    "OPEN",
     "RETURNED",
     "RULES",
+    "SECURED",
     "DropoutCase",
     "DropoutRule",
     "Finding",
@@ -52,4 +59,5 @@ __all__ = [
     "judged_months",
     "last_complete_month",
     "load_cases",
+    "standing",
 ]

@@ -97,6 +97,7 @@ class DropoutCase:
     household: HouseholdLink | None = None
     persuasions: tuple[Persuasion, ...] = field(default_factory=tuple)
     visits: tuple[Visit, ...] = field(default_factory=tuple)
+    school_region: str = ""  # the school's 所在区划代码 (village or township)
 
     @property
     def returned(self) -> bool:
@@ -258,7 +259,7 @@ def load_cases(
                 disability_assessed_on=r.disability_assessed_on,
                 student_disabled=bool(r.disabled),
                 guardian_name=r.guardian_name, guardian_phone=r.guardian_phone,
-                household=household,
+                household=household, school_region=r.school_region or "",
                 persuasions=tuple(sorted(attempts[r.student_no], key=lambda p: (p.date, p.persons))),
                 visits=tuple(sorted(visits[r.student_no], key=lambda v: (v.date, v.teacher))),
             )

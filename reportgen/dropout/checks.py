@@ -216,6 +216,34 @@ def _finding(code: str, std: Standard, text: str) -> Finding:
     return Finding(code, rule.title_for(std), text, rule.seed)
 
 
+# Where a case stands for 义务教育阶段失学辍学动态清零 (seed 第四部分 2; DOMAIN §5).
+CLEARED, SECURED, OPEN = "cleared", "secured", "open"
+
+
+def standing(case: DropoutCase, as_of: dt.date, std: Standard) -> tuple[str, str]:
+    """(CLEARED | SECURED | OPEN, label) of a case as of a date.
+
+    CLEARED: back at school or the case closed (已复学; 超龄离校, 已销号 — seed 二.一.(二).1③ “超龄后的
+    离校标注和台账销号”). SECURED, counted as 义务教育有保障 and not against 动态清零: 送教上门 (seed
+    二.一.(二).4, its shortfalls are D-HOME-TEACHING / D-NO-VISITS findings of their own), and 延缓入学 or
+    休学 done as the seed prescribes — approved by the county (二.一.(二).1③ “报县级人民政府…批准同意后，
+    可认定为达到‘义务教育有保障’退出条件，办理延缓入学或休学手续”) and, when on disability grounds, assessed
+    through the county 残联 (1④). OPEN, the real dropouts: 劝返中, any other status, and a 延缓入学 /
+    休学 lacking that approval or assessment as of the date (the same test as D-NO-APPROVAL /
+    D-NO-ASSESSMENT), labelled so the report says why (休学未经县级批准)."""
+    if case.returned or case.closed:
+        return CLEARED, case.status
+    if case.status == HOME_TEACHING:
+        return SECURED, case.status
+    if case.deferred:
+        if check_deferral_approval(case, as_of, std) is not None:
+            return OPEN, f"{case.status}未经县级批准"
+        if check_disability_assessment(case, as_of, std) is not None:
+            return OPEN, f"{case.status}未经县残联评估认定"
+        return SECURED, case.status
+    return OPEN, case.status
+
+
 def case_problems(case: DropoutCase, as_of: dt.date, policy: Policy | Standard) -> list[Finding]:
     """Every problem of one case as of a date, in RULES order."""
     std = policy if isinstance(policy, Standard) else Standard.from_policy(policy)

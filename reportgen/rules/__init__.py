@@ -59,9 +59,18 @@ class Rule:
     # its schools; any project, notice or dropout case), so a partitioned self-check may run it
     # township by township (rules/partition.py). False: it runs once over the whole dataset.
     split: bool = False
+    # The title worded from a policy's numbers (a dropout rule's 劝返不足N次), where `title` quotes
+    # the default policy's; None: the title has no policy number.
+    title_of: Callable[..., str] | None = None
 
     def basis_text(self, policy) -> str:
+        """The file name and 文号 of the policy's [basis] entry (the key itself when the policy
+        has no such entry: a county's own rule may write its basis out in full)."""
         return policy.data.get("basis", {}).get(self.basis, self.basis)
+
+    def title_text(self, policy) -> str:
+        """The title as the run's policy words it."""
+        return self.title_of(policy) if self.title_of else self.title
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -79,11 +88,12 @@ def rule(
     severity: str = "一般",
     fix: str = "",
     split: bool | None = None,
+    title_of: Callable[..., str] | None = None,
 ):
     """Register a rule function `check(ctx) -> Iterable[Finding]` under a stable id.
 
     `split`: see Rule.split; built-in rules default to True (each was checked against it), rules
-    from a workspace's rules/*.py to False unless they say so."""
+    from a workspace's rules/*.py to False unless they say so. `title_of(policy)`: see Rule.title_of."""
     if entity not in ENTITIES:
         raise ValueError(f"entity {entity!r}")
     if group not in GROUPS or severity not in SEVERITIES:
@@ -94,7 +104,7 @@ def rule(
             raise ConfigError(f"规则编号重复：{id}")
         builtin = not _LOADING_USER
         REGISTRY[id] = Rule(id, title, seed, basis, entity, group, severity, fix, fn, builtin=builtin,
-                            split=builtin if split is None else split)  # fmt: skip
+                            split=builtin if split is None else split, title_of=title_of)  # fmt: skip
         return fn
 
     return register

@@ -8,10 +8,12 @@ dropout cases like every other finding.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
+from reportgen.config import DEFAULT_POLICY, Policy, load_policy
 from reportgen.dropout import RULES as DROPOUT_CHECKS
-from reportgen.dropout import DropoutRule, Standard, load_cases
-from reportgen.rules import REGISTRY, Finding, rule
+from reportgen.dropout import DropoutCase, DropoutRule, Standard, load_cases
+from reportgen.rules import Finding, rule
 from reportgen.rules.context import RuleContext
 
 FIXES = {
@@ -32,40 +34,44 @@ RULE_IDS = {
 }
 
 
-def _cases(ctx: RuleContext):
+def dropout_cases(ctx: RuleContext) -> list[DropoutCase]:
+    """The dropout cases found by the run's as-of date, loaded once per context (the rules and the
+    第四部分 indicator share them)."""
     if "facts:dropout_cases" not in ctx._cache:
         ctx._cache["facts:dropout_cases"] = load_cases(ctx.dataset, found_by=ctx.as_of)
     return ctx._cache["facts:dropout_cases"]
 
 
-def _register(check: DropoutRule) -> None:
+def _register(check: DropoutRule, default: Standard) -> None:
     rule_id = RULE_IDS[check.code]
-    std = Standard.from_policy(_policy_for_titles())
 
     def run(ctx: RuleContext) -> Iterator[Finding]:
+        # The run's policy: its numbers judge the cases and word the title (劝返不足N次…).
         standard = Standard.from_policy(ctx.policy)
-        for case in _cases(ctx):
+        title = check.title_for(standard)
+        for case in dropout_cases(ctx):
             found = check.check(case, ctx.as_of, standard)
             if found is None:
                 continue
             village = case.household.village_code if case.household else ""
             place = ctx.place(village) if village else None
-            yield Finding(rule_id, REGISTRY[rule_id].title, "dropout_case", case.student_no, case.name,
+            yield Finding(rule_id, title, "dropout_case", case.student_no, case.name,
                           case.household.household_id if case.household else None, case.school, found.text,
                           case.school_township_code or (place.township_code if place else ""), village)  # fmt: skip
 
     run.__name__ = rule_id.replace("-", "_").lower()
-    rule(rule_id, check.title_for(std), seed=check.seed, basis="education", entity="dropout_case", group="政策落实",
+    # The registry needs a title before any run; it quotes the default policy, and title_of gives
+    # each run's own (Rule.title_text(policy)).
+    rule(rule_id, check.title_for(default), seed=check.seed,
+         basis="dropout", entity="dropout_case", group="政策落实",
          severity="严重" if check.code in ("dropout.persuasion_count", "dropout.county_report") else "一般",
-         fix=FIXES[check.code])(run)  # fmt: skip
+         fix=FIXES[check.code], title_of=partial(_title, check))(run)  # fmt: skip
 
 
-def _policy_for_titles():
-    """Titles quote the built-in standard (e.g. 劝返不足3次); each run still uses its own policy."""
-    from reportgen.config import load_policy
-
-    return load_policy("henan-2023")
+def _title(check: DropoutRule, policy: Policy) -> str:
+    return check.title_for(Standard.from_policy(policy))
 
 
+_DEFAULT_STANDARD = Standard.from_policy(load_policy(DEFAULT_POLICY))
 for _check in DROPOUT_CHECKS:
-    _register(_check)
+    _register(_check, _DEFAULT_STANDARD)

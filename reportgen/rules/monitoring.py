@@ -6,8 +6,13 @@ counts both ends; a step that is due but has no date is itself a finding once it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 
+import sqlalchemy as sa
+
+from reportgen.dataset.schema import imports
 from reportgen.dates import cn_date
 from reportgen.rules import Finding, rule
 from reportgen.rules.context import RuleContext, days_between, inclusive_days
@@ -17,6 +22,17 @@ ANY_LABOR = (*WORKING, "弱劳动力或半劳动力")
 NO_LABOR = ("丧失劳动力", "无劳动力")
 
 
+def done_by(ctx: RuleContext, day: dt.date | None) -> dt.date | None:
+    """A step's date if it happened by the as-of date; a later date has not happened yet as of
+    that day (the time limits count on to the as-of date, as for a step with no date)."""
+    return day if day is not None and day <= ctx.as_of else None
+
+
+def yuan(amount: Decimal) -> str:
+    """7500 → '7,500'; 7500.01 → '7,500.01' (a boundary amount is never rounded onto the line)."""
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+
+
 @rule("M-IDENT-15", "识别认定超过15天", seed="三.一.(二).2④", basis="monitoring", entity="household", group="工作落实",
       severity="严重", fix="对超时的识别程序逐户倒查原因，压缩入户核实、比对和审批环节用时，确保15天内完成识别认定。")  # fmt: skip
 def identification_days(ctx: RuleContext) -> Iterator[Finding]:
@@ -24,13 +40,13 @@ def identification_days(ctx: RuleContext) -> Iterator[Finding]:
     for hid, procs in ctx.procedures.items():
         h = ctx.households.get(hid)
         for p in procs:
-            if p.kind != "识别纳入":
+            if p.kind != "识别纳入" or p.found_on > ctx.as_of:
                 continue
-            end = p.county_approved_on or ctx.as_of
-            days = days_between(p.found_on, end)
+            approved = done_by(ctx, p.county_approved_on)
+            days = days_between(p.found_on, approved or ctx.as_of)
             if days > limit:
-                if p.county_approved_on:
-                    detail = f"风险发现{cn_date(p.found_on)}，县级审批{cn_date(p.county_approved_on)}，用时{days}天（不超过{limit}天）"
+                if approved:
+                    detail = f"风险发现{cn_date(p.found_on)}，县级审批{cn_date(approved)}，用时{days}天（不超过{limit}天）"
                 else:
                     detail = f"风险发现{cn_date(p.found_on)}，截至{cn_date(ctx.as_of)}已{days}天仍未完成县级审批（不超过{limit}天）"
                 yield ctx.household_finding("M-IDENT-15", h, detail)
@@ -42,15 +58,13 @@ def entry_days(ctx: RuleContext) -> Iterator[Finding]:
     limit = ctx.policy.value("monitoring.entry_max_days")
     for hid, procs in ctx.procedures.items():
         for p in procs:
-            if p.kind != "识别纳入" or not p.county_approved_on:
+            if p.kind != "识别纳入" or not done_by(ctx, p.county_approved_on):
                 continue
-            end = p.entered_on or ctx.as_of
-            days = days_between(p.county_approved_on, end)
+            entered = done_by(ctx, p.entered_on)
+            days = days_between(p.county_approved_on, entered or ctx.as_of)
             if days > limit:
                 what = (
-                    f"系统录入{cn_date(p.entered_on)}"
-                    if p.entered_on
-                    else f"截至{cn_date(ctx.as_of)}未录入"
+                    f"系统录入{cn_date(entered)}" if entered else f"截至{cn_date(ctx.as_of)}未录入"
                 )
                 yield ctx.household_finding("M-ENTRY-10", ctx.households[hid],
                                             f"县级审批{cn_date(p.county_approved_on)}，{what}，用时{days}天（不超过{limit}天）")  # fmt: skip
@@ -62,14 +76,14 @@ def plan_days(ctx: RuleContext) -> Iterator[Finding]:
     limit = ctx.policy.value("monitoring.plan_max_days")
     for hid, procs in ctx.procedures.items():
         for p in procs:
-            if p.kind != "识别纳入" or not p.county_approved_on:
+            if p.kind != "识别纳入" or not done_by(ctx, p.county_approved_on):
                 continue
-            end = p.plan_on or ctx.as_of
-            days = days_between(p.county_approved_on, end)
+            planned = done_by(ctx, p.plan_on)
+            days = days_between(p.county_approved_on, planned or ctx.as_of)
             if days > limit:
                 what = (
-                    f"帮扶计划{cn_date(p.plan_on)}"
-                    if p.plan_on
+                    f"帮扶计划{cn_date(planned)}"
+                    if planned
                     else f"截至{cn_date(ctx.as_of)}无帮扶计划"
                 )
                 yield ctx.household_finding("M-PLAN-10", ctx.households[hid],
@@ -153,7 +167,7 @@ def illness_without_health_measure(ctx: RuleContext) -> Iterator[Finding]:
     return _risk_without_measure(ctx, "M-ILL-HEALTH", "因病", "健康帮扶")
 
 
-@rule("M-STUDY-EDU", "因学监测户未落实教育帮扶", seed="二.一.(二)；三.一.(二).3②", basis="education", entity="household",
+@rule("M-STUDY-EDU", "因学监测户未落实教育帮扶", seed="二.一.(二)；三.一.(二).3②", basis="student_aid", entity="household",
       group="政策落实", fix="对因学风险户落实学生资助、雨露计划等教育帮扶措施。")  # fmt: skip
 def study_without_education_measure(ctx: RuleContext) -> Iterator[Finding]:
     return _risk_without_measure(ctx, "M-STUDY-EDU", "因学", "教育帮扶")
@@ -175,19 +189,24 @@ def unmonitored_low_income(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-@rule("M-ELIM-INCOME", "风险消除但收入低于监测范围", seed="三.一.(二).4①", basis="monitoring", entity="household",
+@rule("M-ELIM-INCOME", "风险消除但收入未超过监测范围", seed="三.一.(二).4①", basis="monitoring_guide", entity="household",
       group="工作落实", severity="严重", fix="对收入未稳定超过监测范围即标注风险消除的，重新研判，必要时恢复监测。")  # fmt: skip
 def eliminated_under_line(ctx: RuleContext) -> Iterator[Finding]:
+    # Seed 三.一.(二).4① (the wording of 国乡振发〔2023〕4号 quoted in 三.一.(一)3): “收入稳定超过当年
+    # 监测范围 … 按程序标注风险消除”. Income exactly at the line does not exceed it: 7500 is reported,
+    # 7500.01 is not. (Whether it is *stably* above needs more than one year's figure: not judged.)
     line = ctx.income_line
     for hid, h in ctx.households.items():
         eliminated = h.risk_eliminated or any(
-            p.kind == "风险消除" and p.county_approved_on for p in ctx.procedures.get(hid, [])
+            p.kind == "风险消除" and p.county_approved_on and p.county_approved_on <= ctx.as_of
+            for p in ctx.procedures.get(hid, [])
         )
-        if eliminated and h.income_per_capita is not None and h.income_per_capita < line:
+        if eliminated and h.income_per_capita is not None and h.income_per_capita <= line:
             yield ctx.household_finding(
                 "M-ELIM-INCOME",
                 h,
-                f"已风险消除，家庭年人均纯收入{h.income_per_capita:,.0f}元，低于监测范围{line:,.0f}元",
+                f"已风险消除，家庭年人均纯收入{yuan(h.income_per_capita)}元，未超过监测范围{yuan(line)}元"
+                "（须稳定超过）",
             )
 
 
@@ -218,33 +237,53 @@ def approval_before_discovery(ctx: RuleContext) -> Iterator[Finding]:
                     break
 
 
-@rule("DATA-FUTURE", "数据逻辑错误：日期晚于检查日", seed="三.一.(三).5", basis="monitoring", entity="household",
+@rule("DATA-FUTURE", "数据逻辑错误：日期晚于数据导入日期", seed="三.一.(三).5", basis="monitoring", entity="household",
       group="工作落实", fix="核对并更正录入错误的日期。")  # fmt: skip
 def future_dates(ctx: RuleContext) -> Iterator[Finding]:
+    # A date later than the day its row was imported cannot be true (the data were exported before
+    # that). A date merely later than the as-of date is not judged here: a quarter's report cannot
+    # tell what happened after its own date (系统录入 on 10月8日 for a report as of 9月30日 is normal).
     fields = (("风险发现", "found_on"), ("入户核实", "verified_on"), ("公示开始", "publicity_start"), ("公示结束", "publicity_end"),
               ("乡级审核", "township_reviewed_on"), ("县级审批", "county_approved_on"), ("公告", "announced_on"),
               ("系统录入", "entered_on"), ("帮扶计划", "plan_on"))  # fmt: skip
+    imported = import_dates(ctx)
     for hid, procs in ctx.procedures.items():
         for p in procs:
+            day = imported(p.import_id)
+            if day is None:
+                continue
             late = [
                 f"{label}{cn_date(p._mapping[col])}"
                 for label, col in fields
-                if p._mapping[col] and p._mapping[col] > ctx.as_of
+                if p._mapping[col] and p._mapping[col] > day
             ]
             if late:
                 yield ctx.household_finding(
                     "DATA-FUTURE",
                     ctx.households[hid],
-                    f"{p.kind}：{'、'.join(late)}晚于{cn_date(ctx.as_of)}",
+                    f"{p.kind}：{'、'.join(late)}晚于数据导入日期{cn_date(day)}",
                 )
     for hid, ms in ctx.measures.items():
         for m in ms:
-            if m.done_on and m.done_on > ctx.as_of:
+            day = imported(m.import_id)
+            if m.done_on and day is not None and m.done_on > day:
                 yield ctx.household_finding(
                     "DATA-FUTURE",
                     ctx.households[hid],
-                    f"帮扶措施“{m.category}”落实日期{cn_date(m.done_on)}晚于{cn_date(ctx.as_of)}",
+                    f"帮扶措施“{m.category}”落实日期{cn_date(m.done_on)}晚于数据导入日期{cn_date(day)}",
                 )
+
+
+def import_dates(ctx: RuleContext) -> Callable[[int | None], dt.date | None]:
+    """import_id → the day that import finished; a row with no import (written to the database by
+    other means) → the last import's day; None when nothing was ever imported."""
+    if "facts:import_dates" not in ctx._cache:
+        with ctx.dataset.engine.connect() as conn:
+            rows = conn.execute(sa.select(imports.c.id, imports.c.finished_at)).all()
+        ctx._cache["facts:import_dates"] = {i: when.date() for i, when in rows if when is not None}
+    days: dict[int, dt.date] = ctx._cache["facts:import_dates"]
+    last = days[max(days)] if days else None
+    return lambda import_id: days.get(import_id, last) if import_id is not None else last
 
 
 @rule("DATA-TYPE", "数据逻辑错误：监测户无监测类型", seed="三.一.(三).5", basis="monitoring", entity="household",

@@ -38,7 +38,7 @@ def student_finding(ctx: RuleContext, rule_id: str, student, detail: str) -> Fin
                    student.school.name, detail, place.township_code, student.household_village or "")  # fmt: skip
 
 
-@rule("A-UNPAID", "符合资助条件的学生本学年未获任何资助（应享未享）", seed="二.一.(二).2②③", basis="education", entity="student",
+@rule("A-UNPAID", "符合资助条件的学生本学年未获任何资助（应享未享）", seed="二.一.(二).2②③", basis="student_aid", entity="student",
       group="政策落实", severity="严重", fix="逐一核实应享未享学生，符合条件的及时补发；加强教育、民政、乡村振兴部门数据比对。")  # fmt: skip
 def unpaid_eligible(ctx: RuleContext) -> Iterator[Finding]:
     from reportgen.aid.eligibility import eligible_items
@@ -66,7 +66,7 @@ def unpaid_eligible(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-@rule("A-SPECIAL", "特殊困难群体学生未认定家庭经济困难", seed="二.一.(二).2①", basis="education", entity="student",
+@rule("A-SPECIAL", "特殊困难群体学生未认定家庭经济困难", seed="二.一.(二).2①", basis="student_aid", entity="student",
       group="政策落实", fix="对原建档立卡、监测户、低保、特困、孤儿、事实无人抚养、残疾学生重点认定，未认定的说明理由。")  # fmt: skip
 def special_not_hardship(ctx: RuleContext) -> Iterator[Finding]:
     from reportgen.aid.eligibility import special_groups_without_hardship
