@@ -1,12 +1,13 @@
 """reportgen monitor-sheet --workers: the process pool writes the same files (same bytes, QR codes
-included) as one process, one village per partition."""
+included) as one process, one village per partition; with --all every household of each village."""
 
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
-from builders import bad_template, full_county
+from builders import bad_template, full_county, make_id, write_xlsx
+from openpyxl import load_workbook
 from test_parallel import files, manifest
 
 from reportgen.places import Place
@@ -43,12 +44,41 @@ def test_pool_writes_the_same_bytes_as_one_process(run, village_ws, monkeypatch)
     docx = sorted(name for name in a if name.endswith(".docx"))
     assert docx == [
         "防止返贫监测明白纸_城关镇王庄村.docx",
+        "防止返贫监测明白纸_河口乡李湾村.docx",
         "防止返贫监测明白纸_河口乡王庄村.docx",
-    ]  # two villages: two partitions
-    assert sum(name.endswith(".xlsx") for name in a) == 2
+    ]  # --all: every village with a household, one partition each
+    assert sum(name.endswith(".xlsx") for name in a) == 3
     with zipfile.ZipFile(village_ws / "two" / docx[0]) as z:
         assert any(n.startswith("word/media/") for n in z.namelist())  # the QR code image
     assert manifest(village_ws / "one") == manifest(village_ws / "two")
+
+
+def test_pool_gives_every_household_its_pages_as_one_process(run, village_ws):
+    """--all in a village mixing households monitored and not: the same records, pages and
+    rosters from the pool as from one process."""
+    write_xlsx(
+        village_ws / "more.xlsx",
+        {"户信息": [["户编号", "村区划代码", "户主姓名", "户主证件号码", "户类型", "监测类型", "风险是否消除"],
+                 ["H004", "411599102201", "赵四海", make_id("19700202", 21), "一般农户", "", ""],
+                 ["H005", "411599102201", "钱五岭", make_id("19710303", 22), "监测户", "突发严重困难户", "是"],
+                 ["H006", "411599101201", "孙六江", make_id("19720404", 23), "脱贫户", "脱贫不稳定户", ""]]},
+    )  # fmt: skip
+    assert run("import", "more.xlsx").exit_code == 0
+    outputs = {}
+    for workers in ("1", "2"):
+        result = run("monitor-sheet", "--county", "--all", "--workers", workers, "--out", workers)
+        assert result.exit_code == 0, result.output
+        outputs[workers] = result.output.replace(f"/{workers}/", "/")
+    assert outputs["1"] == outputs["2"]
+    assert "6 户的防止返贫监测明白纸：正在监测的 2 户每户两页" in outputs["2"]
+    assert files(village_ws / "1") == files(village_ws / "2")
+    assert manifest(village_ws / "1") == manifest(village_ws / "2")
+    pages = {}
+    for roster in (village_ws / "2").glob("*.xlsx"):
+        for r in load_workbook(roster)["名单"].iter_rows(min_row=3, values_only=True):
+            pages[r[0]] = r[5]
+    # H002 and H006 monitored; H001 脱贫户, H003 一般农户, H004 一般农户, H005 risk eliminated
+    assert pages == {"H001": 1, "H002": 2, "H003": 1, "H004": 1, "H005": 1, "H006": 2}
 
 
 def test_a_bad_record_fails_its_village_only(run, village_ws):
@@ -60,8 +90,11 @@ def test_a_bad_record_fails_its_village_only(run, village_ws):
         assert "李二河（户编号 H002）" in result.stderr
         outs[workers] = result.stderr
         folder = village_ws / workers
-        assert [p.name for p in folder.glob("*.docx")] == ["防止返贫监测明白纸_城关镇王庄村.docx"]
-        assert len(list(folder.glob("*.xlsx"))) == 2  # rosters are still written
+        assert sorted(p.name for p in folder.glob("*.docx")) == [
+            "防止返贫监测明白纸_城关镇王庄村.docx",
+            "防止返贫监测明白纸_河口乡李湾村.docx",
+        ]
+        assert len(list(folder.glob("*.xlsx"))) == 3  # rosters are still written
     assert outs["1"] == outs["2"]
     assert files(village_ws / "1") == files(village_ws / "2")
     assert manifest(village_ws / "1") == manifest(village_ws / "2")
@@ -99,9 +132,11 @@ def test_plan_names_files_as_the_single_process_path(run, village_ws):
         doc = DocumentRun(settings, dataset, village_ws / "o", "", {}, None)
         villages, _ = select_villages(dataset, county=True)
         plan = _monitor_plan(doc, villages, include_all=True)
-        assert [(p["village"].code, p["file"], p["roster"]) for p in plan] == [
-            ("411599101201", "防止返贫监测明白纸_城关镇王庄村.docx", "防止返贫监测明白纸名单_城关镇王庄村.xlsx"),
-            ("411599102201", "防止返贫监测明白纸_河口乡王庄村.docx", "防止返贫监测明白纸名单_河口乡王庄村.xlsx"),
+        # 李湾村 has only a 一般农户: in the plan with --all, not without
+        assert [(p["village"].code, p["file"], p["roster"], p["households"]) for p in plan] == [
+            ("411599101201", "防止返贫监测明白纸_城关镇王庄村.docx", "防止返贫监测明白纸名单_城关镇王庄村.xlsx", 1),
+            ("411599102201", "防止返贫监测明白纸_河口乡王庄村.docx", "防止返贫监测明白纸名单_河口乡王庄村.xlsx", 1),
+            ("411599102202", "防止返贫监测明白纸_河口乡李湾村.docx", "防止返贫监测明白纸名单_河口乡李湾村.xlsx", 1),
         ]  # fmt: skip
         assert [p["village"].code for p in _monitor_plan(doc, villages, include_all=False)] == [
             "411599102201"
@@ -123,7 +158,7 @@ def test_pdf_in_the_workers(run, village_ws, backend):
     assert result.exit_code == 0, result.output
     folder = village_ws / "p"
     pdfs = sorted(p.stem for p in folder.glob("*.pdf"))
-    assert pdfs == sorted(p.stem for p in folder.glob("*.docx")) and len(pdfs) == 2
+    assert pdfs == sorted(p.stem for p in folder.glob("*.docx")) and len(pdfs) == 3
     doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     kinds = [o["kind"] for o in doc["outputs"]]
-    assert kinds == ["docx", "pdf", "docx", "pdf", "xlsx", "xlsx"]  # as render_batch orders them
+    assert kinds == ["docx", "pdf"] * 3 + ["xlsx"] * 3  # as render_batch orders them

@@ -150,6 +150,8 @@ def aid_card(path: Path) -> None:
 
 
 def aid_notice(path: Path) -> None:
+    """One letter per aided student: a school year's payments grouped by term, with each term's
+    小计 (`yearly`), or one term's payments; the grand total with its 大写."""
     width = CARD_PAGE.text_width_twips
     cols = [
         ("序号", 900),
@@ -157,28 +159,67 @@ def aid_notice(path: Path) -> None:
         ("金额（元）", 2200),
         ("发放日期", 2600),
     ]
+    total = sum(w for _, w in cols)
+
+    def tag(text: str) -> str:  # a row that holds only a {%tr %} tag
+        return row([cell(text, total, span=len(cols), style=S["table"])])
+
+    header = row(
+        [cell(h, w, style=S["table_header"], shade="E7EEF7") for h, w in cols], header=True
+    )
+    term_row = row([cell("{{ t.term }}", total, span=len(cols), style=S["table_header"], align="left")])
+    item_row = row(
+        [
+            cell(c, w, style=S["table"])
+            for c, (_, w) in zip(
+                ["{{ i.no }}", "{{ i.name }}", "{{ i.amount }}", "{{ i.paid_on }}"], cols
+            )
+        ]
+    )
+    subtotal_row = row(
+        [
+            cell("{{ t.term }}小计", cols[0][1] + cols[1][1], span=2, style=S["table"]),
+            cell("{{ t.total }}", cols[2][1], style=S["table"]),
+            cell("{{ t.total_daxie }}", cols[3][1], style=S["table"]),
+        ]
+    )
     total_row = row(
         [
-            cell("合计", cols[0][1] + cols[1][1], span=2, style=S["table_header"]),
+            cell("{% if yearly %}学年合计{% else %}合计{% endif %}", cols[0][1] + cols[1][1], span=2,
+                 style=S["table_header"]),
             cell("{{ total }}", cols[2][1], style=S["table_header"]),
             cell("{{ total_daxie }}", cols[3][1], style=S["table"]),
         ]
-    )
-    items = _tr_table(
-        cols,
-        "i in items",
-        ["{{ loop.index }}", "{{ i.name }}", "{{ i.amount }}", "{{ i.paid_on }}"],
-        [total_row],
+    )  # fmt: skip
+    items = table(
+        [
+            header,
+            tag("{%tr for t in terms %}"),
+            tag("{%tr if yearly %}"),
+            term_row,
+            tag("{%tr endif %}"),
+            tag("{%tr for i in t.payments %}"),
+            item_row,
+            tag("{%tr endfor %}"),
+            tag("{%tr if yearly %}"),
+            subtotal_row,
+            tag("{%tr endif %}"),
+            tag("{%tr endfor %}"),
+            total_row,
+        ],
+        [w for _, w in cols],
+        style="a-grid",
     )
     body = "".join(
         [
             para("学生受助情况温馨告知书", style=S["title"]),
+            para("（{{ period }}）", style=S["docno"]),
             _plain("{{ name }}同学家长：", style=S["recipient"]),
             para(
-                "您好！{{ term }}，您的孩子{{ name }}（{{ school }}{{ grade }}{{ class_name }}，学籍号 {{ student_no }}）享受了以下国家学生资助："
+                "您好！{{ period }}{% if yearly %}（秋季、春季两个学期）{% endif %}，您的孩子{{ name }}（{{ school }}{{ grade }}{{ class_name }}，学籍号 {{ student_no }}）享受了以下国家学生资助{% if yearly %}（按学期列出）{% endif %}："
             ),
             items,
-            para("合计金额：{{ total }}元（大写：{{ total_daxie }}）。"),
+            para("{% if yearly %}本学年{% endif %}合计金额：{{ total }}元（大写：{{ total_daxie }}）。"),
             para(
                 "以上资助资金已按规定发放。如对资助项目、金额或发放时间有疑问，请拨打学校资助咨询电话{{ school_hotline or '（请向学校询问）' }}{% if county_hotline %}，或{{ county }}学生资助咨询电话{{ county_hotline }}{% endif %}。"
             ),
@@ -213,6 +254,10 @@ def _kv_table(pairs: list[list[tuple[str, str]]], widths: list[int]) -> str:
 
 
 def monitor_sheet(path: Path) -> None:
+    """防止返贫监测申报政策和帮扶政策明白纸 (seed 三.一.(三).4③). A household being monitored now
+    (`monitored`) gets two pages: the 明白卡 (its own facts), then 申报政策 and 帮扶政策. Any other
+    household (--all) gets the 申报政策 alone on one page, with its head's name and no hint of
+    monitoring: 排查 covers every rural household and 自主申报 is one of its ways (三.一.(二).1①②)."""
     width = CARD_PAGE.text_width_twips
     quarter = [1700, width // 2 - 1700, 2100, width - width // 2 - 2100]
     basic = _kv_table(
@@ -251,13 +296,17 @@ def monitor_sheet(path: Path) -> None:
     def tight(runs, **opts):
         return para(runs, ppr_extra='<w:spacing w:line="252" w:lineRule="auto"/>', **opts)
 
-    # How to apply, with the 一码通 QR code beside it (not below: page 2 must stay one page).
+    # How to apply, with the 一码通 QR code beside it (not below: page 2 must stay one page). The
+    # national hotline (policy monitoring.hotline, 12317: the 防止返贫监测和乡村振兴咨询服务平台 of
+    # seed 三.一.(二).1②) is always printed, the county's own number before it when configured.
     qr_width = 1700
     apply_text = [
         tight(
             [
-                run("（一）农户自主申报：拨打", **small),
-                run("{{ hotline }}", bold=True, **small),
+                run("（一）农户自主申报：拨打{% if county_hotline %}本县申报电话", **small),
+                run("{{ county_hotline }}", bold=True, **small),
+                run("或{% endif %}防止返贫监测和乡村振兴咨询服务热线", **small),
+                run("{{ national_hotline }}", bold=True, **small),
                 run("{% if qr %}，或扫描右侧二维码通过“一码通”申报{% endif %}；", **small),
             ]
         ),
@@ -283,48 +332,76 @@ def monitor_sheet(path: Path) -> None:
         borders=False,
     )
 
+    card = [
+        para("防止返贫监测对象明白卡", style=S["title"]),
+        para("{{ township }}{{ village }}", style=S["docno"]),
+        para("一、家庭基本情况", style=S["h1"]),
+        basic,
+        para("二、家庭成员", style=S["h1"]),
+        members,
+        para("三、已落实的帮扶措施", style=S["h1"]),
+        para("{%p if measures %}"),
+        measures,
+        para("{%p else %}"),
+        _plain("暂无记录。已落实的措施：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿"),
+        para("{%p endif %}"),
+        _plain("表中“＿＿＿＿”处为数据中没有的信息，请核实后如实填写，不得代填。", style=S["note"]),
+        para(""),
+        _plain("户主（签字）：＿＿＿＿＿　帮扶责任人（签字）：＿＿＿＿＿　日期：＿＿＿＿＿"),
+        para([run(raw='<w:br w:type="page"/>')]),
+        para("防止返贫监测申报政策和帮扶政策明白纸", style=S["title"], ppr_extra='<w:spacing w:after="120"/>'),
+    ]  # fmt: skip
+    # Nothing here says the household is monitored: only who it is, so the page can be handed out.
+    declaration_head = [
+        para("防止返贫监测申报政策明白纸", style=S["title"]),
+        para("{{ township }}{{ village }}　户主：{{ head }}　户编号：{{ household_id }}", style=S["docno"]),
+        _plain("防止返贫动态监测排查覆盖所有农村家庭。家中遇到困难、担心返贫致贫的，可以随时主动申报。"),
+    ]  # fmt: skip
+    declaration = [
+        para("一、哪些家庭可以纳入监测", style=S["h1"]),
+        tight([run("以户为单位，监测{{ monitor_types }}。{{ policy_year }}年以家庭年人均纯收入", **small),
+              run("{{ income_line }}元", bold=True, **small),
+              run("为参考，同时综合考虑“两不愁三保障”及饮水安全状况、返贫致贫风险等情况。", **small)]),
+        para("二、怎样申请", style=S["h1"]),
+        apply_table,
+        para("三、识别程序和时限", style=S["h1"]),
+        # steps come with their notes (policy monitoring.step_notes): the 承诺授权书 of 入户核实
+        tight([run("{% for s in steps %}{{ loop.index }}．{{ s }}{% if not loop.last %} → {% endif %}{% endfor %}。", **small)]),
+        tight([run("村级初选后在村内公示不少于{{ publicity_days }}天；从发现风险线索到完成识别认定一般不超过{{ identification_days }}天；"
+                  "县级批准后{{ entry_days }}天内完成系统录入，{{ plan_days }}天内明确帮扶责任人、制定帮扶计划。", **small)]),
+    ]  # fmt: skip
+    support = [
+        para("四、风险消除", style=S["h1"]),
+        tight([run("收入稳定超过当年监测范围，“三保障”和饮水安全持续巩固，返贫致贫风险已稳定消除的，按入户核查、村级初选"
+                  "（公示不少于{{ publicity_days }}天）、乡级审核、县级审批、结果公告、系统标注的程序标注风险消除。", **small)]),
+        para("五、帮扶政策（标“★”的与您家情况相关）", style=S["h1"]),
+        para("{%p for p in policies %}"),
+        para("{%p if p.highlight %}"),
+        tight([run("★{{ p.title }}（{{ p.reason }}）：", bold=True, **small), run("{{ p.text }}", bold=True, **small)]),
+        para("{%p else %}"),
+        tight([run("{{ p.title }}：", bold=True, **small), run("{{ p.text }}", **small)]),
+        para("{%p endif %}"),
+        para("{%p endfor %}"),
+    ]  # fmt: skip
+    receipt = [
+        para(""),
+        _plain("户主（签收）：＿＿＿＿＿　发放人（签字）：＿＿＿＿＿　日期：＿＿＿＿＿"),
+    ]
     body = "".join(
         [
-            para("防止返贫监测对象明白卡", style=S["title"]),
-            para("{{ township }}{{ village }}", style=S["docno"]),
-            para("一、家庭基本情况", style=S["h1"]),
-            basic,
-            para("二、家庭成员", style=S["h1"]),
-            members,
-            para("三、已落实的帮扶措施", style=S["h1"]),
-            para("{%p if measures %}"),
-            measures,
+            para("{%p if monitored %}"),
+            *card,
             para("{%p else %}"),
-            _plain("暂无记录。已落实的措施：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿"),
+            *declaration_head,
             para("{%p endif %}"),
-            _plain("表中“＿＿＿＿”处为数据中没有的信息，请核实后如实填写，不得代填。", style=S["note"]),
-            para(""),
-            _plain("户主（签字）：＿＿＿＿＿　帮扶责任人（签字）：＿＿＿＿＿　日期：＿＿＿＿＿"),
-            para([run(raw='<w:br w:type="page"/>')]),
-            para("防止返贫监测帮扶政策明白纸", style=S["title"], ppr_extra='<w:spacing w:after="120"/>'),
-            para("一、哪些家庭可以纳入监测", style=S["h1"]),
-            tight([run("以户为单位，监测{{ monitor_types }}。{{ policy_year }}年以家庭年人均纯收入", **small),
-                  run("{{ income_line }}元", bold=True, **small),
-                  run("为参考，同时综合考虑“两不愁三保障”及饮水安全状况、返贫致贫风险等情况。", **small)]),
-            para("二、怎样申请", style=S["h1"]),
-            apply_table,
-            para("三、识别程序和时限", style=S["h1"]),
-            tight([run("{% for s in steps %}{{ loop.index }}．{{ s }}{% if not loop.last %} → {% endif %}{% endfor %}。", **small)]),
-            tight([run("村级初选后在村内公示不少于{{ publicity_days }}天；从发现风险线索到完成识别认定一般不超过{{ identification_days }}天；"
-                      "县级批准后{{ entry_days }}天内完成系统录入，{{ plan_days }}天内明确帮扶责任人、制定帮扶计划。", **small)]),
-            para("四、风险消除", style=S["h1"]),
-            tight([run("收入稳定超过当年监测范围，“三保障”和饮水安全持续巩固，返贫致贫风险已稳定消除的，按入户核查、村级初选"
-                      "（公示不少于{{ publicity_days }}天）、乡级审核、县级审批、结果公告、系统标注的程序标注风险消除。", **small)]),
-            para("五、帮扶政策（标“★”的与您家情况相关）", style=S["h1"]),
-            para("{%p for p in policies %}"),
-            para("{%p if p.highlight %}"),
-            tight([run("★{{ p.title }}（{{ p.reason }}）：", bold=True, **small), run("{{ p.text }}", bold=True, **small)]),
+            *declaration,
+            para("{%p if monitored %}"),
+            *support,
             para("{%p else %}"),
-            tight([run("{{ p.title }}：", bold=True, **small), run("{{ p.text }}", **small)]),
+            *receipt,
             para("{%p endif %}"),
-            para("{%p endfor %}"),
         ]
-    )  # fmt: skip
+    )
     _package(body, "防止返贫监测明白纸").save(path)
 
 
@@ -443,28 +520,19 @@ NOTICE_LANDSCAPE = od.PageSetup(
 
 
 def project_notice(path: Path) -> None:
-    """项目公示/公告: landscape A4 (a 10-column table), title 2号小标宋, body 3号仿宋, table 五号."""
+    """项目公示/公告: landscape A4 (an 11-column table), title 2号小标宋, body 3号仿宋, table 五号.
+    The header texts come from the context (`heads`): a 公示 shows the plan, a 公告 the results."""
     page = NOTICE_LANDSCAPE
     width = page.text_width_twips
-    shares = [4, 11, 6, 16, 11, 10, 10, 10, 11, 11]
+    shares = [4, 11, 5, 8, 14, 11, 10, 10, 9, 10, 10]
     widths = [width * x // sum(shares) for x in shares]
     widths[-1] += width - sum(widths)
-    heads = [
-        "序号",
-        "项目名称",
-        "类型",
-        "建设内容及规模",
-        "资金（万元）",
-        "实施单位",
-        "计划工期",
-        "受益户数/人数",
-        "联农带农机制",
-        "绩效目标",
-    ]
+    heads = [f"{{{{ heads[{i}] }}}}" for i in range(len(shares))]
     keys = [
         "no",
         "name",
         "type",
+        "places",
         "content",
         "funds",
         "unit",

@@ -14,6 +14,7 @@ import click
 from reportgen.cli import AppContext, cli
 from reportgen.cli.engine_cmds import progress_bar
 from reportgen.errors import ConfigError
+from reportgen.redact import redact_argv
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -40,7 +41,7 @@ def document_run(app: AppContext, command: str, out: Path, options: dict):
     out = out if out.is_absolute() else settings.workspace / out
     out.mkdir(parents=True, exist_ok=True)
     line = (
-        "reportgen " + " ".join(sys.argv[1:])
+        "reportgen " + " ".join(redact_argv(sys.argv[1:]))
         if sys.argv and sys.argv[0].endswith("reportgen")
         else f"reportgen {command}"
     )
@@ -181,29 +182,46 @@ def card_cmd(
 
 @cli.command("aid-notice")
 @selection_options
-@click.option("--term", help="学期，如 2024年春季学期；默认数据中最近的有发放记录的学期。")
+@click.option(
+    "--year",
+    type=int,
+    help="学年：如 2023 表示 2023—2024 学年，每名学生一份，列出 2023年秋季学期和2024年春季学期的全部发放。"
+    "梳理要求春季学期结束前按学年发放告知书。",
+)
+@click.option(
+    "--term",
+    help="只列一个学期，如 2024年春季学期。--year 和 --term 都不给时：数据中最近的有发放记录的学期。",
+)
 @output_options("输出/学生受助情况温馨告知书")
 @parallel_options("每校一个分区", "--split、--zip ")
 @click.pass_context
 def aid_notice_cmd(
-    ctx, school, township, county, class_name, term, out_dir, pdf, split, as_zip, workers, cluster
-):
+    ctx, school, township, county, class_name, year, term, out_dir, pdf, split, as_zip, workers,
+    cluster,
+):  # fmt: skip
     """学生受助情况温馨告知书：每名受助学生一页，每校一个打印文件，另附汇总 .xlsx（含应享未享名单）。
 
     \b
-    例：reportgen aid-notice --county --term 2023年秋季学期
+    例：reportgen aid-notice --county --year 2023              （2023—2024学年，春季学期结束前发放）
+        reportgen aid-notice --county --term 2023年秋季学期
         reportgen aid-notice --school 城关镇第一初级中学
-        reportgen aid-notice --county --workers 4
+        reportgen aid-notice --county --year 2023 --workers 4
     """
     from reportgen.aid.students import count_students, select_schools
     from reportgen.documents.aid_notice import make_notices
 
+    if year is not None and term:
+        raise click.UsageError(
+            "--year 和 --term 只能给出一个：--year 生成整个学年（秋季、春季两个学期）的告知书，--term 只生成一个学期的。",
+            ctx,
+        )
     app: AppContext = ctx.obj
     options = {
         "school": school,
         "township": township,
         "county": county,
         "class": class_name,
+        "year": year,
         "term": term,
         "pdf": pdf,
         "split": split,
@@ -217,14 +235,22 @@ def aid_notice_cmd(
             progress_bar(ctx, count_students(run.dataset, selection), "告知书") as progress,
         ):
             result = make_notices(
-                run, selection, term=term, split=split, pdf=pdf, progress=progress,
+                run, selection, term=term, year=year, split=split, pdf=pdf, progress=progress,
                 zip_name=f"学生受助情况温馨告知书_{selection.file_label}" if as_zip else None,
                 workers=processes,
             )  # fmt: skip
         click.echo(
-            f"{result.term}：已生成 {result.letters} 份学生受助情况温馨告知书；应享未享 {result.missed} 人（见汇总表）："
+            f"{result.period.label}：已生成 {result.letters} 份学生受助情况温馨告知书；应享未享 {result.missed} 人（见汇总表）："
         )
         _print_outputs(result.outputs, run.out_dir)
+        if result.unpaid_terms:
+            click.echo(
+                f"注意：所选范围内{'、'.join(result.unpaid_terms)}没有发放记录，告知书中没有{'这两个学期' if len(result.unpaid_terms) > 1 else '该学期'}的项目。"
+            )
+        if result.missed_unknown_grade:
+            click.echo(
+                f"注意：应享未享中有 {result.missed_unknown_grade} 人的年级写法看不出入学学年，已按在读计入（见汇总表“备注”列）。"
+            )
 
 
 @cli.command("monitor-sheet")
@@ -233,7 +259,11 @@ def aid_notice_cmd(
 @click.option("--county", is_flag=True, help="全县每个村。")
 @click.option("--household", metavar="户编号", help="只生成这一户。")
 @click.option(
-    "--all", "include_all", is_flag=True, help="包括全部脱贫户（默认只生成正在监测的户）。"
+    "--all",
+    "include_all",
+    is_flag=True,
+    help="村里每一户都发：未在监测的户（一般农户、脱贫户、已消除风险的户）每户一页申报政策明白纸"
+    "（默认只生成正在监测的户）。",
 )
 @out_option("输出/防止返贫监测明白纸")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
@@ -243,10 +273,12 @@ def aid_notice_cmd(
 def monitor_sheet_cmd(
     ctx, village, township, county, household, include_all, out_dir, pdf, as_zip, workers, cluster
 ):
-    """防止返贫监测明白卡和明白纸：每户两页，每村一个打印文件，另附每村名单 .xlsx。
+    """防止返贫监测明白卡和申报政策、帮扶政策明白纸：每村一个打印文件，另附每村发放名单 .xlsx。
 
-    第1页只写数据中有的信息，没有的留空线由入户时如实填写；第2页是申报政策和帮扶政策，
-    与该户风险和成员情况相关的政策加“★”并注明原因。
+    正在监测的户每户两页：第1页明白卡只写数据中有的信息，没有的留空线由入户时如实填写；
+    第2页是申报政策和帮扶政策，与该户风险和成员情况相关的政策加“★”并注明原因。
+    用 --all 时村里其他户（一般农户、未在监测的脱贫户、已消除风险的户）每户一页申报政策明白纸，
+    印有户主姓名和户编号，便于入户发放、自主申报。每户从新的一页开始，名单列出每户发了哪几页。
 
     \b
     例：reportgen monitor-sheet --village 城关镇/王庄村
@@ -283,11 +315,14 @@ def monitor_sheet_cmd(
                 zip_name="防止返贫监测明白纸_" + (village or township or household or "全县") if as_zip else None,
                 workers=processes,
             )  # fmt: skip
-        click.echo(f"已生成 {result.villages} 个村 {result.households} 户的防止返贫监测明白纸"
-                   f"（其中 {result.incomplete} 户有信息缺失，已留空待填，见名单）：")  # fmt: skip
+        click.echo(f"已生成 {result.villages} 个村 {result.households} 户的防止返贫监测明白纸："
+                   f"正在监测的 {result.monitored} 户每户两页（明白卡和申报政策、帮扶政策），"
+                   f"其他 {result.households - result.monitored} 户每户一页（申报政策）；"
+                   f"其中 {result.incomplete} 户明白卡有信息缺失，已留空待填，见名单：")  # fmt: skip
         _print_outputs(result.outputs, run.out_dir)
         if not result.households:
-            click.echo("（所选范围内没有正在监测的户；用 --all 包括全部脱贫户）")
+            click.echo("（所选范围内没有正在监测的户；用 --all 给村里每一户发申报政策明白纸）"
+                       if not include_all else "（所选范围内没有户）")  # fmt: skip
 
 
 def _date_option(value: str | None) -> dt.date | None:
@@ -303,40 +338,48 @@ def _date_option(value: str | None) -> dt.date | None:
 
 @cli.command("notice")
 @click.option("--village", metavar="村", help="村名、村区划代码或“乡镇/村”（同名村须写乡镇）。")
-@click.option("--township", metavar="乡镇", help="乡镇名称或代码：以乡镇名义公示其下各村。")
+@click.option("--township", metavar="乡镇", help="乡镇名称或代码：以乡镇名义公示其下各村，以及跨村的项目。")
+@click.option("--county", is_flag=True, help="以县名义公示公告项目（含跨乡镇的项目）；落款为 [offices] county。")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["project", "project-result", "inclusion", "elimination", "baodi"]),
               help="公示种类，可多次给出：project 项目公示、project-result 项目公告、inclusion 识别纳入、elimination 风险消除、baodi 兜底保障户。默认：有内容的全部种类。")  # fmt: skip
 @click.option(
     "--date",
     "date_text",
     metavar="日期",
-    help="公示第一天（默认今天）。监测类公示列出公示开始日期为这一天的户。",
+    help="公示第一天（默认今天）。监测类公示列出数据中公示开始日期为这一天的户，以及已入户核实、尚未公示的户。",
 )
 @click.option(
-    "--days", type=int, help="公示天数（含首尾两天）；默认监测类 5 天、项目类按政策参数。"
+    "--days",
+    type=int,
+    help="公示天数（含首尾两天）；默认监测类 5 天、项目类按政策参数。数据已记录公示起止日期的户按数据印出。",
 )
 @click.option("--year", type=int, help="项目年度（按计划开工日期），默认公示日期所在年。")
 @out_option("输出/公示公告")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @pass_app
-def notice_cmd(app: AppContext, village, township, kinds, date_text, days, year, out_dir, pdf):
+def notice_cmd(
+    app: AppContext, village, township, county, kinds, date_text, days, year, out_dir, pdf
+):
     """公示公告（公文格式）：项目公示/公告、监测对象识别纳入公示、风险消除公示、兜底保障户公示。
 
-    每份公示一个 .docx（另附表格 .xlsx，便于网上公开），并记录公示的地点、种类和起止日期。
+    每份公示一个 .docx（另附表格 .xlsx，便于网上公开），并记录公示的地点、种类和起止日期；
+    尚未公示的户，其公示起止日期同时记入数据。数据记录的公示期不足 5 天的，不生成该公示并列出
+    这些户（退出码 7），其余公示照常生成。
     公示不含身份证号、居民手机号和病情；若模板引用了这些信息，生成会被拒绝。
 
     \b
     例：reportgen notice --village 城关镇/王庄村 --date 2023-09-01
         reportgen notice --township 河口乡 --kind project --year 2023 --days 10
     """
-    from reportgen.documents.notices import make_notices
+    from reportgen.documents.notices import county_place, make_notices
     from reportgen.places import resolve_place
 
-    if bool(village) == bool(township):
-        raise ConfigError("请给出 --village 村 或 --township 乡镇（二者选一）")
+    if sum(map(bool, (village, township, county))) != 1:
+        raise ConfigError("请给出 --village 村、--township 乡镇 或 --county（三者选一）")
     options = {
         "village": village,
         "township": township,
+        "county": county,
         "kind": list(kinds),
         "date": date_text,
         "days": days,
@@ -344,18 +387,28 @@ def notice_cmd(app: AppContext, village, township, kinds, date_text, days, year,
         "pdf": pdf,
     }
     with document_run(app, "notice", out_dir, options) as run:
-        place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
+        if county:
+            place = county_place(run.dataset)
+        else:
+            place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
         start = _date_option(date_text) or run.today
         result = make_notices(
             run, place, kinds=list(kinds) or None, start=start, days=days, year=year, pdf=pdf
         )
-        if not result.issued:
+        if not result.issued and not result.failures:
             click.echo(f"{place.label}：{cndate_text(start)}没有需要公示的内容。")
         for label, rows in result.issued:
             click.echo(f"{label}：{rows} 条")
         for label in result.skipped:
             click.echo(f"{label}：没有符合条件的内容，未生成")
+        for note in result.notes:
+            click.echo(note)
         _print_outputs(result.outputs, run.out_dir)
+        if result.failures:
+            from reportgen.errors import RenderError
+
+            lines = "\n  ".join(f"{f.record}{f.message}" for f in result.failures)
+            raise RenderError(f"{len(result.failures)} 份公示未生成（其余已生成）：\n  {lines}")
 
 
 def cndate_text(day: dt.date) -> str:

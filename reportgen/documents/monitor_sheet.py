@@ -1,9 +1,13 @@
-"""防止返贫监测对象明白卡 + 明白纸 (seed 三.一.(三).4③): two pages per household, one print file per village.
+"""防止返贫监测申报政策和帮扶政策明白纸 (seed 三.一.(三).4③), one print file per village.
 
-Page 1 carries only what the data say about the household (代群众填写 is a named problem): a missing
-fact stays a blank line to fill in by hand. Page 2 is the policy paper: who can be monitored, the
-income line, how to apply, the seven steps and their limits, and the 帮扶政策 — those that fit the
-household's risks and members are highlighted, with the reason. Every number comes from the policy.
+A household being monitored now gets two pages. Page 1, the 明白卡, carries only what the data say
+about the household (代群众填写 is a named problem): a missing fact stays a blank line to fill in by
+hand. Page 2 is the policy paper: 申报政策 (who can be monitored, the income line, how to apply, the
+seven steps and their limits) and 帮扶政策 — those that fit the household's risks and members are
+highlighted, with the reason. With --all every other household of the village (一般农户, 脱贫户 not
+monitored, risk eliminated) gets one page: the 申报政策 alone, with its head's name, since 排查
+covers every rural household and 自主申报 is how a household asks to be monitored (seed
+三.一.(二).1①②). Every number comes from the policy.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import jinja2.meta
 import sqlalchemy as sa
 
 from reportgen.dataset.schema import TABLES
-from reportgen.dataset.store import Dataset
+from reportgen.dataset.store import Dataset, household_flag_exprs
 from reportgen.documents.common import DocumentRun, yuan
 from reportgen.engine import (
+    ENV,
     Column,
     OutputEntry,
     Sheet,
@@ -28,10 +34,11 @@ from reportgen.engine import (
     mask_id,
     qr_image,
     render_batch,
+    resolve_word_template,
     safe_filename,
     write_table_workbook,
 )
-from reportgen.errors import PlaceError
+from reportgen.errors import ConfigError, PlaceError, TemplateError
 from reportgen.places import Place, resolve_place, villages_under
 
 TEMPLATE = "防止返贫监测明白纸"
@@ -44,6 +51,7 @@ ANY_LABOR = (*WORKING, "弱劳动力或半劳动力")
 class HouseholdFacts:
     row: sa.Row
     village: Place
+    monitored: bool = True  # being monitored now: the 明白卡 and the whole policy paper
     members: list[sa.Row] = field(default_factory=list)
     procedures: list[sa.Row] = field(default_factory=list)
     measures: list[sa.Row] = field(default_factory=list)
@@ -96,25 +104,28 @@ def select_villages(dataset: Dataset, *, village: str | None = None, township: s
     return villages_under(dataset, resolve_place(dataset, county_code)), None
 
 
-def _monitored(h: sa.Table) -> sa.ColumnElement[bool]:
-    not_eliminated = sa.or_(h.c.risk_eliminated.is_(None), h.c.risk_eliminated == sa.false())
-    return sa.and_(sa.or_(h.c.category == "监测户", h.c.monitor_type.isnot(None)), not_eliminated)
-
-
 def households_of_village(
     dataset: Dataset, village: Place, *, include_all: bool, household: str | None = None
 ) -> list[HouseholdFacts]:
-    """The village's monitored households (with include_all: every 脱贫户 and every monitored one)."""
+    """The village's monitored households (with include_all: every household of the village),
+    each marked whether it is being monitored now."""
     h, persons, procs, measures, students = (
         TABLES[t]
         for t in ("households", "persons", "monitoring_procedures", "measures", "students")
     )
-    who = who_filter(h, include_all)
-    query = sa.select(h).where(h.c.village_code == village.code, who).order_by(h.c.household_id)
+    monitored = household_flag_exprs(h)["monitored"].label("monitored_now")
+    query = (
+        sa.select(h, monitored)
+        .where(h.c.village_code == village.code, who_filter(h, include_all))
+        .order_by(h.c.household_id)
+    )
     if household:
-        query = sa.select(h).where(h.c.household_id == household)
+        query = sa.select(h, monitored).where(h.c.household_id == household)
     with dataset.engine.connect() as conn:
-        facts = {r.household_id: HouseholdFacts(r, village) for r in conn.execute(query)}
+        facts = {
+            r.household_id: HouseholdFacts(r, village, monitored=bool(r.monitored_now))
+            for r in conn.execute(query)
+        }
         ids = list(facts)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
@@ -234,13 +245,37 @@ def highlights(f: HouseholdFacts, policy) -> dict[str, str]:
     return out
 
 
+def application_steps(policy) -> list[str]:
+    """The identification steps as the paper prints them, each with its note from the policy.
+
+    Seed 三.一.(二).2③: “一是入户核实。村级组织进行入户核实，填写《防止返贫动态监测核查表》。有申报意愿的
+    农户，签订承诺授权书。二是信息比对。村级及时收集汇总签订承诺授权书的农户信息……开展信息比对”: the
+    承诺授权书 is signed at 入户核实 and is what allows 信息比对, so its note goes with 入户核实.
+    """
+    steps = [str(s) for s in policy.value("monitoring.steps")]
+    notes = policy.value("monitoring.step_notes")
+    unknown = [name for name in notes if name not in steps]
+    if unknown:
+        raise ConfigError(
+            f"政策参数“monitoring.step_notes”中的步骤“{'、'.join(unknown)}”不在“monitoring.steps”"
+            f"（{'、'.join(steps)}）中，明白纸无法标注（政策文件：{policy.source}）"
+        )
+    return [f"{s}（{notes[s]}）" if notes.get(s) else s for s in steps]
+
+
 # --------------------------------------------------------------------------------- context
 def _blank(value: Any) -> str:
     return BLANK if value in (None, "") else str(value)
 
 
+def sheet_pages(f: HouseholdFacts) -> int:
+    """Pages of the household's record: 明白卡 + policy paper when monitored, else the 申报政策 page."""
+    return 2 if f.monitored else 1
+
+
 def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], list[str]]:
-    """The household's context and the list of card facts missing from the data."""
+    """The household's context and the list of card facts missing from the data (none for a
+    household not monitored: it gets no 明白卡)."""
     r = f.row
     policy = run.policy
     line = Decimal(str(policy.value("monitoring.income_line")))
@@ -267,10 +302,12 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
         settings.values["monitoring.yimatong_url"],
         settings.values["hotlines.monitoring"],
     )
+    national_hotline = policy.value("monitoring.hotline")
     category = r.category + (f"（{r.monitor_type}）" if r.monitor_type else "")
     ctx = {
         "_group": f.village.code,
         "_file": f"防止返贫监测明白纸_{f.village.file_label}",
+        "monitored": f.monitored,
         "household_id": r.household_id,
         "head": r.head_name,
         "village": f.village.name,
@@ -313,7 +350,7 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
         "income_line": yuan(line),
         "policy_year": policy.year,
         "monitor_types": "、".join(policy.value("monitoring.types")),
-        "steps": policy.value("monitoring.steps"),
+        "steps": application_steps(policy),
         "publicity_days": policy.value("monitoring.publicity_min_days"),
         "identification_days": policy.value("monitoring.identification_max_days"),
         "entry_days": policy.value("monitoring.entry_max_days"),
@@ -327,7 +364,9 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
             }
             for s in POLICY_SECTIONS
         ],
-        "hotline": hotline or policy.value("monitoring.hotline"),
+        "hotline": hotline or national_hotline,  # the one number to call (older templates)
+        "county_hotline": hotline,
+        "national_hotline": national_hotline,
         "qr": qr_image(url or hotline, 24) if (url or hotline) else None,
         "qr_text": "扫码进入“一码通”申报" if url else ("扫码拨打申报电话" if hotline else ""),
         "county": settings.county_name,
@@ -336,11 +375,11 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
         missing.append("家庭成员")
     if not f.measures:
         missing.append("帮扶措施")
-    return ctx, missing
+    return ctx, missing if f.monitored else []
 
 
 SAMPLE: dict[str, Any] = {
-    "household_id": "H001", "head": "张大山", "village": "王庄村", "township": "城关镇", "category": "监测户（边缘易致贫户）",
+    "monitored": True, "household_id": "H001", "head": "张大山", "village": "王庄村", "township": "城关镇", "category": "监测户（边缘易致贫户）",
     "members": [{"name": "张大山", "relation": "户主", "age": 48, "id_masked": "411***********0038", "labor": "普通劳动力"}],
     "member_count": 1, "risk_types": "因病", "found_on": "2023年8月1日", "approved_on": "2023年8月16日", "eliminated_on": "",
     "helper": "王干部", "helper_unit": "县农业农村局", "helper_phone": "13800001111",
@@ -349,25 +388,32 @@ SAMPLE: dict[str, Any] = {
     "monitor_types": "脱贫不稳定户、边缘易致贫户、突发严重困难户", "steps": ["入户核实"], "publicity_days": 5,
     "identification_days": 15, "entry_days": 10, "plan_days": 10,
     "policies": [{"title": "健康帮扶", "text": "……", "highlight": True, "reason": "您家存在因病风险"}],
-    "hotline": "12317", "qr": None, "qr_text": "", "county": "青山县",
+    "hotline": "12317", "county_hotline": "", "national_hotline": "12317", "qr": None, "qr_text": "",
+    "county": "青山县",
 }  # fmt: skip
 declare_template(
     TEMPLATE,
     "docx",
     sample=SAMPLE,
-    description="防止返贫监测明白卡（第1页）和明白纸（第2页），每户两页",
+    description="正在监测的户：明白卡（第1页）和申报政策、帮扶政策明白纸（第2页）；其他户（--all）：申报政策明白纸一页",
 )
 
 SUMMARY_COLUMNS = [
-    Column("户编号", 12), Column("户主", 10), Column("户类型", 10), Column("监测类型", 14), Column("风险类型", 20),
-    Column("帮扶责任人", 10), Column("帮扶措施数", 10, "int"), Column("明白卡缺少的信息", 40),
+    Column("户编号", 12), Column("户主", 10), Column("户类型", 10), Column("监测类型", 14), Column("发放内容", 30),
+    Column("页数", 6, "int"), Column("风险类型", 20), Column("帮扶责任人", 10), Column("帮扶措施数", 10, "int"),
+    Column("明白卡缺少的信息", 40),
 ]  # fmt: skip
+CONTENTS = {
+    2: "明白卡＋申报政策和帮扶政策明白纸",
+    1: "申报政策明白纸（未在监测，不发明白卡和帮扶政策）",
+}
 
 
 @dataclass
 class SheetResult:
     outputs: list[OutputEntry] = field(default_factory=list)
     households: int = 0
+    monitored: int = 0  # of which being monitored now: two pages each, the others one
     villages: int = 0
     incomplete: int = 0
 
@@ -388,13 +434,27 @@ def sheet_file(village: Place) -> str:
 
 def roster_row(f: HouseholdFacts, missing: list[str]) -> list:
     r = f.row
-    return [r.household_id, r.head_name, r.category, r.monitor_type or "", "、".join(f.risk_types),
-            r.helper_name or "", len(f.measures), "、".join(missing) or "无"]  # fmt: skip
+    pages = sheet_pages(f)
+    return [r.household_id, r.head_name, r.category, r.monitor_type or "", CONTENTS[pages], pages,
+            "、".join(f.risk_types), r.helper_name or "", len(f.measures),
+            ("、".join(missing) or "无") if f.monitored else "—"]  # fmt: skip
 
 
 def write_roster(path, village: Place, rows: list, footer: str) -> None:
     write_table_workbook(path, [Sheet("名单", SUMMARY_COLUMNS, rows, title=f"{village.township}{village.name}防止返贫监测明白纸发放名单")],
                          footer=footer)  # fmt: skip
+
+
+def require_monitored_switch(workspace) -> None:
+    """--all hands a page to households not monitored. A template that never reads `monitored`
+    (a workspace copy made before the switch) would print them the 明白卡 and 帮扶政策: refuse."""
+    tpl = resolve_word_template(TEMPLATE, workspace)
+    if "monitored" not in jinja2.meta.find_undeclared_variables(ENV.parse(tpl.body.source)):
+        raise TemplateError(
+            f"模板 {tpl.path} 没有用变量 monitored 区分正在监测的户和其他户：加 --all 时，"
+            "未在监测的户也会印出明白卡和帮扶政策。请用 {%p if monitored %} … {%p endif %} 把这些部分"
+            "括起来（见 docs/防止返贫监测明白纸.md），或重新导出内置模板修改；不加 --all 则只生成正在监测的户。"
+        )
 
 
 def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: str | None = None, include_all: bool = False,
@@ -404,6 +464,9 @@ def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: s
     workers > 1: one partition per village rendered in a process pool (reportgen.documents.parallel),
     same files, same bytes. --zip and --household always run in this process.
     """
+    application_steps(run.policy)  # a step note the policy cannot place fails before any file
+    if include_all:
+        require_monitored_switch(run.settings.workspace)
     if workers > 1 and not zip_name and household is None:
         from reportgen.documents.parallel import make_monitor_sheets_parallel
 
@@ -432,6 +495,7 @@ def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: s
                 ctx, missing = sheet_context(f, run)
                 rows.append(roster_row(f, missing))
                 result.households += 1
+                result.monitored += f.monitored
                 result.incomplete += bool(missing)
                 yield ctx
             path = run.out_dir / roster_file(village)
@@ -450,12 +514,9 @@ def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: s
 
 
 def who_filter(h: sa.Table, include_all: bool) -> sa.ColumnElement[bool]:
-    """The households a sheet is made for: monitored ones (include_all: and every 脱贫户)."""
-    return (
-        sa.or_(h.c.category.in_(("监测户", "脱贫户")), h.c.monitor_type.isnot(None))
-        if include_all
-        else _monitored(h)
-    )
+    """The households a sheet is made for: those being monitored now (include_all: every household,
+    since 排查 covers all rural households and any of them may 自主申报, seed 三.一.(二).1①②)."""
+    return sa.true() if include_all else household_flag_exprs(h)["monitored"]
 
 
 def villages_having(dataset: Dataset, include_all: bool) -> dict[str, int]:

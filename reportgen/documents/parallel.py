@@ -253,11 +253,12 @@ def monitor_partition(task: dict[str, Any]) -> dict[str, Any]:
     out_dir = Path(task["out_dir"])
     village = task["village"]
     facts = households_of_village(run.dataset, village, include_all=task["include_all"])
-    contexts, rows, incomplete = [], [], 0
+    contexts, rows, incomplete, monitored = [], [], 0, 0
     for f in facts:
         ctx, missing = sheet_context(f, run)
         rows.append(roster_row(f, missing))
         incomplete += bool(missing)
+        monitored += f.monitored
         contexts.append(ctx)
     docx = out_dir / task["file"]
     got = render_partition(
@@ -276,6 +277,7 @@ def monitor_partition(task: dict[str, Any]) -> dict[str, Any]:
     write_roster(roster, village, rows, task["footnote"])
     return {
         "households": len(facts),
+        "monitored": monitored,
         "incomplete": incomplete,
         "outputs": outputs,
         "roster": OutputEntry.for_file(roster, out_dir, len(rows), village.code).as_dict(),
@@ -289,7 +291,9 @@ def _monitor_plan(run, villages, include_all: bool) -> list[dict[str, Any]] | No
     from reportgen.documents.monitor_sheet import roster_file, sheet_file, villages_having
 
     having = villages_having(run.dataset, include_all)
-    plan, used, rosters = [], set(), set()
+    plan: list[dict[str, Any]] = []
+    used: set[str] = set()
+    rosters: set[str] = set()
     for village in villages:
         if village.code not in having:
             continue
@@ -322,6 +326,7 @@ def make_monitor_sheets_parallel(
     def count(got: dict[str, Any]) -> int:
         result.villages += 1
         result.households += got["households"]
+        result.monitored += got["monitored"]
         result.incomplete += got["incomplete"]
         return got["households"]
 
