@@ -337,10 +337,10 @@ def procedure_cases(ex: Example, add: AddCase) -> None:
     )
     p = _procedure(ex, "M11")
     add(
-        "数据逻辑错误：日期晚于 2023-09-30",
+        "系统录入日期晚于报告截止日（2023-09-30）：报告不评判其后的事，不报",
         household_key(S["M11"]),
         f"系统录入日期 {p.entered}（县级审批 {p.county}，相隔 {days(p.county, p.entered)} 天）",
-        True,
+        False,
         "M11",
     )
     p = _procedure(ex, "M12")
@@ -406,11 +406,12 @@ def income_cases(ex: Example, add: AddCase) -> None:
             finding,
             label,
         )
-    for label, finding in (("E1", True), ("E2", False)):
+    # 三.一.(二).4①: income must be stably ABOVE the line; exactly at it (E2, 7500) is flagged.
+    for label, finding in (("E1", True), ("E2", True)):
         h = S[label]
         p = _procedure(ex, label)
         add(
-            "风险消除但收入低于7500元",
+            "风险消除但收入未超过7500元",
             household_key(h),
             f"风险消除（县级审批 {p.county}），家庭年人均纯收入 {h.income:.0f} 元",
             finding,
