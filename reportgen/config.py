@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import string
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,11 @@ class Setting:
     key: str
     default: Any
     help: str
+    choices: tuple[str, ...] = ()  # the only values allowed, if any
+
+
+# How ID numbers are written in a list (.xlsx) that leaves the office with a document.
+IDS_MASKED, IDS_FULL = "遮挡", "完整"
 
 
 # Every workspace setting, its default and its meaning: drives validation, `config show`,
@@ -41,7 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database", "", "数据库：SQLite 文件路径或数据库 URL；空则用工作目录下 reportgen.db"),
     Setting("county.name", "", "县（市、区）名称，如 青山县"),
     Setting("county.code", "", "县级区划代码，如 411599"),
-    Setting("offices.county", "", "县级落款单位（报告、月报），如 青山县乡村振兴局"),
+    Setting("offices.county", "", "县级落款单位（旧写法，同 [issuer] organ；两者都设置时以 organ 为准）"),
     Setting("offices.education", "", "县教育主管部门（资助、控辍保学），如 青山县教育局"),
     Setting("offices.township_suffix", "人民政府", "乡镇公告落款后缀：<乡镇名> + 后缀"),
     Setting("offices.village_suffix", "村民委员会", "村级公示落款后缀：<村名> + 后缀"),
@@ -50,9 +56,45 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hotlines.monitoring", "", "防返贫监测自主申报电话（印在明白纸上）"),
     Setting("hotlines.office_numbers", [], "允许在公示中出现的办公电话（其余手机号一律遮挡）"),
     Setting("monitoring.yimatong_url", "", "防返贫“一码通”申报网址（生成明白纸二维码）"),
-)
+    # 公文 parts of the county's issuing organ (GB/T 9704-2012, DOMAIN §5): the quarterly report
+    # (上行文, 文件格式) and the monthly letter (函, 信函格式). A part left empty is printed as a
+    # blank to fill by hand and reported at generation; nothing is made up.
+    Setting("issuer.organ", "", "发文机关全称：报告、月报函的标题和落款（同一值），如 青山县乡村振兴局；空则用 offices.county"),
+    Setting("issuer.mark", "", "发文机关标志（红头）；空则按 GB/T 9704 用发文机关全称，报告加“文件”二字"),
+    Setting("issuer.number_pattern", "", "发文字号，{year} 为年份、{n} 为当年顺序号（自动递增），如 青乡振〔{year}〕{n}号"),
+    Setting("issuer.letter_number_pattern", "", "函的发文字号（月报函），如 青乡振函〔{year}〕{n}号；空则用 number_pattern"),
+    Setting("issuer.signer", "", "签发人姓名（上行文：季度自查报告）"),
+    Setting("issuer.recipients.selfcheck", "", "季度自查报告的主送机关，如 市乡村振兴局"),
+    Setting("issuer.recipients.monthly", "", "月报函的主送机关，如 县财政局、县卫生健康委员会、县医疗保障局"),
+    Setting("issuer.contact", "", "联系人（附注）"),
+    Setting("issuer.phone", "", "联系电话（附注）"),
+    Setting("ids.selfcheck_list", IDS_MASKED, "季度自查问题清单（.xlsx，随报告上报）中的证件号码：遮挡 或 完整",
+            (IDS_MASKED, IDS_FULL)),
+    Setting("ids.monthly_list", IDS_FULL, "月报名单（.xlsx，供财政、卫健、医保部门核查比对）中的证件号码：完整 或 遮挡；函始终遮挡",
+            (IDS_MASKED, IDS_FULL)),
+)  # fmt: skip
 _SETTING_KEYS = {s.key for s in SETTINGS}
+_SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
+_NUMBER_PATTERNS = ("issuer.number_pattern", "issuer.letter_number_pattern")
 _SECTIONS = {s.key.split(".")[0] for s in SETTINGS if "." in s.key}
+
+
+def _check_number_pattern(config_path: Path, key: str, value: str) -> None:
+    """发文字号 (GB/T 9704-2012 7.2.5): 代字, the full year in 六角括号 〔〕, the number with 号."""
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+    except ValueError:  # an unpaired { or }
+        names = ["?"]
+    unknown = [n for n in names if n not in ("year", "n")]
+    if unknown or "year" not in names or "n" not in names:
+        raise ConfigError(
+            f"{config_path}：“{key}”应含 {{year}}（年份）和 {{n}}（顺序号），且只含这两项，"
+            f"如 青乡振〔{{year}}〕{{n}}号；实为 {value!r}"
+        )
+    if "〔{year}〕" not in value:
+        raise ConfigError(
+            f"{config_path}：“{key}”中的年份应用六角括号〔〕括入（GB/T 9704），如 青乡振〔{{year}}〕{{n}}号；实为 {value!r}"
+        )
 
 
 def find_workspace(option: str | os.PathLike | None = None) -> Path:
@@ -311,10 +353,26 @@ def load_settings(workspace: Path, db_option: str | None = None) -> Settings:
                 raise ConfigError(f'{config_path}：“{key}”应为列表，如 ["0376-1234567"]')
             if isinstance(default, str) and not isinstance(value, str):
                 raise ConfigError(f"{config_path}：“{key}”应为文字（加英文引号），实为 {value!r}")
+            choices = _SETTINGS_BY_KEY[key].choices
+            if choices and value not in choices:
+                raise ConfigError(
+                    f"{config_path}：“{key}”只能是 {' 或 '.join(choices)}，实为 {value!r}"
+                )
+            if key in _NUMBER_PATTERNS and value:
+                _check_number_pattern(config_path, key, value)
             values[key] = value
             sources[key] = str(config_path)
         if policy_table:
             overrides = _flatten(policy_table)
+        # offices.county (older) and issuer.organ name the same organ: one value wherever the
+        # county's 落款 is printed (reports, letters, county notices); organ wins if both differ.
+        if values["issuer.organ"]:
+            if values["offices.county"] != values["issuer.organ"]:
+                values["offices.county"] = values["issuer.organ"]
+                sources["offices.county"] = f"issuer.organ（{config_path}）"
+        elif values["offices.county"]:
+            values["issuer.organ"] = values["offices.county"]
+            sources["issuer.organ"] = f"offices.county（{config_path}）"
     env_db = os.environ.get("REPORTGEN_DB")
     if env_db:
         values["database"], sources["database"] = env_db, "环境变量 REPORTGEN_DB"

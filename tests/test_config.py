@@ -65,6 +65,21 @@ def test_overrides_and_sources(run, workspace, monkeypatch):
         ("[county\n", "配置文件格式错误"),
         ('policy = "henan-2099"\n', "没有名为“henan-2099”的内置政策参数"),
         ('[hotlines]\noffice_numbers = "123"\n', "应为列表"),
+        ('[ids]\nmonthly_list = "full"\n', "“ids.monthly_list”只能是 遮挡 或 完整，实为 'full'"),
+        ('[issuer]\nnumber_pattern = "青乡振[{year}]{n}号"\n', "年份应用六角括号〔〕括入"),
+        (
+            '[issuer]\nnumber_pattern = "青乡振〔{year}〕号"\n',
+            "应含 {year}（年份）和 {n}（顺序号）",
+        ),
+        ('[issuer]\nletter_number_pattern = "青乡振函〔{year}〕{no}号"\n', "且只含这两项"),
+        (
+            '[issuer]\nnumber_pattern = "青乡振〔{year}〕{n号"\n',
+            "应含 {year}（年份）和 {n}（顺序号）",
+        ),
+        (
+            '[issuer.recipients]\nquarterly = "市乡村振兴局"\n',
+            "未知设置“issuer.recipients.quarterly”",
+        ),
     ],
 )
 @sqlite_only  # settings, not data: the database backend does not matter
@@ -133,4 +148,65 @@ def test_import_format_page_is_generated_from_the_code():
     page = Path(__file__).parents[1] / "docs" / "导入格式.md"
     assert page.read_text(encoding="utf-8") == import_format_markdown(), (
         "run: python -m reportgen.dataset.docs > docs/导入格式.md"
+    )
+
+
+@sqlite_only  # settings, not data: the database backend does not matter
+def test_issuer_and_ids_settings_from_the_init_file(run, workspace):
+    """Every [issuer] and [ids] line of the file `init` writes works once its # is removed, and
+    `config show` shows each value with its source."""
+    from reportgen.config import init_workspace_text
+
+    chosen = {
+        "organ": '"青山县乡村振兴局"', "number_pattern": '"青乡振〔{year}〕{n}号"', "signer": '"张三"',
+        "recipients.selfcheck": '"市乡村振兴局"', "recipients.monthly": '"青山县财政局、青山县医疗保障局"',
+        "phone": '"0376-5550110"', "selfcheck_list": '"完整"', "monthly_list": '"遮挡"',
+    }  # fmt: skip
+    lines = []
+    for line in init_workspace_text("青山县").splitlines():
+        name = line[2:].split(" = ")[0] if line.startswith("# ") else ""
+        lines.append(f"{name} = {chosen[name]}" if name in chosen else line)
+    (workspace / "reportgen.toml").write_text("\n".join(lines), encoding="utf-8")
+    values = load_settings(workspace).values
+    assert values["issuer.recipients.selfcheck"] == "市乡村振兴局"
+    assert values["issuer.number_pattern"] == "青乡振〔{year}〕{n}号"
+    assert (values["ids.selfcheck_list"], values["ids.monthly_list"]) == ("完整", "遮挡")
+    assert values["issuer.contact"] == "" and values["issuer.mark"] == ""
+    text = run("config", "show").stdout
+    assert re.search(r"issuer\.signer = 张三    \[.*reportgen\.toml\]  签发人姓名", text)
+    assert re.search(r"issuer\.contact = （空）    \[默认值\]  联系人", text)
+    shown = json.loads(run("config", "show", "--json").stdout)["settings"]
+    assert shown["ids.monthly_list"]["value"] == "遮挡"
+    assert shown["ids.selfcheck_list"]["source"].endswith("reportgen.toml")
+
+
+@sqlite_only  # settings, not data: the database backend does not matter
+def test_id_settings_default_to_masked_report_list_and_full_departmental_list(workspace):
+    values = load_settings(workspace).values
+    assert (values["ids.selfcheck_list"], values["ids.monthly_list"]) == ("遮挡", "完整")
+
+
+@pytest.mark.parametrize(
+    "content,organ_source",
+    [
+        ('[issuer]\norgan = "青山县乡村振兴局"\n', "reportgen.toml"),
+        ('[offices]\ncounty = "青山县乡村振兴局"\n', "offices.county（"),
+        (
+            '[offices]\ncounty = "青山县扶贫办"\n[issuer]\norgan = "青山县乡村振兴局"\n',
+            "reportgen.toml",
+        ),
+    ],
+)
+@sqlite_only  # settings, not data: the database backend does not matter
+def test_one_organ_for_every_county_signature(workspace, content, organ_source):
+    """[issuer] organ and the older [offices] county are one value (organ wins): the report, the
+    letter and a county notice sign with the same organ."""
+    (workspace / "reportgen.toml").write_text(content, encoding="utf-8")
+    settings = load_settings(workspace)
+    assert (
+        settings.values["issuer.organ"] == settings.values["offices.county"] == "青山县乡村振兴局"
+    )
+    source = settings.sources["issuer.organ"]
+    assert (
+        source.startswith(organ_source) if "（" in organ_source else source.endswith(organ_source)
     )

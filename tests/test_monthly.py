@@ -18,6 +18,8 @@ from builders import (
     write_xlsx,
 )
 from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import RGBColor
 from openpyxl import load_workbook
 
 from reportgen.dataset.importer import import_paths
@@ -80,10 +82,23 @@ def _import(folder, baodi: dict[str, str], when: dt.datetime, procedures: bool =
         dataset.dispose()
 
 
+ISSUER = """[county]
+name = "青山县"
+[issuer]
+organ = "青山县乡村振兴局"
+letter_number_pattern = "青乡振函〔{year}〕{n}号"
+recipients.monthly = "青山县财政局、青山县卫生健康委员会、青山县医疗保障局"
+contact = "王丽"
+phone = "0376-5550110"
+"""
+BLANK = "＿" * 8
+
+
 @pytest.fixture
 def county(workspace, monkeypatch):
     """Imports on 9月2日 (first), 9月30日 (H001 新增低保, H002 低保→特困) and 10月1日 (H003 新增特困)."""
     monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
+    (workspace / "reportgen.toml").write_text(ISSUER, encoding="utf-8")
     _import(workspace, {"H002": "低保"}, dt.datetime(2023, 9, 2, 10), procedures=True)
     _import(workspace, {"H001": "低保", "H002": "特困"}, dt.datetime(2023, 9, 30, 23, 59))
     _import(
@@ -126,17 +141,28 @@ def test_the_months_lists(run, county):
     result = run("monthly", "--month", "2023-09")
     assert result.exit_code == 0, result.output
     assert "新增监测对象 1 户，风险消除 1 户，低保、特困变化 2 户" in result.stdout
+    assert [line for line in result.stdout.splitlines() if line.startswith("提示")] == []
     doc = Document(str(county / f"{STEM}.docx"))
     texts = [p.text for p in doc.paragraphs]
-    assert texts[0] == "关于抄送2023年9月防止返贫监测对象\n新增、退出名单的函"
-    assert "青山县财政局、青山县卫生健康委员会、青山县医疗保障局：" in texts
+    # a 函 in 信函格式 (GB/T 9704-2012 10.1): the organ's name in red, its number flush right, no 签发人
+    assert texts[:6] == ["青山县乡村振兴局", "青乡振函〔2023〕1号", "", "",
+                         "青山县乡村振兴局关于抄送2023年9月\n防止返贫监测对象新增、退出名单的函",
+                         "青山县财政局、青山县卫生健康委员会、青山县医疗保障局："]  # fmt: skip
+    assert doc.paragraphs[0].runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)
+    line = doc.paragraphs[0]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert (line.get(qn("w:val")), line.get(qn("w:color"))) == ("thickThinSmallGap", "FF0000")
     letter = "\n".join(texts)
-    assert (
-        "（二.二.(二).5）" in letter
-        and "每月将新增、退出困难群众名单抄送同级财政、卫生健康、医保部门" in letter
-    )
+    # the policy quoted by its 文件名称 and 文号, no section numbers of the compilation
+    assert "（豫医保〔2023〕7号）关于“加强部门间信息共享、核查比对" in letter
+    assert "每月将新增、退出困难群众名单抄送同级财政、卫生健康、医保部门" in letter
+    assert "二.二.(" not in letter and "梳理" not in letter and "签发人" not in letter
     assert "新识别纳入监测对象1户2人，风险消除1户1人，低保、特困变化2户5人" in letter
-    assert "青山县乡村振兴局" in texts and "2023年10月8日" in texts
+    i = texts.index("2023年10月8日")
+    assert texts[i - 1 : i + 2] == [
+        "青山县乡村振兴局",
+        "2023年10月8日",
+        "（联系人：王丽，电话：0376-5550110）",
+    ]
     for label in ("附件1", "附件2", "附件3"):
         assert label in texts
     included, eliminated, baodi = _tables(doc)
@@ -166,9 +192,10 @@ def test_the_months_lists(run, county):
     people = [
         dict(zip(header, r)) for r in wb["新增监测对象"].iter_rows(min_row=4, values_only=True)
     ]
+    # the departmental list is for 核查比对: full ID numbers by default (DOMAIN §5)
     assert [(p["户编号"], p["姓名"], p["与户主关系"], p["证件号码"]) for p in people] == [
-        ("H002", "李二河", "户主", HEAD_B[:3] + "*" * 11 + HEAD_B[-4:]),
-        ("H002", "李小红", "女", CHILD_B[:3] + "*" * 11 + CHILD_B[-4:]),
+        ("H002", "李二河", "户主", HEAD_B),
+        ("H002", "李小红", "女", CHILD_B),
     ]
     changed = [r for r in wb["低保特困变化"].iter_rows(min_row=4, values_only=True)]
     assert [r[1] for r in changed] == ["H001", "H001", "H001", "H002", "H002"]  # one row per person
@@ -177,25 +204,63 @@ def test_the_months_lists(run, county):
     assert (
         figures["低保（户）"] == 1 and figures["特困（户）"] == 2
     )  # as now imported (H003 特困 since October)
-    assert not any(
-        FULL_ID.search(str(c)) for ws in wb for r in ws.iter_rows(values_only=True) for c in r if c
-    )
 
 
-def test_full_ids_go_into_the_workbook_only(run, county):
-    result = run("monthly", "--month", "2023-09", "--full-ids")
-    assert result.exit_code == 0, result.output
-    wb = load_workbook(county / f"{STEM}.xlsx")
-    ids = {r[10] for r in wb["低保特困变化"].iter_rows(min_row=4, values_only=True)}
-    assert ids == {HEAD_A, WIFE_A, CHILD_A, HEAD_B, CHILD_B}
-    assert "含完整身份证号码" in wb["低保特困变化"]["A2"].value
+def _letter_text(county) -> str:
     doc = Document(str(county / f"{STEM}.docx"))
-    text = "\n".join(
+    return "\n".join(
         [p.text for p in doc.paragraphs]
         + [c.text for t in doc.tables for r in t.rows for c in r.cells]
     )
-    assert not FULL_ID.search(text)
-    assert "含完整身份证号码，仅用于部门间核查比对" in text
+
+
+def _list_ids(county) -> set[str]:
+    wb = load_workbook(county / f"{STEM}.xlsx")
+    return {r[10] for r in wb["低保特困变化"].iter_rows(min_row=4, values_only=True)}
+
+
+def test_the_list_carries_full_ids_unless_set_to_mask_and_the_letter_always_masks(run, county):
+    full = {HEAD_A, WIFE_A, CHILD_A, HEAD_B, CHILD_B}
+    assert run("monthly", "--month", "2023-09").exit_code == 0
+    assert _list_ids(county) == full
+    assert "含完整身份证号码" in load_workbook(county / f"{STEM}.xlsx")["低保特困变化"]["A2"].value
+    assert not FULL_ID.search(_letter_text(county))
+    assert "随函另送的电子名单含完整身份证号码，仅用于部门间核查比对" in _letter_text(county)
+
+    (county / "reportgen.toml").write_text(
+        ISSUER + '[ids]\nmonthly_list = "遮挡"\n', encoding="utf-8"
+    )
+    assert run("monthly", "--month", "2023-09").exit_code == 0
+    assert _list_ids(county) == {i[:3] + "*" * 11 + i[-4:] for i in full}
+    assert not FULL_ID.search(_letter_text(county))
+    assert (
+        "名单中的身份证号码已作遮挡处理；需逐人核查比对的，请与我局联系获取含完整号码的电子名单。"
+        in _letter_text(county)
+    )
+    assert run("monthly", "--month", "2023-09", "--full-ids").exit_code == 0  # the option wins
+    assert _list_ids(county) == full
+
+
+def test_a_letter_without_issuer_leaves_its_parts_blank(run, county):
+    (county / "reportgen.toml").write_text('[county]\nname = "青山县"\n', encoding="utf-8")
+    result = run("monthly", "--month", "2023-09")
+    assert result.exit_code == 0, result.output
+    expected = [f"提示：reportgen.toml 未设置 [issuer] {key}（{label}），月报函中留空待手填"
+                for key, label in (("organ", "发文机关"), ("number_pattern", "发文字号"), ("recipients.monthly", "主送机关"),
+                                   ("contact", "联系人"), ("phone", "联系电话"))]  # fmt: skip
+    assert [line for line in result.stdout.splitlines() if line.startswith("提示")] == expected
+    texts = [p.text for p in Document(str(county / f"{STEM}.docx")).paragraphs]
+    assert texts[:6] == [
+        BLANK,
+        BLANK,
+        "",
+        "",
+        "关于抄送2023年9月\n防止返贫监测对象新增、退出名单的函",
+        f"{BLANK}：",
+    ]
+    i = texts.index("2023年10月8日")
+    assert texts[i - 1] == BLANK and texts[i + 1] == f"（联系人：{BLANK}，电话：{BLANK}）"
+    assert "财政局" not in "\n".join(texts[:8])  # the 主送机关 are never made up
 
 
 def test_a_month_without_changes(run, county):

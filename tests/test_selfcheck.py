@@ -10,10 +10,13 @@ import pytest
 import sqlalchemy as sa
 from builders import HEAD_A, HOUSEHOLDS, PERSONS, REGIONS, db_rows, write_xlsx
 from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import RGBColor
 from openpyxl import load_workbook
 
 from reportgen.dataset.importer import import_paths
 from reportgen.dataset.store import Dataset
+from reportgen.documents.report_blocks import mask_ids
 from reportgen.documents.selfcheck import Quarter, parse_quarter
 from reportgen.errors import ConfigError
 from reportgen.paths import example_data_dir
@@ -118,20 +121,16 @@ def test_report_counts_equal_check_json(run, example):
         re.fullmatch(r"\d+\.识别认定超过15天。" + REGISTRY["M-IDENT-15"].fix, t) for t in measures
     )
     assert sum(1 for t in measures if re.match(r"^\d+\.", t)) == len(expected)
-    # basis with 文号 and seed section; examples without a full ID number
+    # basis by 文件名称 and 文号 only (no 梳理 section); examples without a full ID number
     ident = next(t for t in texts if re.match(r"\d+\.识别认定超过15天（", t))
-    assert (
-        "豫农领发〔2021〕4号" in ident
-        and "梳理 三.一.(二).2④" in ident
-        and "王建伟（户编号H0126）" in ident
-    )
+    assert "豫农领发〔2021〕4号）。" in ident and "王建伟（户编号H0126）" in ident
+    assert "三.一.(二).2④" not in ident
     uninsured = next(t for t in texts if "脱贫人口、监测对象未参加基本医疗保险（4人" in t)
     assert "刘振华（证件号码413***********6893）" in uninsured
     assert not FULL_ID.search(all_text(example / REPORT))
     from reportgen.engine.ooxml_order import check_package
 
     assert check_package(example / REPORT) == []  # what Word requires (the grids were rewritten)
-    assert "本次是本范围的首次自查" in "\n".join(texts)
 
 
 def test_indicators_by_township(run, example):
@@ -157,16 +156,31 @@ def test_problem_list_has_a_sheet_per_rule_and_a_chart(run, example):
     assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
     found = json.loads(run("check", "--as-of", "2023-09-30", "--json").stdout)
     wb = load_workbook(example / LIST)
-    rule_sheets = {name.split(" ")[0]: name for name in wb.sheetnames[2:]}
-    assert wb.sheetnames[:2] == ["汇总", "按乡镇统计"]
+    summary = {r[1]: r for r in wb["汇总"].iter_rows(min_row=4, values_only=True) if r[1]}
+    assert set(summary) >= set(REGISTRY)  # every rule, with or without findings (code: a column)
+    assert all(summary[rid][8] == sum(1 for f in found if f["rule"] == rid) for rid in REGISTRY)
+    # one sheet per rule with findings, named in Chinese by the rule's title (汇总 says which)
+    rule_sheets = {rid: row[12] for rid, row in summary.items() if row[12]}
     assert set(rule_sheets) == {f["rule"] for f in found}
-    assert all(len(name) <= 31 for name in wb.sheetnames)
+    assert wb.sheetnames[:2] == ["汇总", "按乡镇统计"] and set(wb.sheetnames[2:]) == set(
+        rule_sheets.values()
+    )
+    assert all(
+        name == REGISTRY[rid].title.replace("/", "_")[:31] for rid, name in rule_sheets.items()
+    )
+    assert all(len(name) <= 31 and not re.search(r"[A-Z]-", name) for name in wb.sheetnames)
     for rule_id, name in rule_sheets.items():
         keys = [r[3] for r in wb[name].iter_rows(min_row=4, values_only=True)]
-        assert keys == [f["key"] for f in found if f["rule"] == rule_id]  # full keys: internal list
-    summary = {r[1]: r for r in wb["汇总"].iter_rows(min_row=4, values_only=True) if r[1]}
-    assert set(summary) >= set(REGISTRY)  # every rule, with or without findings
-    assert all(summary[rid][8] == sum(1 for f in found if f["rule"] == rid) for rid in REGISTRY)
+        # the list goes up with the report: ID numbers masked by default, other keys as they are
+        assert keys == [mask_ids(f["key"]) for f in found if f["rule"] == rule_id]
+    uninsured = [
+        r[3] for r in wb[rule_sheets["H-UNINSURED"]].iter_rows(min_row=4, values_only=True)
+    ]
+    assert uninsured and all(re.fullmatch(r"\d{3}\*{11}\d{3}[\dX]", k) for k in uninsured)
+    assert not any(
+        FULL_ID.search(str(c)) for ws in wb for r in ws.iter_rows(values_only=True) for c in r if c
+    )
+    assert "证件号码已遮挡" in wb["汇总"]["A2"].value
     assert wb["按乡镇统计"]._charts
     with zipfile.ZipFile(example / LIST) as zf:
         chart = zf.read("xl/charts/chart1.xml").decode()
@@ -247,8 +261,8 @@ def test_second_quarter_says_what_was_fixed(run, workspace, monkeypatch):
     assert summary["M-UNMONITORED"] == (1, 1, 0, 0)
     assert summary["H-UNINSURED"] == (0, 0, 0, 1)
     resolved = [r[1:4] for r in wb["已整改"].iter_rows(min_row=4, values_only=True)]
-    assert ("H-UNINSURED", "脱贫人口、监测对象未参加基本医疗保险", HEAD_A) in resolved
-    status = {r[3]: r[7] for r in wb[next(n for n in wb.sheetnames if n.startswith("M-UNMONITORED"))].iter_rows(min_row=4, values_only=True)}  # fmt: skip
+    assert ("H-UNINSURED", "脱贫人口、监测对象未参加基本医疗保险", mask_ids(HEAD_A)) in resolved
+    status = {r[3]: r[7] for r in wb[REGISTRY["M-UNMONITORED"].title].iter_rows(min_row=4, values_only=True)}  # fmt: skip
     assert status == {"H003": "新增"}
 
     # a quarter's run replaces the quarter's earlier ones: two runs, and the comparison is unchanged
@@ -331,9 +345,9 @@ def test_the_docs_example_rule_runs_in_the_report(run, example, forget_user_rule
     )
     assert found and all(f["detail"] == "监测户未填联系电话" for f in found)
     texts = paragraphs(example / REPORT)
-    assert any("（其中本县自定义1条）" in t for t in texts)
+    assert any("（其中本县自定义1项）" in t for t in texts)
     assert rule_counts(example / REPORT)["X-NO-PHONE"] == len(found)
-    sheet = load_workbook(example / LIST)["X-NO-PHONE 监测户未填联系电话"]
+    sheet = load_workbook(example / LIST)["监测户未填联系电话"]
     assert [r[3] for r in sheet.iter_rows(min_row=4, values_only=True)] == [f["key"] for f in found]
 
     from reportgen.config import load_policy
@@ -343,3 +357,188 @@ def test_the_docs_example_rule_runs_in_the_report(run, example, forget_user_rule
         describe(REGISTRY["X-NO-PHONE"], load_policy("henan-2023"))
         == "正在监测的户，户信息“联系电话”为空的报。"
     )
+
+
+# ------------------------------------------------------------------------------ 公文 parts ([issuer])
+BLANK = "＿" * 8
+SUBJECT = "2023年第三季度\n巩固拓展脱贫攻坚成果自查情况的报告"
+ISSUER = """
+[issuer]
+organ = "青山县乡村振兴局"
+number_pattern = "青乡振〔{year}〕{n}号"
+signer = "张三"
+recipients.selfcheck = "市乡村振兴局"
+recipients.monthly = "青山县财政局、青山县卫生健康委员会、青山县医疗保障局"
+contact = "王丽"
+phone = "0376-5550110"
+"""
+
+
+def configure(workspace, text: str) -> None:
+    (workspace / "reportgen.toml").write_text(
+        '[county]\nname = "青山县"\n' + text, encoding="utf-8"
+    )
+
+
+def notes(result) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith("提示：")]
+
+
+def manifest_notes(folder) -> list[str]:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("notes", [])
+
+
+def signature_block(texts: list[str], date: str = "2023年10月8日") -> tuple[str, str]:
+    """(落款, 附注): the lines above and below the 成文日期."""
+    i = texts.index(date)
+    return texts[i - 1], texts[i + 1]
+
+
+def test_configured_issuer_prints_every_part_of_the_report(run, example):
+    configure(example, ISSUER)
+    result = run("selfcheck", "--quarter", "2023Q3")
+    assert result.exit_code == 0, result.output
+    assert notes(result) == [] and manifest_notes(example / "输出/自查报告") == []
+    doc = Document(str(example / REPORT))
+    texts = [p.text for p in doc.paragraphs]
+    # 版头 of a 上行文 (GB/T 9704-2012 7.2): red 发文机关标志, 发文字号 left and 签发人 right on one
+    # line, a red line under it; then the title naming the organ of the 落款, and the 主送机关
+    assert texts[:6] == ["青山县乡村振兴局文件", "\u3000青乡振〔2023〕1号\t签发人：张三\u3000", "", "",
+                         "青山县乡村振兴局关于" + SUBJECT, "市乡村振兴局："]  # fmt: skip
+    assert doc.paragraphs[0].runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)
+    line = doc.paragraphs[1]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert (line.get(qn("w:val")), line.get(qn("w:color"))) == ("single", "FF0000")
+    assert doc.paragraphs[1].runs[3].font.name == "楷体_GB2312"  # the signer's name in 楷体
+    assert signature_block(texts) == ("青山县乡村振兴局", "（联系人：王丽，电话：0376-5550110）")
+
+    first = (example / REPORT).read_bytes()
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0  # the same document: its number
+    assert (example / REPORT).read_bytes() == first
+    assert run("selfcheck", "--quarter", "2023Q2").exit_code == 0  # a new period: the next number
+    assert paragraphs(example / "输出/自查报告/青山县_2023年第二季度_自查报告.docx")[1].startswith(
+        "\u3000青乡振〔2023〕2号\t"
+    )
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    assert paragraphs(example / REPORT)[1].startswith("\u3000青乡振〔2023〕1号\t")
+
+
+def test_the_number_runs_per_year_and_a_letter_shares_the_pattern(run, example, monkeypatch):
+    configure(example, ISSUER)
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-12-31")
+    assert run("selfcheck", "--quarter", "2023Q4").exit_code == 0
+    assert paragraphs(example / "输出/自查报告/青山县_2023年第四季度_自查报告.docx")[1].startswith(
+        "\u3000青乡振〔2023〕1号\t"
+    )
+    # the monthly letter has no letter_number_pattern: it takes the organ's one sequence
+    assert run("monthly", "--month", "2023-11").exit_code == 0
+    letter = paragraphs(example / "输出/月报/青山县_2023年11月_监测对象新增退出名单.docx")
+    assert letter[:2] == ["青山县乡村振兴局", "青乡振〔2023〕2号"]  # 信函格式: no 文件, no 签发人
+    monkeypatch.setenv("REPORTGEN_TODAY", "2024-01-01")  # a new year starts again at 1
+    assert run("monthly", "--month", "2023-12").exit_code == 0
+    letter = paragraphs(example / "输出/月报/青山县_2023年12月_监测对象新增退出名单.docx")
+    assert letter[1] == "青乡振〔2024〕1号"
+    assert "签发人" not in "\n".join(letter)
+
+
+def test_parts_not_configured_are_blank_and_said_once_each(run, example):
+    configure(example, "")
+    result = run("selfcheck", "--quarter", "2023Q3")
+    assert result.exit_code == 0, result.output
+    expected = [f"提示：reportgen.toml 未设置 [issuer] {key}（{label}），自查报告中留空待手填"
+                for key, label in (("organ", "发文机关"), ("number_pattern", "发文字号"), ("signer", "签发人"),
+                                   ("recipients.selfcheck", "主送机关"), ("contact", "联系人"), ("phone", "联系电话"))]  # fmt: skip
+    assert notes(result) == expected
+    assert manifest_notes(example / "输出/自查报告") == expected
+    texts = paragraphs(example / REPORT)
+    assert texts[:6] == [
+        BLANK,
+        f"\u3000{BLANK}\t签发人：{BLANK}\u3000",
+        "",
+        "",
+        "关于青山县" + SUBJECT,
+        f"{BLANK}：",
+    ]
+    assert signature_block(texts) == (BLANK, f"（联系人：{BLANK}，电话：{BLANK}）")
+    assert "青山县乡村振兴局" not in all_text(
+        example / REPORT
+    )  # never made up from the county's name
+
+
+def test_offices_county_still_names_the_organ(run, example):
+    """The example's reportgen.toml sets only the older offices.county: title and 落款 use it."""
+    result = run("selfcheck", "--quarter", "2023Q3")
+    assert result.exit_code == 0, result.output
+    assert not any("organ" in n for n in notes(result)) and len(notes(result)) == 5
+    texts = paragraphs(example / REPORT)
+    assert texts[0] == "青山县乡村振兴局文件" and texts[4] == "青山县乡村振兴局关于" + SUBJECT
+    assert signature_block(texts)[0] == "青山县乡村振兴局"
+    shown = json.loads(run("config", "show", "--json").stdout)["settings"]["issuer.organ"]
+    assert shown["value"] == "青山县乡村振兴局" and shown["source"].startswith("offices.county（")
+
+
+def test_a_township_report_is_the_townships_own(run, example):
+    configure(example, ISSUER)
+    result = run("selfcheck", "--quarter", "2023Q3", "--township", "城关镇")
+    assert result.exit_code == 0, result.output
+    assert notes(result) == ["提示：[issuer] 是县级发文机关的设置，不用于城关镇人民政府的自查报告；"
+                             "发文字号、签发人、主送机关、联系人和电话留空待手填"]  # fmt: skip
+    path = example / "输出/自查报告/城关镇_2023年第三季度_自查报告.docx"
+    texts = paragraphs(path)
+    assert texts[0] == "城关镇人民政府文件" and texts[4] == "城关镇人民政府关于" + SUBJECT
+    assert texts[1] == f"\u3000{BLANK}\t签发人：{BLANK}\u3000" and texts[5] == f"{BLANK}："
+    assert signature_block(texts)[0] == "城关镇人民政府"
+    assert "张三" not in all_text(path) and "青乡振" not in all_text(path)
+
+
+def test_the_problem_list_ids_follow_the_setting_and_the_option(run, example):
+    configure(example, '[ids]\nselfcheck_list = "完整"\n')
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    found = [f for f in json.loads(run("check", "--as-of", "2023-09-30", "--json").stdout) if f["rule"] == "H-UNINSURED"]  # fmt: skip
+
+    def keys():
+        sheet = load_workbook(example / LIST)[REGISTRY["H-UNINSURED"].title]
+        return [r[3] for r in sheet.iter_rows(min_row=4, values_only=True)]
+
+    assert keys() == [f["key"] for f in found] and all(FULL_ID.fullmatch(k) for k in keys())
+    assert not FULL_ID.search(all_text(example / REPORT))  # the report itself always masks
+    assert run("selfcheck", "--quarter", "2023Q3", "--masked-ids").exit_code == 0
+    assert keys() == [mask_ids(f["key"]) for f in found]
+
+
+# ------------------------------------------------------------------------------ official words only
+SOFTWARE_WORDS = {
+    "规则编号": re.compile(r"(?<![A-Za-z0-9])[A-Z]+-[A-Z0-9-]+"),
+    "梳理章节": re.compile(r"梳理|[一二三四五]\.[一二三四五六七八九十]+\.\(|第[一二三四五]部分"),
+    "导入": re.compile("导入"),
+    "Excel": re.compile("Excel", re.I),
+    "首次自查": re.compile("首次自查"),
+}
+
+
+def software_words(path) -> list[str]:
+    """Words of the program, not of the policy, in a .docx's paragraphs and tables. The small-print
+    data source line (数据来源：第N次导入…, DOMAIN §4 for internal documents) is not body text."""
+    text = "\n".join(t for t in all_text(path).split("\n") if not t.startswith("数据来源："))
+    return [
+        f"{name}：{m.group(0)}" for name, rx in SOFTWARE_WORDS.items() for m in rx.finditer(text)
+    ]
+
+
+def test_report_and_letter_speak_the_policys_words(run, example):
+    configure(example, ISSUER)
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    assert run("monthly", "--month", "2023-09").exit_code == 0
+    letter = example / "输出/月报/青山县_2023年9月_监测对象新增退出名单.docx"
+    assert software_words(example / REPORT) == []
+    assert software_words(letter) == []
+    texts = paragraphs(example / REPORT)
+    assert (
+        "附件：青山县2023年第三季度自查问题清单" in texts
+    )  # GB/T 9704 7.3.4: one attachment, no number
+    assert any(
+        t.startswith("按照《中共河南省委 河南省人民政府") and "（豫农领发〔2021〕4号）要求" in t
+        for t in texts
+    )
+    # the rule codes are in the list instead, beside the Chinese sheet names
+    summary = load_workbook(example / LIST)["汇总"]
+    assert summary["B3"].value == "规则编号" and summary["B4"].value in REGISTRY

@@ -9,9 +9,11 @@ Each list names every member, because the medical-insurance department adjusts �
 医疗救助 per person (seed 二.二.(三).2⑥). Letter and lists are an official document (.docx) and a
 workbook (.xlsx, one sheet per list, one row per person).
 
-ID numbers are masked in both files by default: the letter is printed and both travel by ordinary
-office channels. `full_ids` writes full numbers into the workbook only — for the departments'
-person-by-person matching (核查比对, 二.二.(二).5) — and the letter then says how to keep it.
+The letter is a 函 to departments of the same level (信函格式, no 签发人) whose 公文 parts come
+from `[issuer]` (documents/issuer.py). Its ID numbers are always masked: it is printed and filed.
+The workbook is the departmental list for person-by-person matching (核查比对, 二.二.(二).5): an
+internal document between departments, it carries full ID numbers by default
+(`ids.monthly_list = "遮挡"` masks them), and the letter says how to keep it (DOMAIN §5).
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from reportgen.config import IDS_FULL
 from reportgen.dataset.schema import household_changes
 from reportgen.documents.common import DocumentRun
 from reportgen.documents.indicators import compute_indicators, percent
+from reportgen.documents.issuer import MONTHLY, OfficialParts
 from reportgen.documents.report_blocks import REPORT_SAMPLE, Blocks, cn, render_report, widths
-from reportgen.documents.selfcheck import issuer_of, scope_name
+from reportgen.documents.selfcheck import parts_of, scope_name
 from reportgen.engine import (
     Column,
     OutputEntry,
@@ -56,6 +60,10 @@ class Month:
     @property
     def label(self) -> str:
         return f"{self.year}年{self.month}月"
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.month:02d}"
 
     @property
     def start(self) -> dt.date:
@@ -116,6 +124,7 @@ class MonthlyResult:
     outputs: list[OutputEntry]
     docx: object = None
     xlsx: object = None
+    notes: list[str] = field(default_factory=list)  # 公文 parts left blank, one line each
 
 
 def _listed(
@@ -225,14 +234,15 @@ def _snapshot(ctx: RuleContext, month: Month, as_of: dt.date) -> dict:
     return {"figures": figures.total, "baodi": counts}
 
 
-def letter_context(county: str, issuer: str, month: Month, lists: dict[str, list[Listed]], snap: dict, *,
-                   as_of: dt.date, today: dt.date, full_ids: bool, phone: str) -> dict:  # fmt: skip
+def letter_context(parts: OfficialParts, month: Month, lists: dict[str, list[Listed]], snap: dict, *,
+                   as_of: dt.date, today: dt.date, full_ids: bool, basis: str) -> dict:  # fmt: skip
+    """The letter's template context; `basis` is the policy's 文件名称 and 文号 of the rule it quotes."""
     total = snap["figures"]
     persons = {k: sum(len(x.members) for x in v) for k, v in lists.items()}
     baodi = "、".join(f"{k}户{v}户" for k, v in sorted(snap["baodi"].items())) or "无低保、特困户"
     b = Blocks()
-    b.p(f"根据《巩固拓展脱贫攻坚成果同乡村振兴有效衔接重点工作梳理》（{SEED}）“加强部门间信息共享、核查比对，"
-        "县级民政、乡村振兴部门每月将新增、退出困难群众名单抄送同级财政、卫生健康、医保部门”的要求，"
+    b.p(f"根据{basis}关于“加强部门间信息共享、核查比对，县级民政、乡村振兴部门每月将新增、退出困难群众名单抄送同级财政、"
+        "卫生健康、医保部门”的要求，"
         f"现将我县{month.label}防止返贫监测对象新增、退出名单和低保、特困变化情况抄送你们。")  # fmt: skip
     b.p(f"{month.label}，全县新识别纳入监测对象{len(lists['included'])}户{persons['included']}人，"
         f"风险消除{len(lists['eliminated'])}户{persons['eliminated']}人，低保、特困变化{len(lists['baodi'])}户"
@@ -240,19 +250,20 @@ def letter_context(county: str, issuer: str, month: Month, lists: dict[str, list
         f"{baodi}；脱贫人口和监测对象基本医保参保率{percent(total.insurance_rate)}"
         f"（参保{total.insured}人/应参保{total.covered}人）。")  # fmt: skip
     b.p("请财政部门做好相关资金保障；卫生健康部门对新增对象落实家庭医生签约等健康帮扶；医保部门对新增对象落实分类资助参保，"
-        "对退出对象和低保、特困身份变化的人员相应调整医疗救助待遇（梳理 二.二.(三).2⑥），协同做好风险研判和处置。")  # fmt: skip
+        "对退出对象和低保、特困身份变化的人员相应调整医疗救助待遇，协同做好风险研判和处置。")  # fmt: skip
     if full_ids:
         b.p(
-            "所附电子名单（Excel）含完整身份证号码，仅用于部门间核查比对，请指定专人保管，不得公开或用于其他用途。"
+            "随函另送的电子名单含完整身份证号码，仅用于部门间核查比对，请指定专人保管，不得公开或用于其他用途。"
         )
     else:
-        b.p("名单中的身份证号码已作遮挡处理；需逐人核查比对的，请与我局联系获取电子名单。")
-    if phone:
-        b.p(f"联系电话：{phone}。")
+        b.p(
+            f"名单中的身份证号码已作遮挡处理；需逐人核查比对的，请与{parts.self_reference()}联系获取含完整号码的电子名单。"
+        )
     titles = [f"{i}.{month.label}{title}" for i, (_, title, _) in enumerate(LISTS, start=1)]
     # 附件说明: later items line up under the first (two characters of indent plus “附件：”).
     b.p(("\n" + "\u3000" * 5).join(titles), lead="附件：")
-    b.signature(issuer, today)
+    b.signature(parts.signature, today)
+    b.p(parts.annotation)  # 附注 (GB/T 9704-2012 7.3.6): below the date, two characters in
     procedure = [
         "序号",
         "乡镇\n村",
@@ -274,19 +285,22 @@ def letter_context(county: str, issuer: str, month: Month, lists: dict[str, list
                     ["center"] * (n - 1) + ["left"], after=f"共{len(lists[key])}户{persons[key]}人。")  # fmt: skip
         else:
             b.p("本月无。")
+    # The organ in the title is the one in the 落款.
+    subject = f"关于抄送{month.label}\n防止返贫监测对象新增、退出名单的函"
     return {
         "doc_number": "",
-        "title": f"关于抄送{month.label}防止返贫监测对象\n新增、退出名单的函",
-        "recipient": f"{county}财政局、{county}卫生健康委员会、{county}医疗保障局",
+        "letterhead": parts.letterhead,
+        "title": parts.organ + subject,
+        "recipient": parts.recipient,
         "blocks": b.items,
     }
 
 
 def _excel_sheets(
-    month: Month, lists: dict[str, list[Listed]], snap: dict, full_ids: bool, issuer: str
+    month: Month, lists: dict[str, list[Listed]], snap: dict, full_ids: bool, organ: str
 ) -> list[Sheet]:
     show = (lambda v: v) if full_ids else mask_id
-    note = f"{issuer}；梳理 {SEED}；" + (
+    note = (f"{organ}；" if organ else "") + (
         "含完整身份证号码，仅供部门间核查比对，请妥善保管" if full_ids else "身份证号码已遮挡"
     )
     insured = {True: "是", False: "否", None: "未填报"}
@@ -322,18 +336,21 @@ def _excel_sheets(
         ["脱贫人口和监测对象基本医保参保率", percent(total.insurance_rate)],
     ]
     sheets.append(Sheet("本月指标", [Column("指标", 36), Column("数值", 14, "int")], figures,
-                        title=f"{month.label}指标", note=issuer))  # fmt: skip
+                        title=f"{month.label}指标", note=organ))  # fmt: skip
     return sheets
 
 
-def make_monthly(run: DocumentRun, month: Month, *, full_ids: bool = False, pdf: bool = False,
+def make_monthly(run: DocumentRun, month: Month, *, full_ids: bool | None = None, pdf: bool = False,
                  manifest: bool = True) -> MonthlyResult:  # fmt: skip
-    """The month's letter and lists: `<县>_2023年9月_监测对象新增退出名单.docx` and `.xlsx`."""
+    """The month's letter and lists: `<县>_2023年9月_监测对象新增退出名单.docx` and `.xlsx`.
+    `full_ids`: the workbook's ID numbers in full (None: as `ids.monthly_list` says)."""
     settings = run.settings
+    if full_ids is None:
+        full_ids = settings.values["ids.monthly_list"] == IDS_FULL
     as_of = min(month.end, run.today)
     ctx = RuleContext(run.dataset, settings.policy, as_of)
     county = scope_name(run, Scope(None))
-    issuer = issuer_of(run, Scope(None), county)
+    parts = parts_of(run, Scope(None), MONTHLY, month.key)
     lists = {
         "included": procedures_in(ctx, "识别纳入", month),
         "eliminated": procedures_in(ctx, "风险消除", month),
@@ -341,16 +358,18 @@ def make_monthly(run: DocumentRun, month: Month, *, full_ids: bool = False, pdf:
     }
     snap = _snapshot(ctx, month, as_of)
     stem = safe_filename(f"{county}_{month.label}_监测对象新增退出名单")
-    context = letter_context(county, issuer, month, lists, snap, as_of=as_of, today=run.today, full_ids=full_ids,
-                             phone=settings.values.get("hotlines.monitoring") or "")  # fmt: skip
+    context = letter_context(parts, month, lists, snap, as_of=as_of, today=run.today, full_ids=full_ids,
+                             basis=settings.policy.value("basis.health"))  # fmt: skip
     outputs, docx, template = render_report(run, TEMPLATE, context, stem, pdf=pdf)
     xlsx = run.out_dir / f"{stem}.xlsx"
     write_table_workbook(
-        xlsx, _excel_sheets(month, lists, snap, full_ids, issuer), footer=run.meta()["footnote"]
+        xlsx,
+        _excel_sheets(month, lists, snap, full_ids, parts.organ),
+        footer=run.meta()["footnote"],
     )
     outputs.append(run.entry(xlsx, sum(len(x.members) for v in lists.values() for x in v)))
     if manifest:
-        write_manifest(run.out_dir, run=run.run_info(), outputs=outputs, templates=[template])
-    return MonthlyResult(
-        county, month, lists["included"], lists["eliminated"], lists["baodi"], outputs, docx, xlsx
-    )
+        write_manifest(run.out_dir, run=run.run_info(), outputs=outputs, templates=[template],
+                       notes=parts.notes)  # fmt: skip
+    return MonthlyResult(county, month, lists["included"], lists["eliminated"], lists["baodi"], outputs, docx,
+                         xlsx, parts.notes)  # fmt: skip

@@ -95,8 +95,11 @@ SAMPLE_BLOCKS: list[dict[str, Any]] = [
     {"kind": "appendix", "label": "附件1", "text": "新增监测对象名单"},
 ]  # fmt: skip
 
-REPORT_SAMPLE = {"doc_number": "", "title": "青山县2023年第三季度巩固拓展脱贫攻坚成果自查报告", "recipient": "",
-                 "blocks": SAMPLE_BLOCKS}  # fmt: skip
+# `letterhead` is the 版头 (engine/officialdoc.letterhead_paragraphs; documents/issuer.py).
+REPORT_SAMPLE = {"doc_number": "", "title": "青山县乡村振兴局关于2023年第三季度巩固拓展脱贫攻坚成果自查情况的报告",
+                 "recipient": "市乡村振兴局", "blocks": SAMPLE_BLOCKS,
+                 "letterhead": {"format": "文件", "mark": "青山县乡村振兴局文件", "number": "青乡振〔2023〕12号",
+                                "signer": "张三"}}  # fmt: skip
 
 
 _TABLE = re.compile(r"<w:tblGrid>(.*?)</w:tblGrid>(.*?)</w:tr>", re.S)

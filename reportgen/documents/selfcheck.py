@@ -4,8 +4,10 @@ township), 二、发现的问题 (grouped as the seed groups its 关注问题, w
 changed since the previous self-check), 三、整改措施 — and an .xlsx problem list with a chart.
 
 The run's findings are stored (check_runs/findings), so the next quarter's report can say what was
-fixed. The report is read outside the office: ID numbers in it are masked. The .xlsx is the
-bureau's internal working list and keeps every key as it is, so findings can be looked up.
+fixed. The report is a 上行文 (报告, 文件格式) whose 公文 parts come from `[issuer]`
+(documents/issuer.py). It is read outside the office: ID numbers in it are masked, and so are
+those in the problem list attached to it unless `ids.selfcheck_list = "完整"`. The body speaks the
+policy's words: rule codes and 梳理 section numbers stay in the .xlsx.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from reportgen.config import IDS_FULL
 from reportgen.dataset.schema import TABLES, check_runs, findings
 from reportgen.documents.common import DocumentRun
 from reportgen.documents.indicators import (
@@ -27,8 +30,10 @@ from reportgen.documents.indicators import (
     WATER_RULE,
     Indicators,
     compute_indicators,
+    dropout_text,
     percent,
 )
+from reportgen.documents.issuer import SELFCHECK, Form, OfficialParts, official_parts
 from reportgen.documents.report_blocks import (
     REPORT_SAMPLE,
     Blocks,
@@ -85,6 +90,10 @@ class Quarter:
     @property
     def label(self) -> str:
         return f"{self.year}年{QUARTER_NAMES[self.number - 1]}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}Q{self.number}"
 
     @property
     def start(self) -> dt.date:
@@ -212,6 +221,7 @@ class SelfCheckResult:
     run_id: int
     docx: Path
     xlsx: Path
+    notes: list[str] = field(default_factory=list)  # 公文 parts left blank, one line each
 
 
 def scope_name(run: DocumentRun, scope: Scope) -> str:
@@ -228,15 +238,16 @@ def scope_name(run: DocumentRun, scope: Scope) -> str:
     return found or "全县"
 
 
-def issuer_of(run: DocumentRun, scope: Scope, county: str) -> str:
+def parts_of(run: DocumentRun, scope: Scope, form: Form, period: str) -> OfficialParts:
+    """The 公文 parts of `form` for `scope` and `period` (Quarter.key, Month.key): the county's
+    from `[issuer]`; a township's (or village's) organ is its name and the office suffix."""
+    organ = None
     if scope.place is not None:
-        suffix = (
-            run.settings.values["offices.township_suffix"]
-            if scope.place.level == "乡"
-            else run.settings.values["offices.village_suffix"]
-        )
-        return scope.place.name + suffix
-    return run.settings.values.get("offices.county") or f"{county}乡村振兴局"  # fmt: skip
+        values = run.settings.values
+        suffix = values["offices.township_suffix" if scope.place.level == "乡" else "offices.village_suffix"]  # fmt: skip
+        organ = scope.place.name + suffix
+    return official_parts(run.settings.values, form, dataset=run.dataset, today=run.today, organ=organ,
+                          document=f"{form.kind}|{scope.code}|{period}")  # fmt: skip
 
 
 def make_selfcheck(
@@ -248,12 +259,14 @@ def make_selfcheck(
     manifest: bool = True,
     progress=None,
     workers: int = 1,
+    full_ids: bool | None = None,
 ) -> SelfCheckResult:
     """Run every rule for `scope` as of the quarter's last day (today, if the quarter is not over),
     compare with the previous self-check, store the findings, write the report and the list;
     progress(n) as rules finish. `workers` > 1: a county self-check runs its townships in that
     many processes (rules/partition.py), and the list is written by a process of its own while
-    this one stores the run and writes the report; the result is the same."""
+    this one stores the run and writes the report; the result is the same. `full_ids`: the
+    list's ID numbers in full (None: as `ids.selfcheck_list` says)."""
     from reportgen.documents.selfcheck_xlsx import write_problem_list
     from reportgen.workers import beside
 
@@ -274,12 +287,15 @@ def make_selfcheck(
     del ctx  # the loaded tables are not needed to write the report and the list
     prefix = scope.place.file_label if scope.place else county
     stem = safe_filename(f"{prefix}_{quarter.label}_自查报告")
-    context = report_context(report, settings.policy, issuer_of(run, scope, county), run.today)
+    parts = parts_of(run, scope, SELFCHECK, quarter.key)
+    context = report_context(report, settings.policy, parts, run.today)
     xlsx = run.out_dir / safe_filename(f"{prefix}_{quarter.label}_自查问题清单.xlsx")
     part = xlsx.with_name(f".{xlsx.name}.part")  # renamed once the run is stored
     footer = run.meta()["footnote"]
+    if full_ids is None:
+        full_ids = settings.values["ids.selfcheck_list"] == IDS_FULL
     try:
-        with beside(lambda: write_problem_list(part, report, settings.policy, footer=footer),
+        with beside(lambda: write_problem_list(part, report, settings.policy, footer=footer, full_ids=full_ids),
                     fork=workers > 1):  # fmt: skip
             run_id = _store(run, scope, as_of, quarter.label, found)
             outputs, docx, template = render_report(run, TEMPLATE, context, stem, pdf=pdf)
@@ -288,8 +304,9 @@ def make_selfcheck(
         part.unlink(missing_ok=True)
     outputs.append(run.entry(xlsx, len(found)))
     if manifest:
-        write_manifest(run.out_dir, run=run.run_info(), outputs=outputs, templates=[template])
-    return SelfCheckResult(outputs, report, run_id, docx, xlsx)
+        write_manifest(run.out_dir, run=run.run_info(), outputs=outputs, templates=[template],
+                       notes=parts.notes)  # fmt: skip
+    return SelfCheckResult(outputs, report, run_id, docx, xlsx, parts.notes)
 
 
 # ------------------------------------------------------------------------------------ text
@@ -320,21 +337,20 @@ def _indicator_rows(report: SelfCheck, policy) -> list[list[str]]:
     target_rate = float(policy.value("health.insurance_rate_min"))
     target_share = float(policy.value("projects.industry_share_min"))
     rate = total.insurance_rate
-    statuses = "、".join(f"{k}{v}人" for k, v in sorted(total.dropout_statuses.items()))
     share = fig.industry_share
     share_scope = "本县" if report.figures.area_level == "乡镇" else "本乡镇"
     return [
-        ["脱贫人口、监测对象基本医保参保率", f"稳定在{target_rate * 100:g}%以上（第四部分3）",
+        ["脱贫人口、监测对象基本医保参保率", f"稳定在{target_rate * 100:g}%以上",
          f"{percent(rate)}（参保{total.insured}人/应参保{total.covered}人）",
          "—" if rate is None else ("达标" if rate >= target_rate else "未达标")],
-        ["义务教育阶段失学辍学", "动态清零（第四部分2）",
-         f"未复学、未结案{total.dropouts_open}人" + (f"（{statuses}）" if statuses else ""),
+        ["义务教育阶段失学辍学", "动态清零",
+         dropout_text(total),
          "已清零" if not total.dropouts_open else "未清零"],
-        ["住房安全问题", "动态清零（第四部分4）",
+        ["住房安全问题", "动态清零",
          f"C/D级危房或无房未改造{total.housing_problems}户", "已清零" if not total.housing_problems else "未清零"],
-        ["饮水安全问题", "动态清零（第四部分5）",
+        ["饮水安全问题", "动态清零",
          f"饮水不达标{total.water_problems}户", "已清零" if not total.water_problems else "未清零"],
-        ["中央衔接资金用于产业发展的比重", f"{target_share * 100:g}%以上（第四部分7）",
+        ["中央衔接资金用于产业发展的比重", f"{target_share * 100:g}%以上",
          f"{percent(share)}（{fig.year}年度{share_scope}项目{fig.projects}个，中央衔接资金{fig.central_funds:,.4f}万元，"
          f"其中产业发展{fig.industry_funds:,.4f}万元）",
          "—" if share is None else ("达标" if share >= target_share else "未达标")],
@@ -353,12 +369,22 @@ def _area_rows(report: SelfCheck, policy) -> list[list[str]]:
     return rows
 
 
-def report_context(report: SelfCheck, policy, issuer: str, today: dt.date) -> dict:
+def _same_as_rules(report: SelfCheck) -> str:
+    """The table note tying the housing and water columns to the problems of part 二 (by title)."""
+    titles = [r.title for rid in (HOUSING_RULE, WATER_RULE) for r in report.rules if r.id == rid]
+    if not titles:
+        return ""
+    return f"住房、饮水安全问题户数与下文{''.join(f'“{t}”' for t in titles)}问题的户数一致。"
+
+
+def report_context(report: SelfCheck, policy, parts: OfficialParts, today: dt.date) -> dict:
+    """The report's template context: 版头, title, 主送机关, body blocks, 落款 and 附注. The body
+    cites policy by 文件名称 and 文号 (the policy's [basis]); no rule codes, no section numbers."""
     q, fig, total = report.quarter, report.figures, report.figures.total
     b = Blocks()
-    b.p(f"按照《巩固拓展脱贫攻坚成果同乡村振兴有效衔接重点工作梳理》关于常态化开展数据质量自查自检（三.一.(三).5）"
-        f"和成效巩固目标（第四部分）的要求，{report.name}依据导入的防止返贫监测、学生资助、住房饮水、项目资金等数据，"
-        f"对截至{cn(report.as_of)}的工作情况开展了自查。现将有关情况报告如下。")  # fmt: skip
+    b.p(f"按照{policy.value('basis.henan')}和{policy.value('basis.monitoring')}要求，对{report.name}"
+        f"截至{cn(report.as_of)}的防止返贫监测和帮扶、学生资助、控辍保学、基本医疗保险、住房和饮水安全、衔接资金项目等"
+        "工作开展了自查。现将有关情况报告如下：")  # fmt: skip
 
     b.h1("一、基本情况")
     period_end = report.as_of
@@ -366,24 +392,30 @@ def report_context(report: SelfCheck, policy, issuer: str, today: dt.date) -> di
         f"{total.monitored}户{total.monitored_persons}人。{q.label}（{cn(q.start)}至{cn(period_end)}）新识别纳入监测对象"
         f"{total.identified}户，风险消除{total.eliminated}户。")  # fmt: skip
     b.h2("（一）主要指标完成情况")
-    b.table("表1  成效巩固主要指标完成情况", ["指标", "目标（梳理）", "完成情况", "结论"],
+    b.table("表1  成效巩固主要指标完成情况", ["指标", "目标", "完成情况", "结论"],
             _indicator_rows(report, policy), widths([26, 22, 40, 12]), ["left", "left", "left", "center"])  # fmt: skip
     b.h2(f"（二）分{fig.area_level}情况")
     b.table(f"表2  分{fig.area_level}主要指标", [fig.area_level, "正在监测（户）", "本季度新识别（户）", "本季度风险消除（户）",
             "脱贫人口和监测对象参保率", "辍学未清零（人）", "住房安全问题（户）", "饮水安全问题（户）"],
             _area_rows(report, policy), widths([16, 12, 12, 12, 16, 11, 11, 11]),
-            after="注：参保率按脱贫户、监测户全部成员计算；辍学按学生所在户的村统计（未关联到户的按学校所在地）；"
-                  f"住房、饮水问题即规则 {HOUSING_RULE}、{WATER_RULE} 发现的户数。")  # fmt: skip
+            after="注：参保率按脱贫户、监测户全部成员计算；辍学按学生所在户的村统计（未关联到户的按学校所在地）。"
+                  + _same_as_rules(report))  # fmt: skip
 
     _problems(b, report, policy)
     _measures(b, report)
-    b.p(f"{report.name}{q.label}自查问题清单（Excel，每条规则一个工作表）", lead="附件：")
-    b.signature(issuer, today)
+    # 附件说明 (GB/T 9704-2012 7.3.4): one attachment, so no number.
+    b.p(f"{report.name}{q.label}自查问题清单", lead="附件：")
+    b.signature(parts.signature, today)
+    b.p(parts.annotation)  # 附注 (7.3.6): one line below the date, two characters in
+    # The organ in the title is the one in the 落款. Broken where a reader pauses: a 2号 title
+    # line holds about 20 characters.
+    subject = f"{q.label}\n巩固拓展脱贫攻坚成果自查情况的报告"
+    title = f"{parts.organ}关于{subject}" if parts.organ else f"关于{report.name}{subject}"
     return {
         "doc_number": "",
-        # Broken where a reader pauses: a 2号 title line holds about 20 characters.
-        "title": f"{report.name}关于{q.label}\n巩固拓展脱贫攻坚成果自查情况的报告",
-        "recipient": "",
+        "letterhead": parts.letterhead,
+        "title": title,
+        "recipient": parts.recipient,
         "blocks": b.items,
     }
 
@@ -394,13 +426,11 @@ def _problems(b: Blocks, report: SelfCheck, policy) -> None:
     hit = [r for r in report.rules if report.of_rule(r.id)]
     serious = sum(len(report.of_rule(r.id)) for r in hit if r.severity == "严重")
     custom = sum(1 for r in report.rules if not r.builtin)
-    text = (f"截至{cn(report.as_of)}，运用{len(report.rules)}条自查规则" + (f"（其中本县自定义{custom}条）" if custom else "")
-            + f"对数据进行检查，共发现问题{len(report.found)}个，涉及{len(hit)}条规则，其中严重问题{serious}个。")  # fmt: skip
+    text = (f"截至{cn(report.as_of)}，对照{len(report.rules)}项自查内容" + (f"（其中本县自定义{custom}项）" if custom else "")
+            + f"逐项检查，共发现问题{len(report.found)}个，涉及{len(hit)}项，其中严重问题{serious}个。")  # fmt: skip
     if c.previous_label:
         text += (f"与上次自查（{c.previous_label}）相比，新增{sum(c.new.values())}个，仍未整改{sum(c.persisting.values())}个，"
                  f"已整改{sum(c.resolved.values())}个。")  # fmt: skip
-    else:
-        text += "本次是本范围的首次自查，下次自查将据此对比整改情况。"
     b.p(text)
     shown = [r for r in report.rules if report.of_rule(r.id) or c.resolved[r.id]]
     if shown:
@@ -427,7 +457,7 @@ def _problems(b: Blocks, report: SelfCheck, policy) -> None:
             items = report.of_rule(r.id)
             examples = "；".join(example_text(f) for f in items[:EXAMPLES])
             more = f"等，共{_count(len(items), r)}" if len(items) > EXAMPLES else ""
-            b.p(f"政策依据：{r.basis_text(policy)}（梳理 {r.seed}）。{_comparison_text(report, r)}"
+            b.p(f"政策依据：{r.basis_text(policy)}。{_comparison_text(report, r)}"
                 f"主要有：{examples}{more}。", lead=f"{i}.{r.title}（{_count(len(items), r)}，{r.severity}）。")  # fmt: skip
         fixed = [
             r

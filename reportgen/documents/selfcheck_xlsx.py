@@ -1,10 +1,12 @@
 """The self-check's problem list (.xlsx): a summary sheet, problems by township and rule with a
-native Excel chart (XlsxWriter chart object, not a picture), one sheet per rule with findings, and
-the problems resolved since the previous self-check.
+native Excel chart (XlsxWriter chart object, not a picture), one sheet per rule with findings
+(named by the rule's title; its code is a column of the summary), and the problems resolved since
+the previous self-check.
 
-This workbook is the bureau's internal working list: keys (户编号, 证件号码, 学籍号, 项目编号) are
-written as they are, so that each finding can be found in the national system and fixed. The
-report (.docx) that leaves the office masks ID numbers.
+The list is the report's attachment and goes up with it: ID numbers in it are masked by default
+(`ids.selfcheck_list`); 户编号, 学籍号 and 项目编号 are written as they are, so that each finding
+can still be found in the national system and fixed. With `full_ids` the ID numbers are full, for
+a county that keeps the list as its internal working copy.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
+from reportgen.documents.report_blocks import mask_ids
 from reportgen.engine import cndate
 from reportgen.engine.xlsx_bulk import BulkSheet
 
@@ -45,13 +48,14 @@ def sheet_name(text: str, used: set[str]) -> str:
 class _Book:
     """Formats shared by every sheet: 宋体 11, bordered cells, grey bold header, A4 print setup."""
 
-    def __init__(self, path: Path, footer: str) -> None:
+    def __init__(self, path: Path, footer: str, full_ids: bool = False) -> None:
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                   "strings_to_urls": False})  # fmt: skip
         self.wb.set_properties(
             {"created": FIXED_CREATED, "author": "reportgen", "comments": footer}
         )
         self.footer = footer
+        self.full_ids = full_ids
         self.used: set[str] = set()
         base = {"font_name": "宋体", "font_size": 11, "border": 1, "valign": "vcenter"}
         self.title = self.wb.add_format(
@@ -108,16 +112,22 @@ class _Book:
         formats = {"i": ("int", self.int), "c": ("text", self.center), "t": ("text", self.text)}
         ws.add_rows(first, rows, [formats[k] for k in kinds])
 
+    def ids(self, text: str) -> str:
+        """`text` with its ID numbers as the list shows them (masked unless full_ids)."""
+        return text if self.full_ids else mask_ids(text)
+
     def close(self) -> None:
         self.wb.close()
 
 
-def write_problem_list(path: Path, report: SelfCheck, policy, *, footer: str) -> Path:
+def write_problem_list(
+    path: Path, report: SelfCheck, policy, *, footer: str, full_ids: bool = False
+) -> Path:
     """Write the problem list atomically (a temporary file in the same folder, then renamed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        book = _Book(tmp, footer)
+        book = _Book(tmp, footer, full_ids)
         _summary(book, report, policy)
         _by_area(book, report)
         for r in report.rules:
@@ -132,12 +142,12 @@ def write_problem_list(path: Path, report: SelfCheck, policy, *, footer: str) ->
     return path
 
 
-def _note(report: SelfCheck) -> str:
+def _note(report: SelfCheck, book: _Book) -> str:
     prev = report.comparison.previous_label
     return (
         f"检查日：{cndate(report.as_of)}；"
-        + (f"对比上次自查：{prev}" if prev else "首次自查，无对比")
-        + "；内部工作底稿，证件号码按原样列出，请妥善保管"
+        + (f"对比上次自查：{prev}" if prev else "无上次自查可对比")
+        + ("；含完整证件号码，请妥善保管" if book.full_ids else "；证件号码已遮挡")
     )
 
 
@@ -149,7 +159,7 @@ def _summary(book: _Book, report: SelfCheck, policy) -> None:
     ws = book.sheet(
         "汇总",
         f"{report.name}{report.quarter.label}自查问题汇总",
-        _note(report),
+        _note(report, book),
         columns,
         landscape=True,
     )
@@ -178,7 +188,7 @@ def _rule_sheet_names(report: SelfCheck) -> dict[str, str]:
     names = {}
     for r in report.rules:
         if report.of_rule(r.id):
-            names[r.id] = sheet_name(f"{r.id} {r.title}", used)
+            names[r.id] = sheet_name(r.title, used)
     return names
 
 
@@ -203,7 +213,7 @@ def _by_area(book: _Book, report: SelfCheck) -> None:
         counts[key] = counts.get(key, 0) + 1
     areas += sorted({a for a, _ in counts if a not in areas})
     columns = [("规则编号", 15), ("问题", 40)] + [(a, 10) for a in areas] + [("合计", 8)]
-    ws = book.sheet("按乡镇统计", f"{report.name}{report.quarter.label}自查问题分{level}统计", _note(report),
+    ws = book.sheet("按乡镇统计", f"{report.name}{report.quarter.label}自查问题分{level}统计", _note(report, book),
                     columns, landscape=True)  # fmt: skip
     first = 3
     rows = [(r.id, r.title) for r in hit] or [("", "（未发现问题）")]
@@ -244,11 +254,12 @@ def _rule_sheet(book: _Book, report: SelfCheck, rule) -> None:
                   "dropout_case": "学籍号", "township": "区划代码"}.get(rule.entity, "编号")  # fmt: skip
     columns = [("序号", 6), ("乡镇", 10), ("地点/学校", 22), (key_header, 21), ("名称", 12), ("户编号", 10),
                ("问题说明", 60), ("与上次自查比", 12)]  # fmt: skip
-    note = f"{rule.id}｜{rule.group}｜{rule.severity}｜梳理 {rule.seed}｜共{len(items)}条｜{_note(report)}"
-    ws = book.sheet(f"{rule.id} {rule.title}", rule.title, note, columns, landscape=True)
+    note = f"{rule.id}｜{rule.group}｜{rule.severity}｜梳理 {rule.seed}｜共{len(items)}条｜{_note(report, book)}"
+    ws = book.sheet(rule.title, rule.title, note, columns, landscape=True)
     names = report.township_names
     book.rows(ws, 3, (
-        [i, names.get(f.township, ""), f.place, f.key, f.name, f.household or "", f.detail, report.status(f)]
+        [i, names.get(f.township, ""), f.place, book.ids(f.key), f.name, f.household or "", book.ids(f.detail),
+         report.status(f)]
         for i, f in enumerate(items, start=1)
     ), "iccccctc")  # fmt: skip
     ws.autofilter(2, 0, 2 + len(items), len(columns) - 1)
@@ -259,9 +270,12 @@ def _resolved(book: _Book, report: SelfCheck) -> None:
     titles = {r.id: r.title for r in report.rules}
     columns = [("序号", 6), ("规则编号", 15), ("问题", 34), ("编号", 21), ("名称", 14)]
     ws = book.sheet(
-        "已整改", f"上次自查（{c.previous_label}）发现、本次已整改的问题", _note(report), columns
+        "已整改",
+        f"上次自查（{c.previous_label}）发现、本次已整改的问题",
+        _note(report, book),
+        columns,
     )
     book.rows(ws, 3, (
-        [i, rule_id, titles.get(rule_id, rule_id), key, name or ""]
+        [i, rule_id, titles.get(rule_id, rule_id), book.ids(key), name or ""]
         for i, (rule_id, key, name) in enumerate(sorted(c.resolved_items), start=1)
     ), "icccc")  # fmt: skip

@@ -7,6 +7,7 @@ from reportgen.engine.registry import declare_template
 OFFICIAL_SAMPLE = {
     "title": "王庄村2023年度衔接资金项目公示",
     "doc_number": "",
+    "letterhead": None,  # 版头 (officialdoc.letterhead_paragraphs): only an organ's 公文 have one
     "recipient": "全体村民",
     "paragraphs": ["根据……的要求，现将本村2023年度衔接资金项目公示如下。"],
     "table": {

@@ -194,10 +194,84 @@ STYLE_IDS = {
 }
 
 
-def head_paragraphs() -> list[str]:
-    """The head of an official-document template (GB/T 9704): 发文字号 and 主送机关 only when the
-    context has them, the title between."""
+RED = "FF0000"  # 公文 red: 发文机关标志 and the 版头 separator lines
+
+
+def letterhead_paragraphs(page: PageSetup = A4_OFFICIAL) -> list[str]:
+    """The 版头 (GB/T 9704-2012 7.2, 10.1), printed only when the context has a `letterhead`
+    {format, mark, number, signer}; documents without one (notices of a 村民委员会) are unchanged.
+
+    文件格式 (7.2.4–7.2.7): 发文机关标志 in red 小标宋, its top 35 mm below the text area's top;
+    two lines below it the 发文字号 — centred, or for a 上行文 (a `signer`) one character in
+    from the left with 签发人 one character in from the right on the same line (签发人 in 仿宋,
+    the name in 楷体); 4 mm below, a red line as wide as the text area; the title two lines below.
+    信函格式 (10.1, a 函): the organ's name as 标志 in red, a red double line (thick over thin)
+    4 mm below it, the 发文字号 flush right under the line, the title two lines below. (The mark
+    sits at the top of the text area, 37 mm from the page edge, not 30 mm; the second double
+    line near the page foot is not drawn.)
+    """
+    no_indent = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
+    two_lines = 2 * page.line_pitch
+    border = (
+        '<w:pBdr><w:bottom w:val="{val}" w:sz="{sz}" w:space="11" w:color="' + RED + '"/></w:pBdr>'
+    )
+    red = f'<w:color w:val="{RED}"/>'
+    mark = dict(font=FONT_TITLE, rpr_extra=red)
+    plain_spacing = '<w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
+    gap = [para(""), para("")]  # 标题 two lines below the last 版头 element
     return [
+        para("{%p if letterhead is defined and letterhead %}"),
+        para('{%p if letterhead.format == "信函" %}'),
+        para(
+            [run("{{ letterhead.mark }}", size_pt=26, **mark)],
+            align="center",
+            ppr_extra=border.format(val="thickThinSmallGap", sz=24) + plain_spacing + no_indent,
+        ),
+        para(
+            "{{ letterhead.number }}",
+            align="right",
+            ppr_extra=f'<w:spacing w:before="{mm_to_twips(4.9)}"/>{no_indent}',
+        ),
+        *gap,
+        para("{%p else %}"),
+        para(
+            [run("{{ letterhead.mark }}", size_pt=36, **mark)],
+            align="center",
+            ppr_extra=f'<w:snapToGrid w:val="0"/><w:spacing w:before="{mm_to_twips(35)}" '
+            f'w:line="240" w:lineRule="auto"/>{no_indent}',
+        ),
+        para("{%p if letterhead.signer %}"),
+        para(
+            [
+                run("\u3000{{ letterhead.number }}"),
+                run(raw="<w:tab/>"),
+                run("签发人："),
+                run("{{ letterhead.signer }}", font=FONT_KAI),
+                run("\u3000"),
+            ],
+            ppr_extra=border.format(val="single", sz=12)
+            + f'<w:tabs><w:tab w:val="right" w:pos="{page.text_width_twips}"/></w:tabs>'
+            + f'<w:spacing w:before="{two_lines}"/>{no_indent}',
+        ),
+        para("{%p else %}"),
+        para(
+            "{{ letterhead.number }}",
+            align="center",
+            ppr_extra=border.format(val="single", sz=12)
+            + f'<w:spacing w:before="{two_lines}"/>{no_indent}',
+        ),
+        para("{%p endif %}"),
+        *gap,
+        para("{%p endif %}"),
+        para("{%p endif %}"),
+    ]
+
+
+def head_paragraphs() -> list[str]:
+    """The head of an official-document template (GB/T 9704): the 版头 when the context has a
+    `letterhead`, 发文字号 and 主送机关 only when the context has them, the title between."""
+    return [
+        *letterhead_paragraphs(),
         para("{%p if doc_number %}"),
         para("{{ doc_number }}", style=STYLE_IDS["docno"]),
         para("{%p endif %}"),
