@@ -194,8 +194,8 @@ def test_a_date_after_its_import_is_impossible_a_date_after_the_as_of_date_is_no
     path = base(workspace, 监测帮扶=procs, 帮扶措施=measures)
     import_at(workspace, dt.datetime(2023, 10, 8, 16, 30), path)
     impossible = {
-        "H003": "识别纳入：系统录入2023年10月9日晚于数据导入日期2023年10月8日",
-        "H001": "帮扶措施“产业帮扶”落实日期2023年10月9日晚于数据导入日期2023年10月8日",
+        "H003": "识别纳入：系统录入2023年10月9日晚于数据采集日期2023年10月8日（不可能发生）",
+        "H001": "帮扶措施“产业帮扶”落实日期2023年10月9日晚于数据采集日期2023年10月8日（不可能发生）",
     }
     # a quarter's report as of 9月30日 cannot judge 10月8日: only what is impossible is reported
     assert findings(run, "DATA-FUTURE") == impossible

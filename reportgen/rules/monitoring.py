@@ -237,7 +237,7 @@ def approval_before_discovery(ctx: RuleContext) -> Iterator[Finding]:
                     break
 
 
-@rule("DATA-FUTURE", "数据逻辑错误：日期晚于数据导入日期", seed="三.一.(三).5", basis="monitoring", entity="household",
+@rule("DATA-FUTURE", "数据逻辑错误：日期晚于数据采集日期", seed="三.一.(三).5", basis="monitoring", entity="household",
       group="工作落实", fix="核对并更正录入错误的日期。")  # fmt: skip
 def future_dates(ctx: RuleContext) -> Iterator[Finding]:
     # A date later than the day its row was imported cannot be true (the data were exported before
@@ -261,7 +261,7 @@ def future_dates(ctx: RuleContext) -> Iterator[Finding]:
                 yield ctx.household_finding(
                     "DATA-FUTURE",
                     ctx.households[hid],
-                    f"{p.kind}：{'、'.join(late)}晚于数据导入日期{cn_date(day)}",
+                    f"{p.kind}：{'、'.join(late)}晚于数据采集日期{cn_date(day)}（不可能发生）",
                 )
     for hid, ms in ctx.measures.items():
         for m in ms:
@@ -270,7 +270,7 @@ def future_dates(ctx: RuleContext) -> Iterator[Finding]:
                 yield ctx.household_finding(
                     "DATA-FUTURE",
                     ctx.households[hid],
-                    f"帮扶措施“{m.category}”落实日期{cn_date(m.done_on)}晚于数据导入日期{cn_date(day)}",
+                    f"帮扶措施“{m.category}”落实日期{cn_date(m.done_on)}晚于数据采集日期{cn_date(day)}（不可能发生）",
                 )
 
 
