@@ -173,7 +173,8 @@ class Dataset:
                 return
             from filelock import FileLock, Timeout
 
-            lock = FileLock(f"{parsed.database}.{what}.lock")
+            db = Path(parsed.database)
+            lock = FileLock(db.with_name(f".{db.name}.{what}.lock"))  # hidden beside the database
             try:
                 lock.acquire(timeout=0)
             except Timeout:
