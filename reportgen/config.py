@@ -45,6 +45,7 @@ IDS_MASKED, IDS_FULL = "遮挡", "完整"
 SETTINGS: tuple[Setting, ...] = (
     Setting("policy", DEFAULT_POLICY, "政策参数文件：内置名称（如 henan-2023）或 .toml 文件路径"),
     Setting("database", "", "数据库：SQLite 文件路径或数据库 URL；空则用工作目录下 reportgen.db"),
+    Setting("database_password_file", "", "数据库密码文件（只含密码一行，须仅本人可读：chmod 600）；URL 中不写密码时从这里读取。也可用 PostgreSQL 的 ~/.pgpass 或 PGPASSFILE"),
     Setting("county.name", "", "县（市、区）名称，如 青山县"),
     Setting("county.code", "", "县级区划代码，如 411599"),
     Setting("offices.county", "", "县级落款单位（旧写法，同 [issuer] organ；两者都设置时以 organ 为准）"),
@@ -56,6 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hotlines.monitoring", "", "防返贫监测自主申报电话（印在明白纸上）"),
     Setting("hotlines.office_numbers", [], "允许在公示中出现的办公电话（其余手机号一律遮挡）"),
     Setting("monitoring.yimatong_url", "", "防返贫“一码通”申报网址（生成明白纸二维码）"),
+    Setting("privacy.health_terms", [], "公示中不得出现的病情、治疗用语；空则用内置清单（癌、尿毒症、透析……）。风险类型“因病”等不受影响"),
     # 公文 parts of the county's issuing organ (GB/T 9704-2012, DOMAIN §5): the quarterly report
     # (上行文, 文件格式) and the monthly letter (函, 信函格式). A part left empty is printed as a
     # blank to fill by hand and reported at generation; nothing is made up.
@@ -309,11 +311,38 @@ class Settings:
 
     @property
     def db_url(self) -> str:
-        return database_url(self.values["database"], self.workspace)
+        url = database_url(self.values["database"], self.workspace)
+        return with_password_file(url, self.values["database_password_file"], self.workspace)
 
     @property
     def county_name(self) -> str:
         return self.values["county.name"]
+
+
+def with_password_file(url: str, password_file: str, workspace: Path) -> str:
+    """`url` with the password read from `password_file` when the URL has none (so that neither
+    reportgen.toml, a command line nor a timer definition has to hold it)."""
+    if not password_file or "://" not in url or url.startswith("sqlite"):
+        return url
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    if parsed.password:
+        return url
+    path = Path(password_file).expanduser()
+    if not path.is_absolute():
+        path = workspace / path
+    try:
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            raise ConfigError(
+                f"数据库密码文件 {path} 其他用户也能读取，请先执行：chmod 600 {path}"
+            )
+        password = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"无法读取数据库密码文件 {path}：{exc.strerror}") from None
+    if not password:
+        raise ConfigError(f"数据库密码文件 {path} 是空的")
+    return parsed.set(password=password).render_as_string(hide_password=False)
 
 
 def database_url(value: str, workspace: Path) -> str:

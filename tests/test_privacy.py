@@ -78,3 +78,42 @@ def test_health_terms_are_configurable():
     inspect("<w:t>（尿毒症）</w:t>")  # not in the configured list
     with pytest.raises(PrivacyError, match="某某病"):
         inspect("<w:t>患某某病</w:t>")
+
+
+# ---------------------------------------------------------------- through `reportgen notice`
+def _county_with(run, workspace, head_name: str, project_name: str, config: str = ""):
+    from builders import HOUSEHOLDS, full_county, write_xlsx
+
+    (workspace / "reportgen.toml").write_text(
+        '[county]\nname = "青山县"\n[hotlines]\nsupervision = "0376-5550317"\n' + config,
+        encoding="utf-8",
+    )
+    full_county(workspace / "in")
+    assert run("import", "in").exit_code == 0
+    households = [HOUSEHOLDS[0], [*HOUSEHOLDS[2][:2], head_name, *HOUSEHOLDS[2][3:]]]
+    procs = [["户编号", "程序类型", "风险类型", "风险发现日期", "入户核实日期", "公示开始日期", "公示结束日期"],
+             ["H002", "风险消除", "因病", "2023-08-20", "2023-08-25", "2023-09-01", "2023-09-05"]]  # fmt: skip
+    projects = [["项目编号", "项目名称", "项目类型", "实施地点", "建设内容及规模", "中央衔接资金", "实施单位", "计划开工日期", "项目状态"],
+                ["XM9", project_name, "巩固三保障成果", "411599102201", "建设血液透析室1间", 30, "河口乡人民政府", "2023-05-01", "实施中"]]  # fmt: skip
+    write_xlsx(workspace / "more.xlsx", {"户信息": households, "监测帮扶": procs, "项目": projects})
+    assert run("import", "more.xlsx").exit_code == 0
+
+
+def test_a_diagnosis_in_a_household_notice_is_refused(run, workspace, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-09-01")
+    _county_with(run, workspace, "李二河（尿毒症透析）", "卫生院血液透析室")
+    result = run("notice", "--village", "河口乡/王庄村", "--date", "2023-09-01")
+    assert result.exit_code == 7, result.output
+    assert "病情等健康信息（“尿毒症”）" in result.stderr
+    out = workspace / "输出" / "公示公告"
+    assert not list(out.glob("*风险消除公示*.docx"))
+    # the project notice names a dialysis room: a facility, not a person's illness
+    assert list(out.glob("*项目公示*.docx"))
+
+
+def test_the_health_terms_list_is_a_setting(run, workspace, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-09-01")
+    _county_with(run, workspace, "李二河（某某病）", "卫生室", '[privacy]\nhealth_terms = ["某某病"]\n')
+    result = run("notice", "--village", "河口乡/王庄村", "--kind", "elimination", "--date", "2023-09-01")
+    assert result.exit_code == 7, result.output
+    assert "病情等健康信息（“某某病”）" in result.stderr

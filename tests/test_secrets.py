@@ -82,3 +82,53 @@ def test_manifest_command_hides_the_password(run, imported, workspace, monkeypat
         text = m.read_text(encoding="utf-8")
         assert "s3cr" not in text and "P@ss" not in text
         assert ":****@" in json.loads(text)["command"]
+
+
+def test_password_file_supplies_the_password(tmp_path):
+    from reportgen.config import load_settings
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    secret = ws / "db.pass"
+    secret.write_text(SECRET + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    (ws / "reportgen.toml").write_text(
+        'database = "postgresql+psycopg://clerk@db.county.local:5432/qs"\n'
+        'database_password_file = "db.pass"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(ws)
+    assert sa.engine.make_url(settings.db_url).password == SECRET
+    # a URL that carries its own password keeps it
+    (ws / "reportgen.toml").write_text(
+        'database = "postgresql+psycopg://clerk:other@db/qs"\ndatabase_password_file = "db.pass"\n',
+        encoding="utf-8",
+    )
+    assert sa.engine.make_url(load_settings(ws).db_url).password == "other"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_a_password_file_others_can_read_is_refused(tmp_path):
+    from reportgen.config import load_settings
+    from reportgen.errors import ConfigError
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    secret = ws / "db.pass"
+    secret.write_text(SECRET, encoding="utf-8")
+    secret.chmod(0o644)
+    (ws / "reportgen.toml").write_text(
+        'database = "postgresql+psycopg://clerk@db/qs"\ndatabase_password_file = "db.pass"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_settings(ws).db_url
+
+
+def test_schedule_install_says_where_the_password_must_come_from(run, workspace, monkeypatch):
+    assert run("schedule", "init").exit_code == 0
+    result = run("--db", URL, "schedule", "install", "--cron")
+    assert result.exit_code == 0, result.output
+    assert "s3cr" not in result.output and "P@ss" not in result.output
+    assert "数据库密码不会写入计划任务" in result.stderr
+    assert "database_password_file" in result.stderr

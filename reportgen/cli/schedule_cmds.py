@@ -10,6 +10,7 @@ import click
 
 from reportgen.cli import AppContext, cli
 from reportgen.errors import ScheduleError
+from reportgen.redact import without_password
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -255,6 +256,12 @@ def schedule_install(app: AppContext, platform, write, every, save) -> None:
         if platform == "systemd" and not Path("/run/systemd/system").exists():
             platform = "cron"
     python = inst.python_for(platform)
+    if app.db_option and without_password(app.db_option)[1]:
+        click.echo(
+            "注意：数据库密码不会写入计划任务（别人能看到计划任务的内容）。计划任务运行时从 reportgen.toml 的 "
+            "database_password_file（仅本人可读的密码文件）或 PostgreSQL 的 ~/.pgpass 读取密码，请先设置好。",
+            err=True,
+        )
     if platform == "windows":
         import getpass
         import os

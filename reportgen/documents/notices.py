@@ -23,7 +23,11 @@ import sqlalchemy as sa
 
 from reportgen.dataset.schema import TABLES, notice_items, notices, project_places
 from reportgen.documents.common import DocumentRun
-from reportgen.documents.privacy import PrivacyError, privacy_check  # noqa: F401
+from reportgen.documents.privacy import (  # noqa: F401  (PrivacyError: re-exported)
+    DEFAULT_HEALTH_TERMS,
+    PrivacyError,
+    privacy_check,
+)
 from reportgen.engine import (
     Column,
     Failure,
@@ -427,7 +431,13 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
         settings.values["hotlines.supervision"],
         national,
     ]
-    inspect = privacy_check([n for n in office_numbers if n])
+    offices = [n for n in office_numbers if n]
+    # Health terms are looked for on household notices only: a project may well be a
+    # 透析室 or a 卫生室 (巩固三保障成果), and naming it is no one's private detail.
+    inspect_households = privacy_check(
+        offices, settings.values["privacy.health_terms"] or DEFAULT_HEALTH_TERMS
+    )
+    inspect_projects = privacy_check(offices, health_terms=())
     issuer = issuer_of(settings, place)
     prefix = place.file_label
     with_village = place.level != "村"
@@ -511,7 +521,7 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
         }  # fmt: skip
         batch = render_batch(TEMPLATE if monitoring else PROJECT_TEMPLATE, [ctx], run.out_dir, file_name=lambda g, c: c["_file"], pdf=pdf, meta=run.meta(public=True),
                              label=lambda c: c["title"], workspace=settings.workspace, manifest=False,
-                             raise_on_failure=True, inspect=inspect)  # fmt: skip
+                             raise_on_failure=True, inspect=inspect_households if monitoring else inspect_projects)  # fmt: skip
         sheet_path = run.out_dir / f"{stem}.xlsx"
         write_table_workbook(sheet_path, [Sheet(kind.label, excel_columns, excel, title=title,
                                                 note=f"{word_label}：{period.text}；{issuer}")],
