@@ -426,6 +426,7 @@ def init_workspace_text(county_name: str = "", county_code: str = "") -> str:
         "",
         f'policy = "{DEFAULT_POLICY}"      # 政策参数：内置名称或 .toml 文件路径',
         '# database = "reportgen.db"   # 数据库文件或 URL（如 postgresql://用户@主机/库）',
+        '# database_password_file = ""   # 数据库密码文件（仅本人可读：chmod 600）；URL 中不写密码',
         "",
     ]
     current = ""
