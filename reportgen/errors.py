@@ -80,6 +80,11 @@ class TemplateError(ReportgenError):
     exit_code = 6
 
 
+class UnsafeTemplateError(TemplateError):
+    """Raised when a template reaches for program internals (Jinja's sandbox refused it, e.g.
+    `lipsum.__globals__`); stops the whole batch, since every record would be refused."""
+
+
 class RenderError(ReportgenError):
     """Raised when one or more records of a batch failed; the others were written."""
 

@@ -1,49 +1,31 @@
-"""The import problem list as an .xlsx a clerk can work through and fix the input from."""
+"""The import problem list as an .xlsx a clerk can work through and fix the input from.
+
+Written by the engine's list writer (engine/xlsx_list.py), the one path every data workbook takes:
+a bad value such as `=HYPERLINK("http://…")` is shown as the text it is, never as a live formula,
+and a control character in it is shown as [U+0007] so that the clerk can find it.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
+from reportgen.engine.xlsx_list import Column, Sheet, write_table_workbook
+from reportgen.engine.xmltext import visible
 from reportgen.errors import Problem
 
 HEADERS = ("序号", "文件", "工作表", "行", "列", "问题", "值")
 WIDTHS = (7, 36, 14, 7, 20, 70, 26)
+_KINDS = ("int", "text", "text", "int", "text", "text", "text")
+
+
+def _text(value: object) -> str:
+    return visible("" if value is None else str(value))
 
 
 def write_problems_xlsx(problems: list[Problem], target: Path) -> None:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("导入问题")
-    for i, width in enumerate(WIDTHS):
-        ws.column_dimensions[chr(ord("A") + i)].width = width
-    ws.freeze_panes = "A2"
-    ws.print_options.gridLines = True
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.print_title_rows = "1:1"
-    from openpyxl.cell import WriteOnlyCell
-
-    head = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center")
-        head.append(cell)
-    ws.append(head)
-    for n, p in enumerate(problems, start=1):
-        ws.append([n, p.file, p.sheet, p.row, p.column, p.problem, p.value])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    rows = (
+        [n, _text(p.file), _text(p.sheet), p.row, _text(p.column), _text(p.problem), _text(p.value)]
+        for n, p in enumerate(problems, start=1)
+    )
+    columns = [Column(h, w, k) for h, w, k in zip(HEADERS, WIDTHS, _KINDS, strict=True)]
+    write_table_workbook(target, [Sheet("导入问题", columns, rows, landscape=True)])

@@ -16,7 +16,8 @@ from reportgen.engine.docx_writer import PrintFileWriter
 from reportgen.engine.manifest import Failure, OutputEntry, RunInfo, file_sha256, write_manifest
 from reportgen.engine.ooxml import zip_info
 from reportgen.engine.registry import find_template
-from reportgen.errors import RenderError, ReportgenError
+from reportgen.engine.xmltext import collect as collect_dropped
+from reportgen.errors import RenderError, ReportgenError, UnsafeTemplateError
 
 ProgressFn = Callable[[int], None]
 _ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -188,6 +189,8 @@ def _write_one(
                     writer.render(ctx)  # keep going only to report every bad record at once
                 else:
                     writer.add(ctx)
+            except UnsafeTemplateError:
+                raise  # the template, not this record: every record would be refused
             except Exception as err:  # noqa: BLE001 - reported per record
                 who = label(ctx) if label else None
                 failures.append(
@@ -391,27 +394,29 @@ def render_partition(
 
     Arguments are picklable: a template path or name, the records' contexts, the output path and
     options (`workspace`, `page_break`, `compresslevel`, `meta`, `label`, `group`). Returns a small
-    manifest entry: file, sha256, size, records, group and failures (messages, never raised).
-    The compiled template is cached per process; a worker writing many files may pass the compiled
-    WordTemplate itself and skip the lookup by name.
+    manifest entry: file, sha256, size, records, group, failures (messages, never raised) and the
+    characters removed from the records' text (`dropped`, see engine/xmltext.py); a template the
+    sandbox refuses raises UnsafeTemplateError. The compiled template is cached per process; a
+    worker writing many files may pass the compiled WordTemplate itself and skip the lookup by name.
     """
     opts = dict(options or {})
     tpl = resolve_word_template(template, opts.get("workspace"))
     final = Path(out_path).resolve()
     group = str(opts.get("group", ""))
-    entry, failures, n = _write_one(
-        tpl,
-        records,
-        final,
-        group=group,
-        out_dir=final.parent,
-        start_index=0,
-        label=_getter(opts.get("label")),
-        meta=opts.get("meta"),
-        page_break=opts.get("page_break", "page"),
-        compresslevel=int(opts.get("compresslevel", 6)),
-        progress=None,
-    )
+    with collect_dropped() as dropped:
+        entry, failures, n = _write_one(
+            tpl,
+            records,
+            final,
+            group=group,
+            out_dir=final.parent,
+            start_index=0,
+            label=_getter(opts.get("label")),
+            meta=opts.get("meta"),
+            page_break=opts.get("page_break", "page"),
+            compresslevel=int(opts.get("compresslevel", 6)),
+            progress=None,
+        )
     return {
         "file": str(final),
         "group": group,
@@ -420,6 +425,10 @@ def render_partition(
         "sha256": entry.sha256 if entry else "",
         "template": {"name": tpl.name, "sha256": tpl.sha256},
         "failures": [f.as_dict() for f in failures],
+        # characters removed from the records' text, counted in this process; a parent that ran
+        # this in another process adds them for its manifest's note with
+        # engine.xmltext.count_dropped(Counter(result["dropped"]))
+        "dropped": dict(dropped),
     }
 
 

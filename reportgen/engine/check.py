@@ -11,11 +11,21 @@ import jinja2
 from lxml import etree
 
 from reportgen.engine.docx_template import TemplateIssue, WordTemplate, _context_around, _explain
-from reportgen.engine.environment import ENV, STANDARD_NAMES, current_sink
+from reportgen.engine.environment import (
+    ENV,
+    STANDARD_NAMES,
+    SecurityError,
+    current_sink,
+    unsafe_accesses,
+)
 from reportgen.engine.registry import find_template, template_spec
 from reportgen.errors import TemplateError
 
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}")
+_UNSAFE_MESSAGE = (
+    "不允许的写法：访问“{name}”是在取程序内部、可用来运行程序，生成时会被拒绝。"
+    "模板是文档，不是程序：请删去这个标签"
+)
 
 
 class _Recorder(jinja2.ChainableUndefined):
@@ -112,6 +122,20 @@ def _check_docx(path: Path, sample: dict[str, Any] | None) -> list[TemplateIssue
                         _context_around(part.lines, lineno),
                     )
                 )
+        if part.error is None:
+            by_line: dict[int, list[str]] = {}
+            for name, lineno in unsafe_accesses(part.source):
+                by_line.setdefault(lineno, []).append(name)
+            for lineno, names in by_line.items():
+                issues.append(
+                    TemplateIssue(
+                        "unsafe",
+                        _UNSAFE_MESSAGE.format(name="”、“".join(dict.fromkeys(names))),
+                        part.part,
+                        lineno,
+                        _context_around(part.lines, lineno),
+                    )
+                )
     if issues or sample is None:
         return issues
     known = set(sample) | STANDARD_NAMES
@@ -154,6 +178,11 @@ def _sample_render(tpl: WordTemplate, sample: dict[str, Any]) -> list[TemplateIs
             _Recorder.missing = []
             try:
                 out = env.from_string(part.source).render(ctx)
+            except SecurityError as err:
+                issues.append(
+                    TemplateIssue("unsafe", f"不允许的写法，生成时会被拒绝：{err}", part.part)
+                )
+                continue
             except Exception as err:  # noqa: BLE001 - reported as a template problem
                 issues.append(
                     TemplateIssue(
@@ -194,10 +223,11 @@ def _check_xlsx(path: Path, sample: dict[str, Any] | None) -> list[TemplateIssue
     from reportgen.engine.xlsx_template import xlsx_template_variables
 
     try:
-        names, problems = xlsx_template_variables(path)
+        names, problems, unsafe = xlsx_template_variables(path)
     except Exception as err:  # noqa: BLE001 - unreadable workbook
         return [TemplateIssue("xml", f"无法打开 Excel 模板：{err}")]
     issues = [TemplateIssue("syntax", p) for p in problems]
+    issues += [TemplateIssue("unsafe", p) for p in unsafe]
     if sample is not None:
         for name in sorted(names - set(sample) - STANDARD_NAMES):
             issues.append(TemplateIssue("unknown", f"未知变量“{name}”：这类文书不提供这个变量"))

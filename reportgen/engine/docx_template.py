@@ -23,7 +23,14 @@ from reportgen.engine.docx_repair import (
     table_logic,
     to_jinja_source,
 )
-from reportgen.engine.environment import ENV, current_sink
+from reportgen.engine.environment import (
+    ENV,
+    PARAGRAPH_MARK,
+    SecurityError,
+    current_sink,
+    resolve_paragraph_marks,
+    unsafe_template_error,
+)
 from reportgen.engine.ooxml_order import W_NS, normalize
 from reportgen.errors import TemplateError
 
@@ -43,7 +50,8 @@ _NEEDED_NS = {
 
 @dataclass(frozen=True)
 class TemplateIssue:
-    """One problem `templates check` found: kind is 'syntax', 'unknown' or 'xml'."""
+    """One problem `templates check` found: kind is 'syntax', 'unknown', 'unsafe' (reaches for
+    program internals; the sandbox refuses it) or 'xml'."""
 
     kind: str
     message: str
@@ -69,9 +77,10 @@ def _context_around(lines: list[str], lineno: int | None) -> str:
 class _Part:
     """One templated XML part (body or header/footer) with its Jinja source kept for messages."""
 
-    def __init__(self, source: str, part: str, strict: bool = True) -> None:
+    def __init__(self, source: str, part: str, strict: bool = True, template: str = "") -> None:
         self.source = source
         self.part = part
+        self.template_name = template
         self.lines = line_texts(source)
         self.error: jinja2.TemplateSyntaxError | None = None
         self.template: jinja2.Template | None = None
@@ -89,7 +98,7 @@ class _Part:
 
     def render(self, ctx: dict[str, Any]) -> str:
         try:
-            return self.template.render(ctx)
+            xml = self.template.render(ctx)
         except TemplateError:
             raise
         except Exception as err:  # noqa: BLE001 - any error in user data or template becomes one message
@@ -99,7 +108,13 @@ class _Part:
                 if lineno
                 else ""
             )
+            if isinstance(err, SecurityError):
+                raise unsafe_template_error(
+                    err, self.template_name, where or f"（{self.part}）"
+                ) from None
             raise TemplateError(f"{_explain(str(err))}{where}") from err
+        # \a in data (a new paragraph) needs the paragraph around it: resolved on the whole part.
+        return resolve_paragraph_marks(xml) if PARAGRAPH_MARK in xml else xml
 
 
 def _template_lineno(filename: str) -> int | None:
@@ -191,9 +206,11 @@ class WordTemplate:
         self.bookmark_stride = max_bm + 1
         self.dynamic_grids = 'rgdyn="' in body_src
         self.row_logic, self.cell_logic = table_logic(body_src)
-        self.body = _Part(body_src, "正文", strict)
+        label = self.path.name
+        self.body = _Part(body_src, "正文", strict, label)
         self.headers_footers = {
-            name: _Part(self._hf_source(name), _hf_label(name), strict) for name in self.hf_parts
+            name: _Part(self._hf_source(name), _hf_label(name), strict, label)
+            for name in self.hf_parts
         }
 
     def _split_main(self) -> tuple[str, str, str, str, int]:

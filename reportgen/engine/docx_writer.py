@@ -17,6 +17,7 @@ from typing import Any
 from reportgen.engine.docx_template import WordTemplate
 from reportgen.engine.environment import current_sink
 from reportgen.engine.ooxml import EMU_PER_MM, zip_info
+from reportgen.engine.xmltext import verify_package
 from reportgen.errors import RenderError
 
 _FLUSH_BYTES = 1 << 18
@@ -350,6 +351,7 @@ class PrintFileWriter:
         )
         self._zf.close()
         self._zf = None
+        verify_package(self.path)
         return self.count
 
     def abort(self) -> None:

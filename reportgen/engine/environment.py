@@ -1,14 +1,31 @@
-"""The one Jinja environment every template renders in: shared filters, autoescape, strict names."""
+"""The one Jinja environment every template renders in: sandboxed, shared filters, autoescape, strict names.
+
+Templates are documents that clerks copy from each other, not programs: every template, built-in
+or from a workspace, renders in Jinja's immutable sandbox, so `{{ lipsum.__globals__… }}` is
+refused (UnsafeTemplateError) instead of running anything. Data text reaches Word XML only through
+`_finalize`, which escapes it and gives docxtpl's meanings to control characters (see xmltext.py).
+"""
 
 from __future__ import annotations
 
 import contextvars
+import re
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import (
+    UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
+    UNSAFE_COROUTINE_ATTRIBUTES,
+    UNSAFE_GENERATOR_ATTRIBUTES,
+    ImmutableSandboxedEnvironment,
+    SecurityError,
+)
 from markupsafe import Markup, escape
 
 from reportgen.engine.filters import FILTERS
+from reportgen.engine.xmltext import count_dropped
+from reportgen.errors import UnsafeTemplateError
 
 # The writer that is producing the current file: images and ids that must be unique per file ask it.
 current_sink: contextvars.ContextVar[Any] = contextvars.ContextVar("reportgen_sink", default=None)
@@ -31,17 +48,119 @@ class _StrictUndefined(jinja2.StrictUndefined):
     )
 
 
-_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+# docxtpl's meanings of control characters in data (its Listing): \n line break, \t tab,
+# \f page break (here within the run), \a new paragraph (PARAGRAPH_MARK, resolved after the
+# part is rendered by `resolve_paragraph_marks`, which knows the paragraph and run properties).
+_WORD_CHARS = {
+    "\n": '</w:t><w:br/><w:t xml:space="preserve">',
+    "\r\n": '</w:t><w:br/><w:t xml:space="preserve">',
+    "\r": '</w:t><w:br/><w:t xml:space="preserve">',
+    "\t": '</w:t><w:tab/><w:t xml:space="preserve">',
+    "\f": '</w:t><w:br w:type="page"/><w:t xml:space="preserve">',
+    "\a": "\a",
+}
+PARAGRAPH_MARK = "\a"
+# Every C0 control character, lone surrogates and the two non-characters: either a meaning above
+# or dropped (counted), so no rendered part can hold a character XML 1.0 forbids.
+_WORD_SPECIAL = re.compile("\r\n?|[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _word_char(match: re.Match) -> str:
+    text = match.group(0)
+    out = _WORD_CHARS.get(text)
+    if out is None:
+        count_dropped(text)
+        return ""
+    return out
+
+
+def word_text(value: str) -> Markup:
+    """Data text as WordprocessingML run content (inside a w:t): escaped, control characters
+    turned into breaks/tabs or dropped."""
+    return Markup(_WORD_SPECIAL.sub(_word_char, str(escape(value))))
 
 
 def _finalize(value):
-    # Blank data print as blank, never as the word None; a line break in data is a line break
-    # in Word (within the same run), as docxtpl's Listing does.
+    # Blank data print as blank, never as the word None. Plain text (str.isprintable: no control
+    # character, surrogate or non-character) is left for autoescape, the common case.
     if value is None:
         return ""
-    if isinstance(value, str) and "\n" in value and not isinstance(value, Markup):
-        return _BREAK.join(escape(value).split("\n"))
-    return value
+    kind = type(value)
+    if kind is str:
+        return value if value.isprintable() else word_text(value)
+    if kind is int or kind is float or hasattr(value, "__html__"):
+        return value  # numbers; Markup and pictures (trusted XML made by code)
+    return _finalize(str(value))  # dates, Decimals, str subclasses…: their text, as above
+
+
+_P_OPEN = re.compile(r"<w:p[ >]")
+_R_OPEN = re.compile(r"<w:r[ >]")
+_T_OPEN = re.compile(r"<w:t[ >]")
+_TAG = re.compile(r"<(/?)([\w:]+)[^>]*?(/?)>")
+_DROP_FROM_PPR = re.compile(
+    r"<w:sectPr\b.*?</w:sectPr>|<w:sectPr\b[^>]*/>|<w:pageBreakBefore\b[^>]*/>", re.S
+)
+
+
+def _last(pattern: re.Pattern, text: str, end: int, start: int = 0) -> int:
+    at = -1
+    for m in pattern.finditer(text, start, end):
+        at = m.start()
+    return at
+
+
+def _element(xml: str, at: int, name: str) -> str:
+    """The element `<name …>…</name>` starting at `at` (nested elements of the same name counted),
+    or '' if there is none there."""
+    if not (xml.startswith(f"<{name}>", at) or xml.startswith(f"<{name} ", at)):
+        return ""
+    if xml.startswith("/>", xml.index(">", at) - 1):
+        return xml[at : xml.index(">", at) + 1]
+    depth = 0
+    for m in _TAG.finditer(xml, at):
+        if m.group(2) != name or m.group(3):
+            continue
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return xml[at : m.end()]
+    return ""
+
+
+def _balanced(fragment: str) -> bool:
+    depth = 0
+    for m in _TAG.finditer(fragment):
+        if m.group(3):
+            continue
+        depth += -1 if m.group(1) else 1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def resolve_paragraph_marks(xml: str) -> str:
+    """Each \\a from data ends the paragraph and starts a new one with the same paragraph and run
+    properties (as docxtpl's Listing). Where the text is not directly in a run of a paragraph (a
+    hyperlink, a field, a content control…) it becomes a line break instead."""
+    while True:
+        i = xml.find(PARAGRAPH_MARK)
+        if i < 0:
+            return xml
+        p = _last(_P_OPEN, xml, i)
+        r = _last(_R_OPEN, xml, i, max(p, 0))
+        t = _last(_T_OPEN, xml, i, max(r, 0))
+        replacement = _WORD_CHARS["\n"]
+        if p >= 0 and r > p and t > r and "</w:t>" not in xml[t:i]:
+            p_end = xml.index(">", p) + 1
+            ppr = _element(xml, p_end, "w:pPr")
+            r_end = xml.index(">", r) + 1
+            rpr = _element(xml, r_end, "w:rPr")
+            if _balanced(xml[p_end + len(ppr) : r]) and _balanced(xml[r_end:t]):
+                ppr = _DROP_FROM_PPR.sub("", ppr)
+                replacement = f'</w:t></w:r></w:p><w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">'
+        elif t < 0 or "</w:t>" in xml[t:i]:
+            replacement = ""  # not in text at all (an attribute): nothing sensible to show
+            count_dropped(PARAGRAPH_MARK)
+        xml = xml[:i] + replacement + xml[i + 1 :]
 
 
 def _plain_finalize(value):
@@ -75,8 +194,57 @@ def _bookmark(n: int) -> int:
     return sink.bookmark_id(n) if sink is not None else n
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, refusing an unsafe attribute at once (the stock sandbox returns
+    an undefined value that fails only when printed, and check's recording undefined prints as
+    empty)."""
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        raise SecurityError(
+            f"不允许使用“{attribute}”（{type(obj).__name__} 对象的内部属性或修改数据的方法）"
+        )
+
+
+_UNSAFE_NAMES = (
+    UNSAFE_GENERATOR_ATTRIBUTES | UNSAFE_COROUTINE_ATTRIBUTES | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES
+)
+
+
+def _unsafe_name(name: Any) -> bool:
+    return isinstance(name, str) and (name.startswith("__") or name in _UNSAFE_NAMES)
+
+
+def unsafe_accesses(source: str, env: jinja2.Environment | None = None) -> list[tuple[str, int]]:
+    """(name, line) of every attribute a template reaches that the sandbox refuses outright
+    (`x.__class__`, `x['__globals__']`, `x|attr('__init__')`); for `templates check`, which
+    finds them without rendering. Syntax errors are left to the caller."""
+    tree = (env or ENV).parse(source)
+    found = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        name: Any = None
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        elif isinstance(node, nodes.Getitem):
+            name = node.arg.value if isinstance(node.arg, nodes.Const) else None
+        elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args:
+            first = node.args[0]
+            name = first.value if isinstance(first, nodes.Const) else None
+        if _unsafe_name(name):
+            found.append((name, node.lineno))
+    return found
+
+
+def unsafe_template_error(err: Exception, template: str, where: str = "") -> UnsafeTemplateError:
+    """The Chinese error for a template the sandbox refused; `where` names the place in it."""
+    detail = str(err)
+    return UnsafeTemplateError(
+        f"模板“{template}”{where}试图访问程序内部或运行程序，已拒绝（{detail}）。"
+        "模板是文档，不是程序：只能填写数据、使用过滤器和 if/for；请删去这个标签"
+    )
+
+
 def _make_environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Sandbox(
         autoescape=True,
         undefined=_StrictUndefined,
         finalize=_finalize,
@@ -90,10 +258,11 @@ def _make_environment() -> jinja2.Environment:
 
 
 ENV: jinja2.Environment = _make_environment()
-"""Environment for Word XML: output is XML-escaped, so `<` and `&` in data keep the part valid."""
+"""Sandboxed environment for Word XML: output is XML-escaped, so `<` and `&` in data keep the part
+valid, and control characters become breaks or are dropped (`_finalize`)."""
 
 TEXT_ENV: jinja2.Environment = ENV.overlay(autoescape=False, finalize=_plain_finalize)
-"""Same filters without escaping, for Excel cells and file names."""
+"""Same sandbox and filters without escaping, for Excel cells (cleaned where they are written)."""
 
 # Names that are always available to templates and never reported as unknown.
 STANDARD_NAMES = frozenset(
@@ -111,4 +280,16 @@ STANDARD_NAMES = frozenset(
     }
 )
 
-__all__ = ["ENV", "TEXT_ENV", "Markup", "STANDARD_NAMES", "current_sink"]
+__all__ = [
+    "ENV",
+    "PARAGRAPH_MARK",
+    "TEXT_ENV",
+    "Markup",
+    "STANDARD_NAMES",
+    "SecurityError",
+    "current_sink",
+    "resolve_paragraph_marks",
+    "unsafe_accesses",
+    "unsafe_template_error",
+    "word_text",
+]

@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportgen.engine.xmltext import dropped_note, take_dropped
+
 MANIFEST_NAME = "manifest.json"
+# Notes are also shown on stderr: with no logging set up, Python prints warnings there as they are.
+_log = logging.getLogger("reportgen")
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -101,9 +106,19 @@ def write_manifest(
     failures: list[Failure] | None = None,
     generated_at: dt.datetime | None = None,
     name: str = MANIFEST_NAME,
+    notes: list[str] | None = None,
 ) -> Path:
-    """Write the manifest (keys in a fixed order; outputs sorted by file) and return its path."""
+    """Write the manifest (keys in a fixed order; outputs sorted by file) and return its path.
+
+    `notes`: lines a user should read (something was cleaned or left out). Characters removed from
+    data since the last manifest (engine/xmltext.py) add a note here, also shown on stderr.
+    """
     run = run or RunInfo()
+    notes = list(notes or [])
+    dropped = dropped_note(take_dropped())
+    if dropped:
+        notes.append(dropped)
+        _log.warning("提示：%s", dropped)
     outputs = sorted(outputs or [], key=lambda o: o.file)
     failures = failures or []
     doc = {
@@ -119,6 +134,8 @@ def write_manifest(
         "outputs": [o.as_dict() for o in outputs],
         "failures": [f.as_dict() for f in failures],
     }
+    if notes:
+        doc["notes"] = notes
     path = Path(out_dir) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -6,9 +6,16 @@ import os
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 from reportgen.engine.ooxml_order import ordered_inner
+from reportgen.engine.xmltext import clean
+
+
+def escape(text: str) -> str:
+    """Text for XML content: markup escaped, characters XML cannot hold removed (counted)."""
+    return _escape(clean(text))
+
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",

@@ -4,7 +4,8 @@ XlsxWriter spends most of a long list in its per-cell path (`write_string`, then
 close): 0.49 s for a 10,000-student roster, 2.9 s for a county's 60,000 self-check findings. A
 `BulkSheet` takes the list rows with `add_rows` and writes them itself, as XlsxWriter writes
 inline strings (control characters as _xHHHH_, markup escaped, xml:space for edge spaces) and
-numbers (%.16G), with the formats' own style indexes; everything else on the sheet (title, header,
+numbers (%.16G), with the formats' own style indexes; a string is always an inline string, never a
+formula, and lone surrogates (no encoding can write them) are dropped and counted (xmltext.py); everything else on the sheet (title, header,
 merges, print setup, autofilter, charts) stays XlsxWriter's. The rows wait in a temporary file,
 so memory does not grow with the list.
 """
@@ -23,7 +24,9 @@ from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+from reportgen.engine.xmltext import drop_surrogates
+
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 _CHUNK = 2000  # rows per write to the temporary file
 _NUMERIC = frozenset(("int", "number"))
@@ -40,14 +43,14 @@ def text_lines(text: str, width: float) -> int:
     room = max(width - 1.5, 1.0)  # the cell's padding
     lines = 0
     for part in text.split("\n"):
-        units = (len(part.encode("utf-8")) + len(part)) / 2  # CJK (3 bytes) 2, ASCII 1
+        units = (len(part.encode("utf-8", "surrogatepass")) + len(part)) / 2  # CJK 2, ASCII 1
         lines += max(1, -int(-units // room))
     return lines
 
 
 def text_xml(value: str) -> str:
     """`<t>…</t>` of an inline string as XlsxWriter writes it (at most 32,767 characters)."""
-    value = value[:32767]
+    value = drop_surrogates(value)[:32767]
     if _NEEDS_ESCAPE.search(value):
         value = XMLwriter._escape_control_characters(value)
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

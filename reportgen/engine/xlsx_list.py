@@ -12,6 +12,7 @@ from typing import Any
 import xlsxwriter
 
 from reportgen.engine.xlsx_bulk import BulkSheet
+from reportgen.engine.xmltext import clean, drop_surrogates, verify_package
 
 FIXED_CREATED = dt.datetime(2023, 1, 1, 0, 0, 0)
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -53,7 +54,7 @@ _FORMATS = {
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    base = (str(name).translate(_BAD_SHEET_CHARS).strip("'") or "Sheet")[:31]
+    base = (clean(str(name)).translate(_BAD_SHEET_CHARS).strip("'") or "Sheet")[:31]
     candidate, i = base, 2
     while candidate.lower() in used:
         suffix = f"_{i}"
@@ -70,8 +71,11 @@ def write_table_workbook(
     A4 print setup with repeated header rows and page numbers; `footer` (e.g. data source and
     generation date) is printed small at the bottom left of every page. Rows go through a
     temporary file as ready XML (engine/xlsx_bulk.py), so 150,000-row lists stay at a few tens of
-    MB. Output is byte-identical for identical input.
+    MB. Output is byte-identical for identical input. Text is always a text cell (never a formula,
+    whatever it starts with); control characters are written as Excel writes them (_xHHHH_), and
+    removed from the sheet names and the footer (engine/xmltext.py).
     """
+    footer = clean(footer) if footer else footer
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
@@ -120,16 +124,16 @@ def write_table_workbook(
             if sheet.title:
                 ws.set_row(r, 28)
                 if ncols > 1:
-                    ws.merge_range(r, 0, r, ncols - 1, sheet.title, title_fmt)
+                    ws.merge_range(r, 0, r, ncols - 1, drop_surrogates(sheet.title), title_fmt)
                 else:
-                    ws.write_string(r, 0, sheet.title, title_fmt)
+                    ws.write_string(r, 0, drop_surrogates(sheet.title), title_fmt)
                 r += 1
             if sheet.note:
-                ws.write_string(r, 0, sheet.note, note_fmt)
+                ws.write_string(r, 0, drop_surrogates(sheet.note), note_fmt)
                 r += 1
             header_row = r
             for i, col in enumerate(sheet.columns):
-                ws.write_string(r, i, col.header, head_fmt)
+                ws.write_string(r, i, drop_surrogates(col.header), head_fmt)
             ws.repeat_rows(0, header_row) if header_row else ws.repeat_rows(header_row)
             ws.freeze_panes(header_row + 1, 0)
             r += 1
@@ -137,6 +141,7 @@ def write_table_workbook(
             r = ws.add_rows(r, sheet.rows, columns, [c.width for c in sheet.columns])
             ws.autofilter(header_row, 0, max(r - 1, header_row), max(ncols - 1, 0))
         wb.close()
+        verify_package(tmp)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

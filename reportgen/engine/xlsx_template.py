@@ -18,8 +18,14 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
-from reportgen.engine.environment import TEXT_ENV
+from reportgen.engine.environment import (
+    TEXT_ENV,
+    SecurityError,
+    unsafe_accesses,
+    unsafe_template_error,
+)
 from reportgen.engine.ooxml import normalize_zip
+from reportgen.engine.xmltext import clean, excel_text, verify_package
 from reportgen.errors import TemplateError
 
 # A row whose first templated cell starts with this marker repeats once per item.
@@ -152,7 +158,7 @@ def _compiled_text(text: str):
     return TEXT_ENV.from_string(text)
 
 
-def _eval_cell(value: str, ctx: dict[str, Any], where: str) -> Any:
+def _eval_cell(value: str, ctx: dict[str, Any], where: str, template: str = "") -> Any:
     """A cell that is just `{{ expr }}` keeps the value's type (number, date); otherwise text."""
     try:
         m = _ONLY_EXPR.match(value)
@@ -168,19 +174,40 @@ def _eval_cell(value: str, ctx: dict[str, Any], where: str) -> Any:
         ) from None
     except TemplateError:
         raise
+    except SecurityError as err:
+        raise unsafe_template_error(
+            err, template or "Excel 模板", f"（{where}，单元格内容：{value}）"
+        ) from None
     except Exception as err:  # noqa: BLE001 - user data/template problem, located to the cell
         raise TemplateError(f"Excel 模板 {where}：{err}（单元格内容：{value}）") from err
 
 
+# A text a spreadsheet would take for a formula if typed in (CSV/formula injection).
+FORMULA_START = ("=", "+", "-", "@", "\t=", "\t+", "\t-", "\t@", "\r=", "\r+", "\r-", "\r@")
+
+
 def _set(cell, value: Any) -> None:
+    """A value from data into a cell: a number, date or bool as it is; text always a text cell,
+    never a formula (`=HYPERLINK(…)` from data stays the text the clerk typed, marked with a quote
+    prefix so that editing it in Excel keeps it text), control characters as Excel writes them
+    (_xHHHH_, as the list workbooks do: openpyxl refuses them raw)."""
     from decimal import Decimal
 
     if isinstance(value, Decimal):
         value = float(value)
+    elif isinstance(value, str):
+        value = excel_text(value)
+        cell.value = value
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+        return
     cell.value = value
 
 
-def _expand_region(ws, region_row: int, target: str, items: list[Any], ctx: dict[str, Any]) -> int:
+def _expand_region(
+    ws, region_row: int, target: str, items: list[Any], ctx: dict[str, Any], template: str = ""
+) -> int:
     """Fill the region with items; returns how many rows it now takes."""
     template_cells = []
     for cell in ws[region_row]:
@@ -228,7 +255,7 @@ def _expand_region(ws, region_row: int, target: str, items: list[Any], ctx: dict
                     else value
                 )
             elif _is_templated(value):
-                _set(cell, _eval_cell(value, local, where))
+                _set(cell, _eval_cell(value, local, where, template))
             else:
                 cell.value = value
         if i and height is not None:
@@ -241,31 +268,32 @@ def _expand_region(ws, region_row: int, target: str, items: list[Any], ctx: dict
     return n
 
 
-def render_sheet(ws, ctx: dict[str, Any]) -> None:
+def render_sheet(ws, ctx: dict[str, Any], template: str = "") -> None:
+    """Fill one sheet; `template` (the file name) only names it in error messages."""
     done: set[int] = set()
     offset = 0
     for region in find_regions(ws):
         row = region.row + offset
         where = f"{ws.title}!{row}行"
-        items = _eval_cell("{{ " + region.expr + " }}", ctx, where)
+        items = _eval_cell("{{ " + region.expr + " }}", ctx, where, template)
         if items is None:
             items = []
         try:
             items = list(items)
         except TypeError:
             raise TemplateError(f"Excel 模板 {where}：{region.expr} 不是列表") from None
-        n = _expand_region(ws, row, region.target, items, ctx)
+        n = _expand_region(ws, row, region.target, items, ctx, template)
         done.update(range(row, row + n))
         offset += n - 1
     for cells in ws.iter_rows():
         for cell in cells:
             if cell.row not in done and _is_templated(cell.value):
-                _set(cell, _eval_cell(cell.value, ctx, f"{ws.title}!{cell.coordinate}"))
+                _set(cell, _eval_cell(cell.value, ctx, f"{ws.title}!{cell.coordinate}", template))
     for attr in ("oddHeader", "oddFooter", "evenHeader", "evenFooter"):
         hf = getattr(ws, attr, None)
         for part in (hf.left, hf.center, hf.right) if hf is not None else ():
             if _is_templated(part.text):
-                part.text = str(_eval_cell(part.text, ctx, f"{ws.title} 页眉页脚"))
+                part.text = clean(str(_eval_cell(part.text, ctx, f"{ws.title} 页眉页脚", template)))
 
 
 def render_xlsx(
@@ -277,13 +305,14 @@ def render_xlsx(
     except Exception as err:  # noqa: BLE001 - any load failure is a broken template file
         raise TemplateError(f"无法打开 Excel 模板 {template}：{err}") from None
     for ws in wb.worksheets:
-        render_sheet(ws, context)
+        render_sheet(ws, context, Path(template).name)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         wb.save(tmp)
         fix_xlsx_timestamps(tmp)
+        verify_package(tmp)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -304,13 +333,16 @@ def fix_xlsx_timestamps(path: str | os.PathLike) -> None:
     normalize_zip(path, replace)
 
 
-def xlsx_template_variables(template: str | os.PathLike) -> tuple[set[str], list[str]]:
-    """(top-level names used, syntax problems) for `templates check`."""
+def xlsx_template_variables(
+    template: str | os.PathLike,
+) -> tuple[set[str], list[str], list[str]]:
+    """(top-level names used, syntax problems, what the sandbox would refuse) for `templates check`."""
     from jinja2 import meta
 
     wb = load_workbook(template)
     names: set[str] = set()
     problems: list[str] = []
+    unsafe: list[str] = []
     for ws in wb.worksheets:
         loop_vars: set[str] = set()
         for region in find_regions(ws):
@@ -319,6 +351,11 @@ def xlsx_template_variables(template: str | os.PathLike) -> tuple[set[str], list
                 names |= meta.find_undeclared_variables(TEXT_ENV.parse("{{ " + region.expr + " }}"))
             except jinja2.TemplateSyntaxError as err:
                 problems.append(f"{ws.title}!第{region.row}行 重复行标记有误：{err.message}")
+        for attr in ("oddHeader", "oddFooter", "evenHeader", "evenFooter"):
+            hf = getattr(ws, attr, None)
+            for part in (hf.left, hf.center, hf.right) if hf is not None else ():
+                if _is_templated(part.text):
+                    unsafe += _unsafe_problems(part.text, f"{ws.title} 页眉页脚")
         for cells in ws.iter_rows():
             for cell in cells:
                 if not _is_templated(cell.value):
@@ -331,5 +368,23 @@ def xlsx_template_variables(template: str | os.PathLike) -> tuple[set[str], list
                         f"{ws.title}!{cell.coordinate} 标签有误：{err.message}（{cell.value}）"
                     )
                     continue
+                unsafe += _unsafe_problems(cell.value, f"{ws.title}!{cell.coordinate}")
                 names |= used - loop_vars - {"loop"}
-    return names, problems
+    return names, problems, unsafe
+
+
+def _unsafe_problems(text: str, where: str) -> list[str]:
+    """What the sandbox would refuse in a cell (the repeat marker's list included)."""
+    m = ROW_MARKER.match(text)
+    source = ("{{ " + m.group("expr") + " }}" + text[m.end() :]) if m else text
+    try:
+        found = unsafe_accesses(source, TEXT_ENV)
+    except jinja2.TemplateSyntaxError:
+        return []  # reported as a syntax problem
+    if not found:
+        return []
+    names = "”、“".join(dict.fromkeys(name for name, _ in found))
+    return [
+        f"{where} 不允许的写法：访问“{names}”是在取程序内部、可用来运行程序，生成时会被拒绝；"
+        f"模板是文档，不是程序，请删去这个标签（{text}）"
+    ]
