@@ -187,3 +187,21 @@ def test_a_second_import_runs_once_the_first_is_done(run, imported, workspace, m
     finally:
         release.set()
         holder.join()
+
+
+def test_files_of_a_folder_that_are_not_imported_are_listed(run, imported, workspace):
+    folder = workspace / "数据"
+    write_csv(folder / "户信息.csv", HOUSEHOLDS)
+    (folder / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "乡镇报表.et").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "说明.docx").write_bytes(b"PK")
+    (folder / "~$户信息.xlsx").write_bytes(b"")
+    result = run("import", str(folder))
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.stdout.splitlines() if "已跳过文件" in line]
+    assert lines == [
+        "已跳过文件：数据/~$户信息.xlsx（Excel/WPS 打开文件时的临时文件，未导入）",
+        "已跳过文件：数据/乡镇报表.et（WPS 表格文件（.et），未导入：请在 WPS 中“另存为” .xlsx）",
+        "已跳过文件：数据/旧表.xls（旧版 Excel 文件（.xls），未导入：请在 Excel/WPS 中“另存为” .xlsx）",
+        "已跳过文件：数据/说明.docx（不是 .xlsx 或 .csv 数据文件，未导入）",
+    ]

@@ -150,8 +150,12 @@ def import_cmd(app: AppContext, paths: tuple[Path, ...], errors_path: Path | Non
         click.echo(
             f"  {SHEETS_BY_TABLE[table].title:<8} 新增 {c['added']:>7}  更新 {c['updated']:>7}"
         )
+    for file, why in result.skipped_files:
+        click.echo(f"  已跳过文件：{file}（{why}）")
     for s in result.sheets:
-        if s.table is None:
+        if s.skipped:
+            click.echo(f"  已跳过：{s.file} / {s.sheet}（{s.skipped}）")
+        elif s.table is None:
             click.echo(f"  已跳过未识别的工作表：{s.file} / {s.sheet}")
         elif s.extra_columns:
             click.echo(

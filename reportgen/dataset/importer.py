@@ -58,6 +58,7 @@ class SheetResult:
     table: str | None  # None: not recognised, skipped
     rows: int = 0
     extra_columns: list[str] = field(default_factory=list)
+    skipped: str = ""  # why the reader did not read the sheet (a hidden sheet), for the summary
 
 
 @dataclass
@@ -65,6 +66,7 @@ class ImportResult:
     import_id: int
     counts: dict[str, dict[str, int]]  # table → {"added": n, "updated": m}
     sheets: list[SheetResult]
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)  # (file, why not imported)
 
     @property
     def total_rows(self) -> int:
@@ -248,7 +250,8 @@ def _import_paths(
 ) -> ImportResult:
     progress = progress or Progress()
     inputs = [Path(p) for p in paths]
-    files = collect_files(inputs)
+    skipped_files: list[tuple[Path, str]] = []
+    files = collect_files(inputs, skipped_files)
     started = now()
     problems: list[Problem] = []
     sheet_results: list[SheetResult] = []
@@ -270,6 +273,9 @@ def _import_paths(
                 label = _display_path(path)
                 sheets_of_file: dict[str, str] = {}
                 for raw in open_sheets(path):
+                    if raw.skipped:
+                        sheet_results.append(SheetResult(label, raw.name, None, skipped=raw.skipped))
+                        continue
                     result = _stage_sheet(raw, label, staging, problems, progress)
                     sheet_results.append(result)
                     if result.table:
@@ -315,7 +321,9 @@ def _import_paths(
         progress.finish()
     loaded = [table for table, n in counts.items() if sum(n.values())]
     _analyze(dataset, loaded + (["project_places"] if "projects" in loaded else []))
-    return ImportResult(import_id, counts, sheet_results)
+    return ImportResult(
+        import_id, counts, sheet_results, [(_display_path(p), why) for p, why in skipped_files]
+    )
 
 
 def _analyze(dataset: Dataset, tables: list[str]) -> None:
