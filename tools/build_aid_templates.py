@@ -201,7 +201,7 @@ def aid_notice(path: Path) -> None:
             tag("{%tr for i in t.payments %}"),
             item_row,
             tag("{%tr endfor %}"),
-            tag("{%tr if yearly %}"),
+            tag("{%tr if yearly and terms|length > 1 %}"),
             subtotal_row,
             tag("{%tr endif %}"),
             tag("{%tr endfor %}"),
@@ -216,10 +216,12 @@ def aid_notice(path: Path) -> None:
             para("（{{ period }}）", style=S["docno"]),
             _plain("{{ name }}同学家长：", style=S["recipient"]),
             para(
-                "您好！{{ period }}{% if yearly %}（秋季、春季两个学期）{% endif %}，您的孩子{{ name }}（{{ school }}{{ grade }}{{ class_name }}，学籍号 {{ student_no }}）享受了以下国家学生资助{% if yearly %}（按学期列出）{% endif %}："
+                "您好！{{ period }}{% if yearly %}（{{ terms|map(attribute='term')|join('、') }}）{% endif %}，您的孩子{{ name }}（{{ school }}{{ grade }}{{ class_name }}，学籍号 {{ student_no }}）享受了以下国家学生资助{% if yearly and terms|length > 1 %}（按学期列出）{% endif %}："
             ),
             items,
-            para("{% if yearly %}本学年{% endif %}合计金额：{{ total }}元（大写：{{ total_daxie }}）。"),
+            para("{%p if not_yet %}"),
+            para("{{ not_yet|join('、') }}尚无发放记录，发放后以学校通知为准。"),
+            para("{%p endif %}"),
             para(
                 "以上资助资金已按规定发放。如对资助项目、金额或发放时间有疑问，请拨打学校资助咨询电话{{ school_hotline or '（请向学校询问）' }}{% if county_hotline %}，或{{ county }}学生资助咨询电话{{ county_hotline }}{% endif %}。"
             ),

@@ -144,14 +144,18 @@ class Dataset:
         when: dt.datetime = last["finished_at"]
         return f"数据来源：第{last['id']}次导入（{when.year}年{when.month}月{when.day}日 {when:%H:%M}）"
 
-    def data_as_of_line(self) -> str:
+    def data_as_of_line(self, document_day: dt.date | None = None) -> str:
         """What documents for parents and the public print (DOMAIN §4): the date the data are as
-        of, without import numbers or times (those stay in manifest.json and internal documents)."""
+        of, without import numbers or times (those stay in manifest.json and internal documents).
+        That is the last import's day, or the document's own day when that is earlier (a notice
+        dated 9月1日 made later from newer data speaks of 9月1日)."""
         last = self.latest_import()
         if last is None:
             return ""
-        when: dt.datetime = last["finished_at"]
-        return f"数据截至{when.year}年{when.month}月{when.day}日"
+        day = last["finished_at"].date()
+        if document_day is not None and document_day < day:
+            day = document_day
+        return f"数据截至{day.year}年{day.month}月{day.day}日"
 
     @contextmanager
     def exclusive(

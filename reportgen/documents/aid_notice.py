@@ -141,6 +141,7 @@ SAMPLE = {
     "guardian_name": "张大山", "period": "2023—2024学年", "term": "2023—2024学年", "yearly": True,
     "items": [_SAMPLE_ITEM],
     "terms": [{"term": "2023年秋季学期", "payments": [_SAMPLE_ITEM], "total": "625", "total_daxie": "陆佰贰拾伍元整"}],
+    "not_yet": ["2024年春季学期"],
     "total": "625", "total_daxie": "陆佰贰拾伍元整", "school_hotline": "0376-5550101", "county_hotline": "0376-5550123",
     "county": "青山县", "education_office": "青山县教育局",
 }  # fmt: skip
@@ -270,6 +271,9 @@ def school_notices(run: DocumentRun, school: SchoolFacts, students: list[Student
             "items": items,
             "terms": [{"term": t, "payments": items_of[t], "total": yuan(_total(t_rows)), "total_daxie": daxie(_total(t_rows))}
                       for t, t_rows in by_term],
+            # Terms of the year with no payment to this student: said, so that a letter titled
+            # for the school year does not read as if it covered both terms.
+            "not_yet": [t for t in period.terms if t not in items_of] if period.yearly else [],
             "total": yuan(total), "total_daxie": daxie(total),
             "school_hotline": school.aid_hotline or "", "county_hotline": run.settings.values["hotlines.aid"],
             "county": run.settings.county_name, "education_office": run.settings.values["offices.education"],

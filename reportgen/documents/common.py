@@ -28,12 +28,13 @@ class DocumentRun:
     def policy(self):
         return self.settings.policy
 
-    def meta(self, public: bool = False) -> dict[str, Any]:
+    def meta(self, public: bool = False, day: dt.date | None = None) -> dict[str, Any]:
         """The `_meta` small print. Internal documents (reports, letters, ledgers, lists) name
         the import and the generation date; `public` documents (cards, 告知书, 明白纸, notices,
-        DOMAIN §4) say only the date the data are as of."""
+        DOMAIN §4) say only the date the data are as of, never later than the document's `day`
+        (default: the generation day)."""
         if public:
-            meta = make_meta(self.dataset.data_as_of_line(), self.today)
+            meta = make_meta(self.dataset.data_as_of_line(day or self.today), self.today)
             meta["footnote"] = meta["data_source"]
             return meta
         return make_meta(self.dataset.data_source_line(), self.today)
