@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,15 +33,33 @@ _RESERVED = {
 }
 
 
-def safe_filename(name: str, max_len: int = 120) -> str:
-    """A file name that works on Windows and Linux: illegal characters → `_`, no trailing dot/space."""
-    text = _ILLEGAL.sub("_", str(name)).strip().rstrip(". ")
+# File systems limit a name to 255 bytes (ext4) or 255 UTF-16 units (NTFS); a CJK character is
+# 3 bytes in UTF-8. The budget leaves room for what is added to a name later: ".pdf" beside a
+# .docx, and the hidden ".<name>.<pid>.tmp" a file is first written as.
+MAX_NAME_BYTES = 180
+_KEPT_SUFFIXES = (".docx", ".xlsx", ".zip", ".pdf", ".json")
+
+
+def safe_filename(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A file name that works on Windows and Linux: illegal characters → `_`, format characters
+    (bidi overrides such as U+202E, zero-width spaces, BOM) removed, no trailing dot/space; cut to
+    `max_bytes` of UTF-8 keeping a known extension, with a short hash of the whole name so two long
+    names that differ only at the end stay apart."""
+    text = "".join(c for c in str(name) if unicodedata.category(c) != "Cf")
+    text = _ILLEGAL.sub("_", text).strip().rstrip(". ")
     text = re.sub(r"\s+", " ", text)
     if not text:
         text = "未命名"
     if text.split(".")[0].upper() in _RESERVED:
         text = "_" + text
-    return text[:max_len].rstrip(". ")
+    if len(text.encode("utf-8")) <= max_bytes:
+        return text
+    suffix = next((x for x in _KEPT_SUFFIXES if text.lower().endswith(x)), "")
+    stem = text[: len(text) - len(suffix)] if suffix else text
+    tag = "_" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    budget = max_bytes - len((tag + suffix).encode("utf-8"))
+    cut = stem.encode("utf-8")[:budget].decode("utf-8", errors="ignore").rstrip(". ")
+    return cut + tag + suffix
 
 
 def make_meta(data_source: str = "", generated_on: Any = None, **extra: Any) -> dict[str, Any]:
