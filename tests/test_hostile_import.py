@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 
 import pytest
-from builders import HEAD_A, HOUSEHOLDS, db_rows, db_snapshot, db_url, write_csv
+from builders import HEAD_A, HOUSEHOLDS, db_execute, db_rows, db_snapshot, db_url, write_csv
 
 from reportgen.dataset import importer
 from reportgen.dataset.store import Dataset
@@ -205,3 +205,16 @@ def test_files_of_a_folder_that_are_not_imported_are_listed(run, imported, works
         "已跳过文件：数据/旧表.xls（旧版 Excel 文件（.xls），未导入：请在 Excel/WPS 中“另存为” .xlsx）",
         "已跳过文件：数据/说明.docx（不是 .xlsx 或 .csv 数据文件，未导入）",
     ]
+
+
+def test_export_refuses_a_cell_excel_would_cut(run, imported, workspace):
+    # The import bounds cells at 32,767 characters; a value written by other means is refused at
+    # export, naming the record, instead of being cut without a word.
+    db_execute(workspace, f"update households set head_name = '{'长' * 32_768}' where household_id = 'H001'")
+    result = run("data", "export", "备份.xlsx")
+    assert result.exit_code == 4, result.output
+    assert "无法导出：户信息 H001 的“户主姓名”有 32768 个字符，超过 Excel 单元格上限 32767" in result.stderr
+    assert not (workspace / "备份.xlsx").exists()
+    assert not list(workspace.glob(".~*.xlsx"))  # no half-written file left
+    db_execute(workspace, f"update households set head_name = '{'长' * 32_767}' where household_id = 'H001'")
+    assert run("data", "export", "备份.xlsx").exit_code == 0

@@ -18,6 +18,7 @@ import xlsxwriter
 from reportgen.dataset import sheets as S
 from reportgen.dataset.schema import TABLES
 from reportgen.dataset.store import Dataset
+from reportgen.errors import DataError
 
 FIXED_CREATED = dt.datetime(2023, 1, 1)
 
@@ -66,12 +67,29 @@ def _write_sheet(conn, wb, spec: S.SheetSpec, bold, text, date) -> int:
     query = sa.select(table).order_by(*[table.c[k] for k in spec.key])
     for n, row in enumerate(conn.execute(query), start=1):
         for col, f in enumerate(spec.fields):
-            _write_value(ws, n, col, f, row._mapping[f.name], text, date)
+            value = row._mapping[f.name]
+            _check_length(spec, row, f.header, value)
+            _write_value(ws, n, col, f, value, text, date)
         for j, key in enumerate(extras):
             value = (row.extra or {}).get(key)
             if value not in (None, ""):
+                _check_length(spec, row, key, value)
                 ws.write_string(n, len(spec.fields) + j, str(value), text)
     return n
+
+
+EXCEL_CELL_CHARS = 32_767
+
+
+def _check_length(spec: S.SheetSpec, row, header: str, value) -> None:
+    """Excel keeps at most 32,767 characters in a cell (XlsxWriter would cut the rest without a
+    word): refuse, naming the record, rather than export a backup that re-imports different."""
+    if isinstance(value, str) and len(value) > EXCEL_CELL_CHARS:
+        key = "、".join(str(row._mapping[k]) for k in spec.key)
+        raise DataError(
+            f"无法导出：{spec.title} {key} 的“{header}”有 {len(value)} 个字符，超过 Excel 单元格上限"
+            f" {EXCEL_CELL_CHARS}，导出会截断。请先缩短这一项（重新导入更正后的数据）再导出。"
+        )
 
 
 def _write_value(ws, r: int, c: int, f: S.Field, value, text, date) -> None:
