@@ -568,3 +568,21 @@ def test_data_export_keeps_formula_like_text_as_text(run, workspace):
     assert [[c.value for c in r] for r in ws2.iter_rows()] == [
         [c.value for c in r] for r in ws.iter_rows()
     ]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_characters_dropped_in_worker_processes_reach_the_manifest(
+    run, imported, workspace, backend, workers
+):
+    """Data written around the importer (which refuses control characters) still print, and the
+    note says what was removed, however many processes made the files."""
+    from builders import db_execute
+
+    soh = "char(1)" if backend == "sqlite" else "chr(1)"  # \x07 would be docxtpl's new paragraph
+    db_execute(workspace, f"update students set name = '张' || {soh} || '小明' where student_no = 'G001'")
+    result = run("card", "--county", "--workers", workers)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((workspace / "输出" / "学生资助明白卡" / "manifest.json").read_text("utf-8"))
+    assert manifest.get("notes") == [
+        "数据中有 1 个不能写入 Word/Excel 的控制字符或无效字符，已从文书中删除（U+0001×1）；请在原始数据中检查这些内容"
+    ]

@@ -26,6 +26,7 @@ sees at the same path (or use PostgreSQL), and reportgen must be installed on ev
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ import sqlalchemy as sa
 from reportgen.engine import OutputEntry
 from reportgen.engine.batch import BatchResult, render_partition, resolve_word_template
 from reportgen.engine.manifest import Failure
+from reportgen.engine.xmltext import count_dropped
 from reportgen.workers import run_partitions
 
 
@@ -125,6 +127,7 @@ def card_partition(task: dict[str, Any]) -> dict[str, Any]:
     name = students[0].school.name if students else code
     _write_roster(roster, name, task["year"], roster_rows, review_rows, task["footnote"])
     return {
+        "dropped": got["dropped"],
         "students": len(students),
         "outputs": outputs,
         "roster": OutputEntry.for_file(roster, out_dir, len(roster_rows), code).as_dict(),
@@ -226,6 +229,8 @@ def _gather(
     batch = BatchResult(run.out_dir, template_name=tpl.name, template_sha256=tpl.sha256)
     rosters: list[OutputEntry] = []
     for got in results:
+        # characters the worker removed from data: the parent's manifest notes them
+        count_dropped(Counter(got.get("dropped") or {}))
         batch.records += count(got)
         batch.outputs += [OutputEntry(**o) for o in got["outputs"]]
         batch.failures += failures_of(got)
@@ -276,6 +281,7 @@ def monitor_partition(task: dict[str, Any]) -> dict[str, Any]:
     roster = out_dir / task["roster"]
     write_roster(roster, village, rows, task["footnote"])
     return {
+        "dropped": got["dropped"],
         "households": len(facts),
         "monitored": monitored,
         "incomplete": incomplete,

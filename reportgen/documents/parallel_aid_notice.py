@@ -52,6 +52,7 @@ def notice_partition(task: dict[str, Any]) -> dict[str, Any]:
         )
     outputs: list[dict] = []
     failures: list[dict] = []
+    dropped: dict[str, int] = {}
     if got.contexts and task["file"]:
         docx = out_dir / task["file"]
         rendered = render_partition(
@@ -62,7 +63,9 @@ def notice_partition(task: dict[str, Any]) -> dict[str, Any]:
              "group": code},
         )  # fmt: skip
         outputs, failures = partition_outputs(rendered, docx, out_dir, code, task["pdf"])
+        dropped = rendered["dropped"]
     return {
+        "dropped": dropped,
         "letters": len(got.contexts),
         "outputs": outputs,
         "failures": failures,

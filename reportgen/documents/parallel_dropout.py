@@ -9,6 +9,7 @@ fails only that student's archive. The ledger stays with the parent (`make_dropo
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def archive_partition(task: dict[str, Any]) -> dict[str, Any]:
     options = {"meta": task["meta"], "label": archive_label}
     outputs: list[dict] = []
     failures: list[dict] = []
+    dropped: Counter[str] = Counter()
     for number, file in task["archives"]:
         case = cases[number]
         ctx = archive_context(case, run, as_of, case_problems(case, as_of, std))
@@ -60,7 +62,9 @@ def archive_partition(task: dict[str, Any]) -> dict[str, Any]:
         entries, failed = partition_outputs(got, docx, out_dir, "", task["pdf"])
         outputs += entries
         failures += failed
-    return {"students": len(numbers), "outputs": outputs, "failures": failures}
+        dropped.update(got["dropped"])
+    return {"students": len(numbers), "outputs": outputs, "failures": failures,
+            "dropped": dict(dropped)}  # fmt: skip
 
 
 def _archive_plan(cases, size: int) -> list[dict[str, Any]]:
