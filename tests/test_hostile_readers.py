@@ -14,7 +14,6 @@ import pytest
 from builders import HOUSEHOLDS, db_rows, db_snapshot
 
 from reportgen.dataset import xlsx_stream
-from reportgen.dataset.importer import SheetResult
 from reportgen.dataset.readers import open_sheets
 from reportgen.errors import DataError
 
@@ -51,7 +50,6 @@ READ = {"14_隐藏工作表.xlsx", "15_维度FZZZZZ2.xlsx", "20_户信息_UTF16.
 NEW_INCOMES = [("H001", 9900), ("H002", 7200), ("H003", 12100)]
 OLD_INCOMES = [("H001", 9800), ("H002", 7100), ("H003", 12000)]
 
-# importer.py reports a sheet the reader skipped (SheetResult.skipped) once the lead adds the hook
 # of issue 17; until then a hidden sheet cannot be reported by the import summary.
 
 

@@ -122,7 +122,7 @@ def test_a_password_file_others_can_read_is_refused(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ConfigError, match="chmod 600"):
-        load_settings(ws).db_url
+        _ = load_settings(ws).db_url
 
 
 def test_schedule_install_says_where_the_password_must_come_from(run, workspace, monkeypatch):
