@@ -570,9 +570,11 @@ def project_notice(path: Path) -> None:
             para("{%p endfor %}"),
             grid,
             para("{%p for text in closing %}"),
-            para("{{ text }}"),
+            # GB/T 9704 7.3.5: 署名 and 成文日期 never stand alone on a page; the closing lines
+            # (period, objections, hotline) travel with them.
+            para("{{ text }}", ppr_extra="<w:keepNext/>"),
             para("{%p endfor %}"),
-            para(""),
+            para("", ppr_extra="<w:keepNext/>"),
             para("{{ issuer }}", style=S["signature"]),
             para("{{ date|cndate }}", style=S["date"]),
         ]

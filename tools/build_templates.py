@@ -56,9 +56,11 @@ def official_docx(path: Path) -> None:
             tbl,
             para("{%p endif %}"),
             para("{%p for text in closing %}"),
-            para("{{ text }}"),
+            # GB/T 9704 7.3.5: 署名 and 成文日期 never stand alone on a page; the closing lines
+            # (period, objections, hotline) travel with them.
+            para("{{ text }}", ppr_extra="<w:keepNext/>"),
             para("{%p endfor %}"),
-            para(""),
+            para("", ppr_extra="<w:keepNext/>"),
             para("{{ issuer }}", style=s["signature"]),
             para("{{ date|cndate }}", style=s["date"]),
             para("{{ _meta.footnote }}", style=s["note"]),

@@ -337,7 +337,7 @@ def styles_xml(page: PageSetup = A4_OFFICIAL) -> str:
         _pstyle(
             "a-signature",
             "发文机关署名",
-            f'{right_indent}<w:jc w:val="right"/>',
+            f'<w:keepNext/>{right_indent}<w:jc w:val="right"/>',
             _rfonts(FONT_BODY) + _sz(body_pt),
         ),
         _pstyle(
