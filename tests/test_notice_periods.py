@@ -81,6 +81,24 @@ def test_inclusion_lists_households_verified_by_the_notice_date_and_not_past_pub
     ]
 
 
+def test_inclusion_type_is_the_one_decided_by_the_notice_day(run, ws):
+    """A notice made later from newer data still speaks as of its own day: a type the county
+    approved after the notice date is 待认定 on it; approved on or before, it is printed."""
+    households = [NEW_HOUSEHOLDS[0], [*NEW_HOUSEHOLDS[1][:4], "监测户", "突发严重困难户"],
+                  [*NEW_HOUSEHOLDS[2][:4], "监测户", "边缘易致贫户"]]  # fmt: skip
+    write_xlsx(ws / "typed.xlsx", {"户信息": [[*NEW_HOUSEHOLDS[0], "监测类型"], *households[1:]],
+                                   "监测帮扶": [[*PROC_HEAD, "县级审批日期"],
+        ["H011", "识别纳入", "因灾", D(2023, 8, 20), D(2023, 8, 22), D(2023, 9, 1), D(2023, 9, 5), "", D(2023, 9, 2)],
+        ["H012", "识别纳入", "因病", D(2023, 8, 20), D(2023, 8, 22), D(2023, 9, 1), D(2023, 9, 5), "", D(2023, 9, 1)]]})  # fmt: skip
+    result = run("import", "typed.xlsx")
+    assert result.exit_code == 0, result.output
+    assert notice(run, "--kind", "inclusion", "--date", "2023-09-01").exit_code == 0
+    assert table_rows(file(ws, "监测对象识别纳入公示")) == [
+        "1 | 赵一 | 1人 | 待认定 | 因灾 | 2023年8月20日",  # approved 9月2日, after the notice
+        "2 | 钱二 | 1人 | 边缘易致贫户 | 因病 | 2023年8月20日",  # approved on the notice day
+    ]
+
+
 def test_elimination_follows_its_own_steps(run, ws):
     # H002 (full_county) already has an approved 识别纳入: never on a notice of 9月1日.
     procedures(

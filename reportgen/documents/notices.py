@@ -130,6 +130,7 @@ class Listed:
     size: int
     monitor_type: str | None
     risk_types: str | None
+    county_approved_on: dt.date | None
 
     @property
     def recorded(self) -> bool:
@@ -172,7 +173,7 @@ def publicity_candidates(
     query = (
         sa.select(procs.c.household_id, procs.c.kind, procs.c.found_on, procs.c.verified_on,
                   procs.c.publicity_start, procs.c.publicity_end, h.c.head_name, h.c.village_code,
-                  size.label("size"), h.c.monitor_type, procs.c.risk_types)
+                  size.label("size"), h.c.monitor_type, procs.c.risk_types, procs.c.county_approved_on)
         .join(h, h.c.household_id == procs.c.household_id)
         .where(h.c.village_code.in_([v.code for v in villages]), procs.c.kind == kind.procedure,
                sa.or_(procs.c.publicity_start == day, pending))
@@ -225,16 +226,22 @@ def monitoring_period(listed: list[Listed], day: dt.date, length: int, minimum: 
 
 
 def procedure_rows(
-    listed: list[Listed], kind: NoticeKind, villages: list[Place], with_village: bool
-) -> list[list[str]]:
+    listed: list[Listed], kind: NoticeKind, villages: list[Place], with_village: bool,
+    day: dt.date,
+) -> list[list[str]]:  # fmt: skip
     names = {v.code: v.name for v in villages}
     rows = []
     for n, item in enumerate(listed, start=1):
         # A household proposed for inclusion is not monitored yet: its 监测类型 is decided by the
-        # county's approval (seed 三.一.(二).2③ 五是县级审批), so the household row has none. A clerk
-        # expects the column on the notice (re-included households do show their type) and a word
-        # that says why it is empty, not a bare "—" that reads as missing data.
-        mtype = item.monitor_type or (PENDING_TYPE if kind.key == "inclusion" else "—")
+        # county's approval (seed 三.一.(二).2③ 五是县级审批). Until that approval — as of the
+        # notice's own day, even when the notice is made later from newer data — the notice says
+        # 待认定, not the type the household row holds today, nor a bare "—" that reads as
+        # missing data.
+        decided = item.county_approved_on is not None and item.county_approved_on <= day
+        if kind.key == "inclusion":
+            mtype = item.monitor_type if decided and item.monitor_type else PENDING_TYPE
+        else:
+            mtype = item.monitor_type or "—"
         when = item.found_on if kind.key == "inclusion" else (item.verified_on or item.found_on)
         rows.append([str(n)] + ([names[item.village_code]] if with_village else []) + [
             item.head_name, f"{item.size}人", mtype, item.risk_types or "—", cndate(when)])  # fmt: skip
@@ -473,7 +480,7 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
                 result.notes.append(
                     f"{kind.label}：按数据记录的公示期{period.text}生成，未采用 --days {days}"
                 )
-            word = procedure_rows(listed, kind, villages, with_village)
+            word = procedure_rows(listed, kind, villages, with_village, start)
             excel, keys = word, [i.household_id for i in listed]
             columns = ["序号"] + (["村"] if with_village else []) + [
                 "户主", "家庭人口", "监测类型", "风险类型", "风险发现日期" if kind.key == "inclusion" else "入户核查日期"]  # fmt: skip
@@ -519,13 +526,16 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
             "date": start,
             "_file": stem,
         }  # fmt: skip
-        batch = render_batch(TEMPLATE if monitoring else PROJECT_TEMPLATE, [ctx], run.out_dir, file_name=lambda g, c: c["_file"], pdf=pdf, meta=run.meta(public=True),
+        # Public small print (DOMAIN §4), on the .xlsx posted online with it too: the data as of the
+        # notice's own day at the latest — a notice dated 9月1日 made later is not 数据截至10月8日.
+        meta = run.meta(public=True, day=start)
+        batch = render_batch(TEMPLATE if monitoring else PROJECT_TEMPLATE, [ctx], run.out_dir, file_name=lambda g, c: c["_file"], pdf=pdf, meta=meta,
                              label=lambda c: c["title"], workspace=settings.workspace, manifest=False,
                              raise_on_failure=True, inspect=inspect_households if monitoring else inspect_projects)  # fmt: skip
         sheet_path = run.out_dir / f"{stem}.xlsx"
         write_table_workbook(sheet_path, [Sheet(kind.label, excel_columns, excel, title=title,
                                                 note=f"{word_label}：{period.text}；{issuer}")],
-                             footer=run.meta()["footnote"])  # fmt: skip
+                             footer=meta["footnote"])  # fmt: skip
         templates = [{"name": batch.template_name, "sha256": batch.template_sha256}]
         result.outputs += batch.outputs + [run.entry(sheet_path, len(excel))]
         result.issued.append((kind.label, len(word)))
