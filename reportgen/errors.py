@@ -112,3 +112,39 @@ class BusyError(ReportgenError):
     one is running) and the bounded wait ran out."""
 
     exit_code = 10
+
+
+class OutputError(ReportgenError):
+    """Raised when a file cannot be read or written for a reason of the machine, not the data: a
+    full disk, no permission, a read-only or missing folder, a name too long."""
+
+    exit_code = 11
+
+
+# errno → what a clerk is told, and what to do about it.
+_OS_REASONS = {
+    "ENOSPC": ("磁盘空间不足", "请清理磁盘或换一个输出文件夹（--out）后重试"),
+    "EDQUOT": ("超出磁盘配额", "请清理文件或换一个输出文件夹（--out）后重试"),
+    "EACCES": ("没有权限", "请检查文件夹的权限，或换一个输出文件夹（--out）"),
+    "EPERM": ("没有权限", "请检查文件夹的权限，或换一个输出文件夹（--out）"),
+    "EROFS": ("所在磁盘是只读的", "请换一个可写的输出文件夹（--out）"),
+    "ENAMETOOLONG": ("文件名或路径过长", "请换一个层级较浅的输出文件夹（--out）"),
+    "ENOTDIR": ("路径中有一段是文件而不是文件夹", "请检查路径"),
+    "EISDIR": ("这是一个文件夹，不是文件", "请检查路径"),
+    "ENOENT": ("文件或文件夹不存在", "请检查路径"),
+    "EBUSY": ("文件正被其他程序占用", "请关闭打开它的程序（如 Word、WPS、Excel）后重试"),
+}
+
+
+def os_error(exc: OSError) -> OutputError | None:
+    """The Chinese OutputError for an OSError a user can act on (None for any other)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if getattr(exc, "winerror", None) == 32:  # a file open in Word/WPS on Windows
+        name = "EBUSY"
+    if name not in _OS_REASONS:
+        return None
+    reason, fix = _OS_REASONS[name]
+    where = f" {exc.filename}" if exc.filename else ""
+    return OutputError(f"无法读写文件{where}：{reason}。{fix}。")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from reportgen import __version__, tune_gc
-from reportgen.errors import DataError, PlaceError, ReportgenError
+from reportgen.errors import DataError, PlaceError, ReportgenError, os_error
 
 
 class AppContext:
@@ -38,6 +38,13 @@ class ReportgenGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ReportgenError as err:
+            _print_error(err)
+            ctx.exit(err.exit_code)
+        except OSError as exc:
+            # A full disk, a read-only or missing folder…: the machine's fault, said in Chinese.
+            err = os_error(exc)
+            if err is None:
+                raise
             _print_error(err)
             ctx.exit(err.exit_code)
 

@@ -211,6 +211,8 @@ def _write_one(
                     writer.add(ctx)
             except UnsafeTemplateError:
                 raise  # the template, not this record: every record would be refused
+            except OSError:
+                raise  # the machine (a full disk…), not this record: the command stops
             except Exception as err:  # noqa: BLE001 - reported per record
                 who = label(ctx) if label else None
                 failures.append(
