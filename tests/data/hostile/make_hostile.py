@@ -22,6 +22,8 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from builders import HEAD_A, HEAD_B, HEAD_C, HOUSEHOLDS, tiny_county  # noqa: E402, F401
 
+from reportgen.dataset.xlsx_stream import column_letters  # noqa: E402
+
 OUT = HERE / "readers"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -41,12 +43,7 @@ STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 def column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return column_letters(index)
 
 
 def cell(ref: str, value: object) -> str:
