@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 from lxml import etree
@@ -16,6 +17,7 @@ _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u3000": " "}
 )
 _PLACEHOLDER = "{urn:reportgen:jinja}s"
+_LOST_MARK = "\ue000rg-lost-{}\ue001"  # private-use characters: never in a template's text
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 # Attributes Word adds for its own bookkeeping; dropping them keeps repeated bodies small and
@@ -89,8 +91,83 @@ def _join_split_tags(root) -> None:
                     r.getparent().remove(r)
 
 
-def _lift_levels(root) -> None:
-    """`{%tr for x in y %}` in a cell: the whole w:tr becomes `{% for x in y %}` (likewise tc, p, r)."""
+# docxtpl's run-level tags (`{%r if x %}`, `{{r rich }}`): the run holding one is replaced whole.
+_RUN_TAG_RE = re.compile(r"\{%r\s.*?%\}|\{\{r\s.*?\}\}", re.S)
+
+
+def _isolate_run_tags(root) -> None:
+    """Give every `{%r %}` / `{{r }}` tag a run of its own, as docxtpl's patch_xml does.
+
+    Word, WPS and LibreOffice merge neighbouring runs with the same formatting on save, so
+    `{%r endif %}{{ b.text }}` often share one w:r; replacing that run would drop `{{ b.text }}`.
+    The run is cut around each tag: the text and other children (tabs, breaks) before and after
+    stay in runs with the same w:rPr, so the text keeps its look.
+    """
+    for t in list(root.iter(W + "t")):
+        text = t.text or ""
+        if "{%r" not in text and "{{r" not in text:
+            continue
+        r = t.getparent()
+        if r is None or r.tag != W + "r":
+            continue  # _lift_levels reports a run tag outside a run as an ordinary tag
+        pieces: list[tuple[bool, str]] = []
+        pos = 0
+        for m in _RUN_TAG_RE.finditer(text):
+            if m.start() > pos:
+                pieces.append((False, text[pos : m.start()]))
+            pieces.append((True, m.group(0)))
+            pos = m.end()
+        if pos < len(text):
+            pieces.append((False, text[pos:]))
+        rpr = r.find(W + "rPr")
+        others = [c for c in r if c is not rpr]
+        if len(pieces) == 1 and pieces[0][0] and others == [t]:
+            continue  # the tag is already alone in its run
+        idx = others.index(t)
+
+        def new_run(children, r=r, rpr=rpr):
+            run = etree.Element(W + "r", attrib=dict(r.attrib))
+            if rpr is not None:
+                run.append(copy.deepcopy(rpr))
+            for child in children:
+                run.append(child)
+            return run
+
+        def new_t(value: str):
+            el = etree.Element(W + "t")
+            el.set(_XML_SPACE, "preserve")
+            el.text = value
+            return el
+
+        runs = []
+        group = list(others[:idx])
+        for is_tag, value in pieces:
+            if is_tag:
+                if group:
+                    runs.append(new_run(group))
+                runs.append(new_run([new_t(value)]))
+                group = []
+            else:
+                group.append(new_t(value))
+        group += others[idx + 1 :]
+        if group:
+            runs.append(new_run(group))
+        runs[-1].tail = r.tail
+        parent = r.getparent()
+        at = parent.index(r)
+        parent.remove(r)
+        for k, run in enumerate(runs):
+            parent.insert(at + k, run)
+
+
+def _lift_levels(root, lost: list[tuple[str, str, str, str, int]] | None = None) -> None:
+    """`{%tr for x in y %}` in a cell: the whole w:tr becomes `{% for x in y %}` (likewise tc, p, r).
+
+    Text in that element besides its level tags would be dropped with it: each case is appended
+    to `lost` as (level, statements, the tags as written, dropped text, 0) so the template can be
+    refused, not rendered short; the holder carries a marker that `to_jinja_source` turns into
+    the line number.
+    """
     for level in ("tr", "tc", "p", "r"):
         tag = W + level
         while True:
@@ -113,13 +190,22 @@ def _lift_levels(root) -> None:
                 target.text = _LEVEL_RE.sub(lambda m: _plain(m), target.text or "")
                 continue
             text = "".join(x.text or "" for x in anc.iter(W + "t"))
-            stmts = [
-                _plain(m) for m in _LEVEL_RE.finditer(text) if (m.group(1) or m.group(3)) == level
-            ]
+            found = [m for m in _LEVEL_RE.finditer(text) if (m.group(1) or m.group(3)) == level]
+            stmts = [_plain(m) for m in found]
+            left = text
+            for m in reversed(found):
+                left = left[: m.start()] + left[m.end() :]
+            marker = None
+            if lost is not None and left.translate(_QUOTES).strip():
+                written = " ".join(m.group(0) for m in found)
+                marker = _LOST_MARK.format(len(lost))
+                lost.append((level, "".join(stmts), written, left.strip(), 0))
             if level == "tc":
                 _mark_dynamic_grid(anc)
             holder = etree.Element(_PLACEHOLDER)
             holder.text = "".join(stmts)
+            if marker is not None:
+                holder.text += marker
             holder.tail = anc.tail
             anc.getparent().replace(anc, holder)
 
@@ -252,8 +338,13 @@ def _unescape_tag(m: re.Match) -> str:
     return text
 
 
-def to_jinja_source(xml: bytes) -> tuple[str, int]:
+def to_jinja_source(
+    xml: bytes, lost: list[tuple[str, str, str, str, int]] | None = None
+) -> tuple[str, int]:
     """Repaired part XML as Jinja source (no XML declaration) and the highest bookmark id seen.
+
+    `lost` (if given) receives the text a {%p/tr/tc %} tag's element held besides its tags,
+    which rendering would drop (see `_lift_levels`), with the source line of its statement.
 
     Paragraph and table-row ends are followed by a newline so that a Jinja line number points
     at one paragraph of the template.
@@ -262,7 +353,8 @@ def to_jinja_source(xml: bytes) -> tuple[str, int]:
     _clean(root)
     normalize(root)  # properties in ECMA-376 order, as Word requires (WPS and editors may not)
     _join_split_tags(root)
-    _lift_levels(root)
+    _isolate_run_tags(root)
+    _lift_levels(root, lost)
     text = etree.tostring(root, encoding="unicode")
     text = _HOLDER_RE.sub(lambda m: "\n" + m.group(1) + "\n", text)
     text = _TAG_RE.sub(_unescape_tag, text)
@@ -272,6 +364,12 @@ def to_jinja_source(xml: bytes) -> tuple[str, int]:
         lambda m: m.group(1) + "{{ _rg_bm(" + m.group(2) + ") }}" + m.group(3), text
     )
     text = text.replace("</w:p>", "</w:p>\n").replace("</w:tr>", "</w:tr>\n")
+    if lost and "\ue000" in text:
+        for k, entry in enumerate(lost):
+            at = text.find(_LOST_MARK.format(k))
+            if at >= 0:
+                lost[k] = (*entry[:4], text.count("\n", 0, at) + 1)
+                text = text.replace(_LOST_MARK.format(k), "")
     return text, max_bm
 
 

@@ -51,7 +51,8 @@ _NEEDED_NS = {
 @dataclass(frozen=True)
 class TemplateIssue:
     """One problem `templates check` found: kind is 'syntax', 'unknown', 'unsafe' (reaches for
-    program internals; the sandbox refuses it) or 'xml'."""
+    program internals; the sandbox refuses it), 'xml' or 'lost' (text a {%p/tr/tc %} tag's
+    paragraph, row or cell holds would be dropped)."""
 
     kind: str
     message: str
@@ -202,6 +203,10 @@ class WordTemplate:
         ]
 
         self._normalize_static_parts()
+        # part name -> (level, statements, tags as written, dropped text, line in to_jinja_source's
+        # output); the offset turns that line into the line of the part's own source.
+        self._lost: dict[str, list[tuple[str, str, str, str, int]]] = {}
+        self._line_offset: dict[str, int] = {}
         self.prefix, body_src, self.sect_pr, self.suffix, max_bm = self._split_main()
         self.bookmark_stride = max_bm + 1
         self.dynamic_grids = 'rgdyn="' in body_src
@@ -212,10 +217,36 @@ class WordTemplate:
             name: _Part(self._hf_source(name), _hf_label(name), strict, label)
             for name in self.hf_parts
         }
+        self.lost_text = self._lost_issues()
+        if strict and self.lost_text:
+            raise TemplateError(
+                f"Word 模板 {label} 有文字会在生成时丢失：\n"
+                + "\n".join(str(i) for i in self.lost_text)
+            )
+
+    def _lost_issues(self) -> list[TemplateIssue]:
+        """Text next to a {%p/tr/tc %} tag that rendering would drop (docxtpl drops it silently)."""
+        issues = []
+        for key, part in [(self.main_part, self.body), *self.headers_footers.items()]:
+            for level, _stmts, written, text, line in self._lost.get(key, []):
+                lineno = line + self._line_offset.get(key, 0) if line else None
+                where, fix = _LOST_WHERE.get(level, _LOST_WHERE["r"])
+                message = (
+                    f"标签“{written}”所在的{where}还有别的内容“{text[:60]}”：生成时整个{where}"
+                    f"会换成这个标签，这些文字会丢失。请{fix}"
+                )
+                issues.append(
+                    TemplateIssue(
+                        "lost", message, part.part, lineno, _context_around(part.lines, lineno)
+                    )
+                )
+        return issues
 
     def _split_main(self) -> tuple[str, str, str, str, int]:
         try:
-            src, max_bm = to_jinja_source(self.entries[self.main_part])
+            src, max_bm = to_jinja_source(
+                self.entries[self.main_part], self._lost.setdefault(self.main_part, [])
+            )
         except etree.XMLSyntaxError as err:
             raise TemplateError(f"Word 模板 {self.path.name} 的正文 XML 已损坏：{err}") from None
         m = _BODY_OPEN.search(src)
@@ -223,6 +254,7 @@ class WordTemplate:
         if not m or end < 0:
             raise TemplateError(f"Word 模板 {self.path.name} 没有正文（w:body）")
         prefix = src[: m.end()]
+        self._line_offset[self.main_part] = -prefix.count("\n")
         for prefix_ns, uri in _NEEDED_NS.items():
             if f"xmlns:{prefix_ns}=" not in prefix:
                 prefix = prefix.replace(
@@ -245,7 +277,8 @@ class WordTemplate:
 
     def _hf_source(self, name: str) -> str:
         try:
-            src, _ = to_jinja_source(self.entries[name])
+            src, _ = to_jinja_source(self.entries[name], self._lost.setdefault(name, []))
+            self._line_offset[name] = _XML_DECL.count("\n")
         except etree.XMLSyntaxError as err:
             raise TemplateError(
                 f"Word 模板 {self.path.name} 的页眉/页脚 XML 已损坏：{err}"
@@ -291,6 +324,15 @@ class WordTemplate:
         for part in self.parts():
             names |= meta.find_undeclared_variables(ENV.parse(part.source))
         return names
+
+
+# Where a level tag's text is lost, and the fix, in the words of someone editing in Word.
+_LOST_WHERE = {
+    "p": ("段落", "把 {%p %} 标签单独写在一段里（在标签前后按回车，文字留在上一段或下一段）"),
+    "tr": ("表格行", "让这一行只写 {%tr %} 标签（文字移到上一行或下一行）"),
+    "tc": ("单元格", "让这个单元格只写 {%tc %} 标签（文字移到别的单元格）"),
+    "r": ("文字块", "把 {%r %} 标签单独放在一个文字块里（和旁边的文字、图片分开）"),
+}
 
 
 def _hf_label(name: str) -> str:
