@@ -18,6 +18,7 @@ from reportgen.engine.docx_writer import PrintFileWriter
 from reportgen.engine.manifest import Failure, OutputEntry, RunInfo, file_sha256, write_manifest
 from reportgen.engine.ooxml import zip_info
 from reportgen.engine.registry import find_template
+from reportgen.engine.user_filters import activate_workspace_filters
 from reportgen.engine.xmltext import collect as collect_dropped
 from reportgen.errors import RenderError, ReportgenError, UnsafeTemplateError
 
@@ -170,7 +171,9 @@ class BatchResult:
 def resolve_word_template(
     template: str | os.PathLike | WordTemplate, workspace: str | os.PathLike | None = None
 ) -> WordTemplate:
-    """A compiled template from a WordTemplate, a file path, or a name looked up workspace-first."""
+    """A compiled template from a WordTemplate, a file path, or a name looked up workspace-first.
+    The workspace's filters.py (user_filters.py) is what templates rendered from here on see."""
+    activate_workspace_filters(workspace)
     if isinstance(template, WordTemplate):
         return template
     ref = find_template(template, "docx", workspace)

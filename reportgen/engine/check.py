@@ -10,17 +10,26 @@ from typing import Any
 import jinja2
 from lxml import etree
 
-from reportgen.engine.docx_template import TemplateIssue, WordTemplate, _context_around, _explain
+from reportgen.engine.docx_template import (
+    TemplateIssue,
+    WordTemplate,
+    _context_around,
+    _explain,
+    unrendered_part_issues,
+)
 from reportgen.engine.environment import (
     ENV,
     STANDARD_NAMES,
     SecurityError,
     current_sink,
+    fullwidth_tag,
     unsafe_accesses,
 )
 from reportgen.engine.registry import find_template, template_spec
+from reportgen.engine.user_filters import use_workspace_filters
 from reportgen.errors import TemplateError
 
+_SPLIT = "一个标签不能跨段落"  # chinese_syntax_error's words for a split or unclosed tag
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}")
 _UNSAFE_MESSAGE = (
     "不允许的写法：访问“{name}”是在取程序内部、可用来运行程序，生成时会被拒绝。"
@@ -87,9 +96,11 @@ def check_template(
     spec = template_spec(ref.name, ref.kind)
     if sample is None and spec is not None:
         sample = spec.sample
-    if ref.kind == "xlsx":
-        return _check_xlsx(ref.path, sample)
-    return _check_docx(ref.path, sample)
+    # the workspace's own filters.py is part of what its templates may use
+    with use_workspace_filters(workspace):
+        if ref.kind == "xlsx":
+            return _check_xlsx(ref.path, sample)
+        return _check_docx(ref.path, sample)
 
 
 def _check_docx(path: Path, sample: dict[str, Any] | None) -> list[TemplateIssue]:
@@ -97,7 +108,7 @@ def _check_docx(path: Path, sample: dict[str, Any] | None) -> list[TemplateIssue
         tpl = WordTemplate(path, strict=False)
     except TemplateError as err:
         return [TemplateIssue("xml", err.message)]
-    issues: list[TemplateIssue] = []
+    issues: list[TemplateIssue] = list(tpl.lost_text)  # text a {%p/tr/tc %} would drop
     for part in tpl.parts():
         if part.error is not None:
             err = part.error
@@ -112,6 +123,10 @@ def _check_docx(path: Path, sample: dict[str, Any] | None) -> list[TemplateIssue
             )
         for lineno, text in enumerate(part.lines, start=1):
             visible = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", text)
+            if fullwidth_tag(text) or (
+                part.error is not None and _SPLIT in str(part.error.message)
+            ):
+                continue  # the part's syntax error names it, with the fix
             if _LEFTOVER.search(visible):
                 issues.append(
                     TemplateIssue(
@@ -136,6 +151,7 @@ def _check_docx(path: Path, sample: dict[str, Any] | None) -> list[TemplateIssue
                         _context_around(part.lines, lineno),
                     )
                 )
+    issues += unrendered_part_issues(tpl)
     if issues or sample is None:
         return issues
     known = set(sample) | STANDARD_NAMES

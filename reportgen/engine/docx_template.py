@@ -28,6 +28,7 @@ from reportgen.engine.environment import (
     PARAGRAPH_MARK,
     SecurityError,
     current_sink,
+    fullwidth_tag,
     resolve_paragraph_marks,
     unsafe_template_error,
 )
@@ -223,6 +224,15 @@ class WordTemplate:
                 f"Word 模板 {label} 有文字会在生成时丢失：\n"
                 + "\n".join(str(i) for i in self.lost_text)
             )
+        if strict:
+            # Tags in footnotes, comments or properties would be printed as typed: refused here
+            # as `templates check` reports them, never left literal in a document.
+            unrendered = unrendered_part_issues(self)
+            if unrendered:
+                raise TemplateError(
+                    f"Word 模板 {label} 有不会被填写的标签：\n"
+                    + "\n".join(str(i) for i in unrendered)
+                )
 
     def _lost_issues(self) -> list[TemplateIssue]:
         """Text next to a {%p/tr/tc %} tag that rendering would drop (docxtpl drops it silently)."""
@@ -356,3 +366,59 @@ def load_word_template(path: str | os.PathLike, name: str | None = None) -> Word
 
 
 __all__ = ["TemplateIssue", "WordTemplate", "current_sink", "load_word_template"]
+
+
+# ------------------------------------------------------------------ parts never rendered
+_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_ANY_TAG = re.compile(r"\{\{.*?(?:\}\}|$)|\{%.*?(?:%\}|$)|\{#.*?(?:#\}|$)")
+# Parts copied into every output as they are: a tag there is never filled in.
+_UNRENDERED = {
+    "footnotes.xml": "脚注",
+    "endnotes.xml": "尾注",
+    "comments.xml": "批注",
+    "core.xml": "文档属性（标题、作者等）",
+    "app.xml": "文档属性",
+    "custom.xml": "自定义文档属性",
+}
+
+
+def unrendered_part_issues(tpl: WordTemplate) -> list[TemplateIssue]:
+    """Tags in parts the engine copies without rendering (footnotes, endnotes, comments,
+    document properties…): they would be printed or kept exactly as typed."""
+    rendered = {tpl.main_part, *tpl.hf_parts}
+    issues: list[TemplateIssue] = []
+    for name, data in sorted(tpl.entries.items()):
+        if name in rendered or not name.endswith(".xml") or "/_rels/" in name:
+            continue
+        if b"{" not in data and "｛".encode() not in data and "％".encode() not in data:
+            continue
+        try:
+            root = etree.fromstring(data)
+        except etree.XMLSyntaxError:
+            continue
+        base = name.rsplit("/", 1)[-1]
+        label = _UNRENDERED.get(base, f"文件内部的 {name}")
+        paragraphs = list(root.iter(f"{_W_NS}p")) or [
+            el for el in root.iter() if el.text and el.text.strip()
+        ]
+        for number, para in enumerate(paragraphs, start=1):
+            text = (
+                "".join(t.text or "" for t in para.iter(f"{_W_NS}t"))
+                if para.tag == f"{_W_NS}p"
+                else para.text
+            )
+            tag = _ANY_TAG.search(text or "")
+            found = tag.group(0) if tag else fullwidth_tag(text or "")
+            if not found:
+                continue
+            issues.append(
+                TemplateIssue(
+                    "syntax",
+                    f"{label}中的标签不会被填写，会原样留在生成的文书里：“{found[:60]}”。"
+                    "请把它移到正文或页眉页脚里，或删去",
+                    f"{label}（{name}）",
+                    number,
+                    (text or "").strip()[:300],
+                )
+            )
+    return issues

@@ -24,6 +24,7 @@ from jinja2.sandbox import (
 from markupsafe import Markup, escape
 
 from reportgen.engine.filters import FILTERS
+from reportgen.engine.user_filters import FilterTable
 from reportgen.engine.xmltext import count_dropped
 from reportgen.errors import UnsafeTemplateError
 
@@ -204,6 +205,174 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             f"不允许使用“{attribute}”（{type(obj).__name__} 对象的内部属性或修改数据的方法）"
         )
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        # Every compile and parse (render and `templates check`) passes here: full-width
+        # delimiters are refused, Jinja's English syntax errors become Chinese at the right line.
+        refuse_fullwidth_tags(source, name, filename)
+        try:
+            return super()._parse(source, name, filename)
+        except jinja2.TemplateSyntaxError as err:
+            raise chinese_syntax_error(err, source) from None
+
+    def _generate(self, source, name, filename, defer_init=False):  # noqa: ANN001, ANN202
+        # Unknown filters and tests are found while generating code, after parsing.
+        try:
+            return super()._generate(source, name, filename, defer_init)
+        except jinja2.TemplateSyntaxError as err:
+            raise chinese_syntax_error(err, "") from None
+
+
+# Tag delimiters typed with a Chinese input method: full-width ｛ ｝ ％ (U+FF5B, U+FF5D, U+FF05),
+# alone or mixed with half-width ones. Jinja does not see them as tags and would print them as
+# they are, so they are refused (not guessed at: the clerk sees exactly what to retype).
+_FULLWIDTH_OPEN = "(?:｛[{｛％%]|\\{[｛％])"
+_FULLWIDTH_CLOSE = "(?:[}｝％%]｝|[｝％]\\})"
+FULLWIDTH_TAG = re.compile(f"{_FULLWIDTH_OPEN}|{_FULLWIDTH_CLOSE}")
+FULLWIDTH_FIX = (
+    "用中文输入法打出的全角符号不是标签，会原样印在文书上。"
+    "请把全角的｛｛ ｝｝改为半角的 {{ }}、｛％ ％｝改为半角的 {% %}（切换到英文输入法再输入）"
+)
+_XML_TAG = re.compile(r"<[^>]+>")
+
+
+def fullwidth_tag(text: str) -> str | None:
+    """The first full-width (or half full-width) tag delimiter in visible text, if any."""
+    m = FULLWIDTH_TAG.search(text)
+    return m.group(0) if m else None
+
+
+def refuse_fullwidth_tags(
+    source: str, name: str | None = None, filename: str | None = None
+) -> None:
+    for lineno, line in enumerate(source.split("\n"), start=1):
+        found = fullwidth_tag(_XML_TAG.sub("", line))
+        if found:
+            raise jinja2.TemplateSyntaxError(
+                f"全角的标签符号“{found}”：{FULLWIDTH_FIX}", lineno, name, filename
+            )
+
+
+_OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_BLOCKS = {"for", "if", "with", "filter", "macro", "call", "block", "autoescape", "raw"}
+_SIMPLE = (
+    ("unexpected char", "无法识别的字符（标签里只能用半角字母、数字和符号，不能用全角标点）"),
+    ("unexpected '}'", "多余的 “}”"),
+    ("expected token 'end of print statement'", "{{ }} 标签没有正确闭合，或里面多写了字"),
+    ("expected token 'end of statement block'", "{% %} 标签没有正确闭合，或里面多写了字"),
+    ("chunk after expression", "{{ }} 标签没有正确闭合，或里面多写了字"),
+    (
+        "expected an expression",
+        "标签里缺少变量或表达式（例如 {{ }} 是空的，或 {% for %} 后面没写内容）",
+    ),
+    ("unexpected 'end of template'", "标签里缺少变量或表达式（例如 {{ }} 是空的）"),
+    ("unexpected end of print statement", "{{ }} 标签内容为空或不完整"),
+    ("no filter named", "没有名为“NAME”的过滤器（可用的过滤器见 docs/templates.md 第3节）"),
+    ("no test named", "没有名为“NAME”的判断写法（is 后面的词）"),
+)
+
+
+def _visible(text: str) -> str:
+    return _XML_TAG.sub("", text).strip()
+
+
+def _split_tag(source: str) -> tuple[str, int, int | None] | None:
+    """(tag text, first line, last line or None if never closed) of the first tag that is
+    not closed on the line it opens."""
+    for m in re.finditer(r"\{\{|\{%|\{#", source):
+        close = source.find(_OPENERS[m.group(0)], m.end())
+        newline = source.find("\n", m.end())
+        if close >= 0 and (newline < 0 or close < newline):
+            continue
+        first = source.count("\n", 0, m.start()) + 1
+        if close < 0:
+            return _visible(source[m.start() : newline if newline >= 0 else None])[:60], first, None
+        start_line = source.rfind("\n", 0, close) + 1
+        head = _visible(source[m.start() : newline])[:40]
+        tail = _visible(source[start_line : close + 2])[-40:]
+        return f"{head}”……“{tail}", first, source.count("\n", 0, close) + 1
+    return None
+
+
+def _unclosed_block(source: str) -> tuple[str, str, int] | None:
+    """(tag name, tag text, line) of the innermost block tag left open at the end."""
+    stack: list[tuple[str, int]] = []
+    try:
+        tokens = [t for t in ENV.lex(source) if t[1] != "whitespace"]
+    except jinja2.TemplateSyntaxError:
+        return None
+    for i, (lineno, kind, _value) in enumerate(tokens):
+        if kind != "block_begin" or i + 1 >= len(tokens):
+            continue
+        word = tokens[i + 1][2]
+        if word in _BLOCKS:
+            stack.append((word, lineno))
+        elif isinstance(word, str) and word.startswith("end") and stack:
+            for j in range(len(stack) - 1, -1, -1):
+                if stack[j][0] == word[3:]:
+                    del stack[j:]
+                    break
+    if not stack:
+        return None
+    word, lineno = stack[-1]
+    line = source.split("\n")[lineno - 1]
+    tags = re.findall(r"\{%-?\s*" + word + r"\b.*?%\}", line, re.S)
+    return word, (_visible(tags[-1]) if tags else f"{{% {word} %}}"), lineno
+
+
+def chinese_syntax_error(
+    err: jinja2.TemplateSyntaxError, source: str
+) -> jinja2.TemplateSyntaxError:
+    """Jinja's syntax error in Chinese, at the line the clerk must fix (the tag split across
+    paragraphs, the block never closed), with Jinja's English kept only where untranslated."""
+    message, lineno = err.message or "", err.lineno
+    split = _split_tag(source)
+    if split is not None:
+        text, first, last = split
+        lineno = first
+        if last is None:
+            message = (
+                f"标签“{text}”没有闭合（缺少 }}}} 或 %}}）：请在同一段里补上结束符号"
+                "（一个标签不能跨段落）"
+            )
+        else:
+            message = (
+                f"标签“{text}”从第{first}行跨到了第{last}行：一个标签不能跨段落（或表格行），"
+                "请在 Word 里把它写在同一段里"
+            )
+    elif message.startswith("Unexpected end of template"):
+        block = _unclosed_block(source)
+        if block is not None:
+            word, text, lineno = block
+            hint = (
+                "（整段的用 {%p end" + word + " %}，表格行的用 {%tr end" + word + " %}）"
+                if word in ("for", "if")
+                else ""
+            )
+            message = (
+                f"“{text}”没有结束：缺少 {{% end{word} %}}。"
+                f"请在它管辖的内容之后加上 {{% end{word} %}}{hint}"
+            )
+        else:
+            message = "模板意外结束：有 {% for %} / {% if %} 没有写 {% endfor %} / {% endif %}"
+    elif message.startswith("Encountered unknown tag"):
+        word = message.split("'")[1] if "'" in message else ""
+        if word.startswith("end"):
+            message = (
+                f"多余的 {{% {word} %}}：前面没有对应的 {{% {word[3:]} %}}，请删去或补上开头的标签"
+            )
+        else:
+            message = f"无法识别的标签“{word}”：标签写法见 docs/templates.md 第2节"
+    else:
+        for needle, chinese in _SIMPLE:
+            if needle in message.lower():
+                quoted = re.findall(r"'([^']*)'", message)
+                message = chinese.replace("NAME", quoted[0] if quoted else "")
+                break
+        else:
+            if not re.search("[\u4e00-\u9fff]", message):  # not already ours
+                message = f"标签写法有误（Jinja 提示：{message}）"
+    return jinja2.TemplateSyntaxError(message, lineno, err.name, err.filename)
+
 
 _UNSAFE_NAMES = (
     UNSAFE_GENERATOR_ATTRIBUTES | UNSAFE_COROUTINE_ATTRIBUTES | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES
@@ -253,6 +422,8 @@ def _make_environment() -> jinja2.Environment:
         cache_size=0,
     )
     env.filters.update(FILTERS)
+    # a workspace's filters.py adds names per render context (user_filters.py), never built-ins
+    env.filters = FilterTable(env.filters)
     env.globals.update({"_rg_docpr": _docpr, "_rg_bm": _bookmark})
     return env
 
@@ -287,7 +458,11 @@ __all__ = [
     "Markup",
     "STANDARD_NAMES",
     "SecurityError",
+    "FULLWIDTH_FIX",
+    "chinese_syntax_error",
     "current_sink",
+    "fullwidth_tag",
+    "refuse_fullwidth_tags",
     "resolve_paragraph_marks",
     "unsafe_accesses",
     "unsafe_template_error",

@@ -21,6 +21,9 @@ from openpyxl.worksheet.cell_range import CellRange
 from reportgen.engine.environment import (
     TEXT_ENV,
     SecurityError,
+    chinese_syntax_error,
+    fullwidth_tag,
+    refuse_fullwidth_tags,
     unsafe_accesses,
     unsafe_template_error,
 )
@@ -52,7 +55,53 @@ class Region:
 
 
 def _is_templated(value: Any) -> bool:
-    return isinstance(value, str) and ("{{" in value or "{%" in value)
+    # Full-width ｛｛ ｝｝ count too: they are refused, never written out as they are.
+    return isinstance(value, str) and (
+        "{{" in value or "{%" in value or fullwidth_tag(value) is not None
+    )
+
+
+# `{%tr endfor %}` or another `{%tr …%}` that is not a repeat-row marker (Word's two-tag form).
+_STRAY_TR = re.compile(r"\{%-?\s*tr\b")
+
+
+def repeat_block_problems(ws) -> list[str]:
+    """What render would refuse or get wrong about repeat rows, named by TEMPLATE cell: a repeat
+    block written over more than one row (`{%tr endfor %}`, or a row variable used in a cell
+    outside its repeat row). Render refuses the same list before filling anything."""
+    from jinja2 import meta
+
+    targets: dict[str, int] = {}
+    for region in find_regions(ws):
+        for name in region.target.split(","):
+            targets.setdefault(name.strip(), region.row)
+    problems: list[str] = []
+    region_rows = set(targets.values())
+    for cells in ws.iter_rows():
+        for cell in cells:
+            if not _is_templated(cell.value) or ROW_MARKER.match(cell.value):
+                continue
+            where = f"{ws.title}!{cell.coordinate}"
+            if _STRAY_TR.search(cell.value):
+                problems.append(
+                    f"{where} 的“{cell.value.strip()}”：Excel 模板的重复区只有一行（写 {{%tr for … %}} 的那一行），"
+                    "不写 {%tr endfor %}，也不支持多行一组。请删去这个标签，把每项要写的内容都放在重复行里"
+                    "（一格内可以换行）"
+                )
+                continue
+            if cell.row in region_rows or not targets:
+                continue
+            try:
+                used = meta.find_undeclared_variables(TEXT_ENV.parse(cell.value))
+            except jinja2.TemplateSyntaxError:
+                continue  # reported as a syntax problem
+            for name in sorted(used & set(targets)):
+                problems.append(
+                    f"{where} 用到了重复行变量“{name}”，但这一格不在重复行（第{targets[name]}行）里："
+                    "Excel 模板的重复区只能是一行，其它行不会按每一项重复。"
+                    f"请把这一格的内容移到第{targets[name]}行的单元格里（一格内可以换行）"
+                )
+    return problems
 
 
 def find_regions(ws) -> list[Region]:
@@ -161,6 +210,7 @@ def _compiled_text(text: str):
 def _eval_cell(value: str, ctx: dict[str, Any], where: str, template: str = "") -> Any:
     """A cell that is just `{{ expr }}` keeps the value's type (number, date); otherwise text."""
     try:
+        refuse_fullwidth_tags(value)
         m = _ONLY_EXPR.match(value)
         if m:
             result = _compiled_expr(m.group("expr").strip())(ctx)
@@ -169,6 +219,7 @@ def _eval_cell(value: str, ctx: dict[str, Any], where: str, template: str = "") 
             return result
         return _compiled_text(value).render(ctx)
     except jinja2.TemplateSyntaxError as err:
+        err = chinese_syntax_error(err, value)  # a lone {{ expr }} is not parsed as a template
         raise TemplateError(
             f"Excel 模板 {where} 的标签有误：{err.message}（单元格内容：{value}）"
         ) from None
@@ -271,6 +322,7 @@ def _expand_region(
 def render_sheet(ws, ctx: dict[str, Any], template: str = "") -> None:
     """Fill one sheet; `template` (the file name) only names it in error messages."""
     done: set[int] = set()
+    grown: list[tuple[int, int]] = []  # (output row of a repeat region, rows it added)
     offset = 0
     for region in find_regions(ws):
         row = region.row + offset
@@ -284,11 +336,17 @@ def render_sheet(ws, ctx: dict[str, Any], template: str = "") -> None:
             raise TemplateError(f"Excel 模板 {where}：{region.expr} 不是列表") from None
         n = _expand_region(ws, row, region.target, items, ctx, template)
         done.update(range(row, row + n))
+        grown.append((row, n - 1))
         offset += n - 1
+
+    def template_row(r: int) -> int:  # messages name the cell in the template, not in the output
+        return r - sum(extra for start, extra in grown if r >= start + extra + 1)
+
     for cells in ws.iter_rows():
         for cell in cells:
             if cell.row not in done and _is_templated(cell.value):
-                _set(cell, _eval_cell(cell.value, ctx, f"{ws.title}!{cell.coordinate}", template))
+                where = f"{ws.title}!{cell.column_letter}{template_row(cell.row)}"
+                _set(cell, _eval_cell(cell.value, ctx, where, template))
     for attr in ("oddHeader", "oddFooter", "evenHeader", "evenFooter"):
         hf = getattr(ws, attr, None)
         for part in (hf.left, hf.center, hf.right) if hf is not None else ():
@@ -304,6 +362,10 @@ def render_xlsx(
         wb = load_workbook(template)
     except Exception as err:  # noqa: BLE001 - any load failure is a broken template file
         raise TemplateError(f"无法打开 Excel 模板 {template}：{err}") from None
+    for ws in wb.worksheets:
+        problems = repeat_block_problems(ws)
+        if problems:
+            raise TemplateError(f"Excel 模板 {Path(template).name}：{problems[0]}")
     for ws in wb.worksheets:
         render_sheet(ws, context, Path(template).name)
     out = Path(out_path)
@@ -350,7 +412,9 @@ def xlsx_template_variables(
             try:
                 names |= meta.find_undeclared_variables(TEXT_ENV.parse("{{ " + region.expr + " }}"))
             except jinja2.TemplateSyntaxError as err:
+                err = chinese_syntax_error(err, region.expr)
                 problems.append(f"{ws.title}!第{region.row}行 重复行标记有误：{err.message}")
+        problems += repeat_block_problems(ws)
         for attr in ("oddHeader", "oddFooter", "evenHeader", "evenFooter"):
             hf = getattr(ws, attr, None)
             for part in (hf.left, hf.center, hf.right) if hf is not None else ():
@@ -361,9 +425,12 @@ def xlsx_template_variables(
                 if not _is_templated(cell.value):
                     continue
                 text = ROW_MARKER.sub("", cell.value, count=1)
+                if _STRAY_TR.search(text) and not ROW_MARKER.match(cell.value):
+                    continue  # reported by repeat_block_problems
                 try:
                     used = meta.find_undeclared_variables(TEXT_ENV.parse(text))
                 except jinja2.TemplateSyntaxError as err:
+                    err = chinese_syntax_error(err, text)  # unknown filters: found after parsing
                     problems.append(
                         f"{ws.title}!{cell.coordinate} 标签有误：{err.message}（{cell.value}）"
                     )

@@ -1,0 +1,54 @@
+"""`reportgen render`: any Word/Excel template filled from a JSON, .xlsx or .csv data file."""
+
+from __future__ import annotations
+
+import click
+
+from reportgen.cli import cli
+from reportgen.cli.engine_cmds import workspace_of
+from reportgen.engine.generic import load_records, render_file
+
+
+@cli.command("render")
+@click.argument("template", metavar="模板")
+@click.argument("data", metavar="数据文件", type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    metavar="文件",
+    type=click.Path(dir_okay=False),
+    help="输出文件（扩展名与模板相同：.docx 或 .xlsx）。",
+)
+@click.option(
+    "--batch",
+    is_flag=True,
+    help="数据里有多条记录时，每条记录印一页，合成一个打印文件（仅 Word 模板）。",
+)
+@click.pass_context
+def render_cmd(ctx: click.Context, template: str, data: str, out: str, batch: bool) -> None:
+    """用任意模板和一个数据文件生成文书，不用写程序就能做一种新文书。
+
+    \b
+    模板：Word（.docx）或 Excel（.xlsx）模板文件，或模板名（如 公文，工作目录 templates/ 优先）。
+    数据文件：
+      .json  一个对象 {…} 是一条记录，对象的列表 [{…}, {…}] 是多条记录；
+      .xlsx  第一个工作表，第一行是字段名（表头），以下每一行是一条记录；
+      .csv   同 .xlsx（UTF-8 或 GBK 编码）。
+    表头“学校.名称”在模板里写 {{ 学校.名称 }}；日期、数字保持原类型，文本（如带前导零的编码）原样。
+
+    \b
+    不加 --batch 时数据里只能有一条记录；加 --batch 时（Word 模板）每条记录从新的一页开始，
+    全部记录合成一个打印文件。Excel 模板一次生成一个工作簿（多条记录请用重复行 {%tr for %}）。
+    模板用到而数据里没有的变量会报错（退出码 6），并指出是哪条记录、模板哪一行。
+    工作目录里的 filters.py 定义的自定义过滤器可以直接使用（见 docs/templates.md）。
+
+    \b
+    例子：
+      reportgen render 证明.docx 张三.json --out 张三证明.docx
+      reportgen render 证明.docx 名单.xlsx --batch --out 证明_全部.docx
+      reportgen render 名单 名单数据.json --out 王庄村名单.xlsx
+    """
+    records = load_records(data)
+    done = render_file(template, records, out, batch=batch, workspace=workspace_of(ctx))
+    click.echo(f"已生成：{done.path}（{done.records} 条记录）")
