@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +15,9 @@ from reportgen.cli import cli
 from reportgen.engine import render_batch
 from reportgen.engine.builtin_specs import LIST_SAMPLE
 from reportgen.engine.ooxml import para
-from tests.engine.docx_helpers import build_docx, document_xml, docx_text
+
+sys.path.insert(0, str(Path(__file__).parent / "engine"))
+from docx_helpers import build_docx, document_xml, docx_text  # noqa: E402
 
 PROOF = (
     "兹证明{{ 姓名 }}（编号{{ 编号 }}），身份证号{{ 证件号|mask_id }}，"
