@@ -254,13 +254,14 @@ def test_control_characters_and_specials_give_well_formed_word_parts(tmp_path, c
         parts = _every_part_parses(res.out_dir / o.file)
         assert {"word/document.xml", "word/header1.xml", "word/footer1.xml"} <= set(parts)
         assert malformed_parts(res.out_dir / o.file) == []
-    # per record: v in body and table (2×), long; per file: header and footer
-    dropped = DROPPED_PER_VALUE * (3 * 3 + 2 * 2)
+    # per record: v in body and table (2×), long, and its own header and footer (a header that
+    # uses a record's value is rendered for each record: each page shows its own record)
+    dropped = DROPPED_PER_VALUE * (3 * 3 + 3 * 2)
     manifest = json.loads((res.out_dir / "manifest.json").read_text("utf-8"))
     assert manifest["notes"][0].startswith(f"数据中有 {dropped} 个不能写入 Word/Excel 的控制字符")
-    assert "U+0000×13" in manifest["notes"][0] and "U+D800×13" in manifest["notes"][0]
+    assert "U+0000×15" in manifest["notes"][0] and "U+D800×15" in manifest["notes"][0]
     assert take_dropped() == {}  # handed to the manifest
-    assert [r.getMessage()[:15] for r in caplog.records] == ["提示：数据中有 403 个不能"]  # stderr
+    assert [r.getMessage()[:15] for r in caplog.records] == [f"提示：数据中有 {dropped} 个不能"]  # stderr
     import docx
 
     doc = docx.Document(str(res.out_dir / "组1.docx"))

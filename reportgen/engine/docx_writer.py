@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 import struct
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -14,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportgen.engine.docx_template import WordTemplate
-from reportgen.engine.environment import current_sink
+from lxml import etree
+
+from reportgen.engine.docx_template import WordTemplate, _hf_label, _rels_targets
+from reportgen.engine.environment import ENV, STANDARD_NAMES, current_sink
 from reportgen.engine.ooxml import EMU_PER_MM, zip_info
 from reportgen.engine.xmltext import verify_package
 from reportgen.errors import RenderError
@@ -171,17 +174,295 @@ def section_break_sect_pr(sect_pr: str) -> str:
     return sect[:at] + f'<w:pgNumType{attrs} w:start="1"/>' + sect[at:]
 
 
+_SECT_P = re.compile(r"<w:p><w:pPr>(<w:sectPr\b.*?(?:</w:sectPr>|<w:sectPr/>))</w:pPr></w:p>", re.S)
+_P_OPEN = re.compile(r"<w:p(?:\s[^>]*)?>")
+
+
+def _sect_into_last_paragraph(xml: str, sect: str) -> bytes | None:
+    """`xml` (a record) with `sect` in its last paragraph's pPr (that paragraph then ends the
+    section, no empty paragraph needed), or None when the record does not end in a plain paragraph."""
+    body = xml.rstrip()
+    if not body.endswith("</w:p>"):
+        return None
+    start = max(body.rfind("<w:p>"), body.rfind("<w:p "))
+    para = body[start:] if start >= 0 else ""
+    m = _P_OPEN.match(para)
+    if (
+        not m
+        or para.count("</w:p>") != 1
+        or any(t in para for t in ("<w:txbxContent", "<w:pPrChange", "<w:sectPr"))
+    ):
+        return None
+    rest = para[m.end() :]
+    if rest.startswith("<w:pPr/>"):
+        rest = f"<w:pPr>{sect}</w:pPr>" + rest[len("<w:pPr/>") :]
+    elif rest.startswith("<w:pPr>"):
+        close = rest.find("</w:pPr>")  # sectPr is the last child of pPr (no pPrChange here)
+        rest = rest[:close] + sect + rest[close:]
+    else:
+        rest = f"<w:pPr>{sect}</w:pPr>" + rest
+    return (body[:start] + m.group(0) + rest + xml[len(body) :]).encode("utf-8")
+
+
 def _section_break(sect_pr: str) -> str:
     # A section per record restarts page numbers at 1 (for multi-page records such as archives).
     return f"<w:p><w:pPr>{section_break_sect_pr(sect_pr)}</w:pPr></w:p>"
 
 
+# ------------------------------------------------------------------ per-record lists and headers
+_REL_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
+_REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+_HF_CONTENT_TYPE = {
+    "header": "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml",
+    "footer": "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml",
+}
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_NUM_ID = re.compile(r'(<w:numId w:val=")(\d+)(")')
+_P_STYLE = re.compile(r'<w:pStyle w:val="([^"]*)"')
+# A pPr without a nested pPr (w:pPrChange): its children are searched for w:pStyle / w:numPr.
+_PPR = re.compile(r"<w:pPr>((?:(?!</?w:pPr\b).)*?)</w:pPr>", re.S)
+# CT_PPrBase: the children that come before w:numPr.
+_BEFORE_NUM_PR = re.compile(
+    r"(?:<w:(?:pStyle|keepNext|keepLines|pageBreakBefore|framePr|widowControl)\b[^>]*/>)*"
+)
+_HF_REF = re.compile(r'(<w:(?:header|footer)Reference\b[^>]*?\br:id=")([^"]*)(")')
+_CONTINUOUS = re.compile(r'<w:type w:val="continuous"\s*/>')
+_PG_START = re.compile(r'(<w:pgNumType\b[^>]*?)\s+w:start="[^"]*"')
+
+
+@dataclass(frozen=True)
+class _Numbering:
+    """How each record restarts the template's automatic lists (computed once per template).
+
+    Record k > 0 gets its own w:num for every list the body uses: the same w:abstractNum with
+    every level's start overridden, so its list counts from 1 again instead of going on from the
+    previous record's last item (issue 18 item 5).
+    """
+
+    part: str
+    used: tuple[str, ...]  # numIds the body refers to, directly or through a paragraph style
+    first_new: int  # the first numId free for new w:num elements
+    num_xml: dict[str, str]  # numId -> new <w:num> with "{id}" in place of its numId
+    styles: dict[str, tuple[str, str]]  # numbered style id -> (numId, ilvl), for body styles
+
+    def new_id(self, record: int, num_id: str) -> str:
+        return str(self.first_new + (record - 1) * len(self.used) + self.used.index(num_id))
+
+    def restart(self, xml: str, record: int) -> str:
+        """Record `record`'s body with its lists pointing at that record's own w:num elements."""
+        if record == 0:
+            return xml
+        ids = {n: self.new_id(record, n) for n in self.used}
+        xml = _NUM_ID.sub(lambda m: m.group(1) + ids.get(m.group(2), m.group(2)) + m.group(3), xml)
+        if not self.styles:
+            return xml
+
+        def style_list(m: re.Match) -> str:
+            inner = m.group(1)
+            style = _P_STYLE.match(inner)
+            if not style or style.group(1) not in self.styles or "<w:numPr" in inner:
+                return m.group(0)
+            num_id, ilvl = self.styles[style.group(1)]
+            at = _BEFORE_NUM_PR.match(inner).end()
+            num_pr = f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{ids[num_id]}"/></w:numPr>'
+            return f"<w:pPr>{inner[:at]}{num_pr}{inner[at:]}</w:pPr>"
+
+        return _PPR.sub(style_list, xml)
+
+    def numbering_xml(self, original: bytes, records: int) -> bytes:
+        """numbering.xml with the w:num elements of records 1…records-1 after the existing ones
+        (CT_Numbering: every w:abstractNum before every w:num, w:numIdMacAtCleanup last)."""
+        extra = "".join(
+            self.num_xml[n].replace("{id}", self.new_id(k, n))
+            for k in range(1, records)
+            for n in self.used
+        ).encode("utf-8")
+        if not extra:
+            return original
+        at = original.rfind(b"</w:num>")
+        at = at + len(b"</w:num>") if at >= 0 else original.find(b"<w:numIdMacAtCleanup")
+        if at < 0:
+            at = original.rfind(b"</w:numbering>")
+        return original[:at] + extra + original[at:]
+
+
+def _style_numbering(styles: bytes | None) -> dict[str, tuple[str, str]]:
+    """Paragraph style id -> (numId, ilvl) of its list, following w:basedOn."""
+    if not styles:
+        return {}
+    try:
+        root = etree.fromstring(styles)
+    except etree.XMLSyntaxError:
+        return {}
+    own: dict[str, tuple[str | None, str | None]] = {}
+    based: dict[str, str] = {}
+    for st in root.iter(f"{_W}style"):
+        sid = st.get(f"{_W}styleId")
+        if not sid:
+            continue
+        base = st.find(f"{_W}basedOn")
+        if base is not None:
+            based[sid] = base.get(f"{_W}val", "")
+        num_pr = st.find(f"{_W}pPr/{_W}numPr")
+        if num_pr is not None:
+            nid = num_pr.find(f"{_W}numId")
+            lvl = num_pr.find(f"{_W}ilvl")
+            own[sid] = (
+                nid.get(f"{_W}val") if nid is not None else None,
+                lvl.get(f"{_W}val") if lvl is not None else None,
+            )
+    out: dict[str, tuple[str, str]] = {}
+    for sid in {*own, *based}:
+        num_id = ilvl = None
+        seen: set[str] = set()
+        s: str | None = sid
+        while s and s not in seen and (num_id is None or ilvl is None):
+            seen.add(s)
+            n, lv = own.get(s, (None, None))
+            num_id = num_id if num_id is not None else n
+            ilvl = ilvl if ilvl is not None else lv
+            s = based.get(s)
+        if num_id and num_id != "0":
+            out[sid] = (num_id, ilvl or "0")
+    return out
+
+
+def _numbering_plan(tpl: WordTemplate) -> _Numbering | None:
+    folder = os.path.dirname(tpl.main_part)
+    rels = _rels_targets(tpl.entries.get(tpl.rels_part, b"<r/>"), folder)
+    part = next((n for _, t, n in rels if t == _REL_NUMBERING and n in tpl.entries), None)
+    if part is None:
+        return None
+    source = tpl.body.source
+    styles_part = next((n for _, t, n in rels if t == _REL_STYLES), None)
+    styles = _style_numbering(tpl.entries.get(styles_part)) if styles_part else {}
+    body_styles = {s: v for s, v in styles.items() if f'<w:pStyle w:val="{s}"' in source}
+    direct = set(_NUM_ID_ANY.findall(source))
+    if not direct and not body_styles:
+        return None
+    try:
+        root = etree.fromstring(tpl.entries[part])
+    except etree.XMLSyntaxError:
+        return None
+    abstracts = {a.get(f"{_W}abstractNumId"): a for a in root.iter(f"{_W}abstractNum")}
+    nums = {n.get(f"{_W}numId"): n for n in root.iter(f"{_W}num")}
+    used = sorted(({*direct, *(v[0] for v in body_styles.values())} - {"0"}) & set(nums), key=int)
+    if not used:
+        return None
+    num_xml = {}
+    for nid in used:
+        num = nums[nid]
+        abs_el = num.find(f"{_W}abstractNumId")
+        abs_id = abs_el.get(f"{_W}val") if abs_el is not None else None
+        num_xml[nid] = _restart_num(num, abstracts, nums, styles, abs_id)
+    body_styles = {s: v for s, v in body_styles.items() if v[0] in used}
+    max_id = max(int(n) for n in nums if n and n.isdigit())
+    return _Numbering(part, tuple(used), max_id + 1, num_xml, body_styles)
+
+
+_NUM_ID_ANY = re.compile(r'<w:numId w:val="(\d+)"')
+
+
+def _levels(abs_id, abstracts, nums, styles, depth=0) -> dict[str, str]:
+    """ilvl -> start value of an abstract list (following w:numStyleLink to the style's list)."""
+    abstract = abstracts.get(abs_id)
+    if abstract is None or depth > 3:
+        return {}
+    levels = {}
+    for lvl in abstract.findall(f"{_W}lvl"):
+        start = lvl.find(f"{_W}start")
+        levels[lvl.get(f"{_W}ilvl", "0")] = start.get(f"{_W}val", "0") if start is not None else "0"
+    link = abstract.find(f"{_W}numStyleLink")
+    if not levels and link is not None:
+        linked = styles.get(link.get(f"{_W}val", ""))
+        num = nums.get(linked[0]) if linked else None
+        target = num.find(f"{_W}abstractNumId") if num is not None else None
+        if target is not None:
+            return _levels(target.get(f"{_W}val"), abstracts, nums, styles, depth + 1)
+    return levels
+
+
+def _restart_num(num, abstracts, nums, styles, abs_id) -> str:
+    """A copy of w:num `num` (numId "{id}") whose every level starts again."""
+    levels = _levels(abs_id, abstracts, nums, styles) or {str(i): "1" for i in range(9)}
+    overrides = {o.get(f"{_W}ilvl", "0"): o for o in num.findall(f"{_W}lvlOverride")}
+    parts = [f'<w:num w:numId="{{id}}"><w:abstractNumId w:val="{abs_id}"/>']
+    for ilvl in sorted({*levels, *overrides}, key=lambda s: int(s) if s.isdigit() else 0):
+        start = levels.get(ilvl, "0")
+        lvl_xml = ""
+        old = overrides.get(ilvl)
+        if old is not None:
+            so = old.find(f"{_W}startOverride")
+            if so is not None:
+                start = so.get(f"{_W}val", start)
+            lvl = old.find(f"{_W}lvl")
+            if lvl is not None:
+                lvl_xml = _plain_xml(lvl)
+        parts.append(
+            f'<w:lvlOverride w:ilvl="{ilvl}"><w:startOverride w:val="{start}"/>{lvl_xml}</w:lvlOverride>'
+        )
+    parts.append("</w:num>")
+    return "".join(parts)
+
+
+def _plain_xml(el) -> str:
+    """An element serialized without namespace declarations (numbering.xml's root declares them)."""
+    text = etree.tostring(el, encoding="unicode")
+    return re.sub(r'\sxmlns(?::\w+)?="[^"]*"', "", text)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    numbering: _Numbering | None
+    # header/footer part -> names it uses besides the standard ones (_meta…): record variables
+    hf_vars: dict[str, tuple[str, ...]]
+    hf_rid: dict[str, str]  # header/footer part -> its relationship id in the main part
+
+
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plan(tpl: WordTemplate) -> _Plan:
+    plan = _PLANS.get(tpl)
+    if plan is None:
+        from jinja2 import meta
+
+        known = STANDARD_NAMES | set(ENV.globals)
+        hf_vars = {}
+        for name, part in tpl.headers_footers.items():
+            if part.template is None:
+                continue
+            used = meta.find_undeclared_variables(ENV.parse(part.source)) - known
+            if used:
+                hf_vars[name] = tuple(sorted(used))
+        folder = os.path.dirname(tpl.main_part)
+        rels = _rels_targets(tpl.entries.get(tpl.rels_part, b"<r/>"), folder)
+        hf_rid = {n: rid for rid, _, n in rels if n in tpl.hf_parts}
+        plan = _Plan(_numbering_plan(tpl), hf_vars, hf_rid)
+        _PLANS[tpl] = plan
+    return plan
+
+
+def record_header_footer_variables(tpl: WordTemplate) -> dict[str, tuple[str, ...]]:
+    """Header/footer part -> the record variables it shows (anything but _meta and the like).
+
+    A print file gives such a template a new section whenever these render differently for the
+    next record, so every page shows its own record's header and footer."""
+    return dict(_plan(tpl).hf_vars)
+
+
 class PrintFileWriter:
     """Writes one .docx from a compiled template, one record after another.
 
-    Headers and footers are rendered once, with the first record's context. `page_break` is
-    'page' (next record starts on a new page) or 'section' (a new section per record, page
-    numbers restart) or 'none' (records follow each other).
+    `page_break` is 'page' (next record starts on a new page) or 'section' (a new section per
+    record, page numbers restart) or 'none' (records follow each other).
+
+    Headers and footers that show only _meta (or nothing) are rendered once. One that shows a
+    record variable (`{{ name }}`) is rendered for every record; whenever it comes out
+    different from the previous record's, the record starts a new section with its own copy of
+    the part, so every page shows its own record's header (records of one school share one).
+    With 'none' that is impossible (no page break between records) and the record is refused.
+    Automatic lists (numbering.xml) restart at 1 in every record.
     """
 
     def __init__(
@@ -213,6 +494,12 @@ class PrintFileWriter:
         # part being rendered -> sha1 of the pictures it shows (each part has its own .rels)
         self._part = template.main_part
         self._used: dict[str, dict[str, None]] = {}
+        self._plan = _plan(template)
+        # record header/footer parts: template part -> (part now shown, its rId, XML, first docPr)
+        self._hf_now: dict[str, tuple[str, str, bytes, int]] = {}
+        self._hf_added: list[tuple[str, str, str, bytes]] = []  # (template part, part, rId, XML)
+        self._hf_pending: list[str] = []  # rendered for the record being added: for `inspect`
+        self._sections = 1
 
     # -- sink interface used by templates while a record renders
     def next_docpr(self) -> int:
@@ -243,33 +530,143 @@ class PrintFileWriter:
     def render(self, ctx: dict[str, Any]) -> str:
         """Render one record's body XML (page/section break included) without writing it."""
         token = current_sink.set(self)
+        new_hf = None
         try:
             self._record_index = self.count
             xml = self.template.render_body(ctx)
+            if self._hf_now and self.count and self._zf is not None:
+                new_hf = self._next_header_footer(ctx)
         finally:
             current_sink.reset(token)
-        if self.count and self.page_break == "page":
-            xml = add_page_break_before(xml)
-        elif self.count and self.page_break == "section":
-            xml = _section_break(self.template.sect_pr) + xml
-        return xml
+        if self._plan.numbering is not None:
+            xml = self._plan.numbering.restart(xml, self.count)
+        if not self.count:
+            return xml
+        if new_hf is not None:
+            # The section that ends here (the previous record's) keeps the parts shown so far.
+            ended = self._sect_pr_now()
+            self._switch_header_footer(new_hf)
+            xml = self._with_hf_refs(xml)  # a template with sections inside its body
+            if self.page_break == "section":
+                return _section_break(ended) + xml
+            # add() moves it into the previous record's last paragraph when it can (no extra line)
+            return f"<w:p><w:pPr>{ended}</w:pPr></w:p>" + xml
+        if self.page_break == "page":
+            return add_page_break_before(self._with_hf_refs(xml))
+        if self.page_break == "section":
+            return _section_break(self._sect_pr_now()) + self._with_hf_refs(xml)
+        return self._with_hf_refs(xml)
+
+    # -- headers and footers that show record variables
+    def _render_hf(self, ctx: dict[str, Any], names: dict[str, str]) -> dict[str, tuple[str, int]]:
+        """Render the record header/footer parts as `names` (template part -> output part):
+        template part -> (XML, first docPr id)."""
+        out = {}
+        try:
+            for orig, name in names.items():
+                self._part = name
+                first = self._docpr
+                out[orig] = (self.template.render_part(orig, ctx), first)
+        finally:
+            self._part = self.template.main_part
+        return out
+
+    def _next_header_footer(self, ctx: dict[str, Any]):
+        """This record's header/footer parts when they differ from the ones shown now, else None."""
+        start = self._docpr
+        same = True
+        for orig, (_name, _rid, xml, first) in self._hf_now.items():
+            self._docpr = first  # same picture ids as the part shown now, to compare the text
+            self._part = "\0trial"
+            try:
+                trial = self.template.render_part(orig, ctx)
+            finally:
+                self._part = self.template.main_part
+                self._used.pop("\0trial", None)
+            if trial.encode("utf-8") != xml:
+                same = False
+                break
+        self._docpr = start
+        if same:
+            return None
+        if self.page_break == "none":
+            names = "”、“".join(v for vs in self._plan.hf_vars.values() for v in vs)
+            where = "、".join(_hf_label(p) for p in self._plan.hf_vars)
+            raise RenderError(
+                f"{where}里的“{names}”和上一条记录不同，但打印文件的记录之间不分页，"
+                "页眉页脚无法按记录显示：请把这些内容写到正文里，或让每条记录从新的一页开始"
+            )
+        n = len(self._hf_added) // max(1, len(self._hf_now)) + 1
+        names = {}
+        for orig in self._hf_now:
+            stem, ext = posixpath.splitext(orig)
+            names[orig] = f"{stem}_rg{n}{ext}"
+        rendered = self._render_hf(ctx, names)
+        self._hf_pending = [xml for xml, _ in rendered.values()]
+        return {
+            orig: (names[orig], f"rIdRgHf{n}_{i}", xml.encode("utf-8"), first)
+            for i, (orig, (xml, first)) in enumerate(rendered.items(), start=1)
+        }
+
+    def _switch_header_footer(self, new_hf) -> None:
+        for orig, (name, rid, xml, first) in new_hf.items():
+            self._hf_now[orig] = (name, rid, xml, first)
+            self._hf_added.append((orig, name, rid, xml))
+        self._sections += 1
+
+    def _hf_rids(self) -> dict[str, str]:
+        """Template rId -> rId of the part shown now (only the record header/footer parts)."""
+        rid = self._plan.hf_rid
+        return {rid[o]: now[1] for o, now in self._hf_now.items() if o in rid and now[0] != o}
+
+    def _with_hf_refs(self, xml: str) -> str:
+        rids = self._hf_rids() if self._hf_added else {}
+        if not rids or "Reference" not in xml:
+            return xml
+        return _HF_REF.sub(
+            lambda m: m.group(1) + rids.get(m.group(2), m.group(2)) + m.group(3), xml
+        )
+
+    def _sect_pr_now(self) -> str:
+        """The template's sectPr for the section being written (its own header/footer parts)."""
+        sect = self.template.sect_pr
+        if not self._hf_added:
+            return sect
+        sect = self._with_hf_refs(sect)
+        sect = _CONTINUOUS.sub("", sect)  # every record section starts on a new page
+        if self.page_break == "page" and self._sections > 1:
+            sect = _PG_START.sub(r"\1", sect)  # page numbers go on, as in one section
+        return sect or "<w:sectPr/>"
 
     def add(self, ctx: dict[str, Any]) -> None:
         if self._zf is None:
             self._open(ctx)
+        self._hf_pending = []
+        sections = self._sections
         xml = self.render(ctx)
         if self.inspect is not None:
+            for part in self._hf_pending:
+                self.inspect(part)
             self.inspect(xml)
+        if self._sections != sections and self.page_break == "page" and self._buf:
+            m = _SECT_P.match(xml)
+            last = _sect_into_last_paragraph(self._buf[-1].decode("utf-8"), m.group(1))
+            if last is not None:
+                self._buf_len += len(last) - len(self._buf[-1])
+                self._buf[-1] = last
+                xml = xml[m.end() :]
         self._write(xml.encode("utf-8"))
         self.count += 1
 
     def _write(self, data: bytes) -> None:
         self._buf.append(data)
         self._buf_len += len(data)
-        if self._buf_len >= _FLUSH_BYTES:
+        if self._buf_len >= _FLUSH_BYTES and len(self._buf) > 1:
+            # the last record stays, so that a section break can still go into its last paragraph
+            last = self._buf.pop()
             self._doc.write(b"".join(self._buf))
-            self._buf.clear()
-            self._buf_len = 0
+            self._buf = [last]
+            self._buf_len = len(last)
 
     def _open(self, first_ctx: dict[str, Any]) -> None:
         tpl = self.template
@@ -282,19 +679,31 @@ class PrintFileWriter:
         try:
             for name in tpl.hf_parts:
                 self._part = name
+                first = self._docpr
                 xml = tpl.render_part(name, first_ctx)
                 if self.inspect is not None:
                     self.inspect(xml)
                 rendered_hf[name] = xml.encode("utf-8")
+                if name in self._plan.hf_vars:
+                    self._hf_now[name] = (
+                        name,
+                        self._plan.hf_rid.get(name, ""),
+                        rendered_hf[name],
+                        first,
+                    )
         finally:
             self._part = tpl.main_part
             current_sink.reset(token)
         # A header/footer with a picture needs the picture in its own relationships part.
         hf_rels = {_rels_part(name): name for name in self._used}
         skip = {tpl.main_part, tpl.rels_part, "[Content_Types].xml", *hf_rels}
-        self._put(
-            "[Content_Types].xml", _with_image_types(tpl.entries.get("[Content_Types].xml", b""))
-        )
+        if self._plan.numbering is not None:
+            skip.add(self._plan.numbering.part)  # written by close(): a w:num per record
+        if not self._hf_now:  # else written by close(), with the records' header/footer parts
+            self._put(
+                "[Content_Types].xml",
+                _with_image_types(tpl.entries.get("[Content_Types].xml", b"")),
+            )
         for name, data in tpl.entries.items():
             if name in skip:
                 continue
@@ -339,20 +748,53 @@ class PrintFileWriter:
         if self._zf is None:
             return 0
         tpl = self.template
-        self._write((tpl.sect_pr + tpl.suffix).encode("utf-8"))
+        self._write((self._sect_pr_now() + tpl.suffix).encode("utf-8"))
         self._doc.write(b"".join(self._buf))
         self._buf.clear()
         self._doc.close()
         folder = os.path.dirname(tpl.main_part)
         for _rid, part, data in self._media.values():
             self._put(f"{folder}/{part}", data)
-        self._put(
-            tpl.rels_part, self._rels_with_images(tpl.entries.get(tpl.rels_part), tpl.main_part)
-        )
+        main_rels = self._rels_with_images(tpl.entries.get(tpl.rels_part), tpl.main_part)
+        if self._hf_now:
+            main_rels = self._write_record_header_footers(main_rels)
+        self._put(tpl.rels_part, main_rels)
+        numbering = self._plan.numbering
+        if numbering is not None:
+            self._put(
+                numbering.part, numbering.numbering_xml(tpl.entries[numbering.part], self.count)
+            )
         self._zf.close()
         self._zf = None
         verify_package(self.path)
         return self.count
+
+    def _write_record_header_footers(self, main_rels: bytes) -> bytes:
+        """Write the records' own header/footer parts (with their relationships) and
+        [Content_Types].xml; returns the main part's relationships with one for each part."""
+        tpl = self.template
+        here = os.path.dirname(tpl.main_part)
+        rels, types = [], []
+        for orig, name, rid, xml in self._hf_added:
+            self._put(name, xml)
+            own = tpl.entries.get(_rels_part(orig))
+            if own is not None or name in self._used:
+                self._put(_rels_part(name), self._rels_with_images(own, name))
+            kind = "header" if posixpath.basename(orig).startswith("header") else "footer"
+            rels.append(
+                f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/'
+                f'2006/relationships/{kind}" Target="{posixpath.relpath(name, here or ".")}"/>'
+            )
+            types.append(f'<Override PartName="/{name}" ContentType="{_HF_CONTENT_TYPE[kind]}"/>')
+        ct = _with_image_types(tpl.entries.get("[Content_Types].xml", b""))
+        if types:
+            ct = ct.replace(b"</Types>", "".join(types).encode("utf-8") + b"</Types>")
+        self._put("[Content_Types].xml", ct)
+        if rels:
+            main_rels = main_rels.replace(
+                b"</Relationships>", "".join(rels).encode("utf-8") + b"</Relationships>"
+            )
+        return main_rels
 
     def abort(self) -> None:
         """Drop a half-written file."""
