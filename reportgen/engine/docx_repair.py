@@ -12,7 +12,11 @@ from reportgen.engine.ooxml_order import normalize
 
 _TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 # docxtpl's level tags: the level letters follow the brace directly (`{%tr `, `{{p `, `{{r `).
-_LEVEL_RE = re.compile(r"\{%(tr|tc|p|r)\s+(.*?)%\}|\{\{(tr|tc|p|r)\s+(.*?)\}\}", re.S)
+# `{#p … #}`, `{#tr … #}`, `{#tc … #}` (docxtpl's comment tags) remove their paragraph, row or
+# cell; there is no run-level comment, as in docxtpl.
+_LEVEL_RE = re.compile(
+    r"\{%(tr|tc|p|r)\s+(.*?)%\}|\{\{(tr|tc|p|r)\s+(.*?)\}\}|\{#(tr|tc|p)\s+(.*?)#\}", re.S
+)
 _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u3000": " "}
 )
@@ -160,6 +164,91 @@ def _isolate_run_tags(root) -> None:
             parent.insert(at + k, run)
 
 
+# docxtpl's cell tags, written anywhere in a table cell's text:
+#   {% colspan n %}   the cell spans n grid columns (w:gridSpan)
+#   {% cellbg 'FF0000' %}  the cell's background (w:shd fill)
+#   {% vm %}          in a {%tr for %} loop: the cell is merged vertically over all the loop's rows,
+#                     its text shown once (first row)
+#   {% hm %}          in a {%tc for %} loop: the cell is kept once and spans all the loop's columns
+_CELL_TAG_RE = re.compile(r"\{%\s*(colspan|cellbg|vm|hm)\b\s*(.*?)\s*%\}", re.S)
+
+
+def _tc_pr(tc):
+    pr = tc.find(W + "tcPr")
+    if pr is None:
+        pr = etree.Element(W + "tcPr")
+        tc.insert(0, pr)
+    return pr
+
+
+def _set_child(parent, name: str, attrs: dict[str, str]):
+    for old in parent.findall(W + name):
+        parent.remove(old)
+    el = etree.SubElement(parent, W + name)
+    for key, value in attrs.items():
+        el.set(W + key, value)
+    return el
+
+
+def _holder(text: str):
+    el = etree.Element(_PLACEHOLDER)
+    el.text = text
+    return el
+
+
+def _cell_tags(root) -> None:
+    """Turn docxtpl's {% colspan %} / {% cellbg %} / {% vm %} / {% hm %} into cell properties.
+
+    The tag leaves the text; what it sets is a Jinja expression in the cell's properties, so it is
+    evaluated per record (and per loop item). A tag outside a table cell is left for Jinja, which
+    reports it as an unknown tag.
+    """
+    for t in list(root.iter(W + "t")):
+        text = t.text or ""
+        if "{%" not in text or not _CELL_TAG_RE.search(text):
+            continue
+        tc = t.getparent()
+        while tc is not None and tc.tag != W + "tc":
+            tc = tc.getparent()
+        if tc is None:
+            continue
+        found = list(_CELL_TAG_RE.finditer(text))
+        left = _CELL_TAG_RE.sub("", text)
+        pr = _tc_pr(tc)
+        for m in found:
+            kind, arg = m.group(1), m.group(2).strip()
+            if kind == "colspan":
+                _set_child(pr, "gridSpan", {"val": "{{ " + arg + " }}"})
+                _mark_dynamic_grid(tc)
+            elif kind == "cellbg":
+                _set_child(
+                    pr, "shd", {"val": "clear", "color": "auto", "fill": "{{ " + arg + " }}"}
+                )
+            elif kind == "vm":
+                _set_child(
+                    pr,
+                    "vMerge",
+                    {"val": "{% if loop.first %}restart{% else %}continue{% endif %}"},
+                )
+                # as docxtpl: the text of the run holding the tag is shown in the first row only
+                left = "{% if loop.first %}" + left + "{% endif %}" if left else left
+            elif kind == "hm":
+                span = pr.find(W + "gridSpan")
+                if span is not None and (span.get(W + "val") or "").isdigit():
+                    span.set(W + "val", "{{ " + span.get(W + "val") + " * loop.length }}")
+                else:
+                    _set_child(pr, "gridSpan", {"val": "{{ loop.length }}"})
+                # the loop repeats the cell: keep its first copy only
+                tc.addprevious(_holder("{% if loop.first %}"))
+                after = _holder("{% endif %}")
+                after.tail, tc.tail = tc.tail, None
+                tc.addnext(after)
+                _mark_dynamic_grid(tc)
+        normalize(pr)
+        t.text = left
+        t.set(_XML_SPACE, "preserve")
+
+
 def _lift_levels(root, lost: list[tuple[str, str, str, str, int]] | None = None) -> None:
     """`{%tr for x in y %}` in a cell: the whole w:tr becomes `{% for x in y %}` (likewise tc, p, r).
 
@@ -175,7 +264,7 @@ def _lift_levels(root, lost: list[tuple[str, str, str, str, int]] | None = None)
             for t in root.iter(W + "t"):
                 text = t.text or ""
                 for m in _LEVEL_RE.finditer(text):
-                    if (m.group(1) or m.group(3)) == level:
+                    if _level_of(m) == level:
                         target = t
                         break
                 if target is not None:
@@ -190,13 +279,15 @@ def _lift_levels(root, lost: list[tuple[str, str, str, str, int]] | None = None)
                 target.text = _LEVEL_RE.sub(lambda m: _plain(m), target.text or "")
                 continue
             text = "".join(x.text or "" for x in anc.iter(W + "t"))
-            found = [m for m in _LEVEL_RE.finditer(text) if (m.group(1) or m.group(3)) == level]
+            found = [m for m in _LEVEL_RE.finditer(text) if _level_of(m) == level]
             stmts = [_plain(m) for m in found]
             left = text
             for m in reversed(found):
                 left = left[: m.start()] + left[m.end() :]
             marker = None
-            if lost is not None and left.translate(_QUOTES).strip():
+            # a comment tag removes its element on purpose: what it holds is meant to go
+            commented = all(m.group(5) for m in found)
+            if lost is not None and not commented and left.translate(_QUOTES).strip():
                 written = " ".join(m.group(0) for m in found)
                 marker = _LOST_MARK.format(len(lost))
                 lost.append((level, "".join(stmts), written, left.strip(), 0))
@@ -316,10 +407,16 @@ def fix_empty_header_footer(xml: str) -> str:
     return _HF_END.sub(lambda m: "<w:p/>" + m.group(0), xml)
 
 
+def _level_of(m: re.Match) -> str:
+    return m.group(1) or m.group(3) or m.group(5)
+
+
 def _plain(m: re.Match) -> str:
     if m.group(1):
         return "{% " + m.group(2).strip() + " %}"
-    return "{{ " + m.group(4).strip() + " }}"
+    if m.group(3):
+        return "{{ " + m.group(4).strip() + " }}"
+    return ""  # a comment: the paragraph, row or cell goes, nothing replaces it
 
 
 _UNESC = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
@@ -354,10 +451,19 @@ def to_jinja_source(
     normalize(root)  # properties in ECMA-376 order, as Word requires (WPS and editors may not)
     _join_split_tags(root)
     _isolate_run_tags(root)
+    _cell_tags(root)
     _lift_levels(root, lost)
     text = etree.tostring(root, encoding="unicode")
     text = _HOLDER_RE.sub(lambda m: "\n" + m.group(1) + "\n", text)
     text = _TAG_RE.sub(_unescape_tag, text)
+    if "{_" in text or "_}" in text:
+        # docxtpl's escapes print a tag's braces as typed: {_{ → {{, }_} → }}, {_% → {%, %_} → %}
+        text = (
+            text.replace("{_{", "{% raw %}{{{% endraw %}")
+            .replace("{_%", "{% raw %}{%{% endraw %}")
+            .replace("}_}", "}}")
+            .replace("%_}", "%}")
+        )
     max_bm = max((int(m.group(2)) for m in _BOOKMARK_RE.finditer(text)), default=-1)
     text = _DOCPR_RE.sub(lambda m: m.group(1) + "{{ _rg_docpr() }}" + m.group(2), text)
     text = _BOOKMARK_RE.sub(

@@ -218,11 +218,19 @@ class WordTemplate:
             name: _Part(self._hf_source(name), _hf_label(name), strict, label)
             for name in self.hf_parts
         }
-        self.lost_text = self._lost_issues()
-        if strict and self.lost_text:
+        # lost text, and {% vm %} / {% hm %} outside a loop: both listed by `templates check`
+        self.lost_text = self._lost_issues() + [
+            issue for part in self.parts() for issue in _loop_outside_for(part)
+        ]
+        lost = [i for i in self.lost_text if i.kind == "lost"]
+        if strict and lost:
             raise TemplateError(
-                f"Word 模板 {label} 有文字会在生成时丢失：\n"
-                + "\n".join(str(i) for i in self.lost_text)
+                f"Word 模板 {label} 有文字会在生成时丢失：\n" + "\n".join(str(i) for i in lost)
+            )
+        if strict and len(lost) < len(self.lost_text):
+            raise TemplateError(
+                f"Word 模板 {label} 的标签用错了地方：\n"
+                + "\n".join(str(i) for i in self.lost_text if i.kind != "lost")
             )
         if strict:
             # Tags in footnotes, comments or properties would be printed as typed: refused here
@@ -334,6 +342,45 @@ class WordTemplate:
         for part in self.parts():
             names |= meta.find_undeclared_variables(ENV.parse(part.source))
         return names
+
+
+def _loop_outside_for(part: _Part) -> list[TemplateIssue]:
+    """`loop` used where no for loop is running: what {% vm %} / {% hm %} become (docx_repair's
+    _cell_tags) needs the {%tr for %} / {%tc for %} that repeats their cell."""
+    if part.template is None or "loop." not in part.source:
+        return []
+    from jinja2 import nodes
+
+    found: list[int] = []
+
+    def visit(node, in_for: bool) -> None:
+        if isinstance(node, nodes.For):
+            for child in (node.target, node.iter, node.test):
+                if child is not None:
+                    visit(child, in_for)
+            for child in node.body:
+                visit(child, True)
+            for child in node.else_:
+                visit(child, in_for)
+            return
+        if isinstance(node, nodes.Name) and node.name == "loop" and not in_for:
+            found.append(node.lineno)
+        for child in node.iter_child_nodes():
+            visit(child, in_for)
+
+    visit(ENV.parse(part.source), False)
+    return [
+        TemplateIssue(
+            "syntax",
+            "{% vm %}（纵向合并）、{% hm %}（横向合并）和 loop 只能用在循环里：{% vm %} 写在 "
+            "{%tr for %} 与 {%tr endfor %} 之间的行里，{% hm %} 写在 {%tc for %} 与 {%tc endfor %} "
+            "之间的单元格里",
+            part.part,
+            line,
+            _context_around(part.lines, line),
+        )
+        for line in sorted(set(found))
+    ]
 
 
 # Where a level tag's text is lost, and the fix, in the words of someone editing in Word.
