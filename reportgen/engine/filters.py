@@ -58,13 +58,33 @@ def _decimal(value) -> Decimal | None:
         raise ValueError(f"不是金额：{value!r}") from None
 
 
+class MoneyText(str):
+    """What `money` returns: the text `1,250.00` wherever text is written (Word, mixed cells), plus
+    the rounded `amount` and its Excel `number_format`, so that an Excel template cell holding only
+    `{{ x|money }}` is written as a NUMBER that SUM adds up (xlsx_template)."""
+
+    amount: Decimal
+    number_format: str
+
+    def __new__(cls, text: str, amount: Decimal, number_format: str) -> MoneyText:
+        self = super().__new__(cls, text)
+        self.amount = amount
+        self.number_format = number_format
+        return self
+
+    def __reduce__(self):
+        return MoneyText, (str(self), self.amount, self.number_format)
+
+
 def money(value, decimals: int = 2) -> str:
-    """`1250` → `1,250.00` (babel zh_CN grouping); blanks → ''."""
+    """`1250` → `1,250.00` (babel zh_CN grouping); blanks → ''. The text carries the rounded amount
+    (MoneyText) for Excel cells."""
     number = _decimal(value)
     if number is None:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return _format(number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP), pattern)
+    amount = number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return MoneyText(_format(amount, pattern), amount, pattern)
 
 
 def wan(value, yuan: bool = False) -> str:

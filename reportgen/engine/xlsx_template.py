@@ -16,7 +16,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.formula.tokenizer import Tokenizer
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
 from reportgen.engine.environment import (
     TEXT_ENV,
@@ -27,6 +27,7 @@ from reportgen.engine.environment import (
     unsafe_accesses,
     unsafe_template_error,
 )
+from reportgen.engine.filters import MoneyText
 from reportgen.engine.ooxml import normalize_zip
 from reportgen.engine.xmltext import clean, excel_text, verify_package
 from reportgen.errors import TemplateError
@@ -134,21 +135,137 @@ def _shift_ref(ref: str, row: int, delta: int) -> str:
     return f"{sheet}{m.group('c1')}{m.group('d1')}{n1}:{m.group('c2')}{m.group('d2')}{n2}"
 
 
-def shift_formula(formula: str, row: int, delta: int, sheet_title: str) -> str:
-    """References after `row` move by `delta`; ranges that end on or after `row` stretch by `delta`."""
+def _sheet_of(ref: str) -> str | None:
+    """The sheet a reference names (`'明细'!C3` → 明细, quotes undone), None when it names none."""
+    if "!" not in ref:
+        return None
+    sheet = ref.rsplit("!", 1)[0]
+    if len(sheet) >= 2 and sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet
+
+
+def shift_formula(
+    formula: str, row: int, delta: int, sheet_title: str, formula_sheet: str | None = ""
+) -> str:
+    """References to sheet `sheet_title` after `row` move by `delta`; ranges that end on or after
+    `row` stretch by `delta`. A reference without a sheet name belongs to `formula_sheet` (the sheet
+    the formula is on; "" = `sheet_title` itself; None = no sheet, e.g. a defined name: left alone).
+    Excel compares sheet names case-insensitively."""
+    if formula_sheet == "":
+        formula_sheet = sheet_title
+    target = sheet_title.casefold()
     tok = Tokenizer(formula)
     changed = False
     for item in tok.items:
         if item.type == "OPERAND" and item.subtype == "RANGE":
-            if "!" in item.value:
-                sheet = item.value.rsplit("!", 1)[0].strip("'")
-                if sheet != sheet_title:
-                    continue
+            sheet = _sheet_of(item.value)
+            if sheet is None:
+                sheet = formula_sheet
+            if sheet is None or sheet.casefold() != target:
+                continue
             new = _shift_ref(item.value, row, delta)
             if new != item.value:
                 item.value = new
                 changed = True
     return tok.render() if changed else formula
+
+
+def _shift_sqref(ranges, row: int, delta: int) -> str:
+    """A conditional format's or data validation's cells: areas below `row` move down, areas that
+    cover `row` (a single cell on it included) stretch over the rows the repeat row grew into."""
+    out = []
+    for r in ranges:
+        cr = CellRange(str(r))
+        if cr.min_row > row:
+            cr.shift(0, delta)
+        elif cr.max_row >= row:
+            cr.expand(down=delta)
+        out.append(cr.coord)
+    return " ".join(out)
+
+
+def _shift_bare(
+    value: str | None, row: int, delta: int, sheet_title: str, formula_sheet: str | None
+) -> str | None:
+    """A formula stored without `=` (defined name, validation list, conditional-format rule)."""
+    if not value or not isinstance(value, str):
+        return value
+    return shift_formula("=" + value, row, delta, sheet_title, formula_sheet)[1:]
+
+
+def _shift_workbook(ws, row: int, delta: int) -> None:
+    """What refers to rows of `ws` from elsewhere follows them: formulas on other sheets
+    (`=SUM(明细!C3:C3)` → `=SUM(明细!C3:C12)`), defined names (workbook and sheet scope), and
+    data-validation lists."""
+    wb = ws.parent
+    for other in wb.worksheets:
+        if other is ws:
+            continue
+        for cells in other.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f" and isinstance(cell.value, str):
+                    cell.value = shift_formula(cell.value, row, delta, ws.title, other.title)
+        for dv in other.data_validations.dataValidation:
+            dv.formula1 = _shift_bare(dv.formula1, row, delta, ws.title, other.title)
+            dv.formula2 = _shift_bare(dv.formula2, row, delta, ws.title, other.title)
+    for sheet in wb.worksheets:  # chart data: a series over the repeat row covers every item
+        for chart in sheet._charts:
+            for series in _chart_series(chart):
+                for source in (series.val, series.cat, series.xVal, series.yVal, series.tx):
+                    for kind in ("numRef", "strRef", "multiLvlStrRef"):
+                        ref = getattr(source, kind, None) if source is not None else None
+                        if ref is not None and ref.f:
+                            ref.f = _shift_chart_ref(ref.f, row, delta, ws.title)
+    scopes = [wb.defined_names, *(sheet.defined_names for sheet in wb.worksheets)]
+    for names in scopes:
+        for defined in names.values():
+            defined.attr_text = _shift_bare(defined.attr_text, row, delta, ws.title, None)
+
+
+def _shift_chart_ref(f: str, row: int, delta: int, sheet_title: str) -> str:
+    """A chart's data reference: like a formula, except that a single cell on the repeat row
+    (`'明细'!$C$3`, the one item of the template) grows into the column of all items."""
+    tok = Tokenizer("=" + f)
+    for item in tok.items:
+        if item.type == "OPERAND" and item.subtype == "RANGE" and "!" in item.value:
+            if (_sheet_of(item.value) or "").casefold() != sheet_title.casefold():
+                continue
+            sheet, ref = item.value.rsplit("!", 1)
+            m = _REF.match(ref)
+            if m and m.group("r2") is None and int(m.group("r1")) == row:
+                item.value = f"{sheet}!{ref}:{ref}"
+    return shift_formula(tok.render(), row, delta, sheet_title, None)[1:]
+
+
+def _chart_series(chart) -> list:
+    """The series of a chart and of the charts combined with it (`bar + line`)."""
+    series = list(getattr(chart, "series", []) or [])
+    for other in getattr(chart, "_charts", []) or []:
+        if other is not chart:
+            series += list(getattr(other, "series", []) or [])
+    return series
+
+
+def _shift_drawings(ws, row: int, delta: int) -> None:
+    """Pictures (a seal) and charts anchored on or below the repeat row move down with the rows
+    (openpyxl anchors count rows from 0); those above stay."""
+    from openpyxl.utils.cell import coordinate_from_string
+
+    for item in [*ws._images, *ws._charts]:
+        anchor = item.anchor
+        if isinstance(anchor, str):  # "C20", as ws.add_image(img, "C20") leaves it
+            col, r = coordinate_from_string(anchor)
+            if r >= row:
+                item.anchor = f"{col}{r + delta}"
+            continue
+        start = getattr(anchor, "_from", None)
+        if start is None or start.row < row - 1:
+            continue  # above the repeat row, or an absolute position
+        start.row += delta
+        end = getattr(anchor, "to", None)
+        if end is not None:
+            end.row += delta
 
 
 def _shift_below(ws, row: int, delta: int) -> None:
@@ -184,10 +301,23 @@ def _shift_below(ws, row: int, delta: int) -> None:
 
         shifted = ConditionalFormattingList()
         for cf in ws.conditional_formatting:
-            sqref = " ".join(_shift_ref(str(r), row, delta) for r in cf.sqref.ranges)
+            sqref = _shift_sqref(cf.sqref.ranges, row, delta)
             for rule in cf.rules:
+                rule.formula = [_shift_bare(f, row, delta, ws.title, "") for f in rule.formula]
                 shifted.add(sqref, rule)
         ws.conditional_formatting = shifted
+    for dv in ws.data_validations.dataValidation:
+        dv.sqref = MultiCellRange(_shift_sqref(dv.sqref.ranges, row, delta))
+        dv.formula1 = _shift_bare(dv.formula1, row, delta, ws.title, "")
+        dv.formula2 = _shift_bare(dv.formula2, row, delta, ws.title, "")
+    if ws.auto_filter.ref:
+        ws.auto_filter.ref = _shift_sqref([ws.auto_filter.ref], row, delta)
+    for table in ws.tables.values():  # an Excel table (插入 → 表格) over the repeat row grows
+        table.ref = _shift_sqref([table.ref], row, delta)
+        if table.autoFilter is not None and table.autoFilter.ref:
+            table.autoFilter.ref = table.ref
+    _shift_drawings(ws, row, delta)
+    _shift_workbook(ws, row, delta)
 
 
 def _print_areas(ws) -> list[str]:
@@ -244,6 +374,13 @@ def _set(cell, value: Any) -> None:
     (_xHHHH_, as the list workbooks do: openpyxl refuses them raw)."""
     from decimal import Decimal
 
+    if isinstance(value, MoneyText):
+        # `{{ x|money }}` alone in a cell: the amount as a number (SUM adds it up), shown as
+        # 1,250.00 by a number format, unless the template cell has a number format of its own.
+        cell.value = float(value.amount) if value.amount % 1 else int(value.amount)
+        if cell.number_format == "General":
+            cell.number_format = value.number_format
+        return
     if isinstance(value, Decimal):
         value = float(value)
     elif isinstance(value, str):
@@ -354,14 +491,67 @@ def render_sheet(ws, ctx: dict[str, Any], template: str = "") -> None:
                 part.text = clean(str(_eval_cell(part.text, ctx, f"{ws.title} 页眉页脚", template)))
 
 
+_IMAGE_REL = re.compile(rb'Type="[^"]*/relationships/image"')
+# A shape, text box, connector or group in a sheet drawing: openpyxl keeps only pictures and charts.
+_SHAPE = re.compile(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[\s>/]")
+
+
+def _drawing_contents(template: str | os.PathLike) -> tuple[bool, bool]:
+    """(has pictures — a seal, a logo; has shapes or text boxes) in the template's sheet drawings."""
+    import zipfile
+
+    pictures = shapes = False
+    with zipfile.ZipFile(template) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/drawings/_rels/"):
+                pictures = pictures or bool(_IMAGE_REL.search(zf.read(name)))
+            elif name.startswith("xl/drawings/") and name.endswith(".xml"):
+                shapes = shapes or bool(_SHAPE.search(zf.read(name)))
+    return pictures, shapes
+
+
+def _load_template(template: str | os.PathLike):
+    """(workbook, what would be lost from it). openpyxl drops pictures without a word when Pillow
+    is not installed, and drops unreadable pictures or whole drawings with shapes with only a Python
+    warning: each becomes a problem here, and render refuses rather than write a workbook without
+    the seal."""
+    import warnings
+
+    from openpyxl.drawing.image import PILImage
+
+    lost = []
+    pictures, shapes = _drawing_contents(template)
+    if shapes:
+        lost.append(
+            "模板里有形状、文本框或艺术字（例如用形状画的印章），生成的文件无法保留它们。"
+            "请把它换成图片（另存为 PNG 后用“插入 → 图片”放回原处），或删去后再生成"
+        )
+    if PILImage is None and pictures:
+        lost.append(
+            "模板里有图片（例如印章、标志），但本机没有安装 Pillow，读取模板时图片会丢失。"
+            "请先运行 pip install Pillow（reportgen 的依赖，重新安装 reportgen 也会装上），再生成"
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wb = load_workbook(template)
+    lost += [
+        f"模板里的图形无法保留（{w.message}）：请把它换成 PNG 或 JPEG 图片后再生成"
+        for w in caught
+        if any(k in str(w.message) for k in ("image", "Shapes and drawings"))
+    ]
+    return wb, lost
+
+
 def render_xlsx(
     template: str | os.PathLike, context: dict[str, Any], out_path: str | os.PathLike
 ) -> Path:
     """Render one workbook from an .xlsx template; written atomically and byte-identical for the same input."""
     try:
-        wb = load_workbook(template)
+        wb, lost = _load_template(template)
     except Exception as err:  # noqa: BLE001 - any load failure is a broken template file
         raise TemplateError(f"无法打开 Excel 模板 {template}：{err}") from None
+    if lost:
+        raise TemplateError(f"Excel 模板 {Path(template).name}：{lost[0]}")
     for ws in wb.worksheets:
         problems = repeat_block_problems(ws)
         if problems:
@@ -401,9 +591,9 @@ def xlsx_template_variables(
     """(top-level names used, syntax problems, what the sandbox would refuse) for `templates check`."""
     from jinja2 import meta
 
-    wb = load_workbook(template)
+    wb, lost = _load_template(template)
     names: set[str] = set()
-    problems: list[str] = []
+    problems: list[str] = list(lost)
     unsafe: list[str] = []
     for ws in wb.worksheets:
         loop_vars: set[str] = set()
