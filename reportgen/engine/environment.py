@@ -91,7 +91,9 @@ def _finalize(value):
         return value if value.isprintable() else word_text(value)
     if kind is int or kind is float or hasattr(value, "__html__"):
         return value  # numbers; Markup and pictures (trusted XML made by code)
-    return _finalize(str(value))  # dates, Decimals, str subclasses…: their text, as above
+    if isinstance(value, str):  # a str subclass such as the money filter's MoneyText
+        return value if value.isprintable() else word_text(value)
+    return _finalize(str(value))  # dates, Decimals…: their text, as above
 
 
 _P_OPEN = re.compile(r"<w:p[ >]")

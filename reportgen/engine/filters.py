@@ -30,7 +30,16 @@ _LOCALE = Locale.parse("zh_CN")
 _PATTERNS: dict[str, object] = {}
 
 
+_GROUPED = {"#,##0": 0, "#,##0.00": 2, "#,##0.0000": 4}
+
+
 def _format(number: Decimal, pattern: str) -> str:
+    places = _GROUPED.get(pattern)
+    if places is not None and number == number.quantize(Decimal(1).scaleb(-places)):
+        # zh_CN groups by three with "," and uses "." (babel's CLDR data): for an amount already
+        # rounded to the pattern's places Python's own format gives the same text, ~10× faster
+        # (the card batch formats every amount).
+        return format(number, f",.{places}f")
     parsed = _PATTERNS.get(pattern)
     if parsed is None:
         parsed = _PATTERNS[pattern] = parse_pattern(pattern)
