@@ -161,12 +161,9 @@ def _filled(value: Any) -> bool:
 
 
 def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}列"
+    from reportgen.dataset.xlsx_stream import column_letters
+
+    return f"{column_letters(index)}列"
 
 
 def _header(p: Path, sheet: str, number: int, cells: list[Any]) -> list[str]:
