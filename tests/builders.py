@@ -290,3 +290,17 @@ def bad_template(workspace: Path, template: str, who: str, variable: str = "name
                 bad = f'{tag}{{% if {variable} == "{who}" %}}{{{{ missing.attr }}}}{{% endif %}}'
                 data = text.replace(tag, bad, 1).encode()
             out.writestr(name, data)
+
+
+def expect_refused(run, workspace: Path, path: Path, *expected_lines: str):
+    """Import `path`: refused with exit 4, every expected line on stderr, the database unchanged
+    (a first import that fails may leave the empty tables behind)."""
+    before = db_snapshot(workspace)
+    result = run("import", str(path))
+    assert result.exit_code == 4, result.output
+    assert "数据库未作任何改动" in result.stderr
+    for line in expected_lines:
+        assert line in result.stderr, f"{line!r} not in:\n{result.stderr}"
+    if before:
+        assert db_snapshot(workspace) == before
+    return result

@@ -11,22 +11,19 @@ import datetime as dt
 import threading
 
 import pytest
-from builders import HEAD_A, HOUSEHOLDS, db_execute, db_rows, db_snapshot, db_url, write_csv
+from builders import (
+    HEAD_A,
+    HOUSEHOLDS,
+    db_execute,
+    db_rows,
+    db_snapshot,
+    db_url,
+    expect_refused,
+    write_csv,
+)
 
 from reportgen.dataset import importer
 from reportgen.dataset.store import Dataset
-
-
-def _expect_refused(run, workspace, path, *expected):
-    before = db_snapshot(workspace)
-    result = run("import", str(path))
-    assert result.exit_code == 4, result.output
-    assert "数据库未作任何改动" in result.stderr
-    for line in expected:
-        assert line in result.stderr, f"{line!r} not in:\n{result.stderr}"
-    assert db_snapshot(workspace) == before
-    return result
-
 
 # Every date+time form a spreadsheet writes to CSV (Excel's one-digit hour above all), and
 # the day each must keep. The first three were stored as 2023-09-02 / 09-01 / 10-01 before.
@@ -75,7 +72,7 @@ def test_impossible_datetimes_are_refused_with_their_cell(run, imported, workspa
         workspace / "监测帮扶.csv",
         [["户编号", "程序类型", "风险发现日期"], ["H002", "识别纳入", text]],
     )
-    _expect_refused(run, workspace, path, f"监测帮扶.csv / 监测帮扶 / 第2行 / 风险发现日期: {reason}")
+    expect_refused(run, workspace, path, f"监测帮扶.csv / 监测帮扶 / 第2行 / 风险发现日期: {reason}")
 
 
 @pytest.mark.parametrize("char", ["\x01", "\x07", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85"])
@@ -84,7 +81,7 @@ def test_control_characters_are_refused_with_their_cell(run, imported, workspace
     rows[1][2] = f"张{char}大山"
     path = write_csv(workspace / "户信息.csv", rows)
     code = f"\\x{ord(char):02x}"
-    _expect_refused(
+    expect_refused(
         run, workspace, path,
         f"户信息.csv / 户信息 / 第2行 / 户主姓名: 含有看不见的控制字符 {code}（第 2 个字符）",
     )  # fmt: skip
@@ -93,7 +90,7 @@ def test_control_characters_are_refused_with_their_cell(run, imported, workspace
 def test_control_characters_in_unrecognised_columns_are_refused_too(run, imported, workspace):
     rows = [HOUSEHOLDS[0] + ["备注"], HOUSEHOLDS[1] + ["见\x1b[31m附件"]]
     path = write_csv(workspace / "户信息.csv", rows)
-    _expect_refused(
+    expect_refused(
         run, workspace, path, "户信息.csv / 户信息 / 第2行 / 备注: 含有看不见的控制字符 \\x1b"
     )
 
@@ -129,7 +126,7 @@ def test_unrecognised_columns_are_kept_whole(run, imported, workspace):
 def test_amounts_beyond_their_column_are_refused(run, imported, workspace, header, value, reason):
     rows = [HOUSEHOLDS[0][:4] + ["户类型", header], ["H001", "411599101201", "张大山", HEAD_A, "脱贫户", value]]
     path = write_csv(workspace / "户信息.csv", rows)
-    _expect_refused(run, workspace, path, f"户信息.csv / 户信息 / 第2行 / {header}: {reason} ({value}")
+    expect_refused(run, workspace, path, f"户信息.csv / 户信息 / 第2行 / {header}: {reason} ({value}")
 
 
 def test_largest_amount_that_fits_is_stored_exactly(run, imported, workspace):

@@ -41,6 +41,24 @@ def procedures(run, ws, *rows, name="procs.xlsx"):
     assert result.exit_code == 0, result.output
 
 
+def h002_elimination(run, ws, publicity_end):
+    """H002's 风险消除, verified 8月25日, publicised from 9月1日 to `publicity_end`."""
+    procedures(
+        run,
+        ws,
+        [
+            "H002",
+            "风险消除",
+            "因病",
+            D(2023, 8, 20),
+            D(2023, 8, 25),
+            D(2023, 9, 1),
+            publicity_end,
+            "",
+        ],
+    )
+
+
 def table_rows(path) -> list[str]:
     doc = Document(path)
     return [" | ".join(c.text for c in r.cells) for t in doc.tables for r in t.rows][1:]
@@ -117,20 +135,7 @@ def test_elimination_follows_its_own_steps(run, ws):
 
 # ---------------------------------------------------------------------------- recorded periods
 def test_a_recorded_period_is_printed_exactly(run, ws):
-    procedures(
-        run,
-        ws,
-        [
-            "H002",
-            "风险消除",
-            "因病",
-            D(2023, 8, 20),
-            D(2023, 8, 25),
-            D(2023, 9, 1),
-            D(2023, 9, 5),
-            "",
-        ],
-    )
+    h002_elimination(run, ws, publicity_end=D(2023, 9, 5))
     result = notice(run, "--kind", "elimination", "--date", "2023-09-01", "--days", "7")
     assert result.exit_code == 0, result.output
     assert (
@@ -144,20 +149,7 @@ def test_a_recorded_period_is_printed_exactly(run, ws):
 
 
 def test_a_recorded_period_under_five_days_is_refused_naming_the_household(run, ws):
-    procedures(
-        run,
-        ws,
-        [
-            "H002",
-            "风险消除",
-            "因病",
-            D(2023, 8, 20),
-            D(2023, 8, 25),
-            D(2023, 9, 1),
-            D(2023, 9, 4),
-            "",
-        ],
-    )
+    h002_elimination(run, ws, publicity_end=D(2023, 9, 4))
     result = notice(run, "--date", "2023-09-01")
     assert result.exit_code == 7
     assert "H002 李二河 2023年9月1日至2023年9月4日（共4天）" in result.stderr
@@ -173,20 +165,7 @@ def test_a_recorded_period_under_five_days_is_refused_naming_the_household(run, 
     details = {f["key"]: f["detail"] for f in json.loads(check.stdout)}
     assert "2023年9月1日至2023年9月4日，共4天" in details["H002"]
     # A recorded five days passes.
-    procedures(
-        run,
-        ws,
-        [
-            "H002",
-            "风险消除",
-            "因病",
-            D(2023, 8, 20),
-            D(2023, 8, 25),
-            D(2023, 9, 1),
-            D(2023, 9, 5),
-            "",
-        ],
-    )
+    h002_elimination(run, ws, publicity_end=D(2023, 9, 5))
     assert notice(run, "--date", "2023-09-01", "--kind", "elimination").exit_code == 0
 
 
@@ -195,20 +174,7 @@ def test_the_other_notices_are_still_generated_when_one_is_refused(run, ws):
         ["项目编号", "项目名称", "项目类型", "实施地点", "建设内容及规模", "中央衔接资金", "实施单位", "计划开工日期", "项目状态"],
         ["XM9", "王庄村水渠", "乡村建设", "411599102201", "修渠1公里", 8, "河口乡人民政府", D(2023, 5, 1), "实施中"]]})  # fmt: skip
     assert run("import", "p.xlsx").exit_code == 0
-    procedures(
-        run,
-        ws,
-        [
-            "H002",
-            "风险消除",
-            "因病",
-            D(2023, 8, 20),
-            D(2023, 8, 25),
-            D(2023, 9, 1),
-            D(2023, 9, 4),
-            "",
-        ],
-    )
+    h002_elimination(run, ws, publicity_end=D(2023, 9, 4))
     result = notice(run, "--date", "2023-09-01")
     assert result.exit_code == 7
     assert "项目公示：1 条" in result.output
