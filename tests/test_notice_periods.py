@@ -115,6 +115,7 @@ def test_inclusion_type_is_the_one_decided_by_the_notice_day(run, ws):
         "1 | 赵一 | 1人 | 待认定 | 因灾 | 2023年8月20日",  # approved 9月2日, after the notice
         "2 | 钱二 | 1人 | 边缘易致贫户 | 因病 | 2023年8月20日",  # approved on the notice day
     ]
+    assert "表中“待认定”的监测类型，经县级审批后认定。" in text_of(file(ws, "监测对象识别纳入公示"))
 
 
 def test_elimination_follows_its_own_steps(run, ws):

@@ -505,7 +505,7 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
                     f"{kind.label}：{'；'.join(projects.incomplete)}，公告中印作“{NOT_ENTERED}”"
                 )
         paragraphs = _body(kind, prefix, len(word), year, basis)
-        if any(i.monitor_type is None for i in listed) and kind.key == "inclusion":
+        if monitoring and any(PENDING_TYPE in row for row in word):  # as printed, not as stored
             paragraphs[-1] += f"表中“{PENDING_TYPE}”的监测类型，经县级审批后认定。"
         stem = safe_filename(f"{prefix}_{kind.label}_{cndate(start)}")
         ctx = {
