@@ -435,6 +435,24 @@ def _unescape_tag(m: re.Match) -> str:
     return text
 
 
+# docxtpl's paragraph merging (its template.py, patch_xml): `{%-` joins the tag to the text
+# before it, `-%}` to the text after it, removing the XML between (paragraph and run ends and
+# starts), so "甲 ⏎ {%- if x -%} ⏎ 乙" becomes one paragraph "甲乙" when x holds. Stricter than
+# docxtpl's patterns, which also swallow text beside the tag and cross table cells (a corrupt
+# document): only markup is removed, never text, and never a cell, row, table or control
+# boundary; where no merge is possible the dash is Jinja's own whitespace control.
+_NO_CROSS = (
+    r"(?:(?!<w:t[ >]|</w:t>|\{%|\{\{|</?w:(?:tc|tr|tbl|sdt|sdtContent|body|txbxContent)\b).)*?"
+)
+_MERGE_BEFORE = re.compile(r"</w:t>" + _NO_CROSS + r"<w:t(?:\s[^>]*)?>\{%-", re.S)
+_MERGE_AFTER = re.compile(r"-%\}</w:t>" + _NO_CROSS + r"<w:t(?:\s[^>]*)?>", re.S)
+
+
+def _merge_paragraphs(text: str) -> str:
+    text = _MERGE_BEFORE.sub("{%", text)
+    return _MERGE_AFTER.sub("%}", text)
+
+
 def to_jinja_source(
     xml: bytes, lost: list[tuple[str, str, str, str, int]] | None = None
 ) -> tuple[str, int]:
@@ -456,6 +474,8 @@ def to_jinja_source(
     text = etree.tostring(root, encoding="unicode")
     text = _HOLDER_RE.sub(lambda m: "\n" + m.group(1) + "\n", text)
     text = _TAG_RE.sub(_unescape_tag, text)
+    if "{%-" in text or "-%}" in text:
+        text = _merge_paragraphs(text)
     if "{_" in text or "_}" in text:
         # docxtpl's escapes print a tag's braces as typed: {_{ → {{, }_} → }}, {_% → {%, %_} → %}
         text = (
