@@ -40,7 +40,18 @@ _REL_OFFICE_DOC = (
 )
 _REL_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
 _REL_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+_REL_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+_REL_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
+# document properties (docxtpl renders the core ones; here core, extended and custom alike)
+_REL_PROPERTIES = {
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties": "文档属性（标题、作者等）",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties": "文档属性（单位、经理等）",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties": "自定义文档属性",
+}
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+# a footnote or endnote reference in the body: its id becomes per record in a print file
+_NOTE_REF = re.compile(r'(<w:(?:footnote|endnote)Reference\b[^>]*?\bw:id=")(\d+)(")')
+_NOTE_ID = re.compile(rb'<w:(?:footnote|endnote)\b[^>]*?\bw:id="(-?\d+)"')
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _BODY_OPEN = re.compile(r"<w:body\b[^>]*>")
 _NEEDED_NS = {
@@ -79,9 +90,19 @@ def _context_around(lines: list[str], lineno: int | None) -> str:
 class _Part:
     """One templated XML part (body or header/footer) with its Jinja source kept for messages."""
 
-    def __init__(self, source: str, part: str, strict: bool = True, template: str = "") -> None:
+    def __init__(
+        self,
+        source: str,
+        part: str,
+        strict: bool = True,
+        template: str = "",
+        *,
+        plain: bool = False,
+    ) -> None:
+        """plain: a document-properties part, where data text cannot hold Word breaks or tabs."""
         self.source = source
         self.part = part
+        self.plain = plain
         self.template_name = template
         self.lines = line_texts(source)
         self.error: jinja2.TemplateSyntaxError | None = None
@@ -115,8 +136,15 @@ class _Part:
                     err, self.template_name, where or f"（{self.part}）"
                 ) from None
             raise TemplateError(f"{_explain(str(err))}{where}") from err
+        if self.plain:  # a property is one line of text: breaks and tabs become spaces
+            return _WORD_BREAKS.sub(" ", xml)
         # \a in data (a new paragraph) needs the paragraph around it: resolved on the whole part.
         return resolve_paragraph_marks(xml) if PARAGRAPH_MARK in xml else xml
+
+
+_WORD_BREAKS = re.compile(
+    r'</w:t><w:(?:br|tab)(?: w:type="page")?/><w:t xml:space="preserve">|' + PARAGRAPH_MARK
+)
 
 
 def _template_lineno(filename: str) -> int | None:
@@ -202,6 +230,17 @@ class WordTemplate:
             for _, rtype, name in rels
             if rtype in (_REL_HEADER, _REL_FOOTER) and name in self.entries
         ]
+        # footnotes, endnotes and document properties are rendered when they hold a tag
+        self.note_parts = [
+            name
+            for _, rtype, name in rels
+            if rtype in (_REL_FOOTNOTES, _REL_ENDNOTES) and _has_tag(self.entries.get(name))
+        ]
+        self.property_parts = {
+            name: _REL_PROPERTIES[rtype]
+            for _, rtype, name in _rels_targets(self.entries.get("_rels/.rels", b"<r/>"), "")
+            if rtype in _REL_PROPERTIES and _has_tag(self.entries.get(name))
+        }
 
         self._normalize_static_parts()
         # part name -> (level, statements, tags as written, dropped text, line in to_jinja_source's
@@ -213,10 +252,29 @@ class WordTemplate:
         self.dynamic_grids = 'rgdyn="' in body_src
         self.row_logic, self.cell_logic = table_logic(body_src)
         label = self.path.name
+        # A print file gives every record its own footnotes: the body's references and the
+        # notes' ids move by `note_stride` per record (PrintFileWriter.note_id).
+        self.note_stride = 1
+        if self.note_parts:
+            ids = [
+                int(m.group(1)) for n in self.note_parts for m in _NOTE_ID.finditer(self.entries[n])
+            ]
+            self.note_stride = max(ids, default=0) + 1
+            body_src = _NOTE_REF.sub(
+                lambda m: m.group(1) + "{{ _rg_note(" + m.group(2) + ") }}" + m.group(3), body_src
+            )
         self.body = _Part(body_src, "正文", strict, label)
         self.headers_footers = {
             name: _Part(self._hf_source(name), _hf_label(name), strict, label)
             for name in self.hf_parts
+        }
+        self.notes = {
+            name: _Part(self._hf_source(name), _note_label(name), strict, label)
+            for name in self.note_parts
+        }
+        self.properties = {
+            name: _Part(_property_source(self.entries[name]), what, strict, label, plain=True)
+            for name, what in self.property_parts.items()
         }
         # lost text, and {% vm %} / {% hm %} outside a loop: both listed by `templates check`
         self.lost_text = self._lost_issues() + [
@@ -245,7 +303,11 @@ class WordTemplate:
     def _lost_issues(self) -> list[TemplateIssue]:
         """Text next to a {%p/tr/tc %} tag that rendering would drop (docxtpl drops it silently)."""
         issues = []
-        for key, part in [(self.main_part, self.body), *self.headers_footers.items()]:
+        for key, part in [
+            (self.main_part, self.body),
+            *self.headers_footers.items(),
+            *self.notes.items(),
+        ]:
             for level, _stmts, written, text, line in self._lost.get(key, []):
                 lineno = line + self._line_offset.get(key, 0) if line else None
                 where, fix = _LOST_WHERE.get(level, _LOST_WHERE["r"])
@@ -294,19 +356,24 @@ class WordTemplate:
         return _XML_DECL + prefix, body, sect, src[end:], max_bm
 
     def _hf_source(self, name: str) -> str:
+        """Jinja source of a header, footer, footnotes or endnotes part."""
         try:
             src, _ = to_jinja_source(self.entries[name], self._lost.setdefault(name, []))
             self._line_offset[name] = _XML_DECL.count("\n")
         except etree.XMLSyntaxError as err:
-            raise TemplateError(
-                f"Word 模板 {self.path.name} 的页眉/页脚 XML 已损坏：{err}"
-            ) from None
+            what = "脚注/尾注" if name in self.note_parts else "页眉/页脚"
+            raise TemplateError(f"Word 模板 {self.path.name} 的{what} XML 已损坏：{err}") from None
         return _XML_DECL + src
 
     def _normalize_static_parts(self) -> None:
         """Styles, settings, numbering… copied into every output: children in schema order."""
         for name, data in self.entries.items():
-            if not name.endswith(".xml") or name == self.main_part or name in self.hf_parts:
+            if (
+                not name.endswith(".xml")
+                or name == self.main_part
+                or name in self.hf_parts
+                or name in self.note_parts
+            ):
                 continue
             if f"{W_NS}".encode() not in data[:2000]:
                 continue
@@ -331,8 +398,20 @@ class WordTemplate:
     def render_part(self, name: str, ctx: dict[str, Any]) -> str:
         return fix_empty_header_footer(self.headers_footers[name].render(ctx))
 
+    def render_note_part(self, name: str, ctx: dict[str, Any]) -> str:
+        return self.notes[name].render(ctx)
+
+    def render_property_part(self, name: str, ctx: dict[str, Any]) -> str:
+        return self.properties[name].render(ctx)
+
     def parts(self) -> list[_Part]:
-        return [self.body, *self.headers_footers.values()]
+        """Every rendered part: body, headers/footers, footnotes/endnotes, document properties."""
+        return [
+            self.body,
+            *self.headers_footers.values(),
+            *self.notes.values(),
+            *self.properties.values(),
+        ]
 
     def variables(self) -> set[str]:
         """Top-level names the template uses (excluding loop variables and set names)."""
@@ -397,6 +476,35 @@ def _hf_label(name: str) -> str:
     return ("页眉 " if base.startswith("header") else "页脚 ") + base
 
 
+def _note_label(name: str) -> str:
+    base = os.path.basename(name)
+    return ("尾注 " if base.startswith("endnote") else "脚注 ") + base
+
+
+_TAG_BYTES = re.compile(rb"\{\{|\{%|\{#")
+
+
+def _has_tag(data: bytes | None) -> bool:
+    return data is not None and _TAG_BYTES.search(data) is not None
+
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+_XML_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
+
+
+def _property_source(data: bytes) -> str:
+    """A document-properties part as Jinja source: its XML as it is, tags unescaped (Word and
+    WPS store `{{ a > 1 }}` as `{{ a &gt; 1 }}`) and their smart quotes made straight."""
+
+    def tag(m: re.Match) -> str:
+        text = m.group(0)
+        for entity, char in _XML_ENTITIES:
+            text = text.replace(entity, char)
+        return text.translate(_QUOTES)
+
+    return re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", tag, data.decode("utf-8"), flags=re.S)
+
+
 @functools.lru_cache(maxsize=32)
 def _load_cached(path: str, mtime_ns: int, size: int, name: str | None) -> WordTemplate:
     return WordTemplate(path, name)
@@ -432,7 +540,7 @@ _UNRENDERED = {
 def unrendered_part_issues(tpl: WordTemplate) -> list[TemplateIssue]:
     """Tags in parts the engine copies without rendering (footnotes, endnotes, comments,
     document properties…): they would be printed or kept exactly as typed."""
-    rendered = {tpl.main_part, *tpl.hf_parts}
+    rendered = {tpl.main_part, *tpl.hf_parts, *tpl.note_parts, *tpl.property_parts}
     issues: list[TemplateIssue] = []
     for name, data in sorted(tpl.entries.items()):
         if name in rendered or not name.endswith(".xml") or "/_rels/" in name:

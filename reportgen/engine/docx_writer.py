@@ -21,7 +21,7 @@ from reportgen.engine.docx_template import WordTemplate, _hf_label, _rels_target
 from reportgen.engine.environment import ENV, STANDARD_NAMES, current_sink
 from reportgen.engine.ooxml import EMU_PER_MM, zip_info
 from reportgen.engine.xmltext import verify_package
-from reportgen.errors import RenderError
+from reportgen.errors import RenderError, TemplateError
 
 _FLUSH_BYTES = 1 << 18
 _PAGE_BREAK_P = (
@@ -417,6 +417,8 @@ class _Plan:
     # header/footer part -> names it uses besides the standard ones (_meta…): record variables
     hf_vars: dict[str, tuple[str, ...]]
     hf_rid: dict[str, str]  # header/footer part -> its relationship id in the main part
+    # document-properties part -> record variables it shows (one copy per file: must not vary)
+    prop_vars: dict[str, tuple[str, ...]]
 
 
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -438,7 +440,12 @@ def _plan(tpl: WordTemplate) -> _Plan:
         folder = os.path.dirname(tpl.main_part)
         rels = _rels_targets(tpl.entries.get(tpl.rels_part, b"<r/>"), folder)
         hf_rid = {n: rid for rid, _, n in rels if n in tpl.hf_parts}
-        plan = _Plan(_numbering_plan(tpl), hf_vars, hf_rid)
+        prop_vars = {}
+        for name, part in tpl.properties.items():
+            if part.template is not None:
+                used = meta.find_undeclared_variables(ENV.parse(part.source)) - known
+                prop_vars[name] = tuple(sorted(used))
+        plan = _Plan(_numbering_plan(tpl), hf_vars, hf_rid, prop_vars)
         _PLANS[tpl] = plan
     return plan
 
@@ -499,6 +506,10 @@ class PrintFileWriter:
         self._hf_now: dict[str, tuple[str, str, bytes, int]] = {}
         self._hf_added: list[tuple[str, str, str, bytes]] = []  # (template part, part, rId, XML)
         self._hf_pending: list[str] = []  # rendered for the record being added: for `inspect`
+        # footnotes/endnotes with tags: part -> first record's XML, and every record's notes
+        self._note_xml: dict[str, bytes] = {}
+        self._notes: dict[str, list[bytes]] = {}
+        self._props: dict[str, str] = {}  # document properties, rendered for the first record
         self._sections = 1
 
     # -- sink interface used by templates while a record renders
@@ -508,6 +519,9 @@ class PrintFileWriter:
 
     def bookmark_id(self, n: int) -> int:
         return self._record_index * self.template.bookmark_stride + n
+
+    def note_id(self, n: int) -> int:
+        return self._record_index * self.template.note_stride + n
 
     def image_xml(self, image: Image) -> str:
         key = hashlib.sha1(image.data).hexdigest()
@@ -644,6 +658,8 @@ class PrintFileWriter:
         self._hf_pending = []
         sections = self._sections
         xml = self.render(ctx)
+        if self.template.note_parts or self.template.property_parts:
+            self._render_notes_and_properties(ctx)
         if self.inspect is not None:
             for part in self._hf_pending:
                 self.inspect(part)
@@ -697,6 +713,7 @@ class PrintFileWriter:
         # A header/footer with a picture needs the picture in its own relationships part.
         hf_rels = {_rels_part(name): name for name in self._used}
         skip = {tpl.main_part, tpl.rels_part, "[Content_Types].xml", *hf_rels}
+        skip |= {*tpl.note_parts, *tpl.property_parts}  # written by close(), rendered
         if self._plan.numbering is not None:
             skip.add(self._plan.numbering.part)  # written by close(): a w:num per record
         if not self._hf_now:  # else written by close(), with the records' header/footer parts
@@ -759,6 +776,15 @@ class PrintFileWriter:
         if self._hf_now:
             main_rels = self._write_record_header_footers(main_rels)
         self._put(tpl.rels_part, main_rels)
+        for name in tpl.note_parts:
+            self._put(name, _joined_notes(self._note_xml[name], self._notes[name]))
+            if name in self._used:
+                self._put(
+                    _rels_part(name),
+                    self._rels_with_images(tpl.entries.get(_rels_part(name)), name),
+                )
+        for name, xml in self._props.items():
+            self._put(name, xml.encode("utf-8"))
         numbering = self._plan.numbering
         if numbering is not None:
             self._put(
@@ -768,6 +794,42 @@ class PrintFileWriter:
         self._zf = None
         verify_package(self.path)
         return self.count
+
+    def _render_notes_and_properties(self, ctx: dict[str, Any]) -> None:
+        """This record's footnotes/endnotes (ids moved by `note_id`, as the body's references)
+        and, once per file, the document properties: one copy for the whole file, so a
+        property that would read differently for this record than for the first is refused."""
+        tpl = self.template
+        token = current_sink.set(self)
+        try:
+            self._record_index = self.count
+            for name in tpl.note_parts:
+                self._part = name
+                xml = tpl.render_note_part(name, ctx)
+                if self.inspect is not None:
+                    self.inspect(xml)
+                data = xml.encode("utf-8")
+                if not self.count:
+                    self._note_xml[name] = data
+                self._notes.setdefault(name, []).extend(
+                    _record_notes(data, self.count * tpl.note_stride)
+                )
+            for name in tpl.property_parts:
+                if self.count and not self._plan.prop_vars.get(name):
+                    continue  # shows nothing of the record: the first rendering holds
+                xml = tpl.render_property_part(name, ctx)
+                if not self.count:
+                    self._props[name] = xml
+                elif xml != self._props[name]:
+                    shown = "、".join(self._plan.prop_vars[name])
+                    raise TemplateError(
+                        f"{tpl.properties[name].part}里的标签（用到 {shown}）在第{self.count + 1}条记录"
+                        "填出来与第1条不同，而一个文件只有一份文档属性：请只用这个文件里各条记录"
+                        "都相同的变量（如学校、村）或 _meta，记录自己的内容请写在正文或页眉页脚里"
+                    )
+        finally:
+            self._part = tpl.main_part
+            current_sink.reset(token)
 
     def _write_record_header_footers(self, main_rels: bytes) -> bytes:
         """Write the records' own header/footer parts (with their relationships) and
@@ -813,6 +875,31 @@ class PrintFileWriter:
             self.path.unlink()
         except FileNotFoundError:
             pass
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _record_notes(xml: bytes, offset: int) -> list[bytes]:
+    """A rendered footnotes/endnotes part's own notes (not the separators), ids moved by offset."""
+    out = []
+    for note in etree.fromstring(xml):
+        if note.get(_W + "type") not in (None, "normal"):
+            continue
+        note.set(_W + "id", str(int(note.get(_W + "id", "0")) + offset))
+        out.append(etree.tostring(note, encoding="utf-8"))
+    return out
+
+
+def _joined_notes(first: bytes, notes: list[bytes]) -> bytes:
+    """The first record's part (separators, namespaces) holding every record's notes."""
+    root = etree.fromstring(first)
+    for note in list(root):
+        if note.get(_W + "type") in (None, "normal"):
+            root.remove(note)
+    for note in notes:
+        root.append(etree.fromstring(note))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def write_precompressed(

@@ -183,6 +183,9 @@ class _Sink:
     def bookmark_id(self, n: int) -> int:
         return n
 
+    def note_id(self, n: int) -> int:
+        return n
+
     def image_xml(self, image) -> str:
         return ""
 
@@ -195,6 +198,12 @@ def _docpr() -> int:
 def _bookmark(n: int) -> int:
     sink = current_sink.get()
     return sink.bookmark_id(n) if sink is not None else n
+
+
+def _note(n: int) -> int:
+    """A footnote/endnote reference's id: per record in a print file (PrintFileWriter.note_id)."""
+    sink = current_sink.get()
+    return sink.note_id(n) if sink is not None and hasattr(sink, "note_id") else n
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -426,7 +435,7 @@ def _make_environment() -> jinja2.Environment:
     env.filters.update(FILTERS)
     # a workspace's filters.py adds names per render context (user_filters.py), never built-ins
     env.filters = FilterTable(env.filters)
-    env.globals.update({"_rg_docpr": _docpr, "_rg_bm": _bookmark})
+    env.globals.update({"_rg_docpr": _docpr, "_rg_bm": _bookmark, "_rg_note": _note})
     return env
 
 
@@ -443,6 +452,7 @@ STANDARD_NAMES = frozenset(
         "_meta",
         "_rg_docpr",
         "_rg_bm",
+        "_rg_note",
         "loop",
         "range",
         "dict",

@@ -129,7 +129,9 @@ FOOTNOTES = (
 )
 
 
-def test_tags_in_footnotes_are_reported(tmp_path):
+def test_tags_in_a_part_the_document_does_not_link_are_reported(tmp_path):
+    """footnotes.xml without a relationship from the document is never shown nor filled in
+    (linked footnotes are: test_notes_properties.py); its tags are reported, not left."""
     path = _docx(tmp_path, {}, {"word/footnotes.xml": FOOTNOTES})
     code, out = _check(path)
     assert code == 6
