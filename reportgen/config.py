@@ -9,19 +9,13 @@ from __future__ import annotations
 import copy
 import os
 import string
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reportgen.dataset.sheets import STUDENT_STAGES
 from reportgen.errors import ConfigError
-from reportgen.paths import policies_dir
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from reportgen.packs import PackData, find_pack, list_packs, read_pack, read_toml, render_text
 
 CONFIG_NAME = "reportgen.toml"
 DEFAULT_DB_NAME = "reportgen.db"
@@ -108,15 +102,7 @@ def find_workspace(option: str | os.PathLike | None = None) -> Path:
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"找不到{what}：{path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{what}格式错误：{path}：{exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{what}不是 UTF-8 编码：{path}") from None
+    return read_toml(path, what)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -153,11 +139,47 @@ def _get_dotted(data: dict[str, Any], dotted: str) -> Any:
 
 
 class Policy:
-    """The loaded policy parameters: `policy.value("monitoring.income_line")` or `policy["monitoring"]`."""
+    """A loaded policy pack: numbers by `policy.value("monitoring.income_line")` or
+    `policy["monitoring"]`, words by `policy.text("rules.M-IDENT.title")` (rendered over the
+    numbers; see packs.py)."""
 
-    def __init__(self, data: dict[str, Any], source: str):
+    def __init__(self, data: dict[str, Any], source: str, pack: PackData | None = None):
         self.data = data
         self.source = source
+        self.pack = pack
+        self._texts: dict[str, str] = {}
+
+    @property
+    def texts(self) -> dict[str, Any]:
+        return self.data.get("texts", {})
+
+    def has_text(self, dotted: str) -> bool:
+        try:
+            return isinstance(_get_dotted(self.texts, dotted), str)
+        except KeyError:
+            return False
+
+    def text(self, dotted: str, **extra: Any) -> str:
+        """The pack's text `dotted` (under texts), filled from its numbers and `extra`."""
+        if not extra and dotted in self._texts:
+            return self._texts[dotted]
+        try:
+            source = _get_dotted(self.texts, dotted)
+        except KeyError:
+            raise ConfigError(f"政策包 {self.name} 缺少文字“{dotted}”（{self.source}）") from None
+        try:
+            out = render_text(str(source), self.data, extra)
+        except Exception as exc:  # noqa: BLE001 - any template error names the text's place
+            where = self.pack.where(f"texts.{dotted}") if self.pack else self.source
+            raise ConfigError(f"政策包文字“{dotted}”有误（{where}）：{_text_error(exc)}") from None
+        if not extra:
+            self._texts[dotted] = out
+        return out
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The source document's problem groups, in the order reports list them."""
+        return tuple(self.texts.get("groups", {}).get("order", ()))
 
     @property
     def name(self) -> str:
@@ -229,72 +251,153 @@ _AID_REQUIRES = {
 }
 
 
-def _validate_policy(data: dict[str, Any], source: str) -> None:
+def _validate_policy(data: dict[str, Any], source: str, pack: PackData | None = None) -> None:
+    def where(key: str) -> str:
+        return pack.where(key) if pack is not None else source
+
     for key, typ in _REQUIRED_POLICY_KEYS.items():
         try:
             value = _get_dotted(data, key)
         except KeyError:
             raise ConfigError(f"政策参数缺少“{key}”（{source}）") from None
         if isinstance(value, bool) or not isinstance(value, typ):
-            raise ConfigError(f"政策参数“{key}”的值类型不对（{source}）：{value!r}")
+            raise ConfigError(f"政策参数“{key}”的值类型不对（{where(key)}）：{value!r}")
     seen: set[str] = set()
     for i, item in enumerate(data.get("student_aid", []), start=1):
-        where = f"{source} 第{i}个 [[student_aid]]"
+        where_item = f"{source} 第{i}个 [[student_aid]]"
         for k in ("id", "name", "stage", "groups"):
             if k not in item:
-                raise ConfigError(f"{where} 缺少 {k}")
+                raise ConfigError(f"{where_item} 缺少 {k}")
         if item["id"] in seen:
-            raise ConfigError(f"{where} 的 id 重复：{item['id']}")
+            raise ConfigError(f"{where_item} 的 id 重复：{item['id']}")
         seen.add(item["id"])
         bad_stage = [s for s in item["stage"] if s not in STUDENT_STAGES]
         bad_group = [g for g in item["groups"] if g not in _AID_GROUPS]
         bad_req = [r for r in item.get("requires", []) if r not in _AID_REQUIRES]
         if bad_stage or bad_group or bad_req:
             raise ConfigError(
-                f"{where}（{item['id']}）含未知取值：{'、'.join(bad_stage + bad_group + bad_req)}"
+                f"{where_item}（{item['id']}）含未知取值：{'、'.join(bad_stage + bad_group + bad_req)}"
             )
         if ("amount" in item) == ("amount_from" in item):
-            raise ConfigError(f"{where}（{item['id']}）须且只须给出 amount 或 amount_from 之一")
+            raise ConfigError(
+                f"{where_item}（{item['id']}）须且只须给出 amount 或 amount_from 之一"
+            )
         if item.get("amount_from") not in (None, "tuition", "lodging"):
-            raise ConfigError(f"{where}（{item['id']}）amount_from 只能是 tuition 或 lodging")
+            raise ConfigError(f"{where_item}（{item['id']}）amount_from 只能是 tuition 或 lodging")
+    _validate_texts(data, source, where)
+
+
+_RULE_TEXT_KEYS = ("title", "seed", "basis", "group", "severity", "fix")
+_SEVERITIES = ("严重", "一般", "提示")
+
+
+def _validate_texts(data: dict[str, Any], source: str, where) -> None:
+    """Every text renders over the pack's numbers; rule texts name a known group, severity and
+    basis. (Which rules must have texts is the rule registry's to say: rules.bind_rules.)"""
+    texts = data.get("texts")
+    if not texts:
+        raise ConfigError(
+            f"政策文件 {source} 没有文字（规则标题、整改措施等）：在它的 [meta] 表加一行 "
+            'based_on = "henan-2023"，沿用内置政策包的文字、只改其中的数值；'
+            "或用 reportgen policy new 名称 --from henan-2023 复制整个政策包来改"
+        )
+    if not isinstance(texts, dict):
+        raise ConfigError(f"政策包的 texts 应为表（{source}）")
+    groups = texts.get("groups", {}).get("order", [])
+    if texts and (not isinstance(groups, list) or not all(isinstance(g, str) for g in groups)):
+        raise ConfigError(
+            f"政策包文字 [groups] order 应为文字列表（{where('texts.groups.order')}）"
+        )
+    basis = data.get("basis", {})
+    for dotted, value in _flatten_texts(texts):
+        if not isinstance(value, str):
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                continue
+            raise ConfigError(
+                f"政策包文字“{dotted}”应为文字（{where('texts.' + dotted)}）：{value!r}"
+            )
+        try:
+            render_text(value, data)
+        except Exception as exc:  # noqa: BLE001 - reported with its place
+            raise ConfigError(
+                f"政策包文字“{dotted}”有误（{where('texts.' + dotted)}）：{_text_error(exc)}"
+            ) from None
+    for rule_id, fields in texts.get("rules", {}).items():
+        if not isinstance(fields, dict):
+            raise ConfigError(
+                f"政策包文字 [rules.{rule_id}] 应为表（{where('texts.rules.' + rule_id)}）"
+            )
+        here = where(f"texts.rules.{rule_id}")
+        missing = [k for k in _RULE_TEXT_KEYS if k not in fields]
+        if missing:
+            raise ConfigError(f"政策包文字 [rules.{rule_id}] 缺少 {'、'.join(missing)}（{here}）")
+        if fields["group"] not in groups:
+            raise ConfigError(
+                f"规则 {rule_id} 的分组“{fields['group']}”不在 [groups] order 中"
+                f"（{where(f'texts.rules.{rule_id}.group')}）；可用：{'、'.join(groups)}"
+            )
+        if fields["severity"] not in _SEVERITIES:
+            raise ConfigError(
+                f"规则 {rule_id} 的 severity 只能是 {' / '.join(_SEVERITIES)}"
+                f"（{where(f'texts.rules.{rule_id}.severity')}）：{fields['severity']!r}"
+            )
+        if fields["basis"] not in basis:
+            raise ConfigError(
+                f"规则 {rule_id} 的政策依据“{fields['basis']}”不在 [basis] 表中"
+                f"（{where(f'texts.rules.{rule_id}.basis')}）"
+            )
+
+
+def _flatten_texts(node: Any, prefix: str = ""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _flatten_texts(value, f"{prefix}{key}.")
+    else:
+        yield prefix.rstrip("."), node
+
+
+def _text_error(exc: Exception) -> str:
+    message = str(exc)
+    if "is undefined" in message:
+        name = message.split("'")[1] if "'" in message else message
+        return f"“{name}”不是本政策包的参数（写法如 {{{{ monitoring.income_line }}}}）"
+    if "no filter named" in message:
+        return f"没有这个过滤器（可用 pct、wan_yuan、yuan）：{message}"
+    return f"模板写法错误：{message}"
 
 
 def builtin_policies() -> list[str]:
-    return sorted(p.stem for p in policies_dir().glob("*.toml"))
+    return [r.name for r in list_packs(None)]
 
 
 def load_policy(
     name_or_path: str, overrides: dict[str, Any] | None = None, base: Path | None = None
 ) -> Policy:
-    """Load a built-in policy by name or a policy file by path, then apply dotted overrides."""
-    candidate = Path(name_or_path)
-    if not candidate.is_absolute() and base is not None:
-        candidate = base / candidate
-    if name_or_path.endswith(".toml") or candidate.is_file():
-        path, source = candidate, str(candidate)
-    else:
-        path, source = policies_dir() / f"{name_or_path}.toml", name_or_path
-        if not path.is_file():
-            raise ConfigError(
-                f"没有名为“{name_or_path}”的内置政策参数；可用：{'、'.join(builtin_policies())}"
-            )
-    data = _read_toml(path, "政策参数文件")
+    """Load a policy pack (built-in or workspace name, folder or .toml path; `base` is the
+    workspace), then apply dotted overrides from reportgen.toml [policy_overrides]."""
+    ref = find_pack(name_or_path, base)
+    pack = read_pack(ref, base)
+    data = pack.data
+    source = name_or_path if ref.origin == "内置" else str(ref.path)
     for dotted, value in (overrides or {}).items():
         try:
             old = _get_dotted(data, dotted)
         except KeyError:
             raise ConfigError(
-                f"reportgen.toml 的 [policy] 覆盖了不存在的政策参数“{dotted}”"
+                f"reportgen.toml 的 [policy_overrides] 覆盖了不存在的政策参数“{dotted}”"
+                "（reportgen policy show 列出全部参数）"
             ) from None
         if (
             isinstance(old, (int, float))
             and not isinstance(old, bool)
             and (isinstance(value, bool) or not isinstance(value, (int, float)))
         ):
-            raise ConfigError(f"reportgen.toml 的 [policy] 中“{dotted}”应为数值：{value!r}")
+            raise ConfigError(
+                f"reportgen.toml 的 [policy_overrides] 中“{dotted}”应为数值：{value!r}"
+            )
         _set_dotted(data, dotted, copy.deepcopy(value))
-    _validate_policy(data, source)
-    return Policy(data, source)
+    _validate_policy(data, source, pack)
+    return Policy(data, source, pack)
 
 
 @dataclass
@@ -334,9 +437,7 @@ def with_password_file(url: str, password_file: str, workspace: Path) -> str:
         path = workspace / path
     try:
         if os.name == "posix" and path.stat().st_mode & 0o077:
-            raise ConfigError(
-                f"数据库密码文件 {path} 其他用户也能读取，请先执行：chmod 600 {path}"
-            )
+            raise ConfigError(f"数据库密码文件 {path} 其他用户也能读取，请先执行：chmod 600 {path}")
         password = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise ConfigError(f"无法读取数据库密码文件 {path}：{exc.strerror}") from None

@@ -175,8 +175,9 @@ def test_special_group_not_hardship_is_listed_for_review():
 def test_amounts_come_from_the_policy_file(tmp_path):
     from reportgen.paths import policies_dir
 
-    text = (policies_dir() / "henan-2023.toml").read_text(encoding="utf-8")
+    text = (policies_dir() / "henan-2023" / "policy.toml").read_text(encoding="utf-8")
     custom = tmp_path / "p.toml"
+    text = text.replace("[meta]\n", '[meta]\nbased_on = "henan-2023"  # its texts\n', 1)
     custom.write_text(text.replace("amount = 1250", "amount = 1300"), encoding="utf-8")
     policy = load_policy(str(custom))
     s = student("初中", hardship=True, boarding=True)

@@ -63,7 +63,7 @@ def test_overrides_and_sources(run, workspace, monkeypatch):
         ),
         ('[policy_overrides]\nmonitoring.income_line = "七千五"\n', "应为数值"),
         ("[county\n", "配置文件格式错误"),
-        ('policy = "henan-2099"\n', "没有名为“henan-2099”的内置政策参数"),
+        ('policy = "henan-2099"\n', "没有名为“henan-2099”的政策包"),
         ('[hotlines]\noffice_numbers = "123"\n', "应为列表"),
         ('[ids]\nmonthly_list = "full"\n', "“ids.monthly_list”只能是 遮挡 或 完整，实为 'full'"),
         ('[issuer]\nnumber_pattern = "青乡振[{year}]{n}号"\n', "年份应用六角括号〔〕括入"),

@@ -272,7 +272,7 @@ def test_refused_notices_and_the_problem_list_tell_the_same_publicity(county):
     listed as having none."""
     bad = Disagreements()
     households = county.by("households", "household_id")
-    _, _, rows = county.problems()["M-PUBLICITY-5"]
+    _, _, rows = county.problems()["M-PUBLICITY"]
     findings = {r["_cells"][3]: r["问题说明"] for r in rows}
     noticed = {k for n in county.notices(*NOTICE_KIND.values()) for k in county.items_of(n.id)}
     short = []

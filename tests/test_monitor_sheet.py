@@ -324,10 +324,11 @@ def own_policy(ws, **replace: str) -> None:
     """The workspace on a copy of the shipped policy file with some of its lines replaced."""
     from reportgen.paths import policies_dir
 
-    text = (policies_dir() / "henan-2023.toml").read_text(encoding="utf-8")
+    text = (policies_dir() / "henan-2023" / "policy.toml").read_text(encoding="utf-8")
     for old, new in replace.items():
         line = next(x for x in text.splitlines() if x.startswith(old + " = "))
         text = text.replace(line, f"{old} = {new}")
+    text = text.replace("[meta]\n", '[meta]\nbased_on = "henan-2023"  # its texts\n', 1)
     (ws / "own.toml").write_text(text, encoding="utf-8")
     (ws / "reportgen.toml").write_text('policy = "own.toml"\n', encoding="utf-8")
 
@@ -337,7 +338,11 @@ def test_hotline_and_steps_come_from_the_policy(run, ws):
     assert run("monitor-sheet", "--household", "H003").exit_code == 0
     text = text_of(ws / "输出" / "防止返贫监测明白纸" / "防止返贫监测明白纸_河口乡李湾村.docx")
     assert "咨询服务热线12345；" in text and "12317" not in text
-    assert "1．入户核实 → 2．信息比对（凭承诺授权书比对） → 3．" in text
+    # based_on merges tables key by key: the base pack's note on 入户核实 stays beside the new one
+    assert (
+        "1．入户核实（有申报意愿的农户签订承诺授权书，同意开展信息比对） → 2．信息比对（凭承诺授权书比对） → 3．"
+        in text
+    )
 
 
 def test_a_note_for_a_step_the_policy_does_not_have_is_refused(run, ws):

@@ -162,7 +162,7 @@ def test_a_recorded_period_under_five_days_is_refused_naming_the_household(run, 
         "河口乡王庄村风险消除公示（2023年9月1日）"
     ]
     # The same household and dates as the self-check's finding.
-    check = run("check", "--as-of", "2023-09-30", "--json", "--rule", "M-PUBLICITY-5")
+    check = run("check", "--as-of", "2023-09-30", "--json", "--rule", "M-PUBLICITY")
     details = {f["key"]: f["detail"] for f in json.loads(check.stdout)}
     assert "2023年9月1日至2023年9月4日，共4天" in details["H002"]
     # A recorded five days passes.
@@ -215,7 +215,7 @@ def test_a_notice_records_its_period_for_households_not_yet_publicised(run, ws):
     write_xlsx(ws / "review.xlsx", {"监测帮扶": [["户编号", "程序类型", "风险发现日期", "乡级审核日期"],
                                                ["H011", "识别纳入", D(2023, 8, 28), D(2023, 9, 8)]]})  # fmt: skip
     assert run("import", "review.xlsx").exit_code == 0
-    check = run("check", "--as-of", "2023-09-30", "--json", "--rule", "M-PUBLICITY-5")
+    check = run("check", "--as-of", "2023-09-30", "--json", "--rule", "M-PUBLICITY")
     assert "H011" not in {f["key"] for f in json.loads(check.stdout)}
     # The next notice of the day prints the recorded period, whatever --days says now.
     assert notice(run, "--kind", "inclusion", "--date", "2023-09-01").exit_code == 0
@@ -234,7 +234,7 @@ def test_re_importing_the_sheet_with_blank_publicity_cells_keeps_the_recorded_da
     )  # fmt: skip
     assert db_rows(ws, "select publicity_start, publicity_end, township_reviewed_on from monitoring_procedures "
                        "where household_id = 'H011'") == [("2023-09-01", "2023-09-05", "2023-09-08")]  # fmt: skip
-    check = run("check", "--as-of", "2023-09-30", "--json", "--rule", "M-PUBLICITY-5")
+    check = run("check", "--as-of", "2023-09-30", "--json", "--rule", "M-PUBLICITY")
     assert "H011" not in {f["key"] for f in json.loads(check.stdout)}
     # A date written in the sheet still wins.
     procedures(

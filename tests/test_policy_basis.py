@@ -106,13 +106,13 @@ def test_an_ambiguous_education_key_is_gone():
 
 # ------------------------------------------------------------------ the rules
 @pytest.fixture(scope="module")
-def rules():
-    return [r for r in load_rules(None).values() if r.builtin]
+def policy():
+    return load_policy(DEFAULT_POLICY)
 
 
 @pytest.fixture(scope="module")
-def policy():
-    return load_policy(DEFAULT_POLICY)
+def rules(policy):
+    return [r.bound(policy) for r in load_rules(None).values() if r.builtin]
 
 
 def test_every_rule_cites_a_document_of_its_seed_section(rules, policy):

@@ -7,7 +7,7 @@ import json
 import pytest
 from builders import HEAD_A, HOUSEHOLDS, PERSONS, REGIONS, make_id, write_xlsx
 
-from reportgen.config import load_settings
+from reportgen.config import load_policy, load_settings
 from reportgen.dataset.importer import import_paths
 from reportgen.paths import example_data_dir
 from reportgen.rules import REGISTRY, load_rules
@@ -35,10 +35,10 @@ def keys(found, rule_id):
 
 # rule → (keys that must be reported: just outside), (keys that must not be: just inside)
 CASES = {
-    "M-IDENT-15": ({"H0126", "H0293"}, {"H0031", "H0073"}),  # 16 vs 15 days; pending 29 vs 8 days
-    "M-ENTRY-10": ({"H0177"}, {"H0042"}),  # 11 vs 10 days
-    "M-PLAN-10": ({"H0290"}, {"H0274"}),
-    "M-PUBLICITY-5": ({"H0204", "H0325", "H0262"}, {"H0095", "H0054"}),  # 4 days / none vs 5 days
+    "M-IDENT": ({"H0126", "H0293"}, {"H0031", "H0073"}),  # 16 vs 15 days; pending 29 vs 8 days
+    "M-ENTRY": ({"H0177"}, {"H0042"}),  # 11 vs 10 days
+    "M-PLAN": ({"H0290"}, {"H0274"}),
+    "M-PUBLICITY": ({"H0204", "H0325", "H0262"}, {"H0095", "H0054"}),  # 4 days / none vs 5 days
     "M-DEV-MEASURE": ({"H0029", "H0386"}, {"H0197", "H0327"}),
     "M-NOLABOR-JOB": ({"413028197011191453", "413025194708050375"}, {"413021196103179794"}),
     "M-ILL-HEALTH": ({"H0082"}, {"H0223"}),
@@ -92,7 +92,7 @@ def test_rule_boundaries_on_the_example_county(example, rule_id):
 
 
 def test_findings_say_the_numbers(example):
-    detail = {f.key: f.detail for f in example if f.rule == "M-IDENT-15"}
+    detail = {f.key: f.detail for f in example if f.rule == "M-IDENT"}
     assert detail["H0126"] == "风险发现2023年8月1日，县级审批2023年8月17日，用时16天（不超过15天）"
     rate = next(f for f in example if f.rule == "H-RATE")
     assert rate.detail == "参保144人/应参保146人，参保率98.63%（不低于99%）"
@@ -110,7 +110,8 @@ def test_every_rule_is_fully_described():
     settings_policy = load_settings(example_data_dir()).policy
     assert len(registry) >= 25
     for r in registry.values():
-        assert r.title and r.seed and r.fix, r.id
+        r = r.bound(settings_policy)
+        assert r.title and r.seed and r.fix and r.title != r.id, r.id
         assert "〔" in r.basis_text(settings_policy), f"{r.id}: basis needs a 文号"
 
 
@@ -151,7 +152,7 @@ def test_check_json_contract_and_scope(run, workspace):
     assert run("import", "clean").exit_code == 0 and run("import", "bad.xlsx").exit_code == 0
     found = json.loads(run("check", "--as-of", "2023-09-30", "--json").stdout)
     assert found == [{
-        "rule": "M-UNMONITORED", "title": REGISTRY["M-UNMONITORED"].title, "entity": "household", "key": "H009", "name": "钱七",
+        "rule": "M-UNMONITORED", "title": REGISTRY["M-UNMONITORED"].title_text(load_policy("henan-2023")), "entity": "household", "key": "H009", "name": "钱七",
         "household": "H009", "place": "河口乡/李湾村", "detail": "一般农户，家庭年人均纯收入7,000元，低于监测范围7,500元，未纳入监测",
         "township": "411599102", "village": "411599102202",
     }]  # fmt: skip

@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import RGBColor
 from openpyxl import load_workbook
 
+from reportgen.config import load_policy
 from reportgen.dataset.importer import import_paths
 from reportgen.dataset.store import Dataset
 from reportgen.documents.report_blocks import mask_ids
@@ -62,7 +63,8 @@ def all_text(path) -> str:
 
 def rule_counts(path) -> dict[str, int]:
     """Per rule, the count the report's 二、发现的问题 states in each rule's lead (“1.title（N户，严重）。”)."""
-    titles = {r.title: r.id for r in REGISTRY.values()}
+    policy = load_policy("henan-2023")
+    titles = {r.title_text(policy): r.id for r in REGISTRY.values()}
     texts = paragraphs(path)
     start, end = texts.index("二、发现的问题"), texts.index("三、整改措施")
     counts = {}
@@ -118,7 +120,10 @@ def test_report_counts_equal_check_json(run, example):
     # 三、整改措施: one numbered measure per rule with findings, the rule's built-in text
     measures = texts[texts.index("三、整改措施") :]
     assert any(
-        re.fullmatch(r"\d+\.识别认定超过15天。" + REGISTRY["M-IDENT-15"].fix, t) for t in measures
+        re.fullmatch(
+            r"\d+\.识别认定超过15天。" + REGISTRY["M-IDENT"].bound(load_policy("henan-2023")).fix, t
+        )
+        for t in measures
     )
     assert sum(1 for t in measures if re.match(r"^\d+\.", t)) == len(expected)
     # basis by 文件名称 and 文号 only (no 梳理 section); examples without a full ID number
@@ -166,7 +171,8 @@ def test_problem_list_has_a_sheet_per_rule_and_a_chart(run, example):
         rule_sheets.values()
     )
     assert all(
-        name == REGISTRY[rid].title.replace("/", "_")[:31] for rid, name in rule_sheets.items()
+        name == REGISTRY[rid].title_text(load_policy("henan-2023")).replace("/", "_")[:31]
+        for rid, name in rule_sheets.items()
     )
     assert all(len(name) <= 31 and not re.search(r"[A-Z]-", name) for name in wb.sheetnames)
     for rule_id, name in rule_sheets.items():
@@ -262,7 +268,7 @@ def test_second_quarter_says_what_was_fixed(run, workspace, monkeypatch):
     assert summary["H-UNINSURED"] == (0, 0, 0, 1)
     resolved = [r[1:4] for r in wb["已整改"].iter_rows(min_row=4, values_only=True)]
     assert ("H-UNINSURED", "脱贫人口、监测对象未参加基本医疗保险", mask_ids(HEAD_A)) in resolved
-    status = {r[3]: r[7] for r in wb[REGISTRY["M-UNMONITORED"].title].iter_rows(min_row=4, values_only=True)}  # fmt: skip
+    status = {r[3]: r[7] for r in wb[REGISTRY["M-UNMONITORED"].title_text(load_policy("henan-2023"))].iter_rows(min_row=4, values_only=True)}  # fmt: skip
     assert status == {"H003": "新增"}
 
     # a quarter's run replaces the quarter's earlier ones: two runs, and the comparison is unchanged
@@ -280,16 +286,18 @@ def test_county_rewrites_the_measures(run, example):
     assert result.exit_code == 0, result.output
     path = example / "rules" / "整改措施.toml"
     text = path.read_text(encoding="utf-8")
-    assert f'"W-WATER" = "{REGISTRY["W-WATER"].fix}"' in text
-    path.write_text(
-        text.replace(REGISTRY["W-WATER"].fix, "水利局牵头，10月底前逐户解决。"), encoding="utf-8"
-    )
+    fix = REGISTRY["W-WATER"].bound(load_policy("henan-2023")).fix
+    assert f'"W-WATER" = "{fix}"' in text
+    path.write_text(text.replace(fix, "水利局牵头，10月底前逐户解决。"), encoding="utf-8")
     assert run("rules", "fixes").exit_code == 3  # exists: not overwritten without --force
     assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
     measures = paragraphs(example / REPORT)
     measures = measures[measures.index("三、整改措施") :]
     assert any(t.endswith("饮水安全不达标。水利局牵头，10月底前逐户解决。") for t in measures)
-    assert any(t.endswith("识别认定超过15天。" + REGISTRY["M-IDENT-15"].fix) for t in measures)
+    assert any(
+        t.endswith("识别认定超过15天。" + REGISTRY["M-IDENT"].bound(load_policy("henan-2023")).fix)
+        for t in measures
+    )
     path.write_text("W-WATER = 3\n", encoding="utf-8")
     bad = run("selfcheck", "--quarter", "2023Q3")
     assert bad.exit_code == 3 and "整改措施文件" in bad.stderr
@@ -496,7 +504,9 @@ def test_the_problem_list_ids_follow_the_setting_and_the_option(run, example):
     found = [f for f in json.loads(run("check", "--as-of", "2023-09-30", "--json").stdout) if f["rule"] == "H-UNINSURED"]  # fmt: skip
 
     def keys():
-        sheet = load_workbook(example / LIST)[REGISTRY["H-UNINSURED"].title]
+        sheet = load_workbook(example / LIST)[
+            REGISTRY["H-UNINSURED"].title_text(load_policy("henan-2023"))
+        ]
         return [r[3] for r in sheet.iter_rows(min_row=4, values_only=True)]
 
     assert keys() == [f["key"] for f in found] and all(FULL_ID.fullmatch(k) for k in keys())

@@ -41,17 +41,20 @@ def rules_list(app: AppContext, as_json: bool) -> None:
     这些文件是程序（不是文档），以当前用户的权限运行：只放自己写的或审核过的文件。
     例：reportgen rules list
     """
-    from reportgen.rules import load_rules
+    from reportgen.rules.docs import rule_order
+    from reportgen.rules.runs import select_rules
 
     settings = app.settings()
-    registry = load_rules(settings.workspace)
+    rules = rule_order(
+        select_rules(settings.workspace, policy=settings.policy), settings.policy.groups
+    )
     if as_json:
         data = [{"id": r.id, "title": r.title, "entity": r.entity, "group": r.group, "severity": r.severity, "seed": r.seed,
                  "basis": r.basis_text(settings.policy), "builtin": r.builtin,
-                 "file": None if r.builtin else _rule_file(r)} for r in registry.values()]  # fmt: skip
+                 "file": None if r.builtin else _rule_file(r)} for r in rules]  # fmt: skip
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    custom = sorted({_rule_file(r) for r in registry.values() if not r.builtin})
+    custom = sorted({_rule_file(r) for r in rules if not r.builtin})
     if custom:
         click.echo(
             f"注意：工作目录 rules/ 下有 {len(custom)} 个自定义规则文件。它们是程序，不是文档，"
@@ -60,7 +63,8 @@ def rules_list(app: AppContext, as_json: bool) -> None:
         for path in custom:
             click.echo(f"  {path}")
         click.echo("")
-    for r in registry.values():
+    click.echo(f"政策包：{settings.policy.name}（{settings.policy.source}）\n")
+    for r in rules:
         mark = "" if r.builtin else "（自定义）"
         click.echo(f"{r.id:<16}{r.title}{mark}")
         click.echo(
@@ -96,10 +100,9 @@ def check_cmd(
 
     \b
     例：reportgen check --as-of 2023-09-30
-        reportgen check --rule M-IDENT-15 --township 城关镇
+        reportgen check --rule M-IDENT --township 城关镇
         reportgen check --json > 问题.json
     """
-    from reportgen.rules import REGISTRY
     from reportgen.rules.runs import check, make_scope, select_rules
     from reportgen.workspace import open_dataset
 
@@ -120,11 +123,12 @@ def check_cmd(
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=2))
         return
+    bound = {r.id: r for r in select_rules(settings.workspace, policy=settings.policy)}
     where = scope.place.label if scope.place else "全县"
     click.echo(f"{where}，检查日 {day.year}年{day.month}月{day.day}日：共发现 {len(found)} 个问题")
     for rule_id, items in groupby(found, key=lambda f: f.rule):
         items = list(items)
-        r = REGISTRY[rule_id]
+        r = bound[rule_id]
         click.echo(f"\n[{rule_id}] {r.title}（{len(items)}）  梳理 {r.seed}")
         for f in items:
             click.echo(f"  {f.place}  {f.name}（{f.key}）：{f.detail}")
@@ -140,12 +144,11 @@ def rules_fixes(app: AppContext, force: bool) -> None:
     例：reportgen rules fixes
     """
     from reportgen.documents.selfcheck import write_fix_texts
-    from reportgen.rules import load_rules
+    from reportgen.rules.runs import select_rules
 
     settings = app.settings()
-    path = write_fix_texts(
-        settings.workspace, list(load_rules(settings.workspace).values()), overwrite=force
-    )
+    rules = select_rules(settings.workspace, policy=settings.policy)
+    path = write_fix_texts(settings.workspace, rules, overwrite=force)
     click.echo(f"已写出 {path}：改写其中的文字，下次生成自查报告时使用。")
 
 

@@ -153,7 +153,7 @@ def publicity_candidates(
       - the data record `day` as its 公示开始日期 (it is publicised in this notice), or
       - nothing is recorded yet: 入户核实 on or before `day`, and no later step (乡级审核, 县级审批,
         公告, 系统录入) recorded. A procedure past that stage without publicity dates is the
-        self-check's finding (M-PUBLICITY-5), not a notice to print after the fact.
+        self-check's finding (M-PUBLICITY), not a notice to print after the fact.
     """
     h, procs, persons = TABLES["households"], TABLES["monitoring_procedures"], TABLES["persons"]
     size = (
@@ -556,7 +556,7 @@ def _record(run: DocumentRun, place: Place, kind: NoticeKind, period: Period, fi
             unrecorded: list[Listed]) -> None:  # fmt: skip
     """Remember the notice (re-issuing the same place/kind/start replaces the record) and, in the same
     transaction, write its period into the procedures not yet publicised, so that the self-check
-    (M-PUBLICITY-5), `data export`, the 明白纸 and the next notice read the dates this notice printed."""
+    (M-PUBLICITY), `data export`, the 明白纸 and the next notice read the dates this notice printed."""
     last = run.dataset.latest_import() or {}
     procs = TABLES["monitoring_procedures"]
     with run.dataset.engine.begin() as conn:

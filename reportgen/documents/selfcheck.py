@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -50,7 +49,8 @@ from reportgen.engine import (
     write_manifest,
 )
 from reportgen.errors import ConfigError
-from reportgen.rules import GROUPS, Finding, Rule
+from reportgen.packs import read_toml
+from reportgen.rules import Finding, Rule, canonical_id
 from reportgen.rules.context import RuleContext
 from reportgen.rules.docs import rule_order
 from reportgen.rules.runs import (
@@ -61,11 +61,6 @@ from reportgen.rules.runs import (
     select_rules,
     store_run,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 TEMPLATE = "季度自查报告"
 KIND = "selfcheck"
@@ -132,16 +127,14 @@ def load_fix_texts(workspace: Path | None) -> dict[str, str]:
     path = fix_file(workspace)
     if path is None or not path.is_file():
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"整改措施文件格式错误：{path}：{exc}") from None
+    data = read_toml(path, "整改措施文件")
     bad = [k for k, v in data.items() if not isinstance(v, str)]
     if bad:
         raise ConfigError(
             f"整改措施文件 {path} 中 {'、'.join(bad)} 的值应为一段文字（用英文双引号括起来）"
         )
-    return {k: v.strip() for k, v in data.items() if v.strip()}
+    # rule ids as they were (M-IDENT-15) name the same rule as the stable codes (M-IDENT)
+    return {canonical_id(k): v.strip() for k, v in data.items() if v.strip()}
 
 
 def write_fix_texts(workspace: Path, rules: list[Rule], *, overwrite: bool = False) -> Path:
@@ -197,6 +190,7 @@ class SelfCheck:
     figures: Indicators
     fixes: dict[str, str]
     township_names: dict[str, str] = field(default_factory=dict)
+    groups: tuple[str, ...] = ()  # the policy pack's problem groups, in order
 
     def of_rule(self, rule_id: str) -> list[Finding]:
         return self._by_rule.get(rule_id, [])
@@ -272,7 +266,9 @@ def make_selfcheck(
 
     settings = run.settings
     as_of = min(quarter.end, run.today)
-    rules = rule_order(select_rules(settings.workspace))
+    rules = rule_order(
+        select_rules(settings.workspace, policy=settings.policy), settings.policy.groups
+    )
     ctx = RuleContext(run.dataset, settings.policy, as_of)  # the tables are loaded once for both
     found = check(settings, run.dataset, scope, as_of, ctx=ctx, progress=progress,
                   workers=workers, start=quarter.start)  # fmt: skip
@@ -283,7 +279,8 @@ def make_selfcheck(
     name = scope_name(run, scope) if scope.place else county
     report = SelfCheck(name, quarter, as_of, rules, found, comparison, comparison.keys, figures,
                        {**{r.id: r.fix for r in rules}, **load_fix_texts(settings.workspace)},
-                       {code: p.name for code, p in ctx.places.items() if p.code == p.township_code})  # fmt: skip
+                       {code: p.name for code, p in ctx.places.items() if p.code == p.township_code},
+                       settings.policy.groups)  # fmt: skip
     del ctx  # the loaded tables are not needed to write the report and the list
     prefix = scope.place.file_label if scope.place else county
     stem = safe_filename(f"{prefix}_{quarter.label}_自查报告")
@@ -448,7 +445,7 @@ def _problems(b: Blocks, report: SelfCheck, policy) -> None:
             widths(shares),
             ["center", "left"] + ["center"] * (len(columns) - 2),
         )
-    for gi, group in enumerate(GROUPS, start=1):
+    for gi, group in enumerate(report.groups, start=1):
         b.h2(f"（{chinese_number(gi)}）{group}方面")
         in_group = [r for r in report.rules if r.group == group and report.of_rule(r.id)]
         if not in_group:

@@ -13,14 +13,25 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from reportgen.errors import ConfigError
 
 ENTITIES = ("household", "person", "student", "project", "dropout_case", "township")
-GROUPS = ("责任落实", "政策落实", "工作落实", "成效巩固")
 SEVERITIES = ("严重", "一般", "提示")
+# Rule ids that quoted a policy number, and the stable codes that replace them (issue 19): still
+# accepted wherever a user names a rule (check --rule, 整改措施.toml, [rules] settings).
+RENAMED = {
+    "M-IDENT-15": "M-IDENT",
+    "M-ENTRY-10": "M-ENTRY",
+    "M-PLAN-10": "M-PLAN",
+    "M-PUBLICITY-5": "M-PUBLICITY",
+}
+
+
+def canonical_id(rule_id: str) -> str:
+    return RENAMED.get(rule_id, rule_id)
 
 
 @dataclass(frozen=True)
@@ -44,12 +55,17 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
+    """A check and its words. A built-in rule's words (title, 梳理 section, basis, group,
+    severity, 整改措施) come from the policy pack's texts (`[rules.<id>]` in texts.toml), so
+    they follow the pack's numbers; `bound(policy)` gives the rule as a pack words it. A
+    workspace's own rule may carry its words itself (or take them from the pack too)."""
+
     id: str
     title: str
-    seed: str  # 梳理 section, e.g. 三.一.(二).2④
+    seed: str  # section of the pack's source document, e.g. 三.一.(二).2④
     basis: str  # key of the policy's [basis] table (file name and 文号)
     entity: str
-    group: str  # 责任落实 / 政策落实 / 工作落实 / 成效巩固
+    group: str  # one of the pack's [groups] order (责任落实 / 政策落实 / 工作落实 / 成效巩固)
     severity: str
     fix: str  # default 整改措施 text for the report
     check: Callable[..., Iterable[Finding]]
@@ -59,8 +75,7 @@ class Rule:
     # its schools; any project, notice or dropout case), so a partitioned self-check may run it
     # township by township (rules/partition.py). False: it runs once over the whole dataset.
     split: bool = False
-    # The title worded from a policy's numbers (a dropout rule's 劝返不足N次), where `title` quotes
-    # the default policy's; None: the title has no policy number.
+    # A workspace rule's title worded from the policy's numbers; built-in rules use the pack.
     title_of: Callable[..., str] | None = None
 
     def basis_text(self, policy) -> str:
@@ -68,9 +83,31 @@ class Rule:
         has no such entry: a county's own rule may write its basis out in full)."""
         return policy.data.get("basis", {}).get(self.basis, self.basis)
 
+    def bound(self, policy) -> Rule:
+        """This rule as `policy` words it: texts from the pack's [rules.<id>], rendered over
+        its numbers. ConfigError when a built-in rule has no words in the pack, or the group is
+        not one of the pack's."""
+        key = f"rules.{self.id}"
+        if policy.has_text(f"{key}.title"):
+            words = {f: policy.text(f"{key}.{f}") for f in ("title", "seed", "basis", "group", "severity", "fix")}  # fmt: skip
+            return replace(self, **words)
+        if self.builtin:
+            raise ConfigError(
+                f"政策包 {policy.name} 没有规则 {self.id} 的文字：请在它的 texts.toml 中加上 "
+                f"[rules.{self.id}]（title、seed、basis、group、severity、fix；可照 henan-2023 写）"
+            )
+        title = self.title_of(policy) if self.title_of else self.title
+        groups = policy.groups
+        if groups and self.group not in groups:
+            raise ConfigError(
+                f"自定义规则 {self.id} 的分组“{self.group}”不是政策包 {policy.name} 的分组："
+                f"{'、'.join(groups)}"
+            )
+        return replace(self, title=title)
+
     def title_text(self, policy) -> str:
         """The title as the run's policy words it."""
-        return self.title_of(policy) if self.title_of else self.title
+        return self.bound(policy).title
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -79,12 +116,12 @@ _LOADING_USER = False
 
 def rule(
     id: str,
-    title: str,
+    title: str = "",
     *,
-    seed: str,
-    basis: str,
     entity: str,
-    group: str,
+    seed: str = "",
+    basis: str = "",
+    group: str = "工作落实",
     severity: str = "一般",
     fix: str = "",
     split: bool | None = None,
@@ -92,22 +129,30 @@ def rule(
 ):
     """Register a rule function `check(ctx) -> Iterable[Finding]` under a stable id.
 
-    `split`: see Rule.split; built-in rules default to True (each was checked against it), rules
-    from a workspace's rules/*.py to False unless they say so. `title_of(policy)`: see Rule.title_of."""
+    Built-in rules give only the id and entity: their words are the policy pack's. A workspace
+    rule gives its title, seed, basis, group, severity and fix here, or the pack's texts give
+    them (a [rules.<id>] table in a workspace pack). `split`: see Rule.split; built-in rules
+    default to True (each was checked against it), rules from a workspace's rules/*.py to False
+    unless they say so. `title_of(policy)`: see Rule.title_of."""
     if entity not in ENTITIES:
         raise ValueError(f"entity {entity!r}")
-    if group not in GROUPS or severity not in SEVERITIES:
-        raise ValueError(f"group {group!r} / severity {severity!r}")
+    if severity not in SEVERITIES:
+        raise ValueError(f"severity {severity!r}")
 
     def register(fn: Callable[..., Iterable[Finding]]):
         if id in REGISTRY and REGISTRY[id].check is not fn:
             raise ConfigError(f"规则编号重复：{id}")
         builtin = not _LOADING_USER
-        REGISTRY[id] = Rule(id, title, seed, basis, entity, group, severity, fix, fn, builtin=builtin,
+        REGISTRY[id] = Rule(id, title or id, seed, basis, entity, group, severity, fix, fn, builtin=builtin,
                             split=builtin if split is None else split, title_of=title_of)  # fmt: skip
         return fn
 
     return register
+
+
+def bind_rules(rules: Iterable[Rule], policy) -> list[Rule]:
+    """The rules as the policy words them (Rule.bound)."""
+    return [r.bound(policy) for r in rules]
 
 
 BUILTIN_MODULES = (

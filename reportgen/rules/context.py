@@ -143,9 +143,16 @@ class RuleContext:
     def income_line(self) -> Decimal:
         return Decimal(str(self.policy.value("monitoring.income_line")))
 
+    def rule_title(self, rule_id: str) -> str:
+        """The rule's title as this run's policy words it (its numbers, its pack's words)."""
+        titles = self._cache.setdefault("rule_titles", {})
+        if rule_id not in titles:
+            titles[rule_id] = REGISTRY[rule_id].title_text(self.policy)
+        return titles[rule_id]
+
     def household_finding(self, rule_id: str, h: sa.Row, detail: str) -> Finding:
         place = self.place(h.village_code)
-        return Finding(rule_id, REGISTRY[rule_id].title, "household", h.household_id, h.head_name, h.household_id, place.label,
+        return Finding(rule_id, self.rule_title(rule_id), "household", h.household_id, h.head_name, h.household_id, place.label,
                        detail, place.township_code, h.village_code)  # fmt: skip
 
     def person_finding(
@@ -153,7 +160,7 @@ class RuleContext:
     ) -> Finding:
         h = self.households.get(person.household_id) if person is not None else None
         place = self.place(h.village_code if h else None)
-        return Finding(rule_id, REGISTRY[rule_id].title, "person", id_number, person.name if person is not None else "",
+        return Finding(rule_id, self.rule_title(rule_id), "person", id_number, person.name if person is not None else "",
                        h.household_id if h else None, place.label, detail, place.township_code, h.village_code if h else "")  # fmt: skip
 
 

@@ -21,18 +21,22 @@ ENTITY_NAMES = {"household": "户（户编号）", "person": "人员（证件号
                 "project": "项目（项目编号）", "dropout_case": "辍学个案（学籍号）", "township": "乡镇/全县（区划代码）"}  # fmt: skip
 
 
-def rule_order(rules: list) -> list:
-    """The seed's four groups in order; within a group the built-in modules in BUILTIN_MODULES
-    order, then the county's own rules, each module in definition order. Registry order alone
-    depends on which rule module some other code happened to import first."""
-    from reportgen.rules import BUILTIN_MODULES, GROUPS
+def rule_order(rules: list, groups: tuple[str, ...] | list[str]) -> list:
+    """The pack's problem groups in order (the seed's four for henan-2023); within a group the
+    built-in modules in BUILTIN_MODULES order, then the county's own rules, each module in
+    definition order. Registry order alone depends on which rule module some other code
+    happened to import first."""
+    from reportgen.rules import BUILTIN_MODULES
+
+    groups = list(groups)
 
     index = {r.id: i for i, r in enumerate(rules)}
 
     def key(r):
         module = r.check.__module__
         rank = BUILTIN_MODULES.index(module) if module in BUILTIN_MODULES else len(BUILTIN_MODULES)
-        return (GROUPS.index(r.group), rank, index[r.id])
+        group = groups.index(r.group) if r.group in groups else len(groups)
+        return (group, rank, index[r.id])
 
     return sorted(rules, key=key)
 
@@ -63,14 +67,14 @@ def descriptions(policy) -> dict[str, str]:
     )
     monitored = "正在监测的户（户类型为监测户或填了监测类型，且风险未消除）"
     return {
-        "M-IDENT-15": f"识别纳入程序从风险发现日期到县级审批日期超过{ident}天的报。天数数开始日之后的日历天：发现9月1日、"
+        "M-IDENT": f"识别纳入程序从风险发现日期到县级审批日期超过{ident}天的报。天数数开始日之后的日历天：发现9月1日、"
                       f"审批9月16日为15天，不报；9月17日为16天，报。尚未县级审批的（审批日期晚于检查日的同样）按检查日计算已用天数，"
                       f"超过{ident}天即报。",
-        "M-ENTRY-10": f"已县级审批的识别纳入程序，从县级审批日期到系统录入日期超过{entry}天的报（审批7月14日、录入7月24日为10天，"
+        "M-ENTRY": f"已县级审批的识别纳入程序，从县级审批日期到系统录入日期超过{entry}天的报（审批7月14日、录入7月24日为10天，"
                       "不报；7月25日为11天，报）。尚未录入的（录入日期晚于检查日的同样）按检查日计算。",
-        "M-PLAN-10": f"已县级审批的识别纳入程序，从县级审批日期到帮扶计划制定日期超过{plan}天的报（审批6月20日、计划6月30日为10天，"
+        "M-PLAN": f"已县级审批的识别纳入程序，从县级审批日期到帮扶计划制定日期超过{plan}天的报（审批6月20日、计划6月30日为10天，"
                      "不报；7月1日为11天，报）。没有帮扶计划日期的（日期晚于检查日的同样）按检查日计算。",
-        "M-PUBLICITY-5": f"识别纳入、风险消除、整户无劳动能力认定程序的公示期少于{pub}天的报。公示期首尾两天都算：9月1日至9月5日为"
+        "M-PUBLICITY": f"识别纳入、风险消除、整户无劳动能力认定程序的公示期少于{pub}天的报。公示期首尾两天都算：9月1日至9月5日为"
                          "5天，不报；9月1日至9月4日为4天，报。已乡级审核或县级审批、却没有公示起止日期的也报。",
         "M-DEV-MEASURE": f"{monitored}有普通劳动力或技能劳动力成员，却没有任何开发式帮扶措施"
                          f"（{'、'.join(v('monitoring.development_measures'))}）的报。弱劳动力或半劳动力不算有劳动力。",
@@ -139,10 +143,11 @@ def _cell(text: str) -> str:
 def rules_markdown(policy=None) -> str:
     """The generated part of docs/自查规则.md: an overview table, then each rule in detail."""
     from reportgen.config import DEFAULT_POLICY, load_policy
-    from reportgen.rules import GROUPS, load_rules
+    from reportgen.rules import bind_rules, load_rules
 
     policy = policy or load_policy(DEFAULT_POLICY)
-    rules = rule_order([r for r in load_rules(None).values() if r.builtin])
+    builtin = [r for r in load_rules(None).values() if r.builtin]
+    rules = rule_order(bind_rules(builtin, policy), policy.groups)
     lines = [
         f"内置规则共 {len(rules)} 条（政策参数：{policy.name}）。按《重点工作梳理》关注问题的四个方面排列。",
         "",
@@ -151,7 +156,7 @@ def rules_markdown(policy=None) -> str:
     ]
     lines += [f"| [{r.id}](#{r.id.lower()}) | {_cell(r.title_text(policy))} | {r.group} | {r.severity} | {ENTITY_NAMES.get(r.entity, r.entity)} "
               f"| {_cell(r.seed)} |" for r in rules]  # fmt: skip
-    for group in GROUPS:
+    for group in policy.groups:
         lines += ["", f"### {group}方面"]
         for r in (r for r in rules if r.group == group):
             lines += [

@@ -33,8 +33,7 @@ def yuan(amount: Decimal) -> str:
     return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
 
 
-@rule("M-IDENT-15", "识别认定超过15天", seed="三.一.(二).2④", basis="monitoring", entity="household", group="工作落实",
-      severity="严重", fix="对超时的识别程序逐户倒查原因，压缩入户核实、比对和审批环节用时，确保15天内完成识别认定。")  # fmt: skip
+@rule("M-IDENT", entity="household")
 def identification_days(ctx: RuleContext) -> Iterator[Finding]:
     limit = ctx.policy.value("monitoring.identification_max_days")
     for hid, procs in ctx.procedures.items():
@@ -49,11 +48,10 @@ def identification_days(ctx: RuleContext) -> Iterator[Finding]:
                     detail = f"风险发现{cn_date(p.found_on)}，县级审批{cn_date(approved)}，用时{days}天（不超过{limit}天）"
                 else:
                     detail = f"风险发现{cn_date(p.found_on)}，截至{cn_date(ctx.as_of)}已{days}天仍未完成县级审批（不超过{limit}天）"
-                yield ctx.household_finding("M-IDENT-15", h, detail)
+                yield ctx.household_finding("M-IDENT", h, detail)
 
 
-@rule("M-ENTRY-10", "县级批准后超过10天未录入系统", seed="三.一.(二).2④", basis="monitoring", entity="household", group="工作落实",
-      fix="县级批准后10天内完成全国防止返贫监测信息系统录入，建立录入台账逐条销号。")  # fmt: skip
+@rule("M-ENTRY", entity="household")
 def entry_days(ctx: RuleContext) -> Iterator[Finding]:
     limit = ctx.policy.value("monitoring.entry_max_days")
     for hid, procs in ctx.procedures.items():
@@ -66,12 +64,11 @@ def entry_days(ctx: RuleContext) -> Iterator[Finding]:
                 what = (
                     f"系统录入{cn_date(entered)}" if entered else f"截至{cn_date(ctx.as_of)}未录入"
                 )
-                yield ctx.household_finding("M-ENTRY-10", ctx.households[hid],
+                yield ctx.household_finding("M-ENTRY", ctx.households[hid],
                                             f"县级审批{cn_date(p.county_approved_on)}，{what}，用时{days}天（不超过{limit}天）")  # fmt: skip
 
 
-@rule("M-PLAN-10", "县级批准后超过10天未明确帮扶责任人、制定帮扶计划", seed="三.一.(二).3①", basis="monitoring", entity="household",
-      group="工作落实", fix="新识别监测对象县级批准后10天内明确帮扶责任人，完成帮扶计划制定和措施申报。")  # fmt: skip
+@rule("M-PLAN", entity="household")
 def plan_days(ctx: RuleContext) -> Iterator[Finding]:
     limit = ctx.policy.value("monitoring.plan_max_days")
     for hid, procs in ctx.procedures.items():
@@ -86,12 +83,11 @@ def plan_days(ctx: RuleContext) -> Iterator[Finding]:
                     if planned
                     else f"截至{cn_date(ctx.as_of)}无帮扶计划"
                 )
-                yield ctx.household_finding("M-PLAN-10", ctx.households[hid],
+                yield ctx.household_finding("M-PLAN", ctx.households[hid],
                                             f"县级审批{cn_date(p.county_approved_on)}，{what}，用时{days}天（不超过{limit}天）")  # fmt: skip
 
 
-@rule("M-PUBLICITY-5", "公示少于5天或无公示记录", seed="三.一.(二).2③、4②、5②", basis="monitoring", entity="household",
-      group="工作落实", severity="严重", fix="识别纳入、风险消除、兜底户认定一律在村内公示不少于5天，公示材料存档备查。")  # fmt: skip
+@rule("M-PUBLICITY", entity="household")
 def publicity_days(ctx: RuleContext) -> Iterator[Finding]:
     minimum = ctx.policy.value("monitoring.publicity_min_days")
     for hid, procs in ctx.procedures.items():
@@ -99,16 +95,15 @@ def publicity_days(ctx: RuleContext) -> Iterator[Finding]:
             if p.publicity_start and p.publicity_end:
                 days = inclusive_days(p.publicity_start, p.publicity_end)
                 if days < minimum:
-                    yield ctx.household_finding("M-PUBLICITY-5", ctx.households[hid],
+                    yield ctx.household_finding("M-PUBLICITY", ctx.households[hid],
                                                 f"{p.kind}公示{cn_date(p.publicity_start)}至{cn_date(p.publicity_end)}，共{days}天（不少于{minimum}天）")  # fmt: skip
             elif p.county_approved_on or p.township_reviewed_on:
                 # Past the village stage, the publicity must have happened: missing dates are a finding.
-                yield ctx.household_finding("M-PUBLICITY-5", ctx.households[hid],
+                yield ctx.household_finding("M-PUBLICITY", ctx.households[hid],
                                             f"{p.kind}已{'县级审批' if p.county_approved_on else '乡级审核'}，但没有公示起止日期")  # fmt: skip
 
 
-@rule("M-DEV-MEASURE", "有劳动能力的监测户未落实开发式帮扶措施", seed="三.一.(二).3②", basis="monitoring", entity="household",
-      group="工作落实", fix="对有劳动能力的监测户至少落实一项产业、就业等开发式帮扶措施。")  # fmt: skip
+@rule("M-DEV-MEASURE", entity="household")
 def development_measure(ctx: RuleContext) -> Iterator[Finding]:
     development = set(ctx.policy.value("monitoring.development_measures"))
     for hid, h in ctx.households.items():
@@ -123,8 +118,7 @@ def development_measure(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-@rule("M-NOLABOR-JOB", "丧失劳动力或无劳动力人员安置在公益岗位", seed="三.四.(二).6", basis="employment", entity="person",
-      group="工作落实", fix="公益岗位按需设岗、以岗聘任，不得安置丧失劳动能力人员；已安置的依规退岗并落实兜底保障。")  # fmt: skip
+@rule("M-NOLABOR-JOB", entity="person")
 def no_labor_in_job(ctx: RuleContext) -> Iterator[Finding]:
     for job in ctx.welfare_jobs():
         person = ctx.persons.get(job.id_number)
@@ -161,20 +155,17 @@ def _risk_without_measure(
             yield ctx.household_finding(rule_id, h, f"风险类型含{risk}，无{measure}措施")
 
 
-@rule("M-ILL-HEALTH", "因病监测户未落实健康帮扶", seed="二.二.(二)；三.一.(二).3②", basis="health", entity="household",
-      group="政策落实", fix="对因病风险户逐户落实参保资助、先诊疗后付费、家庭医生签约等健康帮扶措施。")  # fmt: skip
+@rule("M-ILL-HEALTH", entity="household")
 def illness_without_health_measure(ctx: RuleContext) -> Iterator[Finding]:
     return _risk_without_measure(ctx, "M-ILL-HEALTH", "因病", "健康帮扶")
 
 
-@rule("M-STUDY-EDU", "因学监测户未落实教育帮扶", seed="二.一.(二)；三.一.(二).3②", basis="student_aid", entity="household",
-      group="政策落实", fix="对因学风险户落实学生资助、雨露计划等教育帮扶措施。")  # fmt: skip
+@rule("M-STUDY-EDU", entity="household")
 def study_without_education_measure(ctx: RuleContext) -> Iterator[Finding]:
     return _risk_without_measure(ctx, "M-STUDY-EDU", "因学", "教育帮扶")
 
 
-@rule("M-UNMONITORED", "收入低于监测范围但未纳入监测（疑似应纳未纳）", seed="三.一.(二).2②", basis="monitoring", entity="household",
-      group="工作落实", severity="严重", fix="对收入低于监测范围的农户逐户入户核实，符合条件的及时纳入监测。")  # fmt: skip
+@rule("M-UNMONITORED", entity="household")
 def unmonitored_low_income(ctx: RuleContext) -> Iterator[Finding]:
     line = ctx.income_line
     for h in ctx.households.values():
@@ -189,8 +180,7 @@ def unmonitored_low_income(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-@rule("M-ELIM-INCOME", "风险消除但收入未超过监测范围", seed="三.一.(二).4①", basis="monitoring_guide", entity="household",
-      group="工作落实", severity="严重", fix="对收入未稳定超过监测范围即标注风险消除的，重新研判，必要时恢复监测。")  # fmt: skip
+@rule("M-ELIM-INCOME", entity="household")
 def eliminated_under_line(ctx: RuleContext) -> Iterator[Finding]:
     # Seed 三.一.(二).4① (the wording of 国乡振发〔2023〕4号 quoted in 三.一.(一)3): “收入稳定超过当年
     # 监测范围 … 按程序标注风险消除”. Income exactly at the line does not exceed it: 7500 is reported,
@@ -210,16 +200,14 @@ def eliminated_under_line(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-@rule("M-NO-HELPER", "监测户未明确帮扶责任人", seed="三.一.(二).3①；一.四", basis="monitoring", entity="household",
-      group="责任落实", fix="为每户监测对象明确一名国家公职人员作为帮扶责任人，并在系统中维护其联系方式。")  # fmt: skip
+@rule("M-NO-HELPER", entity="household")
 def no_helper(ctx: RuleContext) -> Iterator[Finding]:
     for h in ctx.households.values():
         if ctx.is_monitored(h) and not h.helper_name:
             yield ctx.household_finding("M-NO-HELPER", h, "监测户无帮扶责任人")
 
 
-@rule("DATA-ORDER", "数据逻辑错误：审批日期早于风险发现日期", seed="三.一.(三).5", basis="monitoring", entity="household",
-      group="工作落实", fix="核对并更正系统中程序日期，建立数据常态化自查机制。")  # fmt: skip
+@rule("DATA-ORDER", entity="household")
 def approval_before_discovery(ctx: RuleContext) -> Iterator[Finding]:
     for hid, procs in ctx.procedures.items():
         for p in procs:
@@ -237,8 +225,7 @@ def approval_before_discovery(ctx: RuleContext) -> Iterator[Finding]:
                     break
 
 
-@rule("DATA-FUTURE", "数据逻辑错误：日期晚于数据采集日期", seed="三.一.(三).5", basis="monitoring", entity="household",
-      group="工作落实", fix="核对并更正录入错误的日期。")  # fmt: skip
+@rule("DATA-FUTURE", entity="household")
 def future_dates(ctx: RuleContext) -> Iterator[Finding]:
     # A date later than the day its row was imported cannot be true (the data were exported before
     # that). A date merely later than the as-of date is not judged here: a quarter's report cannot
@@ -286,8 +273,7 @@ def import_dates(ctx: RuleContext) -> Callable[[int | None], dt.date | None]:
     return lambda import_id: days.get(import_id, last) if import_id is not None else last
 
 
-@rule("DATA-TYPE", "数据逻辑错误：监测户无监测类型", seed="三.一.(三).5", basis="monitoring", entity="household",
-      group="工作落实", fix="补全监测类型。")  # fmt: skip
+@rule("DATA-TYPE", entity="household")
 def monitored_without_type(ctx: RuleContext) -> Iterator[Finding]:
     # The importer refuses such rows; data written to the database by other means are checked here.
     for h in ctx.households.values():
@@ -298,8 +284,7 @@ def monitored_without_type(ctx: RuleContext) -> Iterator[Finding]:
 MEMBER_COUNT_HEADERS = ("家庭人口", "家庭人口数", "家庭成员数", "人口数")
 
 
-@rule("DATA-SIZE", "数据逻辑错误：家庭人口数与成员记录数不一致", seed="三.一.(三).5", basis="monitoring", entity="household",
-      group="工作落实", fix="核对户籍人口，更正家庭人口数或补录、删除成员信息。")  # fmt: skip
+@rule("DATA-SIZE", entity="household")
 def member_count(ctx: RuleContext) -> Iterator[Finding]:
     # 家庭人口 is not a column of the contract; an export that carries it keeps it in `extra`.
     for hid, h in ctx.households.items():

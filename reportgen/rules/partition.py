@@ -209,7 +209,7 @@ def check_partition(task: dict[str, Any]) -> dict[str, Any]:
 
     _LAST.clear()  # the previous partition's tables, before this one's are read
     settings, dataset = worker_open(task)
-    rules = select_rules(settings.workspace, task["rules"])
+    rules = select_rules(settings.workspace, task["rules"], settings.policy)
     part = Part(tuple(task["townships"]), task["rest"])
     ctx = PartContext(dataset, settings.policy, task["as_of"], part=part)
     if task["linger"]:

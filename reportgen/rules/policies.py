@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from reportgen.rules import REGISTRY, Finding, rule
+from reportgen.rules import Finding, rule
 from reportgen.rules.context import RuleContext
 
 
@@ -34,12 +34,11 @@ def student_finding(ctx: RuleContext, rule_id: str, student, detail: str) -> Fin
     """Placed at the school's township (the school answers for aid); `village` is the linked
     household's."""
     place = ctx.place(student.school.region_code)
-    return Finding(rule_id, REGISTRY[rule_id].title, "student", student.student_no, student.name, student.household_id,
+    return Finding(rule_id, ctx.rule_title(rule_id), "student", student.student_no, student.name, student.household_id,
                    student.school.name, detail, place.township_code, student.household_village or "")  # fmt: skip
 
 
-@rule("A-UNPAID", "符合资助条件的学生本学年未获任何资助（应享未享）", seed="二.一.(二).2②③", basis="student_aid", entity="student",
-      group="政策落实", severity="严重", fix="逐一核实应享未享学生，符合条件的及时补发；加强教育、民政、乡村振兴部门数据比对。")  # fmt: skip
+@rule("A-UNPAID", entity="student")
 def unpaid_eligible(ctx: RuleContext) -> Iterator[Finding]:
     from reportgen.aid.eligibility import eligible_items
     from reportgen.aid.terms import terms_of_school_year
@@ -66,8 +65,7 @@ def unpaid_eligible(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-@rule("A-SPECIAL", "特殊困难群体学生未认定家庭经济困难", seed="二.一.(二).2①", basis="student_aid", entity="student",
-      group="政策落实", fix="对原建档立卡、监测户、低保、特困、孤儿、事实无人抚养、残疾学生重点认定，未认定的说明理由。")  # fmt: skip
+@rule("A-SPECIAL", entity="student")
 def special_not_hardship(ctx: RuleContext) -> Iterator[Finding]:
     from reportgen.aid.eligibility import special_groups_without_hardship
 
@@ -112,8 +110,7 @@ def insurance_rates(ctx: RuleContext) -> dict[str, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-@rule("H-UNINSURED", "脱贫人口、监测对象未参加基本医疗保险", seed="二.二.(二)；第四部分 3", basis="health", entity="person",
-      group="政策落实", severity="严重", fix="逐人核实未参保原因，落实分类资助参保，做到应保尽保。")  # fmt: skip
+@rule("H-UNINSURED", entity="person")
 def uninsured(ctx: RuleContext) -> Iterator[Finding]:
     for h, p in covered_people(ctx):
         if p.medical_insured is not True:
@@ -121,9 +118,9 @@ def uninsured(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.person_finding("H-UNINSURED", p, p.id_number, f"{h.category}成员，{state}")
 
 
-@rule("H-RATE", "脱贫人口和监测对象基本医保参保率低于99%", seed="第四部分 3", basis="health", entity="township",
-      group="成效巩固", severity="严重", fix="以乡镇为单位排查未参保人员，确保参保率稳定在99%以上。",
-      split=False)  # the county's rate needs every township: the parent runs it on all the counts  # fmt: skip
+@rule(
+    "H-RATE", entity="township", split=False
+)  # the county's rate needs every township: the parent runs it on all the counts
 def insurance_rate(ctx: RuleContext) -> Iterator[Finding]:
     target = Decimal(str(ctx.policy.value("health.insurance_rate_min")))
     for code, (insured, total) in sorted(insurance_rates(ctx).items()):
@@ -133,13 +130,12 @@ def insurance_rate(ctx: RuleContext) -> Iterator[Finding]:
         if rate < target:
             place = ctx.place(code) if code else None
             name = place.name if place else "全县"
-            yield Finding("H-RATE", REGISTRY["H-RATE"].title, "township", code or "county", name, None, name,
+            yield Finding("H-RATE", ctx.rule_title("H-RATE"), "township", code or "county", name, None, name,
                           f"参保{insured}人/应参保{total}人，参保率{rate * 100:.2f}%（不低于{target * 100:.0f}%）", code, "")  # fmt: skip
 
 
 # ------------------------------------------------------------------------------ housing
-@rule("R-UNSAFE", "C/D级危房或无房户未纳入改造", seed="二.三.(二)", basis="housing", entity="household", group="政策落实",
-      severity="严重", fix="对C、D级危房和无房户逐户制定改造方案，及时纳入危房改造或通过其他方式保障住房安全。")  # fmt: skip
+@rule("R-UNSAFE", entity="household")
 def unsafe_housing(ctx: RuleContext) -> Iterator[Finding]:
     unsafe = set(ctx.policy.value("housing.unsafe_grades"))
     for h in ctx.households.values():
@@ -155,8 +151,7 @@ def required_area(policy, size: int) -> Decimal:
     return Decimal(str(policy.value("housing.rebuilt_area_per_person_above"))) * size
 
 
-@rule("R-AREA", "改造后住房面积低于标准", seed="二.三.(二).3③", basis="housing", entity="household", group="政策落实",
-      fix="对竣工面积不达标的，核实人口和面积，整改复验。")  # fmt: skip
+@rule("R-AREA", entity="household")
 def rebuilt_area(ctx: RuleContext) -> Iterator[Finding]:
     for hid, h in ctx.households.items():
         if h.renovation_status != "已竣工验收" or h.housing_area is None:
@@ -174,8 +169,7 @@ def rebuilt_area(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # ------------------------------------------------------------------------------ water
-@rule("W-WATER", "饮水安全不达标", seed="二.四.(二).2", basis="water", entity="household", group="政策落实",
-      fix="对水量、取水时间或水质不达标的户，逐户制定供水保障措施，动态清零。")  # fmt: skip
+@rule("W-WATER", entity="household")
 def water(ctx: RuleContext) -> Iterator[Finding]:
     dry = set(ctx.policy.value("water.dry_areas"))
     normal = Decimal(str(ctx.policy.value("water.min_liters_per_day")))

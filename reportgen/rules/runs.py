@@ -14,7 +14,7 @@ from reportgen.dataset.staging import bulk_insert
 from reportgen.dataset.store import Dataset
 from reportgen.errors import ConfigError
 from reportgen.places import Place, resolve_place
-from reportgen.rules import REGISTRY, Finding, Rule, load_rules
+from reportgen.rules import REGISTRY, Finding, Rule, bind_rules, canonical_id, load_rules
 from reportgen.rules.context import RuleContext, run_rules
 
 
@@ -49,16 +49,21 @@ def make_scope(
     return Scope(None)
 
 
-def select_rules(workspace, only: list[str] | None = None) -> list[Rule]:
+def select_rules(workspace, only: list[str] | None = None, policy=None) -> list[Rule]:
+    """The workspace's rules (or those `only` names: old ids such as M-IDENT-15 accepted), as
+    `policy` words them when given (Rule.bound)."""
     registry = load_rules(workspace)
     if only:
-        unknown = [r for r in only if r not in registry]
+        wanted = [canonical_id(r) for r in only]
+        unknown = [r for r, c in zip(only, wanted) if c not in registry]
         if unknown:
             raise ConfigError(
                 f"没有这些规则：{'、'.join(unknown)}。用 reportgen rules list 查看全部规则编号"
             )
-        return [registry[r] for r in only]
-    return list(registry.values())
+        chosen = [registry[r] for r in dict.fromkeys(wanted)]
+    else:
+        chosen = list(registry.values())
+    return bind_rules(chosen, policy) if policy is not None else chosen
 
 
 def check(
@@ -77,7 +82,7 @@ def check(
     progress(n) as rules finish. `workers` > 1: the county's townships are checked in that many
     processes (rules/partition.py); the findings are the same, and `ctx` is left with the county's
     household counts from `start` (default `as_of`) for the indicators."""
-    rules = select_rules(settings.workspace, only)
+    rules = select_rules(settings.workspace, only, settings.policy)
     ctx = ctx or RuleContext(dataset, settings.policy, as_of)
     if workers > 1 and scope.place is None:
         from reportgen.rules.partition import check_partitioned

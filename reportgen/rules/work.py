@@ -10,7 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from reportgen.dates import cn_date
-from reportgen.rules import REGISTRY, Finding, rule
+from reportgen.rules import Finding, rule
 from reportgen.rules.context import RuleContext
 
 
@@ -23,8 +23,7 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 # ------------------------------------------------------------------------------ 公益岗位
-@rule("J-TERM", "公益岗位在岗超过3年", seed="三.四.(二).6", basis="employment", entity="person", group="工作落实",
-      fix="到期人员按规定退岗或重新聘任，不得超期在岗。")  # fmt: skip
+@rule("J-TERM", entity="person")
 def job_term(ctx: RuleContext) -> Iterator[Finding]:
     years = int(ctx.policy.value("employment.welfare_job_max_years"))
     for job in ctx.welfare_jobs():
@@ -36,8 +35,7 @@ def job_term(ctx: RuleContext) -> Iterator[Finding]:
                                      f"“{job.post_name}”{cn_date(job.start_on)}起{until}，超过{years}年（应于{cn_date(limit)}前退岗）")  # fmt: skip
 
 
-@rule("J-PLACEMENTS", "公益岗位安置超过2次", seed="三.四.(二).6", basis="employment", entity="person", group="工作落实",
-      fix="同一人员安置不超过2次，超出的依规退岗。")  # fmt: skip
+@rule("J-PLACEMENTS", entity="person")
 def job_placements(ctx: RuleContext) -> Iterator[Finding]:
     limit = int(ctx.policy.value("employment.welfare_job_max_placements"))
     for job in ctx.welfare_jobs():
@@ -46,8 +44,7 @@ def job_placements(ctx: RuleContext) -> Iterator[Finding]:
                                      f"“{job.post_name}”为第{job.placements}次安置（不超过{limit}次）")  # fmt: skip
 
 
-@rule("J-TWO-POSTS", "一人同时在多个公益岗位", seed="三.四.(二).6", basis="employment", entity="person", group="工作落实",
-      fix="坚持一人一岗，清理重复安置。")  # fmt: skip
+@rule("J-TWO-POSTS", entity="person")
 def job_two_posts(ctx: RuleContext) -> Iterator[Finding]:
     limit = int(ctx.policy.value("employment.welfare_job_max_posts_per_person"))
     active: dict[str, list] = defaultdict(list)
@@ -71,8 +68,7 @@ def _loan_finding(ctx: RuleContext, rule_id: str, loan, detail: str) -> Finding:
     return ctx.household_finding(rule_id, h, detail)
 
 
-@rule("C-OVER-MAX", "单户小额信贷超过10万元", seed="三.三.(二).5③", basis="industry", entity="household", group="工作落实",
-      severity="严重", fix="超出部分按规定清理，不得以脱贫人口小额信贷名义发放。")  # fmt: skip
+@rule("C-OVER-MAX", entity="household")
 def loan_over_max(ctx: RuleContext) -> Iterator[Finding]:
     limit = Decimal(str(ctx.policy.value("microcredit.max_amount")))
     for loan in ctx.loans():
@@ -85,8 +81,7 @@ def loan_over_max(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-@rule("C-NO-SUBSIDY", "小额信贷超过5万元部分不予贴息", seed="三.三.(二).5③", basis="industry", entity="household", group="工作落实",
-      severity="提示", fix="核实超过5万元部分未列入贴息和风险补偿范围。")  # fmt: skip
+@rule("C-NO-SUBSIDY", entity="household")
 def loan_over_subsidy(ctx: RuleContext) -> Iterator[Finding]:
     limit = Decimal(str(ctx.policy.value("microcredit.interest_subsidy_max")))
     for loan in ctx.loans():
@@ -104,12 +99,11 @@ def project_finding(ctx: RuleContext, rule_id: str, p, detail: str) -> Finding:
     villages = ctx.project_villages.get(p.project_no, [])
     first = ctx.place(villages[0]) if villages else ctx.place(None)
     place = "、".join(ctx.place(v).label for v in villages)
-    return Finding(rule_id, REGISTRY[rule_id].title, "project", p.project_no, p.name, None, place, detail,
+    return Finding(rule_id, ctx.rule_title(rule_id), "project", p.project_no, p.name, None, place, detail,
                    first.township_code, villages[0] if villages else "")  # fmt: skip
 
 
-@rule("P-LINKAGE", "经营性项目缺少联农带农机制或绩效目标", seed="三.三.(二)", basis="industry", entity="project", group="工作落实",
-      fix="经营性项目明确联农带农机制和绩效目标，未明确的不得实施。")  # fmt: skip
+@rule("P-LINKAGE", entity="project")
 def project_linkage(ctx: RuleContext) -> Iterator[Finding]:
     for p in ctx.projects():
         if p.asset_type != "经营性":
@@ -126,8 +120,7 @@ def project_linkage(ctx: RuleContext) -> Iterator[Finding]:
             yield project_finding(ctx, "P-LINKAGE", p, f"经营性项目，缺{'、'.join(missing)}")
 
 
-@rule("P-NO-PUBLICITY", "项目无公示公告记录", seed="三.三.(三).2③", basis="industry", entity="project", group="工作落实",
-      fix="项目在实施地村组公示，完工后公告，并保存公示记录。")  # fmt: skip
+@rule("P-NO-PUBLICITY", entity="project")
 def project_publicity(ctx: RuleContext) -> Iterator[Finding]:
     from reportgen.dataset.schema import notice_items, notices
 
