@@ -261,7 +261,9 @@ def _validate_policy(data: dict[str, Any], source: str, pack: PackData | None = 
         except KeyError:
             raise ConfigError(f"政策参数缺少“{key}”（{source}）") from None
         if isinstance(value, bool) or not isinstance(value, typ):
-            raise ConfigError(f"政策参数“{key}”的值类型不对（{where(key)}）：{value!r}")
+            raise ConfigError(
+                f"政策参数“{key}”的值类型不对（{where(key)}）：{value!r}，应为{_type_name(typ)}"
+            )
     seen: set[str] = set()
     for i, item in enumerate(data.get("student_aid", []), start=1):
         where_item = f"{source} 第{i}个 [[student_aid]]"
@@ -285,6 +287,17 @@ def _validate_policy(data: dict[str, Any], source: str, pack: PackData | None = 
         if item.get("amount_from") not in (None, "tuition", "lodging"):
             raise ConfigError(f"{where_item}（{item['id']}）amount_from 只能是 tuition 或 lodging")
     _validate_texts(data, source, where)
+
+
+def _type_name(typ) -> str:
+    kinds = typ if isinstance(typ, tuple) else (typ,)
+    if int in kinds and float in kinds:
+        return "数字（如 7500、0.99，不加引号）"
+    return {
+        int: "整数（不加引号）",
+        list: '列表（如 ["甲", "乙"]）',
+        dict: "表（如 { 1 = 20 }）",
+    }.get(kinds[0], "文字")
 
 
 _RULE_TEXT_KEYS = ("title", "seed", "basis", "group", "severity", "fix")
@@ -322,6 +335,15 @@ def _validate_texts(data: dict[str, Any], source: str, where) -> None:
             raise ConfigError(
                 f"政策包文字“{dotted}”有误（{where('texts.' + dotted)}）：{_text_error(exc)}"
             ) from None
+    notes = data.get("monitoring", {}).get("step_notes", {})
+    for step, note in notes.items() if isinstance(notes, dict) else ():
+        try:
+            render_text(str(note), data)
+        except Exception as exc:  # noqa: BLE001 - reported with its place
+            raise ConfigError(
+                f"政策参数 monitoring.step_notes 中“{step}”的注释有误"
+                f"（{where('monitoring.step_notes')}）：{_text_error(exc)}"
+            ) from None
     for rule_id, fields in texts.get("rules", {}).items():
         if not isinstance(fields, dict):
             raise ConfigError(
@@ -358,6 +380,9 @@ def _flatten_texts(node: Any, prefix: str = ""):
 
 def _text_error(exc: Exception) -> str:
     message = str(exc)
+    if "has no attribute" in message:
+        name = message.rsplit("attribute", 1)[-1].strip(" '\"")
+        return f"“{name}”不是本政策包的参数（写法如 {{{{ monitoring.income_line }}}}；reportgen policy show 列出全部）"
     if "is undefined" in message:
         name = message.split("'")[1] if "'" in message else message
         return f"“{name}”不是本政策包的参数（写法如 {{{{ monitoring.income_line }}}}）"

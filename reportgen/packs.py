@@ -273,3 +273,104 @@ def render_text(source: str, data: dict[str, Any], extra: dict[str, Any] | None 
     if extra:
         context.update(extra)
     return template.render(context)
+
+
+# ------------------------------------------------------------------ show, diff, copy
+def flat_view(data: dict[str, Any]) -> dict[str, Any]:
+    """Every value of a pack by dotted key, texts rendered over its numbers (what documents
+    print); [[student_aid]] items keyed by their id: `student_aid.junior_boarding.amount`."""
+    out: dict[str, Any] = {}
+
+    def walk(node: Any, prefix: str, texts: bool) -> None:
+        if isinstance(node, dict) and not _is_leaf(prefix):
+            for key, value in node.items():
+                walk(value, f"{prefix}{key}.", texts or prefix == "" and key == "texts")
+            return
+        key = prefix.rstrip(".")
+        if key == "monitoring.step_notes" and isinstance(node, dict):
+            node = {k: _rendered(str(v), data) for k, v in node.items()}
+        if texts and isinstance(node, str):
+            try:
+                node = render_text(node, data)
+            except Exception:  # noqa: BLE001 - shown as written when it cannot render
+                pass
+        out[key] = node
+
+    for key, value in data.items():
+        if key == "student_aid" and isinstance(value, list):
+            for item in value:
+                for field, v in item.items():
+                    if field != "id":
+                        out[f"student_aid.{item.get('id')}.{field}"] = v
+        else:
+            walk(value, f"{key}.", key == "texts")
+    return out
+
+
+def _is_leaf(prefix: str) -> bool:
+    # tables whose keys are data (sizes, grades, step names), shown as one value
+    return prefix.rstrip(".") in {
+        "housing.rebuilt_area_by_size",
+        "employment.yulu_short_training",
+        "monitoring.step_notes",
+    }
+
+
+def _rendered(text: str, data: dict[str, Any]) -> str:
+    try:
+        return render_text(text, data)
+    except Exception:  # noqa: BLE001 - shown as written when it cannot render
+        return text
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    old: Any  # None: added
+    new: Any  # None: removed
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """What changes from pack `old` to pack `new`, texts compared as printed; meta.name and
+    meta.based_on (how a pack is written, not what it says) left out."""
+    a, b = flat_view(old), flat_view(new)
+    skip = {"meta.name", "meta.based_on"}
+    keys = [k for k in dict.fromkeys([*a, *b]) if k not in skip]
+    return [Change(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
+
+
+def copy_pack(ref: PackRef, workspace: Path, name: str, *, force: bool = False) -> Path:
+    """Copy pack `ref` (its own files, comments kept) to <workspace>/policies/<name>/, with
+    meta.name set to `name`. A pack based on another stays based on it."""
+    if not re.fullmatch(r"[\w\u4e00-\u9fff][\w\u4e00-\u9fff.-]*", name):
+        raise ConfigError(f"政策包名称“{name}”只能用汉字、字母、数字、“-”“_”“.”")
+    dest = workspace / WORKSPACE_FOLDER / name
+    if dest.exists() and not force:
+        raise ConfigError(f"{dest} 已存在；如要重新复制请加 --force（会覆盖其中的文件）")
+    dest.mkdir(parents=True, exist_ok=True)
+    policy_text = _with_meta_name(ref.path.read_text(encoding="utf-8"), name)
+    (dest / POLICY_FILE).write_text(policy_text, encoding="utf-8")
+    texts = ref.texts_path
+    if texts is not None and texts.is_file():
+        (dest / TEXTS_FILE).write_text(texts.read_text(encoding="utf-8"), encoding="utf-8")
+    return dest
+
+
+def _with_meta_name(text: str, name: str) -> str:
+    """The policy file's text with [meta] name = `name` (added when missing)."""
+    lines = text.splitlines()
+    table = None
+    for i, line in enumerate(lines):
+        header = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]", line)
+        if header:
+            if table == "meta":
+                lines.insert(i, f'name = "{name}"')
+                return "\n".join(lines) + "\n"
+            table = header.group(1)
+            continue
+        if table == "meta" and re.match(r"^\s*name\s*=", line):
+            lines[i] = f'name = "{name}"'
+            return "\n".join(lines) + "\n"
+    if table == "meta":
+        return "\n".join([*lines, f'name = "{name}"']) + "\n"
+    return f'[meta]\nname = "{name}"\n\n' + text

@@ -54,7 +54,11 @@ def config_show(app: AppContext, as_json: bool) -> None:
 
     settings = app.settings()
     policy_values = _flatten(
-        {k: v for k, v in settings.policy.data.items() if k not in ("student_aid", "basis")}
+        {
+            k: v
+            for k, v in settings.policy.data.items()
+            if k not in ("student_aid", "basis", "texts")  # texts: reportgen policy show
+        }
     )
     if as_json:
         data = {

@@ -39,6 +39,7 @@ from reportgen.engine import (
     write_table_workbook,
 )
 from reportgen.errors import ConfigError, PlaceError, TemplateError
+from reportgen.packs import render_text
 from reportgen.places import Place, resolve_place, villages_under
 
 TEMPLATE = "防止返贫监测明白纸"
@@ -260,7 +261,8 @@ def application_steps(policy) -> list[str]:
             f"政策参数“monitoring.step_notes”中的步骤“{'、'.join(unknown)}”不在“monitoring.steps”"
             f"（{'、'.join(steps)}）中，明白纸无法标注（政策文件：{policy.source}）"
         )
-    return [f"{s}（{notes[s]}）" if notes.get(s) else s for s in steps]
+    # a note is a text over the pack's numbers: 公示不少于{{ monitoring.publicity_min_days }}天
+    return [f"{s}（{render_text(notes[s], policy.data)}）" if notes.get(s) else s for s in steps]
 
 
 # --------------------------------------------------------------------------------- context
