@@ -108,7 +108,7 @@ def _notices(run: DocumentRun) -> StepOutput:
     notes: list[str] = []
     templates: dict[str, str] = {}
     county = county_place(run.dataset)
-    townships = sorted({v.parent_code for v in villages_under(run.dataset, county)})
+    townships = sorted({v.parent_code or "" for v in villages_under(run.dataset, county)})
     places = [
         *((v, None) for v in villages_under(run.dataset, county)),
         *((resolve_place(run.dataset, code, level="乡"), PROJECT_KEYS) for code in townships),

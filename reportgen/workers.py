@@ -310,12 +310,12 @@ def beside(fn: Callable[[], None], fork: bool) -> Iterator[None]:
         pipe.close()
     if sent:
         try:
-            exc, where = pickle.loads(sent)
+            error, where = pickle.loads(sent)
         except Exception:  # cut short (the process was killed while sending) or not loadable
             raise RenderError(
                 f"并行写文件的进程出错，错误信息无法读出（状态 {status}），请用 --workers 1 重新生成。"
             ) from None
-        raise exc from ChildTraceback(where)
+        raise error from ChildTraceback(where)
     if status != 0:
         raise RenderError(f"并行写文件的进程意外退出（状态 {status}），请用 --workers 1 重新生成。")
 

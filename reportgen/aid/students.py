@@ -65,6 +65,7 @@ def select_schools(
         )
     if county:
         return Selection(tuple(r.school_code for r in rows), "全县", class_name)
+    assert township is not None  # one of school / township / county was checked above
     place = resolve_place(dataset, township, level="乡")
     inside = {place.code} | {v.code for v in villages_under(dataset, place)}
     return Selection(

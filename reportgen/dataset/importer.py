@@ -144,7 +144,7 @@ class _RowParser:
                 self.problem(number, f.header, str(err), raw)
                 ok = False
                 record[f.name] = None
-        extra = None
+        extra: dict[str, str] | None = None
         if self.colmap.extras:
             # Unrecognised columns are kept whole (DOMAIN §2), so they are checked like the rest.
             extra = {}
@@ -274,7 +274,9 @@ def _import_paths(
                 sheets_of_file: dict[str, str] = {}
                 for raw in open_sheets(path):
                     if raw.skipped:
-                        sheet_results.append(SheetResult(label, raw.name, None, skipped=raw.skipped))
+                        sheet_results.append(
+                            SheetResult(label, raw.name, None, skipped=raw.skipped)
+                        )
                         continue
                     result = _stage_sheet(raw, label, staging, problems, progress)
                     sheet_results.append(result)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -44,7 +45,7 @@ def column_type(field: S.Field) -> sa.types.TypeEngine:
 
 
 def _data_table(spec: S.SheetSpec) -> sa.Table:
-    cols: list[sa.SchemaItem] = []
+    cols: list[Any] = []  # columns and constraints
     for f in spec.fields:
         in_key = f.name in spec.key
         cols.append(

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import operator
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -73,6 +74,7 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     json_cols = [i for i, c in enumerate(table.columns) if isinstance(c.type, sa.JSON)]
     sql = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
     dbapi_conn = conn.connection.driver_connection
+    assert dbapi_conn is not None  # a live connection (COPY runs inside the import's transaction)
     with dbapi_conn.cursor() as cursor, cursor.copy(sql) as copy:
         for r in rows:
             values = list(getter(r))
@@ -146,7 +148,7 @@ class Staging:
                 + [f.name for f in defaults]
                 + (["extra"] if "extra" in colset.split(",") else [])
             )
-            select_cols = [stg.c[n] for n in present]
+            select_cols: list[Any] = [stg.c[n] for n in present]
             select_cols += [sa.literal(f.default, column_type(f)).label(f.name) for f in defaults]
             if "extra" in names:
                 select_cols.append(stg.c.extra)

@@ -44,15 +44,15 @@ def _per_township(conn: sa.Connection) -> list[dict[str, Any]]:
             .order_by(regions.c.code)
         )
     )
-    hh = dict(conn.execute(
+    hh: dict[str, int] = dict(conn.execute(
         sa.select(village.c.parent_code, sa.func.count()).select_from(households)
         .join(village, village.c.code == households.c.village_code).group_by(village.c.parent_code)
     ).all())  # fmt: skip
-    monitored = dict(conn.execute(
+    monitored: dict[str, int] = dict(conn.execute(
         sa.select(village.c.parent_code, sa.func.count()).select_from(households)
         .join(village, village.c.code == households.c.village_code).where(households.c.category == "监测户").group_by(village.c.parent_code)
     ).all())  # fmt: skip
-    people = dict(conn.execute(
+    people: dict[str, int] = dict(conn.execute(
         sa.select(village.c.parent_code, sa.func.count()).select_from(persons)
         .join(households, households.c.household_id == persons.c.household_id)
         .join(village, village.c.code == households.c.village_code).group_by(village.c.parent_code)

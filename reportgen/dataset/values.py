@@ -150,14 +150,18 @@ def parse_date(value: object) -> dt.date:
     text = _text(value).strip()
     m = _DATETIME.fullmatch(text)
     if not m:
-        raise CellError("应为日期，如 2023-09-01、2023/9/1 或 2023年9月1日（可带时间，如 2023/9/21 9:05）")
+        raise CellError(
+            "应为日期，如 2023-09-01、2023/9/1 或 2023年9月1日（可带时间，如 2023/9/21 9:05）"
+        )
     if m["H"] is not None:
         hour = int(m["H"])
         minute, second = int(m["M"] or m["CM"] or 0), int(m["S"] or m["CS"] or 0)
         if hour > 24 or minute > 59 or second > 60 or (m["half"] and not 1 <= hour <= 12):
             raise CellError("日期后的时间不正确")
-    y, mo, d = (m["y"], m["m"], m["d"]) if m["y"] else (
-        (m["cy"], m["cm"], m["cd"]) if m["cy"] else (m["ny"], m["nm"], m["nd"])
+    y, mo, d = (
+        (m["y"], m["m"], m["d"])
+        if m["y"]
+        else ((m["cy"], m["cm"], m["cd"]) if m["cy"] else (m["ny"], m["nm"], m["nd"]))
     )
     try:
         return dt.date(int(y), int(mo), int(d))
@@ -372,7 +376,7 @@ def compile_parser(field: S.Field):
     if kind == S.ENUM:
         choices = frozenset(field.choices)
 
-        def enum(value: object) -> str:
+        def enum(value: object) -> object:
             if type(value) is str and value in choices:
                 return value
             return parse_cell(field, value)

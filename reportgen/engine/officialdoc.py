@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from reportgen.engine.ooxml import XML_DECL, mm_to_twips, page_field_runs, para, run
 
@@ -115,8 +116,11 @@ def sect_pr(
 def page_number_footer(align: str = "right") -> str:
     """Footer body `— 1 —` in 4号 (14 pt) 宋体 half-width digits, one character in from the edge."""
     indent = '<w:ind w:right="280"/>' if align == "right" else '<w:ind w:left="280"/>'
-    dash = {"size_pt": 14, "font": FONT_SONG}
-    runs = [run("— ", **dash), page_field_runs(14, FONT_SONG), run(" —", **dash)]
+    runs = [
+        run("— ", size_pt=14, font=FONT_SONG),
+        page_field_runs(14, FONT_SONG),
+        run(" —", size_pt=14, font=FONT_SONG),
+    ]
     return para(runs, style="a-footer", align=align, ppr_extra=indent)
 
 
@@ -216,7 +220,7 @@ def letterhead_paragraphs(page: PageSetup = A4_OFFICIAL) -> list[str]:
         '<w:pBdr><w:bottom w:val="{val}" w:sz="{sz}" w:space="11" w:color="' + RED + '"/></w:pBdr>'
     )
     red = f'<w:color w:val="{RED}"/>'
-    mark = dict(font=FONT_TITLE, rpr_extra=red)
+    mark: dict[str, Any] = {"font": FONT_TITLE, "rpr_extra": red}
     plain_spacing = '<w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
     gap = [para(""), para("")]  # 标题 two lines below the last 版头 element
     return [

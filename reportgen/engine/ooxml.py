@@ -206,13 +206,14 @@ def table(
 
 def page_field_runs(size_pt: float = 14, font: str = "宋体") -> str:
     """Runs of a PAGE field (the current page number)."""
-    opts = {"size_pt": size_pt, "font": font}
     return (
-        run(raw='<w:fldChar w:fldCharType="begin"/>', **opts)
-        + run(raw='<w:instrText xml:space="preserve"> PAGE </w:instrText>', **opts)
-        + run(raw='<w:fldChar w:fldCharType="separate"/>', **opts)
-        + run("1", **opts)
-        + run(raw='<w:fldChar w:fldCharType="end"/>', **opts)
+        run(raw='<w:fldChar w:fldCharType="begin"/>', size_pt=size_pt, font=font)
+        + run(
+            raw='<w:instrText xml:space="preserve"> PAGE </w:instrText>', size_pt=size_pt, font=font
+        )
+        + run(raw='<w:fldChar w:fldCharType="separate"/>', size_pt=size_pt, font=font)
+        + run("1", size_pt=size_pt, font=font)
+        + run(raw='<w:fldChar w:fldCharType="end"/>', size_pt=size_pt, font=font)
     )
 
 

@@ -383,7 +383,7 @@ def container_issues(el) -> list[str]:
         slot = _slot_of(child, container)
         if slot is None:
             continue
-        name = _local(child)
+        name = _local(child) or ""
         if name in index and name not in repeat:
             seen[name] = seen.get(name, 0) + 1
             if seen[name] == 2:
@@ -418,7 +418,7 @@ def _merge_into(keep, dup) -> None:
 
 
 def _normalize_one(el) -> bool:
-    container = _local(el)
+    container = _local(el) or ""
     index, repeat, _ = _slots(container)
     children = list(el)
     if not children:
@@ -505,6 +505,7 @@ def ordered_inner(container: str, inner_xml: str) -> str:
         return inner_xml
     out = etree.tostring(el, encoding="unicode")
     m = _WRAP_OPEN.match(out)
+    assert m is not None  # tostring of the element just parsed starts with its own tag
     if m.group(2):
         return ""
     return out[m.end() : -len(f"</w:{container}>")]

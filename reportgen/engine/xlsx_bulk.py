@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
@@ -87,9 +87,15 @@ class BulkSheet(Worksheet):
     """A worksheet (`add_worksheet(name, worksheet_class=BulkSheet)`, not in constant-memory mode)
     whose list rows come from `add_rows`, below every cell written one by one."""
 
+    # XlsxWriter's used range (Worksheet has no type information; these are its attributes)
+    dim_rowmin: int | None
+    dim_rowmax: int | None
+    dim_colmin: int | None
+    dim_colmax: int | None
+
     def __init__(self) -> None:
         super().__init__()
-        self._bulk = None  # temporary file of <row> XML
+        self._bulk: IO[str] | None = None  # temporary file of <row> XML
         self._bulk_first = -1
         self.widths: list[float] | None = None  # the columns' widths, if add_rows is not given them
 
@@ -107,6 +113,7 @@ class BulkSheet(Worksheet):
         if self._bulk is None:
             self._bulk = tempfile.TemporaryFile("w+", encoding="utf-8")
             self._bulk_first = first
+        bulk = self._bulk
         # per column: `<c r="B`, `" s="3"`, kind, the rest of a plain inline string's head (None
         # where strings are not written as they are) and whether integers are written as numbers
         cols = []
@@ -158,9 +165,9 @@ class BulkSheet(Worksheet):
             chunk.append("".join(cells))
             r += 1
             if len(chunk) >= _CHUNK:
-                self._bulk.write("".join(chunk))
+                bulk.write("".join(chunk))
                 chunk.clear()
-        self._bulk.write("".join(chunk))
+        bulk.write("".join(chunk))
         if r > first:
             self.dim_rowmax = max(self.dim_rowmax or 0, r - 1)
             self.dim_colmax = max(self.dim_colmax or 0, width - 1)

@@ -181,7 +181,9 @@ class Ledger:
                         host=host,
                     )  # fmt: skip
                 )
-                return int(result.inserted_primary_key[0])
+                key = result.inserted_primary_key
+                assert key is not None  # an INSERT of one row
+                return int(key[0])
         except sa.exc.IntegrityError:
             return None
         except sa.exc.OperationalError as exc:

@@ -134,6 +134,8 @@ def pid_alive(pid: int | None) -> bool:
 
 def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover - Windows only
     # os.kill on Windows terminates the process whatever the signal; ask the kernel instead.
+    if sys.platform != "win32":  # tells the type checker which ctypes this is
+        raise OSError("Windows only")
     import ctypes
     from ctypes import wintypes
 

@@ -444,8 +444,8 @@ def report_lines(report: DueReport) -> list[str]:
             else f"{periods[0].key} 至 {periods[-1].key} 共 {len(periods)} 期"
         )
         lines.append(f"跳过：{job} {keys}（关机期间错过；catch_up = latest 只补最近一期）")
-    for job, period in report.gave_up:
-        lines.append(f"不再重试：{job} {period}")
+    for job, key in report.gave_up:
+        lines.append(f"不再重试：{job} {key}")
     for o in report.outcomes:
         lines.append(
             f"{o.job} {o.period.key}：{status_line(o, report.tz)}，输出 {len(o.outputs)} 个文件"

@@ -20,7 +20,8 @@ from reportgen.schedule.periods import last_day_of_month
 class Trigger(Protocol):
     """When a job fires. `unit` is the report-period unit the trigger implies (None for cron)."""
 
-    unit: str | None
+    @property
+    def unit(self) -> str | None: ...
 
     def next(self, after: dt.datetime) -> dt.datetime:
         """The first fire time strictly after `after` (an aware datetime), in the trigger's zone."""
