@@ -225,16 +225,16 @@ def make_cards(
                     review_rows.append(review)
                 result.students += 1
                 yield ctx
-            roster = _roster_file(run.out_dir, school.name, suffix)
+            book = _roster_file(run.out_dir, school.name, suffix)
             n = 2
-            while roster in used_rosters:  # two schools of the same name: like the print files, _2
-                roster = roster.with_name(
+            while book in used_rosters:  # two schools of the same name: like the print files, _2
+                book = book.with_name(
                     f"{_roster_file(run.out_dir, school.name, suffix).stem}_{n}.xlsx"
                 )
                 n += 1
-            used_rosters.add(roster)
-            _write_roster(roster, school.name, year, roster_rows, review_rows, footer)
-            rosters.append(run.entry(roster, len(roster_rows), school.code))
+            used_rosters.add(book)
+            _write_roster(book, school.name, year, roster_rows, review_rows, footer)
+            rosters.append(run.entry(book, len(roster_rows), school.code))
 
     batch = render_batch(
         TEMPLATE,

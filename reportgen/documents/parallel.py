@@ -152,7 +152,9 @@ def _card_plan(run, selection, suffix: str) -> list[dict[str, str]] | None:
             r.school_code: r.name
             for r in conn.execute(sa.select(schools.c.school_code, schools.c.name))
         }
-    plan, used, rosters = [], set(), set()
+    plan: list[dict[str, Any]] = []
+    used: set[str] = set()
+    rosters: set[str] = set()
     for code in selection.school_codes:
         if code not in having:
             continue
@@ -182,7 +184,7 @@ def make_cards_parallel(run, selection, *, year: int, pdf: bool, progress, worke
     )
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(card_partition, tasks, len(plan), workers, progress, "students",
-                             weights=[part["students"] for part in plan])  # fmt: skip
+                             weights=[int(p["students"]) for p in plan])  # fmt: skip
     result = CardResult()
 
     def count(got: dict[str, Any]) -> int:

@@ -75,7 +75,7 @@ class _Book:
         name: str,
         title: str,
         note: str,
-        columns: list[tuple[str, float]],
+        columns: Sequence[tuple[str, float]],
         *,
         landscape: bool = False,
     ):
@@ -218,8 +218,8 @@ def _by_area(book: _Book, report: SelfCheck) -> None:
     first = 3
     rows = [(r.id, r.title) for r in hit] or [("", "（未发现问题）")]
     for i, (rule_id, title) in enumerate(rows):
-        values = [rule_id, title] + [counts.get((a, rule_id), 0) for a in areas]
-        values.append(sum(values[2:]))
+        numbers = [counts.get((a, rule_id), 0) for a in areas]
+        values: list[Any] = [rule_id, title, *numbers, sum(numbers)]
         book.row(ws, first + i, values, "ct" + "i" * (len(values) - 2))
     last = first + len(rows) - 1
     total_row = last + 1
