@@ -259,8 +259,97 @@ def test_templates_check_knows_the_workspace_filters(tmp_path, monkeypatch):
     doc = Document()
     doc.add_paragraph("{{ name|先生 }}")
     doc.save(ws / "templates" / "称呼.docx")
-    assert check_template(ws / "templates" / "称呼.docx", workspace=ws, sample={"name": "张三"}) == []
+    assert (
+        check_template(ws / "templates" / "称呼.docx", workspace=ws, sample={"name": "张三"}) == []
+    )
     other = tmp_path / "other"
     other.mkdir()
-    issues = check_template(ws / "templates" / "称呼.docx", workspace=other, sample={"name": "张三"})
+    issues = check_template(
+        ws / "templates" / "称呼.docx", workspace=other, sample={"name": "张三"}
+    )
     assert issues and "先生" in str(issues[0])
+
+
+# ------------------------------------------------------------------------------ pictures, links
+def picture_case(tmp_path: Path) -> tuple[Path, Path]:
+    """模板/盖章.docx (the picture 印章, a photo and a logo named by file, a link) and
+    数据/名单.json with the photos in 数据/照片/."""
+    from test_docx_media import picture_bytes, seal_template
+
+    (tmp_path / "模板").mkdir()
+    (tmp_path / "数据" / "照片").mkdir(parents=True)
+    tpl = seal_template(
+        tmp_path / "模板",
+        para("{{ 照片|image(width_mm=20) }}{{ '徽标.png'|image(height_mm=10) }}")
+        + para('{{ 网址|link("网站") }}'),
+    )
+    (tmp_path / "模板" / "徽标.png").write_bytes(picture_bytes(40, 20, color="blue"))
+    people = [
+        {"姓名": "张三", "照片": "照片/张三.png", "网址": "https://example.org/1"},
+        {"姓名": "李四", "照片": "照片/李四.png", "网址": "https://example.org/2"},
+    ]
+    for i, person in enumerate(people):
+        (tmp_path / "数据" / person["照片"]).write_bytes(picture_bytes(30 + i, 40))
+    data = tmp_path / "数据" / "名单.json"
+    data.write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "新章.png").write_bytes(picture_bytes(50, 50, color="green"))
+    return tpl, data
+
+
+def test_render_pictures_from_the_data_folder_links_and_a_replaced_seal(tmp_path, monkeypatch):
+    from test_docx_media import hyperlinks, shown_pictures
+
+    tpl, data = picture_case(tmp_path)
+    monkeypatch.chdir(tmp_path)  # --picture files are relative to the current folder
+    got = render(
+        tmp_path, "模板/盖章.docx", "数据/名单.json", "--batch", "--picture", "印章=新章.png",
+        "--out", "出.docx",
+    )  # fmt: skip
+    assert got.exit_code == 0, got.output
+    out = tmp_path / "出.docx"
+    seal, photo = (tmp_path / "新章.png").read_bytes(), tmp_path / "数据" / "照片"
+    logo = (tmp_path / "模板" / "徽标.png").read_bytes()
+    assert shown_pictures(out) == [
+        seal, (photo / "张三.png").read_bytes(), logo,
+        seal, (photo / "李四.png").read_bytes(), logo,
+    ]  # fmt: skip
+    assert [(t, rel["Target"]) for t, _, rel in hyperlinks(out)] == [
+        ("网站", "https://example.org/1"),
+        ("网站", "https://example.org/2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["--picture", "印章"], 2, "应写成 名称=图片文件"),
+        (["--picture", "印章=无此文件.png"], 2, "找不到图片文件：无此文件.png"),
+        (
+            ["--picture", "公章=新章.png"],
+            6,
+            "没有名为“公章”的图片。模板“盖章.docx”里的图片：“图片 1（替换文字：印章）”",
+        ),
+    ],
+)
+def test_render_picture_option_mistakes(tmp_path, monkeypatch, args, code, words):
+    picture_case(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    got = render(tmp_path, "模板/盖章.docx", "数据/名单.json", "--batch", *args, "--out", "出.docx")
+    assert got.exit_code == code
+    assert words in got.output
+    assert not (tmp_path / "出.docx").exists()
+
+
+def test_render_refuses_picture_files_outside_the_data_and_template_folders(tmp_path):
+    picture_case(tmp_path)
+    data = tmp_path / "数据" / "名单.json"
+    people = json.loads(data.read_text(encoding="utf-8"))
+    people[1]["照片"] = "../新章.png"
+    data.write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")
+    got = render(
+        tmp_path, str(tmp_path / "模板" / "盖章.docx"), str(data), "--batch", "--out",
+        str(tmp_path / "出.docx"),
+    )  # fmt: skip
+    assert got.exit_code == 6
+    assert "名单.json 第2条记录：图片“../新章.png”含有“..”" in got.output
+    assert not (tmp_path / "出.docx").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from reportgen.cli import cli
@@ -25,8 +27,19 @@ from reportgen.engine.generic import load_records, render_file
     is_flag=True,
     help="数据里有多条记录时，每条记录印一页，合成一个打印文件（仅 Word 模板）。",
 )
+@click.option(
+    "--picture",
+    "pictures",
+    multiple=True,
+    metavar="名称=图片文件",
+    callback=lambda ctx, param, value: _pictures(value),
+    help="把模板里名为“名称”的图片（Word 选择窗格里的名称或替换文字）换成这个图片文件，"
+    "所有记录都换；可写多次。",
+)
 @click.pass_context
-def render_cmd(ctx: click.Context, template: str, data: str, out: str, batch: bool) -> None:
+def render_cmd(
+    ctx: click.Context, template: str, data: str, out: str, batch: bool, pictures: dict[str, str]
+) -> None:
     """用任意模板和一个数据文件生成文书，不用写程序就能做一种新文书。
 
     \b
@@ -48,7 +61,32 @@ def render_cmd(ctx: click.Context, template: str, data: str, out: str, batch: bo
       reportgen render 证明.docx 张三.json --out 张三证明.docx
       reportgen render 证明.docx 名单.xlsx --batch --out 证明_全部.docx
       reportgen render 名单 名单数据.json --out 王庄村名单.xlsx
+      reportgen render 证明.docx 张三.json --picture 印章=公章.png --out 张三证明.docx
+
+    \b
+    图片：模板里写 {{ 照片|image(width_mm=30) }}，数据里写图片文件名（在数据文件所在文件夹或模板所在
+    文件夹里找）；模板里已有的图片（如印章）用 --picture 名称=图片文件 替换（见 docs/templates.md）。
     """
     records = load_records(data)
-    done = render_file(template, records, out, batch=batch, workspace=workspace_of(ctx))
+    done = render_file(
+        template, records, out, batch=batch, workspace=workspace_of(ctx), pictures=pictures
+    )
     click.echo(f"已生成：{done.path}（{done.records} 条记录）")
+
+
+def _pictures(values: tuple[str, ...]) -> dict[str, str]:
+    """`名称=文件` options as {name: file}; the file is relative to the current folder."""
+    out: dict[str, str] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        name, path = name.strip(), path.strip()
+        if not sep or not name or not path:
+            raise click.BadParameter(
+                f"“{value}”应写成 名称=图片文件，如 --picture 印章=公章.png", param_hint="--picture"
+            )
+        if not Path(path).is_file():
+            raise click.BadParameter(f"找不到图片文件：{path}", param_hint="--picture")
+        if name in out:
+            raise click.BadParameter(f"图片“{name}”写了两次", param_hint="--picture")
+        out[name] = path
+    return out

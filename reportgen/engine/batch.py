@@ -8,14 +8,16 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportgen.engine.assets import asset_roots
 from reportgen.engine.docx_template import WordTemplate, load_word_template
 from reportgen.engine.docx_writer import PrintFileWriter
 from reportgen.engine.manifest import Failure, OutputEntry, RunInfo, file_sha256, write_manifest
+from reportgen.engine.media import load_picture
 from reportgen.engine.ooxml import zip_info
 from reportgen.engine.registry import find_template
 from reportgen.engine.user_filters import activate_workspace_filters
@@ -194,38 +196,49 @@ def _write_one(
     compresslevel: int,
     progress: ProgressFn | None,
     inspect: Callable[[str], None] | None = None,
+    assets: Sequence[str | os.PathLike | None] = (),
+    pictures: Mapping[str, Any] | None = None,
 ) -> tuple[OutputEntry | None, list[Failure], int]:
-    """Render records into `final` via a temporary file in the same folder; nothing final on failure."""
+    """Render records into `final` via a temporary file in the same folder; nothing final on failure.
+    File names in the template and records (`image`, `_pictures`) are looked up in `assets`."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     writer = PrintFileWriter(
-        tpl, tmp, page_break=page_break, compresslevel=compresslevel, inspect=inspect
+        tpl,
+        tmp,
+        page_break=page_break,
+        compresslevel=compresslevel,
+        inspect=inspect,
+        pictures=pictures,
     )
     failures: list[Failure] = []
     n = 0
     try:
-        for n, ctx in enumerate(records, start=1):
-            if meta is not None and "_meta" not in ctx:
-                ctx = {**ctx, "_meta": meta}
-            try:
-                if failures:
-                    writer.render(ctx)  # keep going only to report every bad record at once
-                else:
-                    writer.add(ctx)
-            except UnsafeTemplateError:
-                raise  # the template, not this record: every record would be refused
-            except OSError:
-                raise  # the machine (a full disk…), not this record: the command stops
-            except Exception as err:  # noqa: BLE001 - reported per record
-                who = label(ctx) if label else None
-                failures.append(
-                    Failure(
-                        str(who) if who else f"第{start_index + n}条记录", _error_text(err), group
+        with asset_roots(*assets):  # file names in the template and records
+            for n, ctx in enumerate(records, start=1):
+                if meta is not None and "_meta" not in ctx:
+                    ctx = {**ctx, "_meta": meta}
+                try:
+                    if failures:
+                        writer.render(ctx)  # keep going only to report every bad record at once
+                    else:
+                        writer.add(ctx)
+                except UnsafeTemplateError:
+                    raise  # the template, not this record: every record would be refused
+                except OSError:
+                    raise  # the machine (a full disk…), not this record: the command stops
+                except Exception as err:  # noqa: BLE001 - reported per record
+                    who = label(ctx) if label else None
+                    failures.append(
+                        Failure(
+                            str(who) if who else f"第{start_index + n}条记录",
+                            _error_text(err),
+                            group,
+                        )
                     )
-                )
-                writer.abort()
-            if progress:
-                progress(1)
+                    writer.abort()
+                if progress:
+                    progress(1)
         if failures:
             writer.abort()
             for stale in (final, final.with_suffix(".pdf")):
@@ -263,6 +276,8 @@ def render_batch(
     raise_on_failure: bool = True,
     pdf_timeout: float | None = None,
     inspect: Callable[[str], None] | None = None,
+    pictures: Mapping[str, Any] | None = None,
+    assets: Sequence[str | os.PathLike | None] | None = None,
 ) -> BatchResult:
     """Render records (an iterator of context dicts, ordered by group) into .docx print files.
 
@@ -273,6 +288,9 @@ def render_batch(
     Failures are per record: the group's file is not written, other groups are. With
     `raise_on_failure` a RenderError listing them is raised after the manifest is written.
     `inspect(xml)` sees every rendered part before it is written; raising refuses that record.
+    `pictures` replaces template pictures by name for every record (Image, bytes or file path;
+    docx_writer.PrintFileWriter). A template or record may name picture files (`image`,
+    `_pictures`) in `assets` (default: the template's folder, then the workspace).
     """
     if split not in ("group", "record"):
         raise ValueError(f"split: {split!r}")
@@ -281,6 +299,9 @@ def render_batch(
 
         require_pdf_tools()
     tpl = resolve_word_template(template, workspace)
+    folders = tuple(assets) if assets is not None else (tpl.path.parent, workspace)
+    if pictures:  # read once, not once per file
+        pictures = {name: load_picture(v, f"替换“{name}”的图片") for name, v in pictures.items()}
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     stage = out / f".staging-{os.getpid()}" if zip_name else out
@@ -341,6 +362,8 @@ def render_batch(
                 compresslevel=compresslevel,
                 progress=progress,
                 inspect=inspect,
+                assets=folders,
+                pictures=pictures,
             )
             index += n
             result.failures += failures
@@ -418,10 +441,11 @@ def render_partition(
     """Render one partition (a school, a village, a chunk) into one print file; for worker processes.
 
     Arguments are picklable: a template path or name, the records' contexts, the output path and
-    options (`workspace`, `page_break`, `compresslevel`, `meta`, `label`, `group`). Returns a small
-    manifest entry: file, sha256, size, records, group, failures (messages, never raised) and the
-    characters removed from the records' text (`dropped`, see engine/xmltext.py); a template the
-    sandbox refuses raises UnsafeTemplateError. The compiled template is cached per process; a
+    options (`workspace`, `page_break`, `compresslevel`, `meta`, `label`, `group`; `assets`: the
+    folders picture files may come from, default the template's folder and the workspace).
+    Returns a small manifest entry: file, sha256, size, records, group, failures (messages, never
+    raised) and the characters removed from the records' text (`dropped`, see engine/xmltext.py);
+    a template the sandbox refuses raises UnsafeTemplateError. The compiled template is cached per process; a
     worker writing many files may pass the compiled WordTemplate itself and skip the lookup by name.
     """
     opts = dict(options or {})
@@ -441,6 +465,7 @@ def render_partition(
             page_break=opts.get("page_break", "page"),
             compresslevel=int(opts.get("compresslevel", 6)),
             progress=None,
+            assets=opts.get("assets") or (tpl.path.parent, opts.get("workspace")),
         )
     return {
         "file": str(final),

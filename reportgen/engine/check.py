@@ -25,7 +25,9 @@ from reportgen.engine.environment import (
     fullwidth_tag,
     unsafe_accesses,
 )
+from reportgen.engine.media import USES_MEDIA, filter_usage_problems
 from reportgen.engine.registry import find_template, template_spec
+from reportgen.engine.subdoc import subdoc_tag_problems
 from reportgen.engine.user_filters import use_workspace_filters
 from reportgen.errors import TemplateError
 
@@ -149,6 +151,17 @@ def _check_docx(path: Path, sample: dict[str, Any] | None) -> list[TemplateIssue
                         part.part,
                         lineno,
                         _context_around(part.lines, lineno),
+                    )
+                )
+            # {{ x|subdoc }} among text, or in a header/footer: refused when rendering (subdoc.py)
+            tree = ENV.parse(part.source) if "subdoc" in part.source else None
+            problems = subdoc_tag_problems(tree, part.source, part is tpl.body)
+            if USES_MEDIA.search(part.source):  # image/link arguments wrong whatever the data
+                problems += filter_usage_problems(ENV.parse(part.source))
+            for lineno, message in problems:
+                issues.append(
+                    TemplateIssue(
+                        "syntax", message, part.part, lineno, _context_around(part.lines, lineno)
                     )
                 )
     issues += unrendered_part_issues(tpl)

@@ -6,20 +6,42 @@ import hashlib
 import os
 import posixpath
 import re
-import struct
+import tempfile
 import weakref
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from reportgen.engine.assets import asset_roots
 from reportgen.engine.docx_template import WordTemplate, _hf_label, _rels_targets
 from reportgen.engine.environment import ENV, STANDARD_NAMES, current_sink
-from reportgen.engine.ooxml import EMU_PER_MM, zip_info
+from reportgen.engine.media import (
+    INLINE,
+    INLINE_END,
+    USES_LINK,
+    Image,
+    Inline,
+    as_png_or_jpeg,
+    drawing_xml,
+    hyperlink_style,
+    hyperlink_xml,
+    picture_size,
+    place_inline,
+    png_from_matrix,
+    qr_image,
+    text_width_mm,
+    with_hyperlink_style,
+)
+from reportgen.engine.ooxml import escape as xml_text
+from reportgen.engine.ooxml import zip_info
+from reportgen.engine.pictures import PictureSwap, Replacement, replace_pictures
+from reportgen.engine.subdoc import place_subdocs
+from reportgen.engine.subdoc_merge import SubdocMerge
 from reportgen.engine.xmltext import verify_package
 from reportgen.errors import RenderError, TemplateError
 
@@ -40,99 +62,6 @@ _AFTER_PG_NUM = re.compile(
     r"printerSettings|sectPrChange)\b|</w:sectPr>"
 )
 _PG_NUM = re.compile(r"<w:pgNumType\b([^>]*?)\s*/>")
-
-
-@dataclass(frozen=True)
-class Image:
-    """A picture for one record (e.g. a household's QR code): PNG or JPEG bytes shown `width_mm` wide.
-
-    Put it in the context and write `{{ qr }}` in the template (inside a paragraph); it becomes an
-    inline picture. Picklable, so it can travel to worker processes.
-    """
-
-    data: bytes
-    width_mm: float
-    height_mm: float | None = None
-    name: str = "图片"
-
-    def __html__(self) -> str:
-        sink = current_sink.get()
-        return sink.image_xml(self) if sink is not None else ""
-
-    def size_px(self) -> tuple[int, int]:
-        d = self.data
-        if d[:8] == b"\x89PNG\r\n\x1a\n":
-            return struct.unpack(">II", d[16:24])
-        if d[:2] == b"\xff\xd8":
-            i = 2
-            while i < len(d) - 9:
-                if d[i] != 0xFF:
-                    i += 1
-                    continue
-                marker = d[i + 1]
-                length = struct.unpack(">H", d[i + 2 : i + 4])[0]
-                if marker in (0xC0, 0xC1, 0xC2):
-                    h, w = struct.unpack(">HH", d[i + 5 : i + 9])
-                    return w, h
-                i += 2 + length
-        raise ValueError("图片只支持 PNG 或 JPEG")
-
-    @property
-    def extension(self) -> str:
-        return "png" if self.data[:4] == b"\x89PNG" else "jpeg"
-
-
-def png_from_matrix(matrix: list[list[bool]], scale: int = 4) -> bytes:
-    """A black-and-white PNG from a boolean matrix (True = black), without any imaging library."""
-    rows = []
-    for line in matrix:
-        px = b"".join(b"\x00" if cell else b"\xff" for cell in line for _ in range(scale))
-        rows.extend([b"\x00" + px] * scale)
-    width = len(matrix[0]) * scale
-    height = len(matrix) * scale
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body))
-            + kind
-            + body
-            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-        )
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-def qr_image(text: str, width_mm: float = 25, name: str = "二维码") -> Image:
-    """A QR code (qrcode library, quiet zone included) as an Image for a template."""
-    import qrcode
-
-    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(text)
-    code.make(fit=True)
-    return Image(png_from_matrix(code.get_matrix()), width_mm, name=name)
-
-
-def _inline_drawing(rid: str, docpr: int, cx: int, cy: int, name: str) -> str:
-    return (
-        '</w:t></w:r><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
-        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
-        f'<wp:docPr id="{docpr}" name="{name} {docpr}"/>'
-        '<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" noChangeAspect="1"/></wp:cNvGraphicFramePr>'
-        '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
-        '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
-        '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
-        f'<pic:nvPicPr><pic:cNvPr id="0" name="{name}"/><pic:cNvPicPr/></pic:nvPicPr>'
-        f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
-        f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
-        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>'
-        '</wp:inline></w:drawing></w:r><w:r><w:t xml:space="preserve">'
-    )
 
 
 def add_page_break_before(xml: str) -> str:
@@ -212,6 +141,7 @@ def _section_break(sect_pr: str) -> str:
 # ------------------------------------------------------------------ per-record lists and headers
 _REL_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
 _REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+_REL_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 _HF_CONTENT_TYPE = {
     "header": "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml",
     "footer": "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml",
@@ -246,7 +176,8 @@ class _Numbering:
     styles: dict[str, tuple[str, str]]  # numbered style id -> (numId, ilvl), for body styles
 
     def new_id(self, record: int, num_id: str) -> str:
-        return str(self.first_new + (record - 1) * len(self.used) + self.used.index(num_id))
+        # even offsets from first_new: the odd ones are the lists of sub-documents (subdoc.py)
+        return str(self.first_new + 2 * ((record - 1) * len(self.used) + self.used.index(num_id)))
 
     def restart(self, xml: str, record: int) -> str:
         """Record `record`'s body with its lists pointing at that record's own w:num elements."""
@@ -419,6 +350,10 @@ class _Plan:
     hf_rid: dict[str, str]  # header/footer part -> its relationship id in the main part
     # document-properties part -> record variables it shows (one copy per file: must not vary)
     prop_vars: dict[str, tuple[str, ...]]
+    link_style: str | None  # the Hyperlink character style's id
+    patched: dict[str, bytes]  # static parts written changed (styles.xml with a Hyperlink style)
+    text_width_mm: float | None  # the widest a picture of its own size may be
+    rel_ids: frozenset[str]  # every relationship id in the template (new ones must differ)
 
 
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -445,7 +380,28 @@ def _plan(tpl: WordTemplate) -> _Plan:
             if part.template is not None:
                 used = meta.find_undeclared_variables(ENV.parse(part.source)) - known
                 prop_vars[name] = tuple(sorted(used))
-        plan = _Plan(_numbering_plan(tpl), hf_vars, hf_rid, prop_vars)
+        styles = next((n for _, t, n in rels if t == _REL_STYLES), None)
+        rel_ids = frozenset(
+            rid
+            for name, data in tpl.entries.items()
+            if name.endswith(".rels")
+            for rid in re.findall(rb'\bId="([^"]*)"', data)
+        )
+        link_style, patched = hyperlink_style(tpl.entries.get(styles) if styles else None), {}
+        parts = [tpl.body, *tpl.headers_footers.values(), *tpl.notes.values()]
+        if link_style is None and b"</w:styles>" in tpl.entries.get(styles, b""):
+            if any(USES_LINK.search(p.source) for p in parts):
+                patched[styles], link_style = with_hyperlink_style(tpl.entries[styles])
+        plan = _Plan(
+            _numbering_plan(tpl),
+            hf_vars,
+            hf_rid,
+            prop_vars,
+            link_style,
+            patched,
+            text_width_mm(tpl.sect_pr),
+            frozenset(r.decode("utf-8", "replace") for r in rel_ids),
+        )
         _PLANS[tpl] = plan
     return plan
 
@@ -480,9 +436,13 @@ class PrintFileWriter:
         page_break: str = "page",
         compresslevel: int = 6,
         inspect: Callable[[str], None] | None = None,
+        pictures: Mapping[str, Any] | None = None,
     ) -> None:
         """`inspect` sees every rendered part's XML (record bodies, headers, footers) before it is
-        written and may raise to refuse the record (e.g. the privacy check of public notices)."""
+        written and may raise to refuse the record (e.g. the privacy check of public notices).
+        `pictures` replaces template pictures by name (pictures.py): name -> Image, bytes or a
+        file path; a record's own `_pictures` (file names in the allowed folders) replace pictures
+        of the body for that record."""
         if page_break not in ("page", "section", "none"):
             raise ValueError(f"page_break: {page_break!r}")
         self.template = template
@@ -497,11 +457,17 @@ class PrintFileWriter:
         self._buf_len = 0
         self._docpr = 0
         self._record_index = 0
-        self._media: dict[str, tuple[str, str, bytes]] = {}  # sha1 -> (rId, media path, data)
+        # sha1 -> (rId, media path, (offset, size) in the spool): pictures wait on disk, not in
+        # memory, until close() writes them (a photo per record would fill the memory)
+        self._media: dict[str, tuple[str, str, tuple[int, int]]] = {}
+        self._spool: Any = None
         # part being rendered -> sha1 of the pictures it shows (each part has its own .rels)
         self._part = template.main_part
         self._used: dict[str, dict[str, None]] = {}
         self._plan = _plan(template)
+        # sub-documents ({{p x|subdoc }}): the styles, lists and pictures they add (subdoc.py)
+        numbering = self._plan.numbering
+        self._subdocs = SubdocMerge(template, numbering.first_new if numbering else None)
         # record header/footer parts: template part -> (part now shown, its rId, XML, first docPr)
         self._hf_now: dict[str, tuple[str, str, bytes, int]] = {}
         self._hf_added: list[tuple[str, str, str, bytes]] = []  # (template part, part, rId, XML)
@@ -511,6 +477,10 @@ class PrintFileWriter:
         self._notes: dict[str, list[bytes]] = {}
         self._props: dict[str, str] = {}  # document properties, rendered for the first record
         self._sections = 1
+        self._external: dict[str, tuple[str, str, str]] = {}  # key -> (rId, type, target)
+        self._inline: list[Inline] = []  # pictures and links waiting for their part to render
+        # template pictures shown replaced: for every record (`pictures`), for one (`_pictures`)
+        self._swap = PictureSwap(template, pictures, self._media_key)
 
     # -- sink interface used by templates while a record renders
     def next_docpr(self) -> int:
@@ -520,25 +490,86 @@ class PrintFileWriter:
     def bookmark_id(self, n: int) -> int:
         return self._record_index * self.template.bookmark_stride + n
 
+    def subdoc_xml(self, value: Any) -> str:
+        """The body of sub-document `value` (a file name, bytes or subdoc.Subdoc), its styles,
+        lists, pictures and links added to this file; `place_subdocs` checks where it landed."""
+        return self._subdocs.insert(value, self, self._part)
+
     def note_id(self, n: int) -> int:
         return self._record_index * self.template.note_stride + n
 
-    def image_xml(self, image: Image) -> str:
-        key = hashlib.sha1(image.data).hexdigest()
+    def add_media(self, data: bytes, extension: str, key: str | None = None) -> str:
+        """Relationship id, in the part being rendered, of a media part holding `data` (one media
+        part per distinct content in the file)."""
+        key, rid = self._media_key(data, extension, key)
+        self._used.setdefault(self._part, {})[key] = None
+        return rid
+
+    def _media_key(self, data: bytes, extension: str, key: str | None = None) -> tuple[str, str]:
+        """(key, rId) of a media part holding `data`, added to the file if new (not yet shown)."""
+        key = key or hashlib.sha1(data).hexdigest()
         if key not in self._media:
             n = len(self._media) + 1
-            self._media[key] = (f"rIdRgImg{n}", f"media/rg_image{n}.{image.extension}", image.data)
-        rid = self._media[key][0]
+            path = f"media/rg_image{n}.{extension}"
+            folder = os.path.dirname(self.template.main_part)
+            while f"{folder}/{path}" in self.template.entries:  # an output used as a template
+                path = path.replace(".", "x.", 1)
+            if self._spool is None:
+                self._spool = tempfile.TemporaryFile()
+            at = self._spool.seek(0, os.SEEK_END)
+            self._spool.write(data)
+            self._media[key] = (self._new_rid(f"Img{n}"), path, (at, len(data)))
+        return key, self._media[key][0]
+
+    def add_external(self, target: str, rel_type: str = _REL_HYPERLINK) -> str:
+        """Relationship id, in the part being rendered, of an external target (a web address):
+        one relationship per target and type in the file."""
+        key = f"\0{rel_type} {target}"
+        if key not in self._external:
+            rid = self._new_rid(f"Link{len(self._external) + 1}")
+            self._external[key] = (rid, rel_type, target)
         self._used.setdefault(self._part, {})[key] = None
-        w_px, h_px = image.size_px()
-        height_mm = image.height_mm or image.width_mm * h_px / w_px
-        return _inline_drawing(
-            rid,
-            self.next_docpr(),
-            round(image.width_mm * EMU_PER_MM),
-            round(height_mm * EMU_PER_MM),
-            image.name,
+        return self._external[key][0]
+
+    def _new_rid(self, name: str) -> str:
+        rid = f"rIdRg{name}"
+        while rid in self._plan.rel_ids:
+            rid += "x"
+        return rid
+
+    def _pending(self, obj: Inline) -> str:
+        self._inline.append(obj)
+        return f"{INLINE}{len(self._inline) - 1}{INLINE_END}"
+
+    def image_xml(self, image: Image) -> str:
+        try:
+            ext = picture_size(image.data)[0]
+        except ValueError:  # GIF, BMP given from Python: as PNG
+            image = Image(as_png_or_jpeg(image.data), image.width_mm, image.height_mm, image.name)
+            ext = "png"
+        rid = self.add_media(image.data, ext)
+        cx, cy = image.extent_emu(self._plan.text_width_mm)
+        docpr = self.next_docpr()
+        return self._pending(Inline(lambda rpr: drawing_xml(rid, docpr, cx, cy, image.name), ""))
+
+    def link_xml(self, link) -> str:
+        rid = self.add_external(link.url)
+        text, style = str(link), self._plan.link_style
+        return self._pending(
+            Inline(lambda rpr: hyperlink_xml(rid, text, rpr, style), text, is_link=True)
         )
+
+    def _rendered(self, xml: str, record_pictures: dict[str, Replacement] | None = None) -> str:
+        """A rendered part with its pictures and links in place and template pictures replaced."""
+        if self._inline:
+            xml = place_inline(xml, self._inline)
+            self._inline.clear()
+        wanted = {**self._swap.all, **record_pictures} if record_pictures else self._swap.all
+        if wanted and "<w:drawing" in xml:
+            xml, used = replace_pictures(xml, wanted)
+            for name in used:
+                self._used.setdefault(self._part, {})[wanted[name].key] = None
+        return xml
 
     # -- writing
     def render(self, ctx: dict[str, Any]) -> str:
@@ -547,7 +578,10 @@ class PrintFileWriter:
         new_hf = None
         try:
             self._record_index = self.count
-            xml = self.template.render_body(ctx)
+            own = ctx.get("_pictures") if isinstance(ctx, dict) else None
+            own = self._swap.for_record(own) if own is not None else None
+            xml = self._rendered(self.template.render_body(ctx), own)
+            xml = place_subdocs(xml, self.template.sect_pr)
             if self._hf_now and self.count and self._zf is not None:
                 new_hf = self._next_header_footer(ctx)
         finally:
@@ -580,7 +614,7 @@ class PrintFileWriter:
             for orig, name in names.items():
                 self._part = name
                 first = self._docpr
-                out[orig] = (self.template.render_part(orig, ctx), first)
+                out[orig] = (self._rendered(self.template.render_part(orig, ctx)), first)
         finally:
             self._part = self.template.main_part
         return out
@@ -593,7 +627,7 @@ class PrintFileWriter:
             self._docpr = first  # same picture ids as the part shown now, to compare the text
             self._part = "\0trial"
             try:
-                trial = self.template.render_part(orig, ctx)
+                trial = self._rendered(self.template.render_part(orig, ctx))
             finally:
                 self._part = self.template.main_part
                 self._used.pop("\0trial", None)
@@ -696,7 +730,7 @@ class PrintFileWriter:
             for name in tpl.hf_parts:
                 self._part = name
                 first = self._docpr
-                xml = tpl.render_part(name, first_ctx)
+                xml = self._rendered(tpl.render_part(name, first_ctx))
                 if self.inspect is not None:
                     self.inspect(xml)
                 rendered_hf[name] = xml.encode("utf-8")
@@ -716,11 +750,8 @@ class PrintFileWriter:
         skip |= {*tpl.note_parts, *tpl.property_parts}  # written by close(), rendered
         if self._plan.numbering is not None:
             skip.add(self._plan.numbering.part)  # written by close(): a w:num per record
-        if not self._hf_now:  # else written by close(), with the records' header/footer parts
-            self._put(
-                "[Content_Types].xml",
-                _with_image_types(tpl.entries.get("[Content_Types].xml", b"")),
-            )
+        # [Content_Types].xml, styles and lists: written by close(), with what sub-documents add
+        skip |= self._subdocs.deferred_parts()
         for name, data in tpl.entries.items():
             if name in skip:
                 continue
@@ -750,15 +781,20 @@ class PrintFileWriter:
             self._put(name, data)
 
     def _rels_with_images(self, rels: bytes | None, part: str) -> bytes:
-        """`part`'s relationships plus one for each picture it shows (targets relative to it)."""
+        """`part`'s relationships plus one for each picture it shows (targets relative to it)
+        and each external target (link) it uses."""
         folder = os.path.dirname(self.template.main_part)
         here = os.path.dirname(part)
+        used = self._used.get(part, {})
         media = [
             (rid, posixpath.relpath(posixpath.join(folder, path), here or "."), data)
-            for key in self._used.get(part, {})
+            for key in used
+            if key in self._media
             for rid, path, data in [self._media[key]]
         ]
-        return _with_image_rels(rels, media)
+        return _with_image_rels(
+            rels, media, [self._external[k] for k in used if k in self._external]
+        )
 
     def close(self) -> int:
         """Finish the file; returns the number of records written (0: nothing was written)."""
@@ -770,12 +806,18 @@ class PrintFileWriter:
         self._buf.clear()
         self._doc.close()
         folder = os.path.dirname(tpl.main_part)
-        for _rid, part, data in self._media.values():
-            self._put(f"{folder}/{part}", data)
+        shown = {key for used in self._used.values() for key in used}
+        for key, (_rid, part, (at, size)) in self._media.items():
+            if key in shown:
+                self._spool.seek(at)
+                self._put(f"{folder}/{part}", self._spool.read(size))
         main_rels = self._rels_with_images(tpl.entries.get(tpl.rels_part), tpl.main_part)
         if self._hf_now:
             main_rels = self._write_record_header_footers(main_rels)
-        self._put(tpl.rels_part, main_rels)
+        else:
+            ct = _with_image_types(tpl.entries.get("[Content_Types].xml", b""))
+            self._put("[Content_Types].xml", self._subdocs.content_types(ct))
+        self._put(tpl.rels_part, self._subdocs.main_rels(main_rels))
         for name in tpl.note_parts:
             self._put(name, _joined_notes(self._note_xml[name], self._notes[name]))
             if name in self._used:
@@ -786,12 +828,21 @@ class PrintFileWriter:
         for name, xml in self._props.items():
             self._put(name, xml.encode("utf-8"))
         numbering = self._plan.numbering
-        if numbering is not None:
-            self._put(
-                numbering.part, numbering.numbering_xml(tpl.entries[numbering.part], self.count)
-            )
+        lists = (
+            numbering.numbering_xml(tpl.entries[numbering.part], self.count) if numbering else None
+        )
+        for name, data, unchanged in self._subdocs.final_parts(lists):  # styles, numbering
+            if name in self._plan.patched:  # with the Hyperlink style links use (media.py)
+                # unchanged: the template's, patched once; else the sub-documents' styles too
+                if unchanged:
+                    data = self._plan.patched[name]
+                else:
+                    data = with_hyperlink_style(data, self._plan.link_style)[0]
+            (self._put_static if unchanged else self._put)(name, data)
         self._zf.close()
         self._zf = None
+        if self._spool is not None:
+            self._spool.close()
         verify_package(self.path)
         return self.count
 
@@ -805,7 +856,7 @@ class PrintFileWriter:
             self._record_index = self.count
             for name in tpl.note_parts:
                 self._part = name
-                xml = tpl.render_note_part(name, ctx)
+                xml = self._rendered(tpl.render_note_part(name, ctx))
                 if self.inspect is not None:
                     self.inspect(xml)
                 data = xml.encode("utf-8")
@@ -848,7 +899,9 @@ class PrintFileWriter:
                 f'2006/relationships/{kind}" Target="{posixpath.relpath(name, here or ".")}"/>'
             )
             types.append(f'<Override PartName="/{name}" ContentType="{_HF_CONTENT_TYPE[kind]}"/>')
-        ct = _with_image_types(tpl.entries.get("[Content_Types].xml", b""))
+        ct = self._subdocs.content_types(
+            _with_image_types(tpl.entries.get("[Content_Types].xml", b""))
+        )
         if types:
             ct = ct.replace(b"</Types>", "".join(types).encode("utf-8") + b"</Types>")
         self._put("[Content_Types].xml", ct)
@@ -947,7 +1000,7 @@ def _with_image_types(ct: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def _with_image_rels(rels: bytes | None, media) -> bytes:
+def _with_image_rels(rels: bytes | None, media, external=()) -> bytes:
     text = (
         rels
         or b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>'
@@ -955,6 +1008,9 @@ def _with_image_rels(rels: bytes | None, media) -> bytes:
     extra = "".join(
         f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="{part}"/>'
         for rid, part, _ in media
+    ) + "".join(
+        f'<Relationship Id="{rid}" Type="{kind}" Target="{xml_text(target).replace(chr(34), "&quot;")}" TargetMode="External"/>'
+        for rid, kind, target in external
     )
     if extra:
         text = text.replace("</Relationships>", extra + "</Relationships>")
@@ -968,12 +1024,19 @@ def write_print_file(
     *,
     page_break: str = "page",
     compresslevel: int = 6,
+    pictures: Mapping[str, Any] | None = None,
 ) -> int:
-    """All records into one .docx at `path` (written in place; see batch.py for atomic writes)."""
-    writer = PrintFileWriter(template, path, page_break=page_break, compresslevel=compresslevel)
+    """All records into one .docx at `path` (written in place; see batch.py for atomic writes).
+    `pictures`: template pictures replaced by name (PrintFileWriter). File names in templates
+    and records (`image`, `_pictures`) are looked up in the template's folder as well as in any
+    folder already allowed (assets.asset_roots)."""
+    writer = PrintFileWriter(
+        template, path, page_break=page_break, compresslevel=compresslevel, pictures=pictures
+    )
     try:
-        for ctx in records:
-            writer.add(ctx)
+        with asset_roots(template.path.parent):
+            for ctx in records:
+                writer.add(ctx)
         return writer.close()
     except BaseException:
         writer.abort()

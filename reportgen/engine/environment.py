@@ -8,7 +8,6 @@ refused (UnsafeTemplateError) instead of running anything. Data text reaches Wor
 
 from __future__ import annotations
 
-import contextvars
 import re
 from typing import Any
 
@@ -24,12 +23,10 @@ from jinja2.sandbox import (
 from markupsafe import Markup, escape
 
 from reportgen.engine.filters import FILTERS
+from reportgen.engine.sink import current_sink  # the writer producing the current file
 from reportgen.engine.user_filters import FilterTable
 from reportgen.engine.xmltext import count_dropped
 from reportgen.errors import UnsafeTemplateError
-
-# The writer that is producing the current file: images and ids that must be unique per file ask it.
-current_sink: contextvars.ContextVar[Any] = contextvars.ContextVar("reportgen_sink", default=None)
 
 
 class _StrictUndefined(jinja2.StrictUndefined):

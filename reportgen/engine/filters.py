@@ -10,6 +10,8 @@ from babel import Locale
 from babel.numbers import parse_pattern
 
 from reportgen.dates import cn_date
+from reportgen.engine.media import MEDIA_FILTERS
+from reportgen.engine.subdoc import subdoc
 
 __all__ = [
     "FILTERS",
@@ -268,4 +270,6 @@ FILTERS = {
     "mask_phone": mask_phone,
     "wenhao": wenhao,
     "age": age,
+    **MEDIA_FILTERS,  # image, link: Word pictures and hyperlinks (media.py)
+    "subdoc": subdoc,  # {{p 附件|subdoc }}: another .docx's body (subdoc.py)
 }

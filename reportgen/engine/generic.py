@@ -242,12 +242,18 @@ def render_file(
     batch: bool = False,
     workspace: str | os.PathLike | None = None,
     data_source: str | None = None,
+    pictures: dict[str, Any] | None = None,
 ) -> RenderedFile:
     """Render `template` (a file path, or a template name looked up workspace-first) with the
     records into `out`, written atomically. Without `batch` there must be exactly one record;
     with it (Word only) every record goes into one print file, one record per page. The
     workspace's filters.py filters are available. Every template variable must be in the data:
-    a missing one is a TemplateError naming the record and the place in the template."""
+    a missing one is a TemplateError naming the record and the place in the template.
+
+    Pictures (Word): a template may name picture files (`{{ r.照片|image(width_mm=30) }}`) and a
+    record may replace template pictures (`_pictures`), files found in the data file's folder,
+    then the template's; `pictures` (name -> file path, bytes or Image) replaces template
+    pictures by name for every record (`reportgen render --picture 印章=seal.png`)."""
     found = records if isinstance(records, RecordSet) else RecordSet(Path(""), list(records))
     items = found.records
     places = found.places or [f"第{i}条记录" for i in range(1, len(items) + 1)]
@@ -275,8 +281,12 @@ def render_file(
     meta = make_meta(f"数据来源：{source}" if source else "")
     with use_workspace_filters(workspace):
         if ref.kind == "xlsx":
+            if pictures:
+                raise RenderUsageError("--picture 只能用于 Word 模板（替换模板里的图片）")
             return _render_xlsx(ref, items[0], target, meta)
-        return _render_docx(ref, items, places, target, meta, workspace)
+        data_folder = found.source.parent if found.source.name else None
+        assets = (data_folder, ref.path.parent)
+        return _render_docx(ref, items, places, target, meta, workspace, assets, pictures)
 
 
 def _render_xlsx(ref, record: dict[str, Any], target: Path, meta: dict) -> RenderedFile:
@@ -288,7 +298,7 @@ def _render_xlsx(ref, record: dict[str, Any], target: Path, meta: dict) -> Rende
 
 
 def _render_docx(
-    ref, items: list[dict], places: list[str], target: Path, meta: dict, workspace
+    ref, items: list[dict], places: list[str], target: Path, meta: dict, workspace, assets, pictures
 ) -> RenderedFile:
     contexts = [item if "_meta" in item else {**item, "_meta": meta} for item in items]
     place_of = {id(ctx): place for ctx, place in zip(contexts, places)}
@@ -301,6 +311,8 @@ def _render_docx(
         workspace=workspace,
         manifest=False,
         raise_on_failure=False,
+        assets=assets,
+        pictures=pictures,
     )
     if result.failures:
         # The data file is the template's whole context: a record that fails to render is a
