@@ -1,4 +1,5 @@
-"""Excel templates: `{{ }}` in cells and `{%tr for x in xs %}` rows that grow, keeping styles and formulas."""
+"""Excel templates: `{{ }}` in cells, `{%tr for %}` rows and `{%tr for %}` … `{%tr endfor %}` blocks
+that grow (nested, and `{%tr if %}` groups), keeping styles, merges and what refers to the rows."""
 
 from __future__ import annotations
 
@@ -6,17 +7,17 @@ import copy
 import functools
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from openpyxl import load_workbook
-from openpyxl.cell.cell import MergedCell
-from openpyxl.formula.tokenizer import Tokenizer
-from openpyxl.formula.translate import Translator
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.merge import MergedCellRange
 
 from reportgen.engine.environment import (
     TEXT_ENV,
@@ -29,30 +30,23 @@ from reportgen.engine.environment import (
 )
 from reportgen.engine.filters import MoneyText
 from reportgen.engine.ooxml import normalize_zip
+from reportgen.engine.xlsx_blocks import (
+    Blocks,
+    Formula,
+    Layout,
+    Scope,
+    is_tr_cell,
+    layout_problems,
+    variable_problems,
+)
 from reportgen.engine.xmltext import clean, excel_text, verify_package
 from reportgen.errors import TemplateError
 
-# A row whose first templated cell starts with this marker repeats once per item.
-ROW_MARKER = re.compile(
-    r"^\s*\{%\s*tr\s+for\s+(?P<target>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)?)\s+in\s+(?P<expr>.+?)\s*%\}",
-    re.S,
-)
 _ONLY_EXPR = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}).)*)\}\}\s*$", re.S)
-_REF = re.compile(
-    r"^(?P<c1>\$?[A-Za-z]{1,3})(?P<d1>\$?)(?P<r1>\d+)(?::(?P<c2>\$?[A-Za-z]{1,3})(?P<d2>\$?)(?P<r2>\d+))?$"
-)
+_ROWS = re.compile(r"^\$?(\d+):\$?(\d+)$")
 _CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 FIXED_TIME = b"2023-01-01T00:00:00Z"
-
-
-@dataclass(frozen=True)
-class Region:
-    """A repeating row found in a template sheet."""
-
-    sheet: str
-    row: int
-    target: str
-    expr: str
+MAX_FORMULA = 8192  # characters Excel allows in a formula
 
 
 def _is_templated(value: Any) -> bool:
@@ -60,182 +54,6 @@ def _is_templated(value: Any) -> bool:
     return isinstance(value, str) and (
         "{{" in value or "{%" in value or fullwidth_tag(value) is not None
     )
-
-
-# `{%tr endfor %}` or another `{%tr …%}` that is not a repeat-row marker (Word's two-tag form).
-_STRAY_TR = re.compile(r"\{%-?\s*tr\b")
-
-
-def repeat_block_problems(ws) -> list[str]:
-    """What render would refuse or get wrong about repeat rows, named by TEMPLATE cell: a repeat
-    block written over more than one row (`{%tr endfor %}`, or a row variable used in a cell
-    outside its repeat row). Render refuses the same list before filling anything."""
-    from jinja2 import meta
-
-    targets: dict[str, int] = {}
-    for region in find_regions(ws):
-        for name in region.target.split(","):
-            targets.setdefault(name.strip(), region.row)
-    problems: list[str] = []
-    region_rows = set(targets.values())
-    for cells in ws.iter_rows():
-        for cell in cells:
-            if not _is_templated(cell.value) or ROW_MARKER.match(cell.value):
-                continue
-            where = f"{ws.title}!{cell.coordinate}"
-            if _STRAY_TR.search(cell.value):
-                problems.append(
-                    f"{where} 的“{cell.value.strip()}”：Excel 模板的重复区只有一行（写 {{%tr for … %}} 的那一行），"
-                    "不写 {%tr endfor %}，也不支持多行一组。请删去这个标签，把每项要写的内容都放在重复行里"
-                    "（一格内可以换行）"
-                )
-                continue
-            if cell.row in region_rows or not targets:
-                continue
-            try:
-                used = meta.find_undeclared_variables(TEXT_ENV.parse(cell.value))
-            except jinja2.TemplateSyntaxError:
-                continue  # reported as a syntax problem
-            for name in sorted(used & set(targets)):
-                problems.append(
-                    f"{where} 用到了重复行变量“{name}”，但这一格不在重复行（第{targets[name]}行）里："
-                    "Excel 模板的重复区只能是一行，其它行不会按每一项重复。"
-                    f"请把这一格的内容移到第{targets[name]}行的单元格里（一格内可以换行）"
-                )
-    return problems
-
-
-def find_regions(ws) -> list[Region]:
-    regions = []
-    for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                m = ROW_MARKER.match(cell.value)
-                if m:
-                    regions.append(Region(ws.title, cell.row, m.group("target"), m.group("expr")))
-                    break
-    return regions
-
-
-def _shift_ref(ref: str, row: int, delta: int) -> str:
-    sheet = ""
-    if "!" in ref:
-        sheet, ref = ref.rsplit("!", 1)
-        sheet += "!"
-    m = _REF.match(ref)
-    if not m:
-        return sheet + ref
-    r1 = int(m.group("r1"))
-    if m.group("r2") is None:
-        new = r1 + delta if r1 > row else r1
-        return f"{sheet}{m.group('c1')}{m.group('d1')}{new}"
-    r2 = int(m.group("r2"))
-    n1 = r1 + delta if r1 > row else r1
-    n2 = r2 + delta if r2 >= row else r2  # a range ending on the region row stretches over it
-    return f"{sheet}{m.group('c1')}{m.group('d1')}{n1}:{m.group('c2')}{m.group('d2')}{n2}"
-
-
-def _sheet_of(ref: str) -> str | None:
-    """The sheet a reference names (`'明细'!C3` → 明细, quotes undone), None when it names none."""
-    if "!" not in ref:
-        return None
-    sheet = ref.rsplit("!", 1)[0]
-    if len(sheet) >= 2 and sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet
-
-
-def shift_formula(
-    formula: str, row: int, delta: int, sheet_title: str, formula_sheet: str | None = ""
-) -> str:
-    """References to sheet `sheet_title` after `row` move by `delta`; ranges that end on or after
-    `row` stretch by `delta`. A reference without a sheet name belongs to `formula_sheet` (the sheet
-    the formula is on; "" = `sheet_title` itself; None = no sheet, e.g. a defined name: left alone).
-    Excel compares sheet names case-insensitively."""
-    if formula_sheet == "":
-        formula_sheet = sheet_title
-    target = sheet_title.casefold()
-    tok = Tokenizer(formula)
-    changed = False
-    for item in tok.items:
-        if item.type == "OPERAND" and item.subtype == "RANGE":
-            sheet = _sheet_of(item.value)
-            if sheet is None:
-                sheet = formula_sheet
-            if sheet is None or sheet.casefold() != target:
-                continue
-            new = _shift_ref(item.value, row, delta)
-            if new != item.value:
-                item.value = new
-                changed = True
-    return tok.render() if changed else formula
-
-
-def _shift_sqref(ranges, row: int, delta: int) -> str:
-    """A conditional format's or data validation's cells: areas below `row` move down, areas that
-    cover `row` (a single cell on it included) stretch over the rows the repeat row grew into."""
-    out = []
-    for r in ranges:
-        cr = CellRange(str(r))
-        if cr.min_row > row:
-            cr.shift(0, delta)
-        elif cr.max_row >= row:
-            cr.expand(down=delta)
-        out.append(cr.coord)
-    return " ".join(out)
-
-
-def _shift_bare(
-    value: str | None, row: int, delta: int, sheet_title: str, formula_sheet: str | None
-) -> str | None:
-    """A formula stored without `=` (defined name, validation list, conditional-format rule)."""
-    if not value or not isinstance(value, str):
-        return value
-    return shift_formula("=" + value, row, delta, sheet_title, formula_sheet)[1:]
-
-
-def _shift_workbook(ws, row: int, delta: int) -> None:
-    """What refers to rows of `ws` from elsewhere follows them: formulas on other sheets
-    (`=SUM(明细!C3:C3)` → `=SUM(明细!C3:C12)`), defined names (workbook and sheet scope), and
-    data-validation lists."""
-    wb = ws.parent
-    for other in wb.worksheets:
-        if other is ws:
-            continue
-        for cells in other.iter_rows():
-            for cell in cells:
-                if cell.data_type == "f" and isinstance(cell.value, str):
-                    cell.value = shift_formula(cell.value, row, delta, ws.title, other.title)
-        for dv in other.data_validations.dataValidation:
-            dv.formula1 = _shift_bare(dv.formula1, row, delta, ws.title, other.title)
-            dv.formula2 = _shift_bare(dv.formula2, row, delta, ws.title, other.title)
-    for sheet in wb.worksheets:  # chart data: a series over the repeat row covers every item
-        for chart in sheet._charts:
-            for series in _chart_series(chart):
-                for source in (series.val, series.cat, series.xVal, series.yVal, series.tx):
-                    for kind in ("numRef", "strRef", "multiLvlStrRef"):
-                        ref = getattr(source, kind, None) if source is not None else None
-                        if ref is not None and ref.f:
-                            ref.f = _shift_chart_ref(ref.f, row, delta, ws.title)
-    scopes = [wb.defined_names, *(sheet.defined_names for sheet in wb.worksheets)]
-    for names in scopes:
-        for defined in names.values():
-            defined.attr_text = _shift_bare(defined.attr_text, row, delta, ws.title, None)
-
-
-def _shift_chart_ref(f: str, row: int, delta: int, sheet_title: str) -> str:
-    """A chart's data reference: like a formula, except that a single cell on the repeat row
-    (`'明细'!$C$3`, the one item of the template) grows into the column of all items."""
-    tok = Tokenizer("=" + f)
-    for item in tok.items:
-        if item.type == "OPERAND" and item.subtype == "RANGE" and "!" in item.value:
-            if (_sheet_of(item.value) or "").casefold() != sheet_title.casefold():
-                continue
-            sheet, ref = item.value.rsplit("!", 1)
-            m = _REF.match(ref)
-            if m and m.group("r2") is None and int(m.group("r1")) == row:
-                item.value = f"{sheet}!{ref}:{ref}"
-    return shift_formula(tok.render(), row, delta, sheet_title, None)[1:]
 
 
 def _chart_series(chart) -> list:
@@ -247,84 +65,97 @@ def _chart_series(chart) -> list:
     return series
 
 
-def _shift_drawings(ws, row: int, delta: int) -> None:
-    """Pictures (a seal) and charts anchored on or below the repeat row move down with the rows
-    (openpyxl anchors count rows from 0); those above stay."""
-    from openpyxl.utils.cell import coordinate_from_string
-
-    for item in [*ws._images, *ws._charts]:
-        anchor = item.anchor
-        if isinstance(anchor, str):  # "C20", as ws.add_image(img, "C20") leaves it
-            col, r = coordinate_from_string(anchor)
-            if r >= row:
-                item.anchor = f"{col}{r + delta}"
-            continue
-        start = getattr(anchor, "_from", None)
-        if start is None or start.row < row - 1:
-            continue  # above the repeat row, or an absolute position
-        start.row += delta
-        end = getattr(anchor, "to", None)
-        if end is not None:
-            end.row += delta
+def _chart_refs(chart):
+    for series in _chart_series(chart):
+        for source in (series.val, series.cat, series.xVal, series.yVal, series.tx):
+            for kind in ("numRef", "strRef", "multiLvlStrRef"):
+                ref = getattr(source, kind, None) if source is not None else None
+                if ref is not None and ref.f:
+                    yield ref
 
 
-def _shift_below(ws, row: int, delta: int) -> None:
-    """Move everything below `row` down by `delta` rows: cells, heights, merges, formulas, print area."""
-    if delta == 0:
-        return
-    max_row, max_col = ws.max_row, ws.max_column
-    if max_row > row:
-        ws.move_range(f"A{row + 1}:{get_column_letter(max_col)}{max_row}", rows=delta)
-    dims = {r: d for r, d in ws.row_dimensions.items() if r > row}
-    for r in dims:
-        del ws.row_dimensions[r]
-    for r, d in sorted(dims.items(), reverse=True):
-        d.index = r + delta
-        ws.row_dimensions[r + delta] = d
-    for mr in ws.merged_cells.ranges:
-        if mr.min_row > row:
-            mr.shift(0, delta)
-        elif mr.min_row < row <= mr.max_row:
-            mr.expand(down=delta)
-    for cells in ws.iter_rows():
-        for cell in cells:
-            if cell.data_type == "f" and isinstance(cell.value, str):
-                cell.value = shift_formula(cell.value, row, delta, ws.title)
-    if ws.print_area:
-        areas = [
-            _shift_ref(a.replace("'", "").split("!")[-1].replace("$", ""), row, delta)
-            for a in _print_areas(ws)
-        ]
-        ws.print_area = areas
-    if len(ws.conditional_formatting):
-        from openpyxl.formatting.formatting import ConditionalFormattingList
-
-        shifted = ConditionalFormattingList()
-        for cf in ws.conditional_formatting:
-            sqref = _shift_sqref(cf.sqref.ranges, row, delta)
-            for rule in cf.rules:
-                rule.formula = [_shift_bare(f, row, delta, ws.title, "") for f in rule.formula]
-                shifted.add(sqref, rule)
-        ws.conditional_formatting = shifted
-    for dv in ws.data_validations.dataValidation:
-        dv.sqref = MultiCellRange(_shift_sqref(dv.sqref.ranges, row, delta))
-        dv.formula1 = _shift_bare(dv.formula1, row, delta, ws.title, "")
-        dv.formula2 = _shift_bare(dv.formula2, row, delta, ws.title, "")
-    if ws.auto_filter.ref:
-        ws.auto_filter.ref = _shift_sqref([ws.auto_filter.ref], row, delta)
-    for table in ws.tables.values():  # an Excel table (插入 → 表格) over the repeat row grows
-        table.ref = _shift_sqref([table.ref], row, delta)
-        if table.autoFilter is not None and table.autoFilter.ref:
-            table.autoFilter.ref = table.ref
-    _shift_drawings(ws, row, delta)
-    _shift_workbook(ws, row, delta)
+def _defined_names(wb):
+    yield from wb.defined_names.values()
+    for ws in wb.worksheets:
+        yield from ws.defined_names.values()
 
 
-def _print_areas(ws) -> list[str]:
-    value = ws.print_area
-    if isinstance(value, str):
-        return [v for v in value.split(",") if v]
-    return list(value or [])
+class TemplateBook:
+    """A template workbook read once: each sheet's repeat structure, every formula and other
+    reference planned against it, and everything render refuses (`templates check` lists the
+    same problems, named by the template's own sheet!cell)."""
+
+    def __init__(self, wb) -> None:
+        self.wb = wb
+        self.blocks = {ws.title.casefold(): Blocks(ws) for ws in wb.worksheets}
+        self.problems: list[str] = []
+        for ws in wb.worksheets:
+            blocks = self.blocks[ws.title.casefold()]
+            self.problems += blocks.problems
+            if not blocks.broken:
+                self.problems += variable_problems(ws, blocks)
+                self.problems += layout_problems(ws, blocks)
+        self.moves = any(b.has_repeats for b in self.blocks.values())
+        self.cells: dict[str, dict[tuple[int, int], Formula]] = {}
+        self.homes: dict[int, Scope] = {}  # id(conditional format / validation) → its home scope
+        self.rules: dict[int, list[Formula]] = {}  # id(rule) → its formulas
+        self.validations: dict[int, tuple[Formula | None, Formula | None]] = {}
+        self.names: list[tuple[Any, Formula]] = []
+        self.charts: list[tuple[Any, Formula]] = []
+        if self.moves and not any(b.broken for b in self.blocks.values()):
+            self._plan()
+
+    def _formula(self, text, own, origin, mode, where, cells=None) -> Formula:
+        f = Formula(text, own, origin, self.blocks, mode, where, cells)
+        self.problems += f.problems
+        return f
+
+    def _plan(self) -> None:
+        for ws in self.wb.worksheets:
+            blocks = self.blocks[ws.title.casefold()]
+            cells = self.cells.setdefault(ws.title, {})
+            for (r, c), cell in sorted(ws._cells.items()):
+                value = cell._value
+                if cell.data_type == "f" and isinstance(value, str) and value.startswith("="):
+                    where = f"{ws.title}!{cell.coordinate} 的公式"
+                    f = self._formula(value, blocks, blocks.scope_at(r), "cell", where)
+                    if not f.static:
+                        cells[(r, c)] = f
+            for cf in ws.conditional_formatting:
+                home, rows = self._home(blocks, cf.sqref)
+                self.homes[id(cf)] = home
+                where = f"{ws.title}!{cf.sqref} 的条件格式公式"
+                for rule in cf.rules:
+                    self.rules[id(rule)] = [
+                        self._formula(f, blocks, home, "rule", where, rows) for f in rule.formula
+                    ]
+            for dv in ws.data_validations.dataValidation:
+                home, rows = self._home(blocks, dv.sqref)
+                self.homes[id(dv)] = home
+                where = f"{ws.title}!{dv.sqref} 的数据验证公式"
+                self.validations[id(dv)] = tuple(  # type: ignore[assignment]
+                    self._formula(f, blocks, home, "rule", where, rows) if f else None
+                    for f in (dv.formula1, dv.formula2)
+                )
+            for chart in ws._charts:
+                for ref in _chart_refs(chart):
+                    where = f"“{ws.title}”上图表的数据区域"
+                    self.charts.append((ref, self._formula(ref.f, None, None, "chart", where)))
+        for defined in _defined_names(self.wb):
+            if defined.attr_text:
+                where = f"名称“{defined.name}”（公式 → 名称管理器）"
+                f = self._formula(defined.attr_text, None, None, "name", where)
+                self.names.append((defined, f))
+
+    @staticmethod
+    def _home(blocks: Blocks, sqref) -> tuple[Scope, tuple[int, int] | None]:
+        """The scope a conditional format or validation is made once per copy of, and its rows."""
+        ranges = [CellRange(str(r)) for r in sqref.ranges]
+        if not ranges:
+            return blocks.root, None
+        lo = min(r.min_row for r in ranges)
+        hi = max(r.max_row for r in ranges)
+        return blocks.home(lo, hi, rows=False), (lo, hi)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -393,102 +224,275 @@ def _set(cell, value: Any) -> None:
     cell.value = value
 
 
-def _expand_region(
-    ws, region_row: int, target: str, items: list[Any], ctx: dict[str, Any], template: str = ""
-) -> int:
-    """Fill the region with items; returns how many rows it now takes."""
-    template_cells = []
-    for cell in ws[region_row]:
-        value = cell.value
-        if isinstance(value, str):
-            value = ROW_MARKER.sub("", value, count=1)
-        template_cells.append((cell.column, value, copy.copy(cell._style), cell.data_type))
-    row_merges = [mr for mr in ws.merged_cells.ranges if mr.min_row == mr.max_row == region_row]
-    height = ws.row_dimensions[region_row].height if region_row in ws.row_dimensions else None
-    n = max(len(items), 1)
-    _shift_below(ws, region_row, n - 1)
-    names = [t.strip() for t in target.split(",")]
-    for i in range(n):
-        r = region_row + i
-        if i < len(items):
-            item = items[i]
-            local = dict(ctx)
-            if len(names) == 1:
-                local[names[0]] = item
+def _instances(layout: Layout, scope: Scope) -> list[tuple]:
+    return [()] if scope.parent is None else layout.instances.get(scope.id, [])
+
+
+def _pieces(ranges, layout: Layout, inst: tuple) -> list[str]:
+    """Cell ranges (a conditional format's, a validation's) where their rows went in `inst`."""
+    out = []
+    for r in ranges:
+        cr = CellRange(str(r))
+        for lo, hi in layout.runs(cr.min_row, cr.max_row, inst):
+            out.append(
+                CellRange(min_col=cr.min_col, max_col=cr.max_col, min_row=lo, max_row=hi).coord
+            )
+    return out
+
+
+def _hull(ref: str, layout: Layout) -> str | None:
+    """One range over all the rows a range's rows went to (filters, tables, print areas)."""
+    cr = CellRange(ref)
+    runs = layout.runs(cr.min_row, cr.max_row, ())
+    if not runs:
+        return None
+    return CellRange(
+        min_col=cr.min_col, max_col=cr.max_col, min_row=runs[0][0], max_row=runs[-1][1]
+    ).coord
+
+
+def _place_cells(ws, book: TemplateBook, layouts, layout: Layout, template: str) -> None:
+    """Every output row from its template row: the first copy keeps the template's cell objects
+    (comments, links), later copies get new cells with the same style; tags are filled with the
+    row's context and formulas written for the row's place."""
+    formulas = book.cells.get(ws.title, {})
+    markers = layout.blocks.markers
+    rows: dict[int, list] = {}
+    for (r, _c), cell in ws._cells.items():
+        rows.setdefault(r, []).append(cell)
+    specs: dict[int, list[tuple]] = {}
+    placed: dict[tuple[int, int], Any] = {}
+    for n, t in enumerate(layout.tpl, start=1):
+        spec = specs.get(t)
+        first = spec is None
+        if first:
+            m = markers.get(t)
+            spec = []
+            for cell in sorted(rows.get(t, ()), key=lambda c: c.column):
+                value = cell._value
+                if m is not None and m.kind == "row" and m.column == cell.column:
+                    value = value[m.end :] or None
+                merged = isinstance(cell, MergedCell)
+                style = copy.copy(cell._style)  # before the first copy's money format lands
+                spec.append((cell, cell.column, value, cell.data_type, style, merged))
+            specs[t] = spec
+        if not spec:
+            continue
+        path, local, blank = layout.paths[n - 1], layout.ctxs[n - 1], n in layout.blank
+        for cell, col, value, dtype, style, merged in spec:
+            if first:
+                c = cell
+                c.row = n
+                if c.hyperlink is not None:
+                    c.hyperlink.ref = c.coordinate
             else:
-                for k, v in zip(names, item, strict=False):
-                    local[k] = v
-            local["loop"] = {
-                "index": i + 1,
-                "index0": i,
-                "first": i == 0,
-                "last": i == len(items) - 1,
-                "length": len(items),
-            }
-        for col, value, style, dtype in template_cells:
-            cell = ws.cell(row=r, column=col)
-            cell._style = copy.copy(style)
-            if isinstance(cell, MergedCell):
-                continue  # covered by a merge: only its borders matter
-            where = f"{ws.title}!{get_column_letter(col)}{region_row}"
-            if i >= len(items):
-                cell.value = None if _is_templated(value) else value
-            elif dtype == "f" and isinstance(value, str) and value.startswith("="):
-                origin = f"{get_column_letter(col)}{region_row}"
-                cell.value = (
-                    Translator(value, origin=origin).translate_formula(
-                        f"{get_column_letter(col)}{r}"
-                    )
-                    if i
-                    else value
-                )
+                c = MergedCell(ws, n, col) if merged else Cell(ws, row=n, column=col)
+                c._style = copy.copy(style)
+                if cell.hyperlink is not None:  # a link in a repeated row: in every copy
+                    c.hyperlink = copy.copy(cell.hyperlink)
+                    c.hyperlink.ref = c.coordinate
+            placed[(n, col)] = c
+            if merged:
+                continue
+            if dtype == "f" and isinstance(value, str):
+                f = formulas.get((t, col))
+                c._value = value if f is None else _checked(f.render(layouts, path), ws, col, t)
+                c.data_type = "f"
             elif _is_templated(value):
-                _set(cell, _eval_cell(value, local, where, template))
+                if blank:
+                    c._value, c.data_type = None, "n"
+                else:
+                    where = f"{ws.title}!{get_column_letter(col)}{t}"
+                    _set(c, _eval_cell(value, local, where, template))
             else:
-                cell.value = value
-        if i and height is not None:
-            ws.row_dimensions[r].height = height
-        if i:
-            for mr in row_merges:
-                ws.merge_cells(
-                    CellRange(min_col=mr.min_col, max_col=mr.max_col, min_row=r, max_row=r).coord
-                )
-    return n
+                c._value, c.data_type = value, dtype
+    ws._cells = placed
 
 
-def render_sheet(ws, ctx: dict[str, Any], template: str = "") -> None:
-    """Fill one sheet; `template` (the file name) only names it in error messages."""
-    done: set[int] = set()
-    grown: list[tuple[int, int]] = []  # (output row of a repeat region, rows it added)
-    offset = 0
-    for region in find_regions(ws):
-        row = region.row + offset
-        where = f"{ws.title}!{row}行"
-        items = _eval_cell("{{ " + region.expr + " }}", ctx, where, template)
-        if items is None:
-            items = []
-        try:
-            items = list(items)
-        except TypeError:
-            raise TemplateError(f"Excel 模板 {where}：{region.expr} 不是列表") from None
-        n = _expand_region(ws, row, region.target, items, ctx, template)
-        done.update(range(row, row + n))
-        grown.append((row, n - 1))
-        offset += n - 1
+def _checked(formula: str, ws, col: int, t: int) -> str:
+    if len(formula) > MAX_FORMULA:
+        raise TemplateError(
+            f"Excel 模板 {ws.title}!{get_column_letter(col)}{t} 的公式生成后有 {len(formula)} 个字符，"
+            f"超过 Excel 的上限 {MAX_FORMULA}（引用的重复区分成了太多块）。请改用包住整个重复区的区域，"
+            "例如 SUBTOTAL(9,D4:D20)：它合计时会跳过区域里用 SUBTOTAL 算出的小计"
+        )
+    return formula
 
-    def template_row(r: int) -> int:  # messages name the cell in the template, not in the output
-        return r - sum(extra for start, extra in grown if r >= start + extra + 1)
 
+def _place_rows(ws, layout: Layout) -> None:
+    """Row heights and other row formats follow their rows, copied for each copy."""
+    dims = ws.row_dimensions
+    old = dict(dims)
+    dims.clear()
+    seen: set[int] = set()
+    for n, t in enumerate(layout.tpl, start=1):
+        d = old.get(t)
+        if d is None:
+            continue
+        if t in seen:
+            d = copy.copy(d)
+        seen.add(t)
+        d.index = n
+        dims[n] = d
+
+
+def _place_merges(ws, layout: Layout) -> None:
+    """A merge is made once per copy of the repeat it lies in; one over a repeat's rows (a name
+    merged down beside its households) stretches over all of its copies."""
+    blocks, markers = layout.blocks, layout.blocks.markers
+    old = sorted(ws.merged_cells.ranges, key=lambda m: (m.min_row, m.min_col))
+    ws.merged_cells = MultiCellRange()
+    for mr in old:
+        r1, r2 = mr.min_row, mr.max_row
+        if all(r in markers and markers[r].kind != "row" for r in range(r1, r2 + 1)):
+            continue
+        for inst in _instances(layout, blocks.home(r1, r2)):
+            runs = layout.runs(r1, r2, inst)
+            if not runs:
+                continue
+            lo, hi = runs[0][0], runs[-1][1]
+            if lo == hi and mr.min_col == mr.max_col:
+                continue
+            coord = f"{get_column_letter(mr.min_col)}{lo}:{get_column_letter(mr.max_col)}{hi}"
+            ws.merged_cells.ranges.add(MergedCellRange(ws, coord))
+            if hi - lo != r2 - r1:  # stretched: the rows it now covers show only its first cell
+                for r in range(lo, hi + 1):
+                    for c in range(mr.min_col, mr.max_col + 1):
+                        cell = ws._cells.get((r, c))
+                        if (r, c) != (lo, mr.min_col) and type(cell) is Cell:
+                            covered = MergedCell(ws, r, c)
+                            covered._style = copy.copy(cell._style)
+                            ws._cells[(r, c)] = covered
+
+
+def _place_formats(ws, book: TemplateBook, layouts, layout: Layout) -> None:
+    """Conditional formats and data validations cover the rows their cells went to; one set in a
+    block is made once per copy, its formulas read in that copy."""
+    if len(ws.conditional_formatting):
+        shifted = ConditionalFormattingList()
+        made: list[tuple[int, int, Any]] = []
+        for cf in ws.conditional_formatting:
+            used: set[int] = set()
+            for k, inst in enumerate(_instances(layout, book.homes[id(cf)])):
+                pieces = _pieces(cf.sqref.ranges, layout, inst)
+                if not pieces:
+                    continue
+                for rule in cf.rules:
+                    new = copy.copy(rule) if id(rule) in used else rule
+                    used.add(id(rule))
+                    new.formula = [f.render(layouts, inst) for f in book.rules[id(rule)]]
+                    shifted.add(" ".join(pieces), new)
+                    made.append((rule.priority or 0, k, new))
+        for i, (_p, _k, rule) in enumerate(sorted(made, key=lambda x: (x[0], x[1])), start=1):
+            rule.priority = i
+        ws.conditional_formatting = shifted
+    validations = []
+    for dv in ws.data_validations.dataValidation:
+        first = True
+        f1, f2 = book.validations[id(dv)]
+        ranges = list(dv.sqref.ranges)  # the template's: the first copy replaces dv.sqref
+        for inst in _instances(layout, book.homes[id(dv)]):
+            pieces = _pieces(ranges, layout, inst)
+            if not pieces:
+                continue
+            new = dv if first else copy.copy(dv)
+            first = False
+            new.sqref = MultiCellRange(" ".join(pieces))
+            if f1 is not None:
+                new.formula1 = f1.render(layouts, inst)
+            if f2 is not None:
+                new.formula2 = f2.render(layouts, inst)
+            validations.append(new)
+    ws.data_validations.dataValidation = validations
+
+
+def _place_sheet_ranges(ws, layout: Layout) -> None:
+    """Filter, Excel tables, print areas and titles, frozen panes, pictures and charts."""
+    if ws.auto_filter.ref:
+        ws.auto_filter.ref = _hull(ws.auto_filter.ref, layout)
+    for table in ws.tables.values():  # an Excel table (插入 → 表格) over a repeat row grows
+        table.ref = _hull(table.ref, layout) or table.ref
+        if table.autoFilter is not None and table.autoFilter.ref:
+            table.autoFilter.ref = table.ref
+    if ws.print_area:
+        areas = [
+            _hull(a.replace("'", "").split("!")[-1].replace("$", ""), layout)
+            for a in _print_areas(ws)
+        ]
+        ws.print_area = [a for a in areas if a]
+    titles = ws.print_title_rows
+    m = _ROWS.match(titles or "")
+    if m:
+        runs = layout.runs(int(m[1]), int(m[2]), ())
+        if runs and (runs[0][0], runs[-1][1]) != (int(m[1]), int(m[2])):
+            ws.print_title_rows = f"{runs[0][0]}:{runs[-1][1]}"
+    if ws.freeze_panes:
+        col, row = coordinate_from_string(ws.freeze_panes)
+        if layout.first_position(row) != row:
+            ws.freeze_panes = f"{col}{layout.first_position(row)}"
+    for item in [*ws._images, *ws._charts]:
+        anchor = item.anchor
+        if isinstance(anchor, str):  # "C20", as ws.add_image(img, "C20") leaves it
+            col, row = coordinate_from_string(anchor)
+            item.anchor = f"{col}{layout.position(row)}"
+            continue
+        start = getattr(anchor, "_from", None)
+        if start is None:
+            continue  # an absolute position
+        delta = layout.position(start.row + 1) - (start.row + 1)
+        start.row += delta
+        end = getattr(anchor, "to", None)
+        if end is not None:
+            end.row += delta
+
+
+def _print_areas(ws) -> list[str]:
+    value = ws.print_area
+    if isinstance(value, str):
+        return [v for v in value.split(",") if v]
+    return list(value or [])
+
+
+def _fill_in_place(ws, ctx: dict[str, Any], template: str) -> None:
     for cells in ws.iter_rows():
         for cell in cells:
-            if cell.row not in done and _is_templated(cell.value):
-                where = f"{ws.title}!{cell.column_letter}{template_row(cell.row)}"
-                _set(cell, _eval_cell(cell.value, ctx, where, template))
+            if _is_templated(cell.value):
+                _set(cell, _eval_cell(cell.value, ctx, f"{ws.title}!{cell.coordinate}", template))
+
+
+def _fill_header_footer(ws, ctx: dict[str, Any], template: str) -> None:
     for attr in ("oddHeader", "oddFooter", "evenHeader", "evenFooter"):
         hf = getattr(ws, attr, None)
         for part in (hf.left, hf.center, hf.right) if hf is not None else ():
             if _is_templated(part.text):
                 part.text = clean(str(_eval_cell(part.text, ctx, f"{ws.title} 页眉页脚", template)))
+
+
+def render_book(book: TemplateBook, ctx: dict[str, Any], template: str = "") -> None:
+    """Fill every sheet; `template` (the file name) only names it in error messages."""
+    wb = book.wb
+    if not book.moves:  # nothing repeats: no row moves
+        for ws in wb.worksheets:
+            _fill_in_place(ws, ctx, template)
+            _fill_header_footer(ws, ctx, template)
+        return
+
+    def evaluate(expr: str, local: dict[str, Any], where: str) -> Any:
+        return _eval_cell("{{ " + expr + " }}", local, where, template)
+
+    layouts = {key: Layout(blocks, ctx, evaluate) for key, blocks in book.blocks.items()}
+    for ws in wb.worksheets:
+        layout = layouts[ws.title.casefold()]
+        _place_cells(ws, book, layouts, layout, template)
+        _place_rows(ws, layout)
+        _place_merges(ws, layout)
+        _place_formats(ws, book, layouts, layout)
+        _place_sheet_ranges(ws, layout)
+        _fill_header_footer(ws, ctx, template)
+    for ref, f in book.charts:
+        ref.f = f.render(layouts)
+    for defined, f in book.names:
+        defined.attr_text = f.render(layouts)
 
 
 _IMAGE_REL = re.compile(rb'Type="[^"]*/relationships/image"')
@@ -552,12 +556,10 @@ def render_xlsx(
         raise TemplateError(f"无法打开 Excel 模板 {template}：{err}") from None
     if lost:
         raise TemplateError(f"Excel 模板 {Path(template).name}：{lost[0]}")
-    for ws in wb.worksheets:
-        problems = repeat_block_problems(ws)
-        if problems:
-            raise TemplateError(f"Excel 模板 {Path(template).name}：{problems[0]}")
-    for ws in wb.worksheets:
-        render_sheet(ws, context, Path(template).name)
+    book = TemplateBook(wb)
+    if book.problems:
+        raise TemplateError(f"Excel 模板 {Path(template).name}：{book.problems[0]}")
+    render_book(book, context, Path(template).name)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
@@ -588,52 +590,65 @@ def fix_xlsx_timestamps(path: str | os.PathLike) -> None:
 def xlsx_template_variables(
     template: str | os.PathLike,
 ) -> tuple[set[str], list[str], list[str]]:
-    """(top-level names used, syntax problems, what the sandbox would refuse) for `templates check`."""
+    """(top-level names used, what render would refuse, what the sandbox would refuse) for
+    `templates check`."""
     from jinja2 import meta
 
     wb, lost = _load_template(template)
+    book = TemplateBook(wb)
     names: set[str] = set()
     problems: list[str] = list(lost)
     unsafe: list[str] = []
     for ws in wb.worksheets:
-        loop_vars: set[str] = set()
-        for region in find_regions(ws):
-            loop_vars |= {t.strip() for t in region.target.split(",")}
-            try:
-                names |= meta.find_undeclared_variables(TEXT_ENV.parse("{{ " + region.expr + " }}"))
-            except jinja2.TemplateSyntaxError as err:
-                err = chinese_syntax_error(err, region.expr)
-                problems.append(f"{ws.title}!第{region.row}行 重复行标记有误：{err.message}")
-        problems += repeat_block_problems(ws)
+        blocks = book.blocks[ws.title.casefold()]
+        loop_vars = {"loop"}
+        for scope in blocks.scopes[1:]:
+            loop_vars.update(scope.names)
         for attr in ("oddHeader", "oddFooter", "evenHeader", "evenFooter"):
             hf = getattr(ws, attr, None)
             for part in (hf.left, hf.center, hf.right) if hf is not None else ():
                 if _is_templated(part.text):
                     unsafe += _unsafe_problems(part.text, f"{ws.title} 页眉页脚")
-        for cells in ws.iter_rows():
-            for cell in cells:
-                if not _is_templated(cell.value):
-                    continue
-                text = ROW_MARKER.sub("", cell.value, count=1)
-                if _STRAY_TR.search(text) and not ROW_MARKER.match(cell.value):
-                    continue  # reported by repeat_block_problems
-                try:
-                    used = meta.find_undeclared_variables(TEXT_ENV.parse(text))
-                except jinja2.TemplateSyntaxError as err:
-                    err = chinese_syntax_error(err, text)  # unknown filters: found after parsing
-                    problems.append(
-                        f"{ws.title}!{cell.coordinate} 标签有误：{err.message}（{cell.value}）"
-                    )
-                    continue
-                unsafe += _unsafe_problems(cell.value, f"{ws.title}!{cell.coordinate}")
-                names |= used - loop_vars - {"loop"}
+        for (r, _c), cell in sorted(ws._cells.items()):
+            if not _is_templated(cell.value):
+                continue
+            where = f"{ws.title}!{cell.coordinate}"
+            text = cell.value
+            m = blocks.markers.get(r)
+            if m is not None and m.column == cell.column:
+                text = text[m.end :] if m.kind == "row" else ""
+                if m.expr:
+                    source = "{{ " + m.expr + " }}"
+                    try:
+                        used = meta.find_undeclared_variables(TEXT_ENV.parse(source))
+                    except jinja2.TemplateSyntaxError as err:
+                        err = chinese_syntax_error(err, m.expr)
+                        problems.append(f"{where} 的“{m.tag}”标记有误：{err.message}")
+                        continue
+                    outer: set[str] = {"loop"}
+                    s: Scope | None = blocks.scope_at(r)
+                    while s is not None:  # a nested list (`v.households`) names its outer item
+                        outer.update(s.names)
+                        s = s.parent
+                    names |= used - outer
+                    unsafe += _unsafe_problems(source + text, where, cell.value)
+            elif is_tr_cell(text):
+                continue  # reported as a problem of the blocks
+            try:
+                used = meta.find_undeclared_variables(TEXT_ENV.parse(text))
+            except jinja2.TemplateSyntaxError as err:
+                err = chinese_syntax_error(err, text)  # unknown filters: found after parsing
+                problems.append(f"{where} 标签有误：{err.message}（{cell.value}）")
+                continue
+            if m is None or m.column != cell.column:
+                unsafe += _unsafe_problems(text, where, cell.value)
+            names |= used - loop_vars
+    problems += book.problems
     return names, problems, unsafe
 
 
-def _unsafe_problems(text: str, where: str) -> list[str]:
-    """What the sandbox would refuse in a cell (the repeat marker's list included)."""
-    m = ROW_MARKER.match(text)
-    source = ("{{ " + m.group("expr") + " }}" + text[m.end() :]) if m else text
+def _unsafe_problems(source: str, where: str, shown: str | None = None) -> list[str]:
+    """What the sandbox would refuse in a cell or a marker's expression."""
     try:
         found = unsafe_accesses(source, TEXT_ENV)
     except jinja2.TemplateSyntaxError:
@@ -643,5 +658,5 @@ def _unsafe_problems(text: str, where: str) -> list[str]:
     names = "”、“".join(dict.fromkeys(name for name, _ in found))
     return [
         f"{where} 不允许的写法：访问“{names}”是在取程序内部、可用来运行程序，生成时会被拒绝；"
-        f"模板是文档，不是程序，请删去这个标签（{text}）"
+        f"模板是文档，不是程序，请删去这个标签（{shown or source}）"
     ]

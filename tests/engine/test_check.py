@@ -185,8 +185,9 @@ def test_a_two_row_repeat_block_is_found_at_check_naming_the_template_cell(tmp_p
     code, out = _check(path)
     assert code == 6
     assert (
-        "名单!B5 用到了重复行变量“r”，但这一格不在重复行（第4行）里：Excel 模板的重复区只能是一行，"
-        "其它行不会按每一项重复。请把这一格的内容移到第4行的单元格里（一格内可以换行）" in out
+        "名单!B5 用到了重复行变量“r”，但这一格不在重复行（第4行）里，不会按每一项重复。"
+        "请把这一格的内容移到第4行的单元格里（一格内可以换行）；每一项要占几行时，用单独一行的 "
+        "{%tr for … %} 和单独一行的 {%tr endfor %} 把这几行围起来" in out
     )
     with pytest.raises(TemplateError) as err:
         render_xlsx(path, CTX, tmp_path / "out.xlsx")
@@ -202,7 +203,10 @@ def test_a_word_style_tr_endfor_in_excel_is_refused(tmp_path):
     path = _xlsx(tmp_path, edit)
     code, out = _check(path)
     assert code == 6
-    assert "名单!A5 的“{%tr endfor %}”：Excel 模板的重复区只有一行" in out
+    assert (  # a one-row repeat (tag and content in one cell) has no endfor
+        "名单!A5 的“{%tr endfor %}”前面没有与它配对的 {%tr for … %}；"
+        "一行的重复行（{%tr for … %} 后面紧跟这一格的内容）不写 {%tr endfor %}" in out
+    )
     assert "无法识别的标签" not in out  # one problem, told once
     with pytest.raises(TemplateError) as err:
         render_xlsx(path, CTX, tmp_path / "out.xlsx")

@@ -5,7 +5,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from reportgen.engine import Column, Sheet, check_template, render_xlsx, write_table_workbook
-from reportgen.engine.xlsx_template import fix_xlsx_timestamps, shift_formula
+from reportgen.engine.xlsx_template import fix_xlsx_timestamps
 from reportgen.errors import TemplateError
 
 
@@ -96,12 +96,25 @@ def test_check_xlsx_unknown_variable(ledger_template):
     assert [i.message for i in issues] == ["未知变量“date”：这类文书不提供这个变量"]
 
 
-def test_shift_formula():
-    assert shift_formula("=SUM(F5:F5)", 5, 99, "S") == "=SUM(F5:F104)"
-    assert shift_formula("=F7+$F$8", 5, 2, "S") == "=F9+$F$10"
-    assert shift_formula("=F3", 5, 2, "S") == "=F3"
-    assert shift_formula("=Other!F7", 5, 2, "S") == "=Other!F7"
-    assert shift_formula('="F7"&F7', 5, 1, "S") == '="F7"&F8'
+def test_formulas_below_follow_the_grown_rows(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    wb.create_sheet("Other")
+    ws["A5"] = "{%tr for r in rows %}{{ r }}"
+    expected = {  # 3 items: rows below row 5 move down 2
+        "B9": ("=SUM(F5:F5)", "=SUM(F5:F7)"),
+        "B10": ("=F7+$F$8", "=F9+$F$10"),
+        "B11": ("=F3", "=F3"),
+        "B12": ("=Other!F7", "=Other!F7"),
+        "B13": ('="F7"&F7', '="F7"&F9'),
+    }
+    for cell, (formula, _) in expected.items():
+        ws[cell] = formula
+    wb.save(tmp_path / "t.xlsx")
+    out = load_workbook(render_xlsx(tmp_path / "t.xlsx", {"rows": [1, 2, 3]}, tmp_path / "o.xlsx"))
+    got = {cell: out["S"].cell(int(cell[1:]) + 2, 2).value for cell in expected}
+    assert got == {cell: want for cell, (_, want) in expected.items()}
 
 
 def test_builtin_list_template(tmp_path):
