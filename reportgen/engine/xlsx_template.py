@@ -32,13 +32,13 @@ from reportgen.engine.filters import MoneyText
 from reportgen.engine.ooxml import normalize_zip
 from reportgen.engine.xlsx_blocks import (
     Blocks,
-    Formula,
     Layout,
     Scope,
     is_tr_cell,
     layout_problems,
     variable_problems,
 )
+from reportgen.engine.xlsx_refs import Formula
 from reportgen.engine.xmltext import clean, excel_text, verify_package
 from reportgen.errors import TemplateError
 
