@@ -4,26 +4,48 @@ Each template is built here, mirroring the tags and context of one docxtpl test 
 (tests/templates/*_tpl.docx in docxtpl's repository, named in each test), then rendered by
 docxtpl and by reportgen. What is compared is what a reader of the document sees: the text of
 every paragraph in body order, table cell texts, merges (w:gridSpan / w:vMerge), cell shading,
-pictures and header/footer text. docs/templates.md "与 docxtpl 的对照" lists every docxtpl test.
+pictures (where, how large, which picture), header/footer text, footnotes, endnotes and the
+document properties. Where docxtpl needs objects of its own (InlineImage, new_subdoc,
+replace_media), the context is built once per engine with equivalent values.
+docs/templates.md "与 docxtpl 的对照" lists every docxtpl test.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+import docx
+import jinja2
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Inches, Mm
 from docx_helpers import build_docx
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
+from PIL import Image as PILImage
 
 from reportgen.engine import WordTemplate, write_print_file
-from reportgen.engine.ooxml import cell, para, row, table
+from reportgen.engine.media import Image
+from reportgen.engine.ooxml import cell, para, row, run, table
+from reportgen.engine.subdoc import Subdoc
 from reportgen.errors import TemplateError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+PKG_REL = "{" + PKG_REL_NS + "}Relationship"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+CT_W = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+# core properties a reader sees (Word's 文件 → 信息); dates and revision are bookkeeping
+CORE_SHOWN = ("title", "subject", "creator", "keywords", "description", "language", "identifier")
 
 
 def _text(p) -> str:
@@ -57,30 +79,198 @@ def _block(el):
     return ("tbl", tuple(rows))
 
 
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def _pictures(zf: zipfile.ZipFile, part: str) -> tuple[tuple[int, int, str], ...]:
+    """(cx, cy, which picture) of every drawing of a part, in order: its size on the page
+    (wp:extent) and the digest of the media part its relationship shows."""
+    folder, base = part.rsplit("/", 1)
+    rels_name = f"{folder}/_rels/{base}.rels"
+    targets = {}
+    if rels_name in zf.namelist():
+        for rel in etree.fromstring(zf.read(rels_name)).iter(PKG_REL):
+            target = rel.get("Target")
+            name = target[1:] if target.startswith("/") else posixpath.join(folder, target)
+            targets[rel.get("Id")] = posixpath.normpath(name)
+    out = []
+    for d in etree.fromstring(zf.read(part)).iter(WP + "inline", WP + "anchor"):
+        ext = d.find(WP + "extent")
+        blip = next(d.iter(A_BLIP), None)
+        shown = "?" if blip is None else digest(zf.read(targets[blip.get(R_EMBED)]))
+        out.append((int(ext.get("cx")), int(ext.get("cy")), shown))
+    return tuple(out)
+
+
+def _notes(root) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (int(n.get(W + "id")), _text(n)) for n in root if n.get(W + "type") in (None, "normal")
+    )
+
+
 def signature(path: Path) -> dict:
-    """Body blocks (empty paragraphs left out) and the text of each header/footer."""
+    """Body blocks (empty paragraphs left out), the text of each header/footer, the pictures of
+    each part, the footnotes and endnotes, and the core document properties."""
     with zipfile.ZipFile(path) as zf:
+        names = sorted(zf.namelist())
         body = etree.fromstring(zf.read("word/document.xml")).find(W + "body")
-        hf = {}
-        for name in sorted(zf.namelist()):
+        hf, pictures, notes = {}, {}, {}
+        for name in names:
             if re.fullmatch(r"word/(header|footer)\d*\.xml", name):
                 root = etree.fromstring(zf.read(name))
                 hf[name] = tuple(t for t in map(_text, root.iter(W + "p")) if t)
+            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):
+                if found := _pictures(zf, name):
+                    pictures[name] = found
+            if name in ("word/footnotes.xml", "word/endnotes.xml"):
+                notes[name] = _notes(etree.fromstring(zf.read(name)))
+        core = etree.fromstring(zf.read("docProps/core.xml"))
+        props = {
+            etree.QName(el).localname: el.text
+            for el in core
+            if etree.QName(el).localname in CORE_SHOWN and el.text
+        }
     blocks = [_block(c) for c in body if c.tag in (W + "p", W + "tbl")]
-    return {"body": [b for b in blocks if b != ("p", "")], "hf": hf}
+    return {
+        "body": [b for b in blocks if b != ("p", "")],
+        "hf": hf,
+        "pictures": pictures,
+        "notes": notes,
+        "props": props,
+    }
+
+
+def compare(
+    tmp_path: Path,
+    src: Path,
+    ctx: dict,
+    theirs: bool = True,
+    *,
+    their_ctx: Callable[[DocxTemplate], dict] | None = None,
+    prepare: Callable[[DocxTemplate], None] | None = None,
+    jinja_env: jinja2.Environment | None = None,
+    pictures: dict | None = None,
+) -> tuple[dict | None, dict]:
+    """Render the template `src` with docxtpl and with reportgen; the two signatures.
+    `their_ctx` builds docxtpl's context from its template object (InlineImage, new_subdoc);
+    `prepare` is called before docxtpl renders (replace_pic, replace_media); `pictures` are
+    reportgen's template pictures replaced by name."""
+    out_theirs, ours = tmp_path / "docxtpl.docx", tmp_path / "reportgen.docx"
+    if theirs:
+        tpl = DocxTemplate(str(src))
+        if prepare is not None:
+            prepare(tpl)
+        tpl.render(their_ctx(tpl) if their_ctx else ctx, jinja_env)
+        tpl.save(str(out_theirs))
+    write_print_file(WordTemplate(src), [ctx], ours, pictures=pictures)
+    return (signature(out_theirs) if theirs else None), signature(ours)
 
 
 def render_both(
     tmp_path: Path, body: str, ctx: dict, theirs: bool = True, **parts
 ) -> tuple[dict | None, dict]:
     src = build_docx(tmp_path / "tpl.docx", body, **parts)
-    out_theirs, ours = tmp_path / "docxtpl.docx", tmp_path / "reportgen.docx"
-    if theirs:
-        tpl = DocxTemplate(str(src))
-        tpl.render(ctx)
-        tpl.save(str(out_theirs))
-    write_print_file(WordTemplate(src), [ctx], ours)
-    return (signature(out_theirs) if theirs else None), signature(ours)
+    return compare(tmp_path, src, ctx, theirs)
+
+
+# ------------------------------------------------------------------ templates with more parts
+def amend(
+    path: Path,
+    *,
+    files: dict[str, str | bytes] | None = None,
+    rels: dict[str, list[tuple[str, str, str]]] | None = None,
+    overrides: dict[str, str] | None = None,
+    title: str | None = None,
+) -> Path:
+    """A built template with parts added or replaced (`files`), relationships added
+    (part -> [(id, type, target)]), content types declared (part name -> type) and the core
+    title set."""
+    with zipfile.ZipFile(path) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+    entries.update(files or {})
+    entries = {  # the XML parts as text, media as bytes
+        n: d.decode() if isinstance(d, bytes) and n.endswith((".xml", ".rels")) else d
+        for n, d in entries.items()
+    }
+    for part, items in (rels or {}).items():
+        folder, base = part.rsplit("/", 1)
+        name = f"{folder}/_rels/{base}.rels"
+        empty = f'<Relationships xmlns="{PKG_REL_NS}"></Relationships>'
+        extra = "".join(
+            f'<Relationship Id="{i}" Type="{REL}{t}" Target="{target}"/>' for i, t, target in items
+        )
+        entries[name] = entries.get(name, empty).replace(
+            "</Relationships>", extra + "</Relationships>"
+        )
+    extra = "".join(
+        f'<Override PartName="/{n}" ContentType="{t}"/>' for n, t in (overrides or {}).items()
+    )
+    entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
+        "</Types>", extra + "</Types>"
+    )
+    if title is not None:
+        entries["docProps/core.xml"] = entries["docProps/core.xml"].replace(
+            "<dc:title></dc:title>", f"<dc:title>{title}</dc:title>"
+        )
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return path
+
+
+def notes_part(kind: str, notes: dict[int, str]) -> str:
+    """footnotes.xml / endnotes.xml as Word writes it: the two separators, then the notes."""
+    seps = "".join(
+        f'<w:{kind} w:type="{t}" w:id="{i}"><w:p><w:r><w:{s}/></w:r></w:p></w:{kind}>'
+        for t, i, s in (
+            ("separator", -1, "separator"),
+            ("continuationSeparator", 0, "continuationSeparator"),
+        )
+    )
+    body = "".join(
+        f'<w:{kind} w:id="{n}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+        f'<w:{kind}Ref/></w:r><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:{kind}>'
+        for n, text in notes.items()
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:{kind}s xmlns:w="{W[1:-1]}">{seps}{body}</w:{kind}s>'
+    )
+
+
+def note_ref(kind: str, n: int) -> str:
+    return (
+        f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{kind}Reference w:id="{n}"/>'
+        "</w:r>"
+    )
+
+
+EMU_PER_MM = 36000
+
+
+def picture(w: int, h: int, color: str, fmt: str = "PNG") -> bytes:
+    out = io.BytesIO()
+    PILImage.new("RGB", (w, h), color).save(out, fmt)
+    return out.getvalue()
+
+
+def drawing(rid: str, docpr: int, name: str, descr: str, file: str, extent, xfrm=None) -> str:
+    """A run holding an inline picture as Word writes it: 选择窗格 name, 替换文字 descr, the
+    original file name in pic:cNvPr, the box on the page (wp:extent) and the picture's own
+    transform (a:xfrm), which Word may leave different from the box."""
+    (cx, cy), (xx, xy) = extent, xfrm or extent
+    return (
+        '<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{docpr}" name="{name}" descr="{descr}"/>'
+        '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="{file}"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch>'
+        '</pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>'
+        f'<a:ext cx="{xx}" cy="{xy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+        "</pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+    )
 
 
 def tc(text: str, width: int = 2000, **kw) -> str:
@@ -402,3 +592,477 @@ def test_merge_tag_outside_a_loop_is_reported(tmp_path):
         [2000, 2000],
     )
     assert check_template(build_docx(tmp_path / "ok.docx", inside)) == []
+
+
+# ------------------------------------------------------------------ notes and properties
+def test_footnotes(tmp_path):
+    """footnotes_tpl.docx: a tag in a footnote; the endnotes part holds only its separators."""
+    src = build_docx(
+        tmp_path / "tpl.docx",
+        para([run("Some text with a footnote"), note_ref("footnote", 1)])
+        + para([run("A second one, with no tag"), note_ref("footnote", 2)]),
+    )
+    amend(
+        src,
+        files={
+            "word/footnotes.xml": notes_part(
+                "footnote",
+                {1: " And in the footnote there’s {{ a_jinja_variable }}", 2: "A plain note"},
+            ),
+            "word/endnotes.xml": notes_part("endnote", {}),
+        },
+        rels={
+            "word/document.xml": [
+                ("rIdFn", "footnotes", "footnotes.xml"),
+                ("rIdEn", "endnotes", "endnotes.xml"),
+            ]
+        },
+        overrides={
+            "word/footnotes.xml": CT_W + "footnotes+xml",
+            "word/endnotes.xml": CT_W + "endnotes+xml",
+        },
+    )
+    theirs, ours = compare(tmp_path, src, {"a_jinja_variable": "A Jinja variable!"})
+    assert ours == theirs
+    assert ours["notes"] == {
+        "word/footnotes.xml": (
+            (1, "And in the footnote there’s A Jinja variable!"),
+            (2, "A plain note"),
+        ),
+        "word/endnotes.xml": (),
+    }
+
+
+def test_endnote_tags_are_filled_where_docxtpl_leaves_them(tmp_path):
+    """Beyond docxtpl's tests: docxtpl renders footnotes only, so a tag in an endnote stays as
+    typed; reportgen fills endnotes as it fills footnotes. Everything else is the same."""
+    src = build_docx(tmp_path / "tpl.docx", para([run("Some text"), note_ref("endnote", 1)]))
+    amend(
+        src,
+        files={"word/endnotes.xml": notes_part("endnote", {1: "Endnote: {{ a_jinja_variable }}"})},
+        rels={"word/document.xml": [("rIdEn", "endnotes", "endnotes.xml")]},
+        overrides={"word/endnotes.xml": CT_W + "endnotes+xml"},
+    )
+    theirs, ours = compare(tmp_path, src, {"a_jinja_variable": "A Jinja variable!"})
+    assert theirs["notes"] == {"word/endnotes.xml": ((1, "Endnote: {{ a_jinja_variable }}"),)}
+    assert ours["notes"] == {"word/endnotes.xml": ((1, "Endnote: A Jinja variable!"),)}
+    assert {**ours, "notes": None} == {**theirs, "notes": None}
+
+
+def test_doc_properties(tmp_path):
+    """doc_properties_tpl.docx: {{ test }} in the title property, the header and the body; the
+    escaped {_{ test }_} prints as typed."""
+    body = "".join(
+        [
+            para("{{ test }}"),
+            para(
+                "The 2 {_{ test }_} above comes from the document properties "
+                "(on LibreOffice : Files → properties → title)"
+            ),
+            para("The {_{ test }_} below is just a normal body text :"),
+            para("{{ test }}"),
+        ]
+    )
+    src = amend(build_docx(tmp_path / "tpl.docx", body, header="{{ test }}"), title="{{ test }}")
+    theirs, ours = compare(tmp_path, src, {"test": "HelloWorld"})
+    assert ours == theirs
+    assert ours["props"] == {"title": "HelloWorld", "creator": "reportgen"}
+    assert list(ours["hf"].values()) == [("HelloWorld",)]
+    assert ours["body"][1] == (
+        "p",
+        "The 2 {{ test }} above comes from the document properties "
+        "(on LibreOffice : Files → properties → title)",
+    )
+
+
+# ------------------------------------------------------------------ pictures
+# Pictures of the sizes docxtpl's tests use (pixels), drawn here: python_logo.png, python.png
+# (the same size as dummy_pic_for_header.png), python_jpeg.jpg, the five framework logos.
+LOGO = picture(600, 600, "gold")
+PYTHON = picture(540, 200, "navy")
+DUMMY = picture(540, 200, "gray")
+JPEG = picture(500, 376, "green", "JPEG")
+FRAMEWORKS = [
+    ("The web framework for perfectionists with deadlines", picture(200, 69, "darkgreen")),
+    (
+        "Zope is a leading Open Source Application Server and Content Management Framework",
+        picture(240, 76, "blue"),
+    ),
+    (
+        "Pyramid is a lightweight Python web framework aimed at taking small web apps into big "
+        "web apps.",
+        picture(220, 51, "purple"),
+    ),
+    (
+        "Bottle is a fast, simple and lightweight WSGI micro web-framework for Python",
+        picture(200, 70, "teal"),
+    ),
+    (
+        "Tornado is a Python web framework and asynchronous networking library.",
+        picture(200, 50, "brown"),
+    ),
+]
+
+
+def test_inline_image(tmp_path):
+    """inline_image_tpl.docx: a picture alone in a paragraph, twice; inside a sentence; with both
+    sides forced (30 × 60 mm, not its ratio); one per row of a {%tr for %} (height 10 mm).
+    docxtpl: InlineImage(tpl, …, width=Mm(20)) rendered with an autoescaping Jinja environment;
+    reportgen: Image(…, width_mm=20)."""
+    body = "".join(
+        [
+            para("Text zone :"),
+            para("{{ myimage }}"),
+            para("Cool !"),
+            para("{{ myimage }}"),
+            para("Inline image : {{ myimage }} -> you can write just after"),
+            para("Image with a forced ratio : {{ myimageratio }}"),
+            para("In a table :"),
+            table(
+                [
+                    row([tc("Image", 3000), tc("Description", 5000)]),
+                    row([tc("{%tr for f in frameworks %}", 8000, span=2)]),
+                    row([tc("{{ f.image }}", 3000), tc("{{ f.desc }}", 5000)]),
+                    row([tc("{%tr endfor %}", 8000, span=2)]),
+                ],
+                [3000, 5000],
+            ),
+        ]
+    )
+    ours_ctx = {
+        "myimage": Image(LOGO, width_mm=20),
+        "myimageratio": Image(JPEG, width_mm=30, height_mm=60),
+        "frameworks": [
+            {"image": Image(data, height_mm=10), "desc": desc} for desc, data in FRAMEWORKS
+        ],
+    }
+
+    def their_ctx(tpl: DocxTemplate) -> dict:
+        return {
+            "myimage": InlineImage(tpl, io.BytesIO(LOGO), width=Mm(20)),
+            "myimageratio": InlineImage(tpl, io.BytesIO(JPEG), width=Mm(30), height=Mm(60)),
+            "frameworks": [
+                {"image": InlineImage(tpl, io.BytesIO(data), height=Mm(10)), "desc": desc}
+                for desc, data in FRAMEWORKS
+            ],
+        }
+
+    src = build_docx(tmp_path / "tpl.docx", body)
+    theirs, ours = compare(
+        tmp_path, src, ours_ctx, their_ctx=their_ctx, jinja_env=jinja2.Environment(autoescape=True)
+    )
+    assert ours == theirs
+    mm20, mm10 = 20 * EMU_PER_MM, 10 * EMU_PER_MM
+    logos = [(200, 69), (240, 76), (220, 51), (200, 70), (200, 50)]  # the frameworks' pixels
+    assert ours["pictures"]["word/document.xml"] == (
+        *[(mm20, mm20, digest(LOGO))] * 3,
+        (30 * EMU_PER_MM, 60 * EMU_PER_MM, digest(JPEG)),
+        *[
+            (round(mm10 * w / h), mm10, digest(data))
+            for (w, h), (_, data) in zip(logos, FRAMEWORKS, strict=True)
+        ],
+    )
+    assert ours["body"][4] == ("p", "Inline image : -> you can write just after", 1)
+
+
+def test_header_footer_inline_image(tmp_path):
+    """header_footer_inline_image_tpl.docx: a picture among text in the header (height 10 mm),
+    and three more from a {%p for %} in the body."""
+    body = "".join(
+        [
+            para("Inline image in header/footer"),
+            para("3 more inline images in the body to check they are all here (see #372) :"),
+            para("{%p for img in images%}"),
+            para("{{ img }} "),
+            para("{%p endfor %}"),
+        ]
+    )
+    src = build_docx(
+        tmp_path / "tpl.docx",
+        body,
+        header="Here is an inline image in the header : {{inline_image}}",
+    )
+    django = FRAMEWORKS[0][1]
+    ours_ctx = {
+        "inline_image": Image(django, height_mm=10),
+        "images": [Image(PYTHON, height_mm=10)] * 3,
+    }
+
+    def their_ctx(tpl: DocxTemplate) -> dict:
+        return {
+            "inline_image": InlineImage(tpl, io.BytesIO(django), height=Mm(10)),
+            "images": [InlineImage(tpl, io.BytesIO(PYTHON), height=Mm(10)) for _ in range(3)],
+        }
+
+    theirs, ours = compare(tmp_path, src, ours_ctx, their_ctx=their_ctx)
+    assert ours == theirs
+    mm10 = 10 * EMU_PER_MM
+    assert ours["pictures"] == {
+        "word/document.xml": ((round(mm10 * 540 / 200), mm10, digest(PYTHON)),) * 3,
+        "word/header1.xml": ((round(mm10 * 200 / 69), mm10, digest(django)),),
+    }
+    assert ours["hf"] == {"word/header1.xml": ("Here is an inline image in the header :",)}
+
+
+MEDIAS = para("Medias replacement") + para(
+    "Note: for images, the aspect ratio will be the same as the replaced image"
+)
+
+
+def _picture_template(
+    tmp_path: Path, body: str, part: str, paragraphs: list[str], media: bytes
+) -> Path:
+    """A template with `body`, and `paragraphs` added to the body or making up the header
+    (`part`); one of them holds a picture whose relationship rIdPic shows `media`."""
+    header = None if part == "word/document.xml" else "HEADER"
+    src = build_docx(
+        tmp_path / "tpl.docx", body + ("" if header else "".join(paragraphs)), header=header
+    )
+    files: dict[str, str | bytes] = {"word/media/image1.png": media}
+    if header:
+        with zipfile.ZipFile(src) as zf:
+            xml = zf.read(part).decode()
+        files[part] = re.sub(r"<w:p>.*HEADER.*?</w:p>", "".join(paragraphs), xml, flags=re.S)
+    return amend(src, files=files, rels={part: [("rIdPic", "image", "media/image1.png")]})
+
+
+def test_header_footer_image(tmp_path):
+    """header_footer_image_tpl.docx: a placeholder picture in the header is replaced.
+    docxtpl: replace_media(the placeholder's bytes, the new picture's bytes), found by checksum;
+    reportgen: pictures={"dummy_pic_for_header.png": …}, found by the picture's 替换文字 or
+    file name. The new picture has the placeholder's aspect ratio, so it keeps its box in both
+    (Word left wp:extent and a:xfrm a few EMU apart, as in docxtpl's template). The pictures are
+    given as bytes, as header_footer_image_file_obj.py gives them (file objects)."""
+    pic = drawing(
+        "rIdPic",
+        2,
+        "Image 1",
+        "dummy_pic_for_header.png",
+        "dummy_pic_for_header.png",
+        (1485900, 550334),
+        (1502264, 556395),
+    )
+    src = _picture_template(
+        tmp_path,
+        MEDIAS,
+        "word/header1.xml",
+        [
+            para([run("Here is a picture in the header : "), pic]),
+            para("My company is : {{mycompany}}"),
+        ],
+        DUMMY,
+    )
+    theirs, ours = compare(
+        tmp_path,
+        src,
+        {"mycompany": "The World Wide company"},
+        prepare=lambda tpl: tpl.replace_media(io.BytesIO(DUMMY), io.BytesIO(PYTHON)),
+        pictures={"dummy_pic_for_header.png": PYTHON},
+    )
+    assert ours == theirs
+    assert ours["pictures"] == {"word/header1.xml": ((1485900, 550334, digest(PYTHON)),)}
+    assert ours["hf"] == {
+        "word/header1.xml": (
+            "Here is a picture in the header :",
+            "My company is : The World Wide company",
+        )
+    }
+
+
+def test_replace_picture_fits_the_box_where_docxtpl_stretches(tmp_path):
+    """replace_picture_tpl.docx: replace_pic("python_logo.png", python.png) on a 600 × 600
+    picture shown 150 × 150 mm. Different on purpose: docxtpl keeps the square box and stretches
+    the 540 × 200 picture into it; reportgen (pictures={"python_logo.png": …}, the same name)
+    fits it in the box keeping its aspect ratio (150 × 55.6 mm). Everything else is the same."""
+    pic = drawing("rIdPic", 1, "Image 0", "python_logo.png", "python_logo.png", (5715000, 5715000))
+    src = _picture_template(
+        tmp_path, MEDIAS, "word/document.xml", [para([run("Picture to replace : "), pic])], LOGO
+    )
+    theirs, ours = compare(
+        tmp_path,
+        src,
+        {},
+        prepare=lambda tpl: tpl.replace_pic("python_logo.png", io.BytesIO(PYTHON)),
+        pictures={"python_logo.png": PYTHON},
+    )
+    assert theirs["pictures"] == {"word/document.xml": ((5715000, 5715000, digest(PYTHON)),)}
+    assert ours["pictures"] == {
+        "word/document.xml": ((5715000, round(5715000 * 200 / 540), digest(PYTHON)),)
+    }
+    assert {**ours, "pictures": None} == {**theirs, "pictures": None}
+    assert ours["body"][-1] == ("p", "Picture to replace :", 1)
+
+
+# ------------------------------------------------------------------ sub-documents
+def _with_dynamic_style(d) -> None:
+    style = d.styles.add_style("dynamic", WD_STYLE_TYPE.CHARACTER)
+    style.font.bold = True
+
+
+def _fill_subdoc(sd) -> None:
+    """subdoc.py's calls, on a docxtpl sub-document or a python-docx Document alike."""
+    sd.add_paragraph("This is a sub-document inserted into a bigger one")
+    p = sd.add_paragraph("It has been ")
+    p.add_run("dynamically").style = "dynamic"
+    p.add_run(" generated with python by using ")
+    p.add_run("python-docx").italic = True
+    p.add_run(" library")
+    sd.add_heading("Heading, level 1", level=1)
+    sd.add_paragraph("This is an Intense quote", style="Intense Quote")
+    sd.add_paragraph("A picture :")
+    sd.add_picture(io.BytesIO(LOGO), width=Inches(1.25))
+    sd.add_paragraph("A Table :")
+    grid = sd.add_table(rows=1, cols=3)
+    for c, text in zip(grid.rows[0].cells, ("Qty", "Id", "Desc"), strict=True):
+        c.text = text
+    for item in ((1, 101, "Spam"), (2, 42, "Eggs"), (3, 631, "Spam,spam, eggs, and ham")):
+        for c, value in zip(grid.add_row().cells, item, strict=True):
+            c.text = str(value)
+
+
+def _styles_used(path: Path) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """(text, paragraph style name, (run text, character style name) …) of every body paragraph
+    with text: the formatting a reader sees comes from these (no w:pStyle is the default
+    paragraph style, as python-docx resolves it)."""
+    d = docx.Document(str(path))
+    return [
+        (p.text, p.style.name, tuple((r.text, getattr(r.style, "name", None)) for r in p.runs))
+        for p in d.paragraphs
+        if p.text.strip()
+    ]
+
+
+def test_subdoc(tmp_path):
+    """subdoc_tpl.docx: {{p mysubdoc }} replaced by a document built with python-docx (a
+    character style, a heading, a quote, a picture 1.25 in wide, a table). docxtpl: the calls on
+    tpl.new_subdoc(); reportgen: the same calls on a python-docx document, given as
+    Subdoc(its bytes). Both templates define the style `dynamic`, as docxtpl's template does."""
+    d = docx.Document()
+    _with_dynamic_style(d)
+    for text in ("My sub-document :", "{{p mysubdoc}}", "That’s it !"):
+        d.add_paragraph(text)
+    src = tmp_path / "tpl.docx"
+    d.save(str(src))
+    sub = docx.Document()
+    _with_dynamic_style(sub)
+    _fill_subdoc(sub)
+    buf = io.BytesIO()
+    sub.save(buf)
+
+    def their_ctx(tpl: DocxTemplate) -> dict:
+        sd = tpl.new_subdoc()
+        _fill_subdoc(sd)
+        return {"mysubdoc": sd}
+
+    theirs, ours = compare(tmp_path, src, {"mysubdoc": Subdoc(buf.getvalue())}, their_ctx=their_ctx)
+    assert ours == theirs
+    assert ours["pictures"] == {"word/document.xml": ((1143000, 1143000, digest(LOGO)),)}
+    assert ours["body"][0:3] == [
+        ("p", "My sub-document :"),
+        ("p", "This is a sub-document inserted into a bigger one"),
+        ("p", "It has been dynamically generated with python by using python-docx library"),
+    ]
+    assert _styles_used(tmp_path / "reportgen.docx") == _styles_used(tmp_path / "docxtpl.docx")
+    assert _styles_used(tmp_path / "reportgen.docx")[2:5] == [
+        (
+            "It has been dynamically generated with python by using python-docx library",
+            "Normal",
+            (
+                ("It has been ", "Default Paragraph Font"),
+                ("dynamically", "dynamic"),
+                (" generated with python by using ", "Default Paragraph Font"),
+                ("python-docx", "Default Paragraph Font"),
+                (" library", "Default Paragraph Font"),
+            ),
+        ),
+        ("Heading, level 1", "Heading 1", (("Heading, level 1", "Default Paragraph Font"),)),
+        (
+            "This is an Intense quote",
+            "Intense Quote",
+            (("This is an Intense quote", "Default Paragraph Font"),),
+        ),
+    ]
+
+
+def _merge_attachment(path: Path) -> Path:
+    """merge_docx_subdoc.docx's content (an output of inline_image): pictures alone, inside a
+    sentence, with a forced ratio, and in a table."""
+    d = docx.Document()
+    d.add_paragraph("Text zone :")
+    d.add_picture(io.BytesIO(LOGO), width=Mm(20))
+    d.add_paragraph("Cool !")
+    p = d.add_paragraph("Inline image : ")
+    p.add_run().add_picture(io.BytesIO(LOGO), width=Mm(20))
+    p.add_run(" -> you can write just after")
+    p = d.add_paragraph("Image with a forced ratio : ")
+    p.add_run().add_picture(io.BytesIO(JPEG), width=Mm(30), height=Mm(60))
+    d.add_paragraph("In a table :")
+    grid = d.add_table(rows=1, cols=2)
+    grid.rows[0].cells[0].text, grid.rows[0].cells[1].text = "Image", "Description"
+    for desc, data in FRAMEWORKS:
+        cells = grid.add_row().cells
+        cells[0].paragraphs[0].add_run().add_picture(io.BytesIO(data), height=Mm(10))
+        cells[1].text = desc
+    d.save(str(path))
+    return path
+
+
+def test_merge_docx(tmp_path):
+    """merge_docx_master_tpl.docx: {{p mysubdoc }} between two lines, replaced by a whole .docx
+    file holding pictures (alone, in a sentence, in a table); a picture in the header.
+    docxtpl: tpl.new_subdoc(path) (docxcompose); reportgen: Subdoc(path).
+
+    Text, tables, pictures and header are the same. Different on purpose (docs/templates.md,
+    子文档): the attachment's default text keeps the attachment's own look in reportgen, under a
+    style "附件正文" (python-docx's Normal is not the template's 仿宋 with its first-line
+    indent); docxtpl gives it the template's Normal."""
+    attachment = _merge_attachment(tmp_path / "merge_docx_subdoc.docx")
+    line = "_____________________________________________"
+    body = "".join(
+        [
+            para("Merge a whole docx file as a subdoc"),
+            para("Between the 2 lines, there will be the subdoc : "),
+            para(line),
+            para("{{p mysubdoc}}"),
+            para(line),
+            para("Here is the end of the master document."),
+        ]
+    )
+    django = FRAMEWORKS[0][1]
+    logo = drawing("rIdPic", 1, "officeArt object", "", "image1.png", (1043478, 360000))
+    src = _picture_template(
+        tmp_path,
+        body,
+        "word/header1.xml",
+        [para([run("Here is an inline image in the header : "), logo])],
+        django,
+    )
+    theirs, ours = compare(
+        tmp_path,
+        src,
+        {"mysubdoc": Subdoc(attachment)},
+        their_ctx=lambda tpl: {"mysubdoc": tpl.new_subdoc(str(attachment))},
+    )
+    assert ours == theirs
+    assert len(ours["pictures"]["word/document.xml"]) == 8
+    assert ours["pictures"]["word/header1.xml"] == ((1043478, 360000, digest(django)),)
+    # the attachment's pictures were numbered 1…8 like the header's: Word wants them unique
+    with zipfile.ZipFile(tmp_path / "reportgen.docx") as zf:
+        ids = [
+            el.get("id")
+            for part in ("word/document.xml", "word/header1.xml")
+            for el in etree.fromstring(zf.read(part)).iter(WP + "docPr")
+        ]
+    assert len(ids) == len(set(ids)) == 9
+    mine = _styles_used(tmp_path / "reportgen.docx")
+    docxtpl_styles = _styles_used(tmp_path / "docxtpl.docx")
+    inserted = slice(3, 8)  # "Text zone :" … "In a table :", between the two lines
+    assert {style for _, style, _ in mine[inserted]} == {"附件正文"}
+    assert {style for _, style, _ in docxtpl_styles[inserted]} == {"Normal"}
+    assert [(t, "Normal" if s == "附件正文" else s, r) for t, s, r in mine] == docxtpl_styles
+    assert [b for b in ours["body"] if b[0] == "p"][2:6] == [
+        ("p", line),
+        ("p", "Text zone :"),
+        ("p", "", 1),
+        ("p", "Cool !"),
+    ]
