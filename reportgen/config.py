@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -322,7 +323,7 @@ def _validate_texts(data: dict[str, Any], source: str, where) -> None:
             f"政策包文字 [groups] order 应为文字列表（{where('texts.groups.order')}）"
         )
     basis = data.get("basis", {})
-    for dotted, value in _flatten_texts(texts):
+    for dotted, value, params in _flatten_texts(texts, data, where):
         if not isinstance(value, str):
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 continue
@@ -330,11 +331,20 @@ def _validate_texts(data: dict[str, Any], source: str, where) -> None:
                 f"政策包文字“{dotted}”应为文字（{where('texts.' + dotted)}）：{value!r}"
             )
         try:
-            render_text(value, data)
+            # a value known only when a document is made stands in as a sample: the text must
+            # render with it, so a misspelt name fails here and not halfway through a batch
+            render_text(value, data, dict.fromkeys(params, _SAMPLE_VALUE))
         except Exception as exc:  # noqa: BLE001 - reported with its place
             raise ConfigError(
-                f"政策包文字“{dotted}”有误（{where('texts.' + dotted)}）：{_text_error(exc)}"
+                f"政策包文字“{dotted}”有误（{where('texts.' + dotted)}）：{_text_error(exc, params)}"
             ) from None
+    sections = texts.get("monitor_sheet", {}).get("policies", {})
+    for key, section in sections.items() if isinstance(sections, dict) else ():
+        if not (isinstance(section, dict) and all(isinstance(section.get(k), str) for k in ("title", "text"))):  # fmt: skip
+            raise ConfigError(
+                f"政策包文字 [monitor_sheet.policies.{key}] 应有 title 和 text 两段文字"
+                f"（{where(f'texts.monitor_sheet.policies.{key}')}）"
+            )
     notes = data.get("monitoring", {}).get("step_notes", {})
     for step, note in notes.items() if isinstance(notes, dict) else ():
         try:
@@ -370,21 +380,49 @@ def _validate_texts(data: dict[str, Any], source: str, where) -> None:
             )
 
 
-def _flatten_texts(node: Any, prefix: str = ""):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _flatten_texts(value, f"{prefix}{key}.")
-    else:
-        yield prefix.rstrip("."), node
+# A text's runtime values are declared by its table: `params = ["place", "count"]` lets the texts
+# of that table (not of the tables under it) use {{ place }} and {{ count }} beside the pack's
+# numbers — the values the code passes to them. At load they render with this sample in their
+# place (a number, so that filters such as yuan work too).
+_SAMPLE_VALUE = 1
+_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _text_error(exc: Exception) -> str:
+def _flatten_texts(node: Any, data: dict[str, Any], where, prefix: str = "", params=()):
+    """(dotted key, text, names it may use besides the pack's numbers) of every text."""
+    if not isinstance(node, dict):
+        yield prefix.rstrip("."), node, params
+        return
+    own = node.get("params", [])
+    params = ()
+    if own:
+        here = where(f"texts.{prefix}params")
+        if not isinstance(own, list) or not all(isinstance(p, str) and _PARAM_NAME.match(p) for p in own):  # fmt: skip
+            raise ConfigError(
+                f'政策包文字 {prefix}params 应为名字的列表，如 ["place", "count"]（{here}）：{own!r}'
+            )
+        clash = [p for p in own if p in data]
+        if clash:
+            raise ConfigError(
+                f"政策包文字 {prefix}params 中的“{'、'.join(clash)}”与政策参数的表同名（{here}）"
+            )
+        params = tuple(own)
+    for key, value in node.items():
+        if key == "params" and isinstance(value, list):
+            continue
+        yield from _flatten_texts(value, data, where, f"{prefix}{key}.", params)
+
+
+def _text_error(exc: Exception, params: tuple[str, ...] | list[str] = ()) -> str:
     message = str(exc)
     if "has no attribute" in message:
         name = message.rsplit("attribute", 1)[-1].strip(" '\"")
         return f"“{name}”不是本政策包的参数（写法如 {{{{ monitoring.income_line }}}}；reportgen policy show 列出全部）"
     if "is undefined" in message:
         name = message.split("'")[1] if "'" in message else message
+        if params:
+            return (f"“{name}”不是本政策包的参数，也不是这段文字可用的值"
+                    f"（可用：{'、'.join(params)}；参数写法如 {{{{ monitoring.income_line }}}}）")  # fmt: skip
         return f"“{name}”不是本政策包的参数（写法如 {{{{ monitoring.income_line }}}}）"
     if "no filter named" in message:
         return f"没有这个过滤器（可用 pct、wan_yuan、yuan）：{message}"

@@ -15,18 +15,13 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reportgen.errors import ConfigError
 from reportgen.paths import policies_dir
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from reportgen.tomlfile import TomlSyntaxError, parse_toml
 
 POLICY_FILE = "policy.toml"
 TEXTS_FILE = "texts.toml"
@@ -97,20 +92,6 @@ def find_pack(name_or_path: str, workspace: Path | None = None) -> PackRef:
     raise ConfigError(f"没有名为“{text}”的政策包；可用：{names}（reportgen policy list）")
 
 
-# tomllib's English words for the mistakes people make typing TOML by hand
-_TOML_PROBLEMS = (
-    ("Expected '=' after a key", "键后面应有“=”（或这一行缺少引号、中括号）"),
-    ("Invalid value", "值的写法不对（文字要加英文双引号，数字不加）"),
-    ("Unclosed array", "方括号 [ ] 没有闭合"),
-    ("Cannot declare", "同一个表或键写了两次"),
-    ("Cannot overwrite a value", "同一个键写了两次"),
-    ("Illegal character", "有不允许的字符（中文标点请放在引号里）"),
-    ("Unterminated string", "字符串没有结束（缺少右边的英文双引号）"),
-    ("Expected newline or end of document", "这一行在值后面还有多余的内容"),
-)
-_AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
 def read_toml(path: Path, what: str = "政策文件") -> dict[str, Any]:
     """A TOML file, with Chinese errors naming the file, line and column."""
     try:
@@ -120,14 +101,10 @@ def read_toml(path: Path, what: str = "政策文件") -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ConfigError(f"{what}不是 UTF-8 编码：{path}（请用“UTF-8”保存）") from None
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        where = _AT_LINE.search(message)
-        place = f"第{where.group(1)}行第{where.group(2)}列：" if where else ""
-        hint = next((cn for en, cn in _TOML_PROBLEMS if en in message), "写法不对")
-        detail = _AT_LINE.sub("", message).strip()
-        raise ConfigError(f"{what}格式错误：{path} {place}{hint}（{detail}）") from None
+        return parse_toml(text)
+    except TomlSyntaxError as exc:
+        place = f"{exc.place}：" if exc.place else ""
+        raise ConfigError(f"{what}格式错误：{path} {place}{exc.hint}（{exc.detail}）") from None
 
 
 def line_of(path: Path, dotted: str) -> int | None:
@@ -278,20 +255,23 @@ def render_text(source: str, data: dict[str, Any], extra: dict[str, Any] | None 
 # ------------------------------------------------------------------ show, diff, copy
 def flat_view(data: dict[str, Any]) -> dict[str, Any]:
     """Every value of a pack by dotted key, texts rendered over its numbers (what documents
-    print); [[student_aid]] items keyed by their id: `student_aid.junior_boarding.amount`."""
+    print; a value known only when a document is made, declared by its table's `params`, stays
+    `{{ place }}`); [[student_aid]] items keyed by their id: `student_aid.junior_boarding.amount`."""
     out: dict[str, Any] = {}
 
-    def walk(node: Any, prefix: str, texts: bool) -> None:
+    def walk(node: Any, prefix: str, texts: bool, params: tuple[str, ...] = ()) -> None:
         if isinstance(node, dict) and not _is_leaf(prefix):
+            own = node.get("params") if texts else None
+            inner = tuple(p for p in own if isinstance(p, str)) if isinstance(own, list) else ()
             for key, value in node.items():
-                walk(value, f"{prefix}{key}.", texts or prefix == "" and key == "texts")
+                walk(value, f"{prefix}{key}.", texts or prefix == "" and key == "texts", inner)
             return
         key = prefix.rstrip(".")
         if key == "monitoring.step_notes" and isinstance(node, dict):
             node = {k: _rendered(str(v), data) for k, v in node.items()}
         if texts and isinstance(node, str):
             try:
-                node = render_text(node, data)
+                node = render_text(node, data, {p: f"{{{{ {p} }}}}" for p in params})
             except Exception:  # noqa: BLE001 - shown as written when it cannot render
                 pass
         out[key] = node

@@ -194,11 +194,10 @@ def one_thread(monkeypatch):
 
 @pytest.fixture
 def forget_user_rules():
-    """User rule modules register process-wide; remove them so other tests see built-ins only."""
-    from reportgen.rules import REGISTRY
+    """A test that writes a workspace's rules/*.py: afterwards the built-in rules are still the
+    built-in ones only (a workspace's rules belong to that workspace, never to the process)."""
+    from reportgen.rules import builtin_rules
 
+    before = set(builtin_rules())
     yield
-    for rule_id in [r.id for r in REGISTRY.values() if not r.builtin]:
-        del REGISTRY[rule_id]
-    for name in [m for m in sys.modules if m.startswith("reportgen_user_rules.")]:
-        del sys.modules[name]
+    assert set(builtin_rules()) == before and all(r.builtin for r in builtin_rules().values())

@@ -30,7 +30,7 @@ from reportgen.dropout import (
     last_complete_month,
     standing,
 )
-from reportgen.rules import REGISTRY
+from reportgen.rules import builtin_rules
 from reportgen.workspace import open_dataset
 
 D = dt.date
@@ -147,9 +147,10 @@ def test_the_dropout_rules_read_the_runs_policy(run, workspace):
     assert found["title"] == "劝返不足4次仍未复学"
     assert found["detail"] == "截至2023年9月30日劝返1次，不足4次，仍未复学（当前状态：劝返中）"
     policy = load_settings(workspace).policy
-    assert REGISTRY["D-ATTEMPTS"].title_text(policy) == "劝返不足4次仍未复学"
+    assert builtin_rules()["D-ATTEMPTS"].title_text(policy) == "劝返不足4次仍未复学"
     assert (
-        REGISTRY["D-NOT-REPORTED"].title_text(policy) == "劝返4次以上仍未复学，未报县联合劝返工作组"
+        builtin_rules()["D-NOT-REPORTED"].title_text(policy)
+        == "劝返4次以上仍未复学，未报县联合劝返工作组"
     )
 
 

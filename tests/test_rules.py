@@ -10,7 +10,7 @@ from builders import HEAD_A, HOUSEHOLDS, PERSONS, REGIONS, make_id, write_xlsx
 from reportgen.config import load_policy, load_settings
 from reportgen.dataset.importer import import_paths
 from reportgen.paths import example_data_dir
-from reportgen.rules import REGISTRY, load_rules
+from reportgen.rules import builtin_rules, load_rules
 from reportgen.rules.context import RuleContext, days_between, inclusive_days, run_rules
 from reportgen.workspace import open_dataset
 
@@ -152,7 +152,7 @@ def test_check_json_contract_and_scope(run, workspace):
     assert run("import", "clean").exit_code == 0 and run("import", "bad.xlsx").exit_code == 0
     found = json.loads(run("check", "--as-of", "2023-09-30", "--json").stdout)
     assert found == [{
-        "rule": "M-UNMONITORED", "title": REGISTRY["M-UNMONITORED"].title_text(load_policy("henan-2023")), "entity": "household", "key": "H009", "name": "钱七",
+        "rule": "M-UNMONITORED", "title": builtin_rules()["M-UNMONITORED"].title_text(load_policy("henan-2023")), "entity": "household", "key": "H009", "name": "钱七",
         "household": "H009", "place": "河口乡/李湾村", "detail": "一般农户，家庭年人均纯收入7,000元，低于监测范围7,500元，未纳入监测",
         "township": "411599102", "village": "411599102202",
     }]  # fmt: skip

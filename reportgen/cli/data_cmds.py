@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from reportgen.cli import AppContext, cli
-from reportgen.cli.doc_cmds import out_option
+from reportgen.cli.app import AppContext, cli
+from reportgen.cli.options import out_option
 from reportgen.cli.progress import ClickProgress
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -258,7 +258,7 @@ def demo_cmd(app: AppContext, out_dir: Path) -> None:
     print_summary(result.summary)
     click.echo("已生成：")
     for title, folder, outputs in result.steps:
-        kinds = {}
+        kinds: dict[str, int] = {}
         for o in outputs:
             kinds[o.kind] = kinds.get(o.kind, 0) + 1
         counts = "、".join(f"{n} 个 .{k}" for k, n in sorted(kinds.items()))

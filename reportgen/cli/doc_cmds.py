@@ -2,58 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import click
 
-from reportgen.cli import AppContext, cli
-from reportgen.cli.engine_cmds import progress_bar
+from reportgen.cli.app import AppContext, cli
+from reportgen.cli.options import (
+    document_run,
+    out_option,
+    parallel_options,
+    parse_date_option,
+    partitioned,
+    print_outputs,
+)
+from reportgen.cli.progress import progress_bar
+from reportgen.dates import cn_date
 from reportgen.errors import ConfigError
-from reportgen.redact import redact_argv
 
 pass_app = click.make_pass_decorator(AppContext)
-
-
-def today() -> dt.date:
-    """Today, or REPORTGEN_TODAY (YYYY-MM-DD) to reproduce a run of another day exactly."""
-    fixed = os.environ.get("REPORTGEN_TODAY")
-    if fixed:
-        try:
-            return dt.date.fromisoformat(fixed)
-        except ValueError:
-            raise ConfigError(f"环境变量 REPORTGEN_TODAY 应为 YYYY-MM-DD：{fixed}") from None
-    return dt.date.today()
-
-
-@contextmanager
-def document_run(app: AppContext, command: str, out: Path, options: dict):
-    """Settings, dataset and output folder of one document command; the dataset is closed after."""
-    from reportgen.documents.common import DocumentRun
-    from reportgen.workspace import open_dataset
-
-    settings = app.settings()
-    dataset = open_dataset(settings)
-    out = out if out.is_absolute() else settings.workspace / out
-    out.mkdir(parents=True, exist_ok=True)
-    line = (
-        "reportgen " + " ".join(redact_argv(sys.argv[1:]))
-        if sys.argv and sys.argv[0].endswith("reportgen")
-        else f"reportgen {command}"
-    )
-    try:
-        yield DocumentRun(settings, dataset, out.resolve(), line, options, today())
-    finally:
-        dataset.dispose()
-
-
-def _print_outputs(outputs, out_dir: Path) -> None:
-    for o in outputs:
-        click.echo(f"  {out_dir / o.file}（{o.records} 条）")
 
 
 def selection_options(f):
@@ -83,51 +47,6 @@ def output_options(default_out: str):
         return out_option(default_out)(f)
 
     return wrap
-
-
-def out_option(default_out: str):
-    """--out 输出文件夹 (relative to the workspace) with the command's default sub-folder."""
-    return click.option(
-        "--out",
-        "out_dir",
-        default=default_out,
-        show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="输出文件夹。",
-    )
-
-
-def parallel_options(partitions: str, single: str):
-    """--workers N and --cluster ADDRESS of a partitioned batch command; `partitions` says how the
-    batch is cut, `single` when it still runs in one process."""
-
-    def wrap(f):
-        f = click.option(
-            "--cluster",
-            metavar="ADDRESS",
-            help="在 Dask 集群上生成：tcp://主机:端口（已运行的调度器），或 local（本机 LocalCluster，"
-            "进程数同 --workers）。需 pip install 'reportgen[cluster]'；输出文件夹、工作区和 SQLite "
-            "数据库须是各工作节点同一路径可访问的共享存储。单进程情形同 --workers。",
-        )(f)
-        return click.option(
-            "--workers",
-            type=click.IntRange(min=1),
-            metavar="N",
-            help=f"并行进程数，{partitions}（默认 CPU 核数；1 = 单进程）。{single}时单进程生成。",
-        )(f)
-
-    return wrap
-
-
-@contextmanager
-def partitioned(workers: int | None, cluster: str | None) -> Iterator[int]:
-    """Within: the partitioned path's worker count (with --cluster always the partition path, on
-    the cluster); exits 8 at once when --cluster is given and `distributed` is missing."""
-    from reportgen.workers import default_workers, on_cluster
-
-    n = workers or default_workers()
-    with on_cluster(cluster, n):
-        yield max(n, 2) if cluster else n
 
 
 @cli.command("card")
@@ -175,7 +94,7 @@ def card_cmd(
                 workers=processes,
             )  # fmt: skip
         click.echo(f"已生成 {result.schools} 所学校 {result.students} 名学生的学生资助政策明白卡：")
-        _print_outputs(result.outputs, run.out_dir)
+        print_outputs(result.outputs, run.out_dir)
         if not result.students:
             click.echo("（所选范围内没有学生）")
 
@@ -186,7 +105,7 @@ def card_cmd(
     "--year",
     type=int,
     help="学年：如 2023 表示 2023—2024 学年，每名学生一份，列出 2023年秋季学期和2024年春季学期的全部发放。"
-    "梳理要求春季学期结束前按学年发放告知书。",
+    "告知书按学年在春季学期结束前发放。",
 )
 @click.option(
     "--term",
@@ -242,7 +161,7 @@ def aid_notice_cmd(
         click.echo(
             f"{result.period.label}：已生成 {result.letters} 份学生受助情况温馨告知书；应享未享 {result.missed} 人（见汇总表）："
         )
-        _print_outputs(result.outputs, run.out_dir)
+        print_outputs(result.outputs, run.out_dir)
         if result.unpaid_terms:
             click.echo(
                 f"注意：所选范围内{'、'.join(result.unpaid_terms)}没有发放记录，告知书中没有{'这两个学期' if len(result.unpaid_terms) > 1 else '该学期'}的项目。"
@@ -319,27 +238,22 @@ def monitor_sheet_cmd(
                    f"正在监测的 {result.monitored} 户每户两页（明白卡和申报政策、帮扶政策），"
                    f"其他 {result.households - result.monitored} 户每户一页（申报政策）；"
                    f"其中 {result.incomplete} 户明白卡有信息缺失，已留空待填，见名单：")  # fmt: skip
-        _print_outputs(result.outputs, run.out_dir)
+        print_outputs(result.outputs, run.out_dir)
         if not result.households:
             click.echo("（所选范围内没有正在监测的户；用 --all 给村里每一户发申报政策明白纸）"
                        if not include_all else "（所选范围内没有户）")  # fmt: skip
 
 
-def _date_option(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    from reportgen.dataset.values import CellError, parse_date
-
-    try:
-        return parse_date(value)
-    except CellError:
-        raise ConfigError(f"日期写法不对：{value}（如 2023-09-01）") from None
-
-
 @cli.command("notice")
 @click.option("--village", metavar="村", help="村名、村区划代码或“乡镇/村”（同名村须写乡镇）。")
-@click.option("--township", metavar="乡镇", help="乡镇名称或代码：以乡镇名义公示其下各村，以及跨村的项目。")
-@click.option("--county", is_flag=True, help="以县名义公示公告项目（含跨乡镇的项目）；落款为 [offices] county。")
+@click.option(
+    "--township", metavar="乡镇", help="乡镇名称或代码：以乡镇名义公示其下各村，以及跨村的项目。"
+)
+@click.option(
+    "--county",
+    is_flag=True,
+    help="以县名义公示公告项目（含跨乡镇的项目）；落款为 [offices] county。",
+)
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["project", "project-result", "inclusion", "elimination", "baodi"]),
               help="公示种类，可多次给出：project 项目公示、project-result 项目公告、inclusion 识别纳入、elimination 风险消除、baodi 兜底保障户。默认：有内容的全部种类。")  # fmt: skip
 @click.option(
@@ -391,28 +305,24 @@ def notice_cmd(
             place = county_place(run.dataset)
         else:
             place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
-        start = _date_option(date_text) or run.today
+        start = parse_date_option(date_text) or run.today
         result = make_notices(
             run, place, kinds=list(kinds) or None, start=start, days=days, year=year, pdf=pdf
         )
         if not result.issued and not result.failures:
-            click.echo(f"{place.label}：{cndate_text(start)}没有需要公示的内容。")
+            click.echo(f"{place.label}：{cn_date(start)}没有需要公示的内容。")
         for label, rows in result.issued:
             click.echo(f"{label}：{rows} 条")
         for label in result.skipped:
             click.echo(f"{label}：没有符合条件的内容，未生成")
         for note in result.notes:
             click.echo(note)
-        _print_outputs(result.outputs, run.out_dir)
+        print_outputs(result.outputs, run.out_dir)
         if result.failures:
             from reportgen.errors import RenderError
 
             lines = "\n  ".join(f"{f.record}{f.message}" for f in result.failures)
             raise RenderError(f"{len(result.failures)} 份公示未生成（其余已生成）：\n  {lines}")
-
-
-def cndate_text(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @cli.command("dropout")
@@ -462,7 +372,7 @@ def dropout_cmd(
     with document_run(app, "dropout", out_dir, options) as run:
         selection = select_cases(run.dataset, county=county, township=township, school=school,
                                  student=student, county_name=run.settings.county_name)  # fmt: skip
-        as_of = _date_option(as_of_text) or run.today
+        as_of = parse_date_option(as_of_text) or run.today
         total = count_cases(run.dataset, selection, as_of)
         with (
             partitioned(workers, cluster) as processes,
@@ -471,8 +381,8 @@ def dropout_cmd(
             result = make_dropout_documents(run, selection, as_of=as_of, pdf=pdf, progress=progress,
                                             zip_name=f"控辍保学档案_{selection.label}" if as_zip else None,
                                             workers=processes)  # fmt: skip
-        click.echo(f"{selection.label}：截至{cndate_text(as_of)}，已生成 {result.students} 名辍学学生的控辍保学档案；"
+        click.echo(f"{selection.label}：截至{cn_date(as_of)}，已生成 {result.students} 名辍学学生的控辍保学档案；"
                    f"发现问题 {result.problems} 条，涉及 {result.with_problems} 名学生（见台账“问题”列）：")  # fmt: skip
-        _print_outputs(result.outputs, run.out_dir)
+        print_outputs(result.outputs, run.out_dir)
         if not result.students:
             click.echo("（所选范围内没有辍学学生）")

@@ -1,19 +1,13 @@
-"""`reportgen templates list|export|check` and `reportgen doctor`; also the progress bar used by batch commands."""
+"""`reportgen templates list|export|check` and `reportgen doctor`."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-import reportgen.documents  # noqa: F401  (registers every document kind's template)
-from reportgen.cli import cli
-from reportgen.engine import check_template, export_template, list_templates, template_spec
-from reportgen.engine.pdf import environment_checks
-from reportgen.engine.registry import kind_label, workspace_templates_dir
+from reportgen.cli.app import cli
 from reportgen.errors import TemplateError
 
 
@@ -24,27 +18,6 @@ def workspace_of(ctx: click.Context) -> Path:
         return Path(obj.workspace)
     except Exception:  # noqa: BLE001 - config not readable: fall back to the plain option
         return Path(getattr(obj, "workspace_option", None) or os.getcwd())
-
-
-MIN_RECORDS_FOR_BAR = 200  # smaller batches finish before a bar helps
-
-
-@contextmanager
-def progress_bar(
-    ctx: click.Context,
-    total: int | None,
-    label: str = "生成中",
-    min_total: int = MIN_RECORDS_FOR_BAR,
-) -> Iterator[Callable[[int], None] | None]:
-    """A progress callback for engine batches (None in --quiet mode, when the total is unknown or
-    below `min_total`)."""
-    if getattr(ctx.obj, "quiet", False) or not total or total < min_total:
-        yield None
-        return
-    with click.progressbar(
-        length=total, label=label, show_pos=True, file=click.get_text_stream("stderr")
-    ) as bar:
-        yield bar.update
 
 
 @cli.group("templates")
@@ -60,6 +33,10 @@ def templates_group() -> None:
 @click.pass_context
 def templates_list(ctx: click.Context) -> None:
     """列出全部模板：名称、类型、来源（内置或工作目录覆盖）。"""
+    import reportgen.documents  # noqa: F401  (declares every document kind's templates)
+    from reportgen.engine import list_templates, template_spec
+    from reportgen.engine.registry import kind_label, workspace_templates_dir
+
     refs = list_templates(workspace_of(ctx))
     if not refs:
         click.echo("没有找到模板。")
@@ -81,6 +58,10 @@ def templates_list(ctx: click.Context) -> None:
 @click.pass_context
 def templates_export(ctx: click.Context, name: str, directory: str | None, force: bool) -> None:
     """把内置模板 NAME 复制到目录 DIRECTORY（默认：工作目录的 templates/docx 或 templates/xlsx），以便修改。"""
+    import reportgen.documents  # noqa: F401  (declares every document kind's templates)
+    from reportgen.engine import export_template
+    from reportgen.engine.registry import workspace_templates_dir
+
     if directory is None:
         ref_kind = "xlsx" if name.lower().endswith(".xlsx") else "docx"
         directory = str(workspace_templates_dir(workspace_of(ctx)) / ref_kind)
@@ -103,6 +84,9 @@ def templates_export(ctx: click.Context, name: str, directory: str | None, force
 @click.pass_context
 def templates_check(ctx: click.Context, file: str, as_name: str | None) -> None:
     """检查模板 FILE（文件路径或模板名）：标签是否成对、写法是否正确、变量是否都有。"""
+    import reportgen.documents  # noqa: F401  (declares every document kind's templates)
+    from reportgen.engine import check_template, template_spec
+
     sample = None
     if as_name:
         kind = "xlsx" if file.lower().endswith(".xlsx") else "docx"
@@ -124,6 +108,8 @@ def templates_check(ctx: click.Context, file: str, as_name: str | None) -> None:
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
     """检查运行环境：LibreOffice（生成 PDF）、中文字体、pdftoppm、正在使用的数据库、并行生成。"""
+    from reportgen.engine.pdf import environment_checks
+
     checks = environment_checks()
     db_line = _database_line(ctx)
     missing = 0

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from reportgen.cli import AppContext, cli
+from reportgen.cli.app import AppContext, cli
 
 pass_app = click.make_pass_decorator(AppContext)
 

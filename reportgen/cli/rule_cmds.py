@@ -8,18 +8,18 @@ from itertools import groupby
 
 import click
 
-from reportgen.cli import AppContext, cli
-from reportgen.cli.doc_cmds import (
-    _date_option,
-    _print_outputs,
-    cndate_text,
+from reportgen.cli.app import AppContext, cli
+from reportgen.cli.options import (
     document_run,
     out_option,
     parallel_options,
+    parse_date_option,
     partitioned,
+    print_outputs,
     today,
 )
-from reportgen.cli.engine_cmds import progress_bar
+from reportgen.cli.progress import progress_bar
+from reportgen.dates import cn_date
 from reportgen.errors import ConfigError
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -64,11 +64,12 @@ def rules_list(app: AppContext, as_json: bool) -> None:
             click.echo(f"  {path}")
         click.echo("")
     click.echo(f"政策包：{settings.policy.name}（{settings.policy.source}）\n")
+    source = settings.policy.text("source.name")  # the pack's source document, e.g. 梳理
     for r in rules:
         mark = "" if r.builtin else "（自定义）"
         click.echo(f"{r.id:<16}{r.title}{mark}")
         click.echo(
-            f"{'':<16}[{r.group}·{r.severity}·{r.entity}] 梳理 {r.seed}；{r.basis_text(settings.policy)}"
+            f"{'':<16}[{r.group}·{r.severity}·{r.entity}] {source} {r.seed}；{r.basis_text(settings.policy)}"
         )
         if not r.builtin:
             click.echo(f"{'':<16}来自 {_rule_file(r)}（程序，以当前用户的权限运行）")
@@ -109,7 +110,7 @@ def check_cmd(
     settings = app.settings()
     dataset = open_dataset(settings)
     try:
-        day = _date_option(as_of) or today()
+        day = parse_date_option(as_of) or today()
         scope = make_scope(dataset, township=township, village=village)
         total = 0 if as_json else len(select_rules(settings.workspace, list(rule_ids) or None))
         with (
@@ -125,11 +126,12 @@ def check_cmd(
         return
     bound = {r.id: r for r in select_rules(settings.workspace, policy=settings.policy)}
     where = scope.place.label if scope.place else "全县"
-    click.echo(f"{where}，检查日 {day.year}年{day.month}月{day.day}日：共发现 {len(found)} 个问题")
+    source = settings.policy.text("source.name")
+    click.echo(f"{where}，检查日 {cn_date(day)}：共发现 {len(found)} 个问题")
     for rule_id, items in groupby(found, key=lambda f: f.rule):
         items = list(items)
         r = bound[rule_id]
-        click.echo(f"\n[{rule_id}] {r.title}（{len(items)}）  梳理 {r.seed}")
+        click.echo(f"\n[{rule_id}] {r.title}（{len(items)}）  {source} {r.seed}")
         for f in items:
             click.echo(f"  {f.place}  {f.name}（{f.key}）：{f.detail}")
 
@@ -148,7 +150,7 @@ def rules_fixes(app: AppContext, force: bool) -> None:
 
     settings = app.settings()
     rules = select_rules(settings.workspace, policy=settings.policy)
-    path = write_fix_texts(settings.workspace, rules, overwrite=force)
+    path = write_fix_texts(settings.workspace, rules, overwrite=force, policy=settings.policy)
     click.echo(f"已写出 {path}：改写其中的文字，下次生成自查报告时使用。")
 
 
@@ -200,14 +202,14 @@ def selfcheck_cmd(
                                     full_ids=full_ids)  # fmt: skip
         report, c = result.report, result.report.comparison
         rules = len({f.rule for f in report.found})
-        click.echo(f"{report.name}{period.label}自查：检查日 {cndate_text(report.as_of)}，"
+        click.echo(f"{report.name}{period.label}自查：检查日 {cn_date(report.as_of)}，"
                    f"发现问题 {len(report.found)} 个（{rules} 条规则）。")  # fmt: skip
         if c.previous_label:
             click.echo(f"与上次自查（{c.previous_label}）相比：新增 {sum(c.new.values())} 个，"
                        f"仍未整改 {sum(c.persisting.values())} 个，已整改 {sum(c.resolved.values())} 个。")  # fmt: skip
         for note in result.notes:
             click.echo(note)
-        _print_outputs(result.outputs, run.out_dir)
+        print_outputs(result.outputs, run.out_dir)
 
 
 @cli.command("monthly")
@@ -223,7 +225,7 @@ def monthly_cmd(app: AppContext, month, full_ids, out_dir, pdf) -> None:
     函的版头、发文字号、主送机关、落款和联系人取自 reportgen.toml 的 [issuer]；未设置的留空待手填并提示。
 
     新增：本月县级审批的识别纳入；退出：本月县级审批的风险消除；
-    低保、特困变化：本月导入时发现兜底类型有变化的户（梳理 二.二.(二).5）。
+    低保、特困变化：本月导入时发现兜底类型有变化的户。
 
     \b
     例：reportgen monthly --month 2023-09
@@ -241,4 +243,4 @@ def monthly_cmd(app: AppContext, month, full_ids, out_dir, pdf) -> None:
                    f"风险消除 {len(result.eliminated)} 户，低保、特困变化 {len(result.baodi)} 户。")  # fmt: skip
         for note in result.notes:
             click.echo(note)
-        _print_outputs(result.outputs, run.out_dir)
+        print_outputs(result.outputs, run.out_dir)

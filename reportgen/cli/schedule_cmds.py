@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from reportgen.cli import AppContext, cli
+from reportgen.cli.app import AppContext, cli
 from reportgen.errors import ScheduleError
 from reportgen.redact import without_password
 

@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import sqlalchemy as sa
 
@@ -41,14 +42,28 @@ BATCH = 5000
 MAX_PROBLEMS = 200_000  # past this the input is clearly the wrong file; stop reading
 
 
-class Progress:
-    """Progress sink; the CLI passes one that draws a bar. Library default: silent."""
+class Progress(Protocol):
+    """How far an import is: a phase per sheet (start), rows done (advance), the end (finish).
+    The CLI draws a bar (cli/progress.py ClickProgress); by default nothing is shown."""
 
     def start(self, label: str, total: int | None) -> None: ...
 
     def advance(self, n: int) -> None: ...
 
     def finish(self) -> None: ...
+
+
+class SilentProgress:
+    """The default Progress: shows nothing."""
+
+    def start(self, label: str, total: int | None) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
 
 
 @dataclass
@@ -248,7 +263,7 @@ def _import_paths(
     progress: Progress | None,
     now: Callable[[], dt.datetime],
 ) -> ImportResult:
-    progress = progress or Progress()
+    progress = progress or SilentProgress()
     inputs = [Path(p) for p in paths]
     skipped_files: list[tuple[Path, str]] = []
     files = collect_files(inputs, skipped_files)

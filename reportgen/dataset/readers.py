@@ -58,9 +58,7 @@ def _why_not(p: Path) -> str | None:
     return _OTHER_SHEETS.get(suffix, "不是 .xlsx 或 .csv 数据文件，未导入")
 
 
-def collect_files(
-    paths: list[Path], skipped: list[tuple[Path, str]] | None = None
-) -> list[Path]:
+def collect_files(paths: list[Path], skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Expand folders (sorted, recursively) into the supported files they hold; every other file
     of a folder goes to `skipped` with the reason, so the import can say what it left out."""
     files: list[Path] = []

@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from reportgen.dataset.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, imports, meta, metadata
+from reportgen.dates import cn_date
 from reportgen.errors import BusyError, ConfigError
 
 
@@ -142,7 +143,7 @@ class Dataset:
         if last is None:
             return "数据来源：尚未导入"
         when: dt.datetime = last["finished_at"]
-        return f"数据来源：第{last['id']}次导入（{when.year}年{when.month}月{when.day}日 {when:%H:%M}）"
+        return f"数据来源：第{last['id']}次导入（{cn_date(when)} {when:%H:%M}）"
 
     def data_as_of_line(self, document_day: dt.date | None = None) -> str:
         """What documents for parents and the public print (DOMAIN §4): the date the data are as
@@ -155,7 +156,7 @@ class Dataset:
         day = last["finished_at"].date()
         if document_day is not None and document_day < day:
             day = document_day
-        return f"数据截至{day.year}年{day.month}月{day.day}日"
+        return f"数据截至{cn_date(day)}"
 
     @contextmanager
     def exclusive(
@@ -202,7 +203,9 @@ class Dataset:
                 deadline = time.monotonic() + timeout
                 while not got and time.monotonic() < deadline:
                     time.sleep(0.2)
-                    got = conn.execute(sa.text("select pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+                    got = conn.execute(
+                        sa.text("select pg_try_advisory_lock(:k)"), {"k": key}
+                    ).scalar()
                 if not got:
                     raise busy
             conn.commit()

@@ -137,7 +137,7 @@ def _roster_rows(
     review = None
     if ctx["review_groups"]:
         review = [student.student_no, student.name, student.grade, student.class_name, ctx["review_groups"],
-                  "属特殊困难群体但未认定家庭经济困难，请复核（梳理 二.一.(二).2①）"]  # fmt: skip
+                  run.policy.text("aid_card.review_special")]  # fmt: skip
     return roster, review
 
 

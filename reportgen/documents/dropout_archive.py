@@ -396,9 +396,7 @@ def make_dropout_documents(
             yield archive_context(case, run, as_of, problems)
 
     path = run.out_dir / ledger_name(selection.label, as_of)
-    std_note = (f"检查标准：劝返不少于{std.min_attempts}次，仍不复学的报县联合劝返工作组；延缓入学、休学须经县级批准，"
-                f"因残疾的须经县残联评估认定；送教上门{std.home_teaching_text}（从首次送教的月份起，逐月检查到截至日已满的最后一个月）。"
-                f"梳理 二.一.(二).1、二.一.(二).4、二.一.(三).1。")  # fmt: skip
+    std_note = run.policy.text("dropout_archive.ledger_note", standard=std.home_teaching_text)
     write_table_workbook(
         path,
         [

@@ -7,7 +7,9 @@ seven steps and their limits) and 帮扶政策 — those that fit the household'
 highlighted, with the reason. With --all every other household of the village (一般农户, 脱贫户 not
 monitored, risk eliminated) gets one page: the 申报政策 alone, with its head's name, since 排查
 covers every rural household and 自主申报 is how a household asks to be monitored (seed
-三.一.(二).1①②). Every number comes from the policy.
+三.一.(二).1①②). Every number comes from the policy pack, and so does every sentence the code puts
+on the paper (texts `[monitor_sheet]`: the 帮扶政策 sections, the income line); the fixed wording
+around them is the Word template's.
 """
 
 from __future__ import annotations
@@ -152,61 +154,26 @@ def households_of_village(
 # --------------------------------------------------------------------------------- policy paper
 @dataclass(frozen=True)
 class PolicySection:
-    key: str
+    key: str  # fixed code (education, health…): `highlights` says which fit a household
     title: str
-    text: str  # str.format over the policy values of `_policy_values`
+    text: str
 
 
-POLICY_SECTIONS = (
-    PolicySection("education", "教育帮扶",
-                  "家中有在校学生的，按学段享受学生资助：学前保教费资助和生活补助、义务教育营养改善计划和生活补助、"
-                  "普通高中和中职免学费及国家助学金等；中职、高职学生还可申请“雨露计划”助学补助，每学年{yulu}元。"),
-    PolicySection("health", "健康帮扶",
-                  "脱贫人口和监测对象参加城乡居民基本医疗保险，个人缴费按规定分类资助；县域内住院实行“先诊疗后付费”；"
-                  "基本医保、大病保险、医疗救助“三重保障”梯次减负；慢性病患者可签约家庭医生。"),
-    PolicySection("housing", "住房安全",
-                  "住房经鉴定为C级、D级危房或无房的，纳入农村危房改造：维修加固每户补助不超过{repair}元，拆除重建每户不超过{rebuild}元；"
-                  "新建房屋面积1人户不低于{area1}平方米、2人户不低于{area2}平方米、3人户不低于{area3}平方米，3人以上人均不低于{area_pp}平方米。"),
-    PolicySection("water", "饮水安全",
-                  "农村供水标准：人均日用水量不低于{water}升（干旱地区不低于{water_dry}升），取水往返不超过{fetch}分钟，水质达标。"
-                  "用水有困难的，请向村委会或乡镇反映。"),
-    PolicySection("baodi", "兜底保障",
-                  "符合条件的纳入农村低保（保障标准不低于每人每月{dibao}元）或特困人员救助供养（基本生活标准不低于每人每年{tekun}元）；"
-                  "家庭人均收入低于低保标准{edge}倍的，可认定为低保边缘家庭，按规定给予专项救助；整户无劳动能力的，纳入兜底保障。"),
-    PolicySection("employment", "就业帮扶",
-                  "有劳动能力的，可参加技能培训（“雨露计划”短期技能培训补助：A类{train_a}元、B类{train_b}元、C类{train_c}元），"
-                  "外出务工按规定享受交通补助，自主创业可申请创业补贴和创业担保贷款；就业困难的可按需安置乡村公益岗位（期限一般不超过{job_years}年）。"),
-    PolicySection("industry", "产业帮扶",
-                  "发展特色种养殖等产业的，可按规定申请产业奖补，参与合作社、龙头企业等带动的联农带农项目，获得务工、分红等收入。"),
-    PolicySection("loan", "小额信贷",
-                  "有劳动能力、有贷款意愿、有一定还款能力的脱贫户和监测户，可申请免担保、免抵押的小额信贷，单户不超过{loan_max}元，"
-                  "{loan_subsidy}元以上部分不予贴息。"),
-)  # fmt: skip
-
-
-def _policy_values(policy) -> dict[str, str]:
-    v = policy.value
-    return {
-        "yulu": yuan(v("employment.yulu_vocational_yearly")),
-        "repair": yuan(v("housing.repair_subsidy_max")),
-        "rebuild": yuan(v("housing.rebuild_subsidy_max")),
-        "area1": v("housing.rebuilt_area_by_size")["1"],
-        "area2": v("housing.rebuilt_area_by_size")["2"],
-        "area3": v("housing.rebuilt_area_by_size")["3"],
-        "area_pp": v("housing.rebuilt_area_per_person_above"),
-        "water": v("water.min_liters_per_day"),
-        "water_dry": v("water.min_liters_per_day_dry"),
-        "fetch": v("water.max_fetch_minutes"),
-        "dibao": yuan(v("social_assistance.dibao_rural_monthly_min")),
-        "tekun": yuan(v("social_assistance.tekun_rural_yearly_min")),
-        "edge": v("social_assistance.dibao_edge_factor"),
-        "train_a": yuan(v("employment.yulu_short_training")["A"]),
-        "train_b": yuan(v("employment.yulu_short_training")["B"]),
-        "train_c": yuan(v("employment.yulu_short_training")["C"]),
-        "job_years": yuan(v("employment.welfare_job_max_years")),
-        "loan_max": yuan(v("microcredit.max_amount")),
-        "loan_subsidy": yuan(v("microcredit.interest_subsidy_max")),
-    }
+def policy_sections(policy) -> list[PolicySection]:
+    """The paper's 帮扶政策 sections as the pack words them (texts `[monitor_sheet.policies.*]`,
+    rendered over its numbers), in the pack's order; a section whose text is empty is left out."""
+    sections = policy.texts.get("monitor_sheet", {}).get("policies")
+    if not sections:
+        raise ConfigError(
+            f"政策包 {policy.name} 没有明白纸“帮扶政策”的文字：请在它的 texts.toml 中加上 "
+            f"[monitor_sheet.policies.编号]（title、text；可照 henan-2023 写）（{policy.source}）"
+        )
+    out = []
+    for key in sections:
+        text = policy.text(f"monitor_sheet.policies.{key}.text")
+        if text.strip():
+            out.append(PolicySection(key, policy.text(f"monitor_sheet.policies.{key}.title"), text))
+    return out
 
 
 def highlights(f: HouseholdFacts, policy) -> dict[str, str]:
@@ -295,9 +262,8 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
         missing.append("家庭年人均纯收入")
         income_text = BLANK
     else:
-        relation = "低于" if income < line else "不低于"
-        income_text = f"{yuan(income)}元（{relation}监测线{yuan(line)}元）"
-    values = _policy_values(policy)
+        which = "income_below" if income < line else "income_not_below"
+        income_text = policy.text(f"monitor_sheet.{which}", income=yuan(income))
     marks = highlights(f, policy)
     settings = run.settings
     url, hotline = (
@@ -360,17 +326,19 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
         "policies": [
             {
                 "title": s.title,
-                "text": s.text.format(**values),
+                "text": s.text,
                 "highlight": s.key in marks,
                 "reason": marks.get(s.key, ""),
             }
-            for s in POLICY_SECTIONS
+            for s in policy_sections(policy)
         ],
         "hotline": hotline or national_hotline,  # the one number to call (older templates)
         "county_hotline": hotline,
         "national_hotline": national_hotline,
         "qr": qr_image(url or hotline, 24) if (url or hotline) else None,
-        "qr_text": "扫码进入“一码通”申报" if url else ("扫码拨打申报电话" if hotline else ""),
+        "qr_text": policy.text("monitor_sheet.qr_yimatong")
+        if url
+        else (policy.text("monitor_sheet.qr_hotline") if hotline else ""),
         "county": settings.county_name,
     }
     if not f.members:
@@ -467,6 +435,7 @@ def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: s
     same files, same bytes. --zip and --household always run in this process.
     """
     application_steps(run.policy)  # a step note the policy cannot place fails before any file
+    policy_sections(run.policy)  # and so does a pack without the paper's 帮扶政策
     if include_all:
         require_monitored_switch(run.settings.workspace)
     if workers > 1 and not zip_name and household is None:

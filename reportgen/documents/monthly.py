@@ -46,7 +46,6 @@ from reportgen.rules.context import RuleContext
 from reportgen.rules.runs import Scope
 
 TEMPLATE = "监测对象新增退出名单"
-SEED = "二.二.(二).5"
 
 declare_template(TEMPLATE, "docx", sample=REPORT_SAMPLE,
                  description="监测对象新增退出名单：致财政、卫健、医保部门的函，附件为名单")  # fmt: skip
@@ -235,22 +234,21 @@ def _snapshot(ctx: RuleContext, month: Month, as_of: dt.date) -> dict:
 
 
 def letter_context(parts: OfficialParts, month: Month, lists: dict[str, list[Listed]], snap: dict, *,
-                   as_of: dt.date, today: dt.date, full_ids: bool, basis: str) -> dict:  # fmt: skip
-    """The letter's template context; `basis` is the policy's 文件名称 and 文号 of the rule it quotes."""
+                   as_of: dt.date, today: dt.date, full_ids: bool, policy) -> dict:  # fmt: skip
+    """The letter's template context. The paragraphs that quote policy (the requirement to send
+    the lists, with its 文件名称 and 文号, and what each department is asked to do) are the
+    policy pack's texts `[monthly]`."""
     total = snap["figures"]
     persons = {k: sum(len(x.members) for x in v) for k, v in lists.items()}
     baodi = "、".join(f"{k}户{v}户" for k, v in sorted(snap["baodi"].items())) or "无低保、特困户"
     b = Blocks()
-    b.p(f"根据{basis}关于“加强部门间信息共享、核查比对，县级民政、乡村振兴部门每月将新增、退出困难群众名单抄送同级财政、"
-        "卫生健康、医保部门”的要求，"
-        f"现将我县{month.label}防止返贫监测对象新增、退出名单和低保、特困变化情况抄送你们。")  # fmt: skip
+    b.p(policy.text("monthly.opening", month=month.label))
     b.p(f"{month.label}，全县新识别纳入监测对象{len(lists['included'])}户{persons['included']}人，"
         f"风险消除{len(lists['eliminated'])}户{persons['eliminated']}人，低保、特困变化{len(lists['baodi'])}户"
         f"{persons['baodi']}人。截至{cn(as_of)}，全县正在监测的监测对象{total.monitored}户{total.monitored_persons}人；"
         f"{baodi}；脱贫人口和监测对象基本医保参保率{percent(total.insurance_rate)}"
         f"（参保{total.insured}人/应参保{total.covered}人）。")  # fmt: skip
-    b.p("请财政部门做好相关资金保障；卫生健康部门对新增对象落实家庭医生签约等健康帮扶；医保部门对新增对象落实分类资助参保，"
-        "对退出对象和低保、特困身份变化的人员相应调整医疗救助待遇，协同做好风险研判和处置。")  # fmt: skip
+    b.p(policy.text("monthly.request"))
     if full_ids:
         b.p(
             "随函另送的电子名单含完整身份证号码，仅用于部门间核查比对，请指定专人保管，不得公开或用于其他用途。"
@@ -359,7 +357,7 @@ def make_monthly(run: DocumentRun, month: Month, *, full_ids: bool | None = None
     snap = _snapshot(ctx, month, as_of)
     stem = safe_filename(f"{county}_{month.label}_监测对象新增退出名单")
     context = letter_context(parts, month, lists, snap, as_of=as_of, today=run.today, full_ids=full_ids,
-                             basis=settings.policy.value("basis.health"))  # fmt: skip
+                             policy=settings.policy)  # fmt: skip
     outputs, docx, template = render_report(run, TEMPLATE, context, stem, pdf=pdf)
     xlsx = run.out_dir / f"{stem}.xlsx"
     write_table_workbook(

@@ -1,7 +1,8 @@
 """公示公告 (DOMAIN §4.4, §5; seed 三.一.(二).2③④⑤, 三.三.(三).2③): a village's, township's or (projects
 only) county's notices as official documents (engine's GB/T 9704 公文 template), with an .xlsx copy of
 each table and a record of every notice issued, so the self-check can tell whether publicity happened
-and for how long.
+and for how long. The sentences that quote policy (each kind's first paragraph, the messages that cite
+the seed) are the policy pack's texts `[notices]`.
 
 One story (DOMAIN §5): where the data record a 公示开始/结束日期 the notice prints exactly those
 dates — or is refused, naming the households — and a notice for households not yet publicised writes
@@ -197,11 +198,13 @@ class Period:
         return f"{cndate(self.start)}至{cndate(self.end)}（共{self.days}天）"
 
 
-def monitoring_period(listed: list[Listed], day: dt.date, length: int, minimum: int) -> Period:
+def monitoring_period(listed: list[Listed], day: dt.date, length: int, policy) -> Period:
     """The period one notice prints. Where the data record a period it is printed exactly, and the
     households not yet publicised join it (one notice, one period); otherwise `day` and `length`
-    (--date/--days). A recorded period under the minimum, or two different recorded periods, cannot
-    be printed truthfully on one notice: PublicityPeriodError names the households."""
+    (--date/--days). A recorded period under the policy's minimum, or two different recorded
+    periods, cannot be printed truthfully on one notice: PublicityPeriodError names the households
+    (in the pack's words where it quotes the policy)."""
+    minimum = policy.value("monitoring.publicity_min_days")
     recorded: dict[dt.date, list[Listed]] = {}
     for item in listed:
         if item.recorded:
@@ -217,10 +220,9 @@ def monitoring_period(listed: list[Listed], day: dt.date, length: int, minimum: 
     ((end, items),) = recorded.items()
     period = Period(day, end)
     if period.days < minimum:
+        households = "；".join(i.describe() for i in items)
         raise PublicityPeriodError(
-            f"数据记录的公示期少于{minimum}天（梳理 三.一.(二).2③），公示不能改印其他日期："
-            + "；".join(i.describe() for i in items)
-            + f"。如公示确实不足{minimum}天，应重新公示，并在数据中更正公示起止日期后再生成"
+            policy.text("notices.messages.period_too_short", households=households)
         )
     return period
 
@@ -366,21 +368,9 @@ def project_excel_columns(kind: NoticeKind) -> list[Column]:
 
 
 # ------------------------------------------------------------------------------------------ text
-def _body(kind: NoticeKind, place_name: str, count: int, year: int, basis: str) -> list[str]:
-    if kind.key == "project":
-        return [f"根据巩固拓展脱贫攻坚成果和乡村振兴项目资金管理有关规定，为接受群众监督，现将{place_name}{year}年度衔接资金等项目"
-                f"（共{count}个）的资金安排、建设内容和联农带农机制等情况予以公示。"]  # fmt: skip
-    if kind.key == "project-result":
-        return [f"根据巩固拓展脱贫攻坚成果和乡村振兴项目资金管理有关规定，{place_name}{year}年度以下衔接资金等项目（共{count}个）"
-                "已完工，现将项目完工验收、资金拨付支付和受益等实施结果予以公告。"]  # fmt: skip
-    if kind.key == "inclusion":
-        return [f"根据{basis}要求，经农户申报、干部排查或部门预警，并经入户核实、信息比对，{place_name}拟将以下{count}户"
-                "纳入防止返贫监测对象，现予以公示。"]  # fmt: skip
-    if kind.key == "elimination":
-        return [f"根据{basis}要求，经入户核查，以下{count}户监测对象收入稳定超过监测范围，“两不愁三保障”及饮水安全持续巩固，"
-                "返贫致贫风险已稳定消除，拟标注风险消除，现予以公示。"]  # fmt: skip
-    return [f"根据{basis}要求，经入户核查，以下{count}户监测对象整户无劳动能力，主要依靠社会综合保障政策维持基本生活，"
-            "拟认定为整户无劳动能力兜底保障户，现予以公示。"]  # fmt: skip
+def _body(policy, kind: NoticeKind, place_name: str, count: int, year: int) -> list[str]:
+    """The notice's first paragraph as the pack words it (texts `[notices.body]`, by kind)."""
+    return [policy.text(f"notices.body.{kind.key}", place=place_name, year=year, count=count)]
 
 
 declare_template(
@@ -459,7 +449,7 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
         )
         if length < (minimum if monitoring else 1):
             raise ConfigError(
-                f"{kind.label}的公示期不得少于{minimum}天（梳理 三.一.(二).2③），--days 为 {length}"
+                policy.text("notices.messages.days_too_short", label=kind.label, days=length)
             )
         title = f"{prefix}{'' if monitoring else f'{year}年度衔接资金'}{kind.label}"
         listed: list[Listed] = []
@@ -470,7 +460,7 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
                     result.skipped.append(kind.label)
                 continue
             try:
-                period = monitoring_period(listed, start, length, minimum)
+                period = monitoring_period(listed, start, length, policy)
             except PublicityPeriodError as err:
                 result.failures.append(
                     Failure(f"{title}（{cndate(start)}）", f"未生成：{err}", place.label)
@@ -486,7 +476,6 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
                 "户主", "家庭人口", "监测类型", "风险类型", "风险发现日期" if kind.key == "inclusion" else "入户核查日期"]  # fmt: skip
             widths = [6] + ([10] if with_village else []) + [12, 10, 16, 26, 18]
             excel_columns = [Column(c, w * 1.2) for c, w in zip(columns, widths)]
-            basis = policy.value("basis.monitoring")
             word_label = "公示期"
         else:
             period = Period(start, start + dt.timedelta(days=length - 1))
@@ -497,16 +486,15 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
                 continue
             word, excel, keys = projects.word, projects.excel, projects.keys
             excel_columns = project_excel_columns(kind)
-            basis = ""
             # A 公告 reports results over a 公告期 (DOMAIN §5); a 公示 asks for comments on a plan.
             word_label = "公告期" if kind.key == "project-result" else "公示期"
             if projects.incomplete:
                 result.notes.append(
                     f"{kind.label}：{'；'.join(projects.incomplete)}，公告中印作“{NOT_ENTERED}”"
                 )
-        paragraphs = _body(kind, prefix, len(word), year, basis)
+        paragraphs = _body(policy, kind, prefix, len(word), year)
         if monitoring and any(PENDING_TYPE in row for row in word):  # as printed, not as stored
-            paragraphs[-1] += f"表中“{PENDING_TYPE}”的监测类型，经县级审批后认定。"
+            paragraphs[-1] += policy.text("notices.pending_type", pending=PENDING_TYPE)
         stem = safe_filename(f"{prefix}_{kind.label}_{cndate(start)}")
         ctx = {
             "title": title,

@@ -84,11 +84,13 @@ class Blocks:
         self.items.append({"kind": "appendix", "label": label, "text": title})
 
 
+# The shape of a body, for `templates check` (the words and numbers of a real report come from the
+# policy pack and the data).
 SAMPLE_BLOCKS: list[dict[str, Any]] = [
     {"kind": "h1", "text": "一、基本情况"},
     {"kind": "h2", "text": "（一）主要指标完成情况"},
-    {"kind": "p", "text": "……", "lead": "1.识别认定超过15天（2户，严重）。"},
-    {"kind": "table", "caption": "表1", "columns": ["指标", "目标"], "rows": [["参保率", "99%以上"]],
+    {"kind": "p", "text": "……", "lead": "1.问题标题（2户，严重）。"},
+    {"kind": "table", "caption": "表1", "columns": ["指标", "目标"], "rows": [["指标", "目标值"]],
      "widths": [4000, 4000], "align": ["left", "center"], "after": "注：……"},
     {"kind": "note", "text": "……"},
     {"kind": "signature", "issuer": "青山县乡村振兴局", "date": "2023-10-08"},

@@ -7,7 +7,8 @@ The run's findings are stored (check_runs/findings), so the next quarter's repor
 fixed. The report is a 上行文 (报告, 文件格式) whose 公文 parts come from `[issuer]`
 (documents/issuer.py). It is read outside the office: ID numbers in it are masked, and so are
 those in the problem list attached to it unless `ids.selfcheck_list = "完整"`. The body speaks the
-policy's words: rule codes and 梳理 section numbers stay in the .xlsx.
+policy's words, from the policy pack (texts `[report]` and each rule's): rule codes and section
+numbers of the pack's source document stay in the .xlsx.
 """
 
 from __future__ import annotations
@@ -137,8 +138,9 @@ def load_fix_texts(workspace: Path | None) -> dict[str, str]:
     return {canonical_id(k): v.strip() for k, v in data.items() if v.strip()}
 
 
-def write_fix_texts(workspace: Path, rules: list[Rule], *, overwrite: bool = False) -> Path:
-    """Write rules/整改措施.toml with every rule's built-in text, for the county to edit."""
+def write_fix_texts(workspace: Path, rules: list[Rule], *, policy, overwrite: bool = False) -> Path:
+    """Write rules/整改措施.toml with every rule's built-in text, for the county to edit; the
+    comments cite each rule's section of `policy`'s source document."""
     path = fix_file(workspace)
     if path.exists() and not overwrite:
         raise ConfigError(f"{path} 已存在；如要按内置文字重写请加 --force")
@@ -147,8 +149,9 @@ def write_fix_texts(workspace: Path, rules: list[Rule], *, overwrite: bool = Fal
         "# 改写引号里的文字即可；删去一行则该规则用内置文字。规则编号见 reportgen rules list。",
         "",
     ]
+    source = policy.text("source.name")  # the pack's source document, before its section numbers
     for r in rules:
-        lines += [f"# {r.title}（{r.group}，梳理 {r.seed}）", f"{json.dumps(r.id)} = {json.dumps(r.fix, ensure_ascii=False)}", ""]  # fmt: skip
+        lines += [f"# {r.title}（{r.group}，{source} {r.seed}）", f"{json.dumps(r.id)} = {json.dumps(r.fix, ensure_ascii=False)}", ""]  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -330,24 +333,30 @@ def _comparison_text(report: SelfCheck, rule: Rule) -> str:
 
 
 def _indicator_rows(report: SelfCheck, policy) -> list[list[str]]:
+    """Table 1: each indicator's name and target as the pack words them (texts
+    `[report.indicators.*]`), what the data show, and the verdict."""
     fig, total = report.figures, report.figures.total
     target_rate = float(policy.value("health.insurance_rate_min"))
     target_share = float(policy.value("projects.industry_share_min"))
     rate = total.insurance_rate
     share = fig.industry_share
     share_scope = "本县" if report.figures.area_level == "乡镇" else "本乡镇"
+
+    def words(key: str) -> list[str]:
+        return [policy.text(f"report.indicators.{key}.{part}") for part in ("name", "target")]
+
     return [
-        ["脱贫人口、监测对象基本医保参保率", f"稳定在{target_rate * 100:g}%以上",
+        [*words("insurance"),
          f"{percent(rate)}（参保{total.insured}人/应参保{total.covered}人）",
          "—" if rate is None else ("达标" if rate >= target_rate else "未达标")],
-        ["义务教育阶段失学辍学", "动态清零",
+        [*words("dropout"),
          dropout_text(total),
          "已清零" if not total.dropouts_open else "未清零"],
-        ["住房安全问题", "动态清零",
+        [*words("housing"),
          f"C/D级危房或无房未改造{total.housing_problems}户", "已清零" if not total.housing_problems else "未清零"],
-        ["饮水安全问题", "动态清零",
+        [*words("water"),
          f"饮水不达标{total.water_problems}户", "已清零" if not total.water_problems else "未清零"],
-        ["中央衔接资金用于产业发展的比重", f"{target_share * 100:g}%以上",
+        [*words("industry"),
          f"{percent(share)}（{fig.year}年度{share_scope}项目{fig.projects}个，中央衔接资金{fig.central_funds:,.4f}万元，"
          f"其中产业发展{fig.industry_funds:,.4f}万元）",
          "—" if share is None else ("达标" if share >= target_share else "未达标")],
@@ -376,12 +385,11 @@ def _same_as_rules(report: SelfCheck) -> str:
 
 def report_context(report: SelfCheck, policy, parts: OfficialParts, today: dt.date) -> dict:
     """The report's template context: 版头, title, 主送机关, body blocks, 落款 and 附注. The body
-    cites policy by 文件名称 and 文号 (the policy's [basis]); no rule codes, no section numbers."""
+    cites policy by 文件名称 and 文号 (the policy's [basis]); no rule codes, no section numbers.
+    The words that quote policy (opening, subject, table 1) are the pack's texts `[report]`."""
     q, fig, total = report.quarter, report.figures, report.figures.total
     b = Blocks()
-    b.p(f"按照{policy.value('basis.henan')}和{policy.value('basis.monitoring')}要求，对{report.name}"
-        f"截至{cn(report.as_of)}的防止返贫监测和帮扶、学生资助、控辍保学、基本医疗保险、住房和饮水安全、衔接资金项目等"
-        "工作开展了自查。现将有关情况报告如下：")  # fmt: skip
+    b.p(policy.text("report.opening", name=report.name, as_of=cn(report.as_of)))
 
     b.h1("一、基本情况")
     period_end = report.as_of
@@ -389,7 +397,7 @@ def report_context(report: SelfCheck, policy, parts: OfficialParts, today: dt.da
         f"{total.monitored}户{total.monitored_persons}人。{q.label}（{cn(q.start)}至{cn(period_end)}）新识别纳入监测对象"
         f"{total.identified}户，风险消除{total.eliminated}户。")  # fmt: skip
     b.h2("（一）主要指标完成情况")
-    b.table("表1  成效巩固主要指标完成情况", ["指标", "目标", "完成情况", "结论"],
+    b.table(f"表1  {policy.text('report.indicators_caption')}", ["指标", "目标", "完成情况", "结论"],
             _indicator_rows(report, policy), widths([26, 22, 40, 12]), ["left", "left", "left", "center"])  # fmt: skip
     b.h2(f"（二）分{fig.area_level}情况")
     b.table(f"表2  分{fig.area_level}主要指标", [fig.area_level, "正在监测（户）", "本季度新识别（户）", "本季度风险消除（户）",
@@ -406,7 +414,7 @@ def report_context(report: SelfCheck, policy, parts: OfficialParts, today: dt.da
     b.p(parts.annotation)  # 附注 (7.3.6): one line below the date, two characters in
     # The organ in the title is the one in the 落款. Broken where a reader pauses: a 2号 title
     # line holds about 20 characters.
-    subject = f"{q.label}\n巩固拓展脱贫攻坚成果自查情况的报告"
+    subject = f"{q.label}\n{policy.text('report.subject')}"
     title = f"{parts.organ}关于{subject}" if parts.organ else f"关于{report.name}{subject}"
     return {
         "doc_number": "",

@@ -132,7 +132,7 @@ def write_problem_list(
         _by_area(book, report)
         for r in report.rules:
             if report.of_rule(r.id):
-                _rule_sheet(book, report, r)
+                _rule_sheet(book, report, r, policy.text("source.name"))
         if report.comparison.resolved_items:
             _resolved(book, report)
         book.close()
@@ -154,7 +154,7 @@ def _note(report: SelfCheck, book: _Book) -> str:
 def _summary(book: _Book, report: SelfCheck, policy) -> None:
     c = report.comparison
     columns = [("序号", 6), ("规则编号", 15), ("问题", 34), ("方面", 10), ("严重程度", 9), ("对象", 8),
-               ("梳理章节", 16), ("政策依据", 40), ("问题数", 8), ("新增", 8), ("仍未整改", 9), ("已整改", 8),
+               (f"{policy.text('source.name')}章节", 16), ("政策依据", 40), ("问题数", 8), ("新增", 8), ("仍未整改", 9), ("已整改", 8),
                ("明细工作表", 24)]  # fmt: skip
     ws = book.sheet(
         "汇总",
@@ -248,13 +248,14 @@ def _by_area(book: _Book, report: SelfCheck) -> None:
     ws.insert_chart(total_row + 2, 0, chart)
 
 
-def _rule_sheet(book: _Book, report: SelfCheck, rule) -> None:
+def _rule_sheet(book: _Book, report: SelfCheck, rule, source: str) -> None:
+    """One rule's sheet; `source` names the pack's source document before the rule's section."""
     items = report.of_rule(rule.id)
     key_header = {"household": "户编号", "person": "证件号码", "student": "学籍号", "project": "项目编号",
                   "dropout_case": "学籍号", "township": "区划代码"}.get(rule.entity, "编号")  # fmt: skip
     columns = [("序号", 6), ("乡镇", 10), ("地点/学校", 22), (key_header, 21), ("名称", 12), ("户编号", 10),
                ("问题说明", 60), ("与上次自查比", 12)]  # fmt: skip
-    note = f"{rule.id}｜{rule.group}｜{rule.severity}｜梳理 {rule.seed}｜共{len(items)}条｜{_note(report, book)}"
+    note = f"{rule.id}｜{rule.group}｜{rule.severity}｜{source} {rule.seed}｜共{len(items)}条｜{_note(report, book)}"
     ws = book.sheet(rule.title, rule.title, note, columns, landscape=True)
     names = report.township_names
     book.rows(ws, 3, (

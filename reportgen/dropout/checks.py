@@ -9,8 +9,8 @@ an approval or an assessment dated later has not happened yet as of that day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from reportgen.config import Policy
@@ -20,11 +20,17 @@ from reportgen.dropout.cases import HOME_TEACHING, DropoutCase
 
 @dataclass(frozen=True)
 class Standard:
-    """The policy numbers the checks use (never constants in code)."""
+    """The policy numbers the checks use (never constants in code), and the pack's words for them:
+    each check's title and source section (the pack's `[rules.<id>]`, the same words the registered
+    D-* rules use, so the archive and the self-check never word a rule differently) and the
+    送教上门 standard (`[dropout_archive] home_teaching_standard`)."""
 
     min_attempts: int
     min_visits_per_month: int
     min_hours_per_visit: Decimal
+    home_teaching_text: str = field(compare=False)
+    titles: Mapping[str, str] = field(compare=False)  # check code → title
+    seeds: Mapping[str, str] = field(compare=False)  # check code → section of the source
 
     @classmethod
     def from_policy(cls, policy: Policy) -> Standard:
@@ -33,11 +39,10 @@ class Standard:
             int(v("dropout.persuasion_min_attempts")),
             int(v("dropout.home_teaching_min_visits_per_month")),
             Decimal(str(v("dropout.home_teaching_min_hours_per_visit"))),
+            policy.text("dropout_archive.home_teaching_standard"),
+            {r.code: policy.text(f"rules.{r.rule_id}.title") for r in RULES},
+            {r.code: policy.text(f"rules.{r.rule_id}.seed") for r in RULES},
         )
-
-    @property
-    def home_teaching_text(self) -> str:
-        return f"每月不少于{self.min_visits_per_month}次、每次不少于{hours_text(self.min_hours_per_visit)}课时"
 
 
 @dataclass(frozen=True)
@@ -185,35 +190,29 @@ def check_home_teaching(case: DropoutCase, as_of: dt.date, std: Standard) -> Fin
 
 @dataclass(frozen=True)
 class DropoutRule:
-    """A check with its stable code, its title (formatted with the Standard) and its seed section."""
+    """A check with its stable code and the id of its rule, whose texts in the policy pack
+    (`[rules.<rule_id>]`) word it."""
 
     code: str
-    title: str
-    seed: str
+    rule_id: str
     check: Callable[[DropoutCase, dt.date, Standard], Finding | None]
 
     def title_for(self, std: Standard) -> str:
-        return self.title.format(
-            n=std.min_attempts,
-            visits=std.min_visits_per_month,
-            hours=hours_text(std.min_hours_per_visit),
-        )
+        return std.titles[self.code]
 
 
 RULES: tuple[DropoutRule, ...] = (
-    DropoutRule("dropout.persuasion_count", "劝返不足{n}次仍未复学", "二.一.(二).1②、二.一.(三).1②", check_persuasion_count),
-    DropoutRule("dropout.county_report", "劝返{n}次以上仍未复学，未报县联合劝返工作组", "二.一.(二).1②", check_county_report),
-    DropoutRule("dropout.deferral_approval", "延缓入学/休学未经县级批准", "二.一.(二).1③、二.一.(三).1④", check_deferral_approval),
-    DropoutRule("dropout.disability_assessment", "因残延缓入学/休学未经县残联评估认定", "二.一.(二).1④", check_disability_assessment),
-    DropoutRule("dropout.home_teaching_short", "送教上门每月不足{visits}次或每次不足{hours}课时", "二.一.(二).4、二.一.(三).4", check_home_teaching),
-    DropoutRule("dropout.home_teaching_missing", "送教上门没有送教记录", "二.一.(二).4、二.一.(三).1③", check_home_teaching_missing),
-)  # fmt: skip
-_BY_CODE = {r.code: r for r in RULES}
+    DropoutRule("dropout.persuasion_count", "D-ATTEMPTS", check_persuasion_count),
+    DropoutRule("dropout.county_report", "D-NOT-REPORTED", check_county_report),
+    DropoutRule("dropout.deferral_approval", "D-NO-APPROVAL", check_deferral_approval),
+    DropoutRule("dropout.disability_assessment", "D-NO-ASSESSMENT", check_disability_assessment),
+    DropoutRule("dropout.home_teaching_short", "D-HOME-TEACHING", check_home_teaching),
+    DropoutRule("dropout.home_teaching_missing", "D-NO-VISITS", check_home_teaching_missing),
+)
 
 
 def _finding(code: str, std: Standard, text: str) -> Finding:
-    rule = _BY_CODE[code]
-    return Finding(code, rule.title_for(std), text, rule.seed)
+    return Finding(code, std.titles[code], text, std.seeds[code])
 
 
 # Where a case stands for 义务教育阶段失学辍学动态清零 (seed 第四部分 2; DOMAIN §5).

@@ -4,15 +4,20 @@ A rule is a function decorated with `@rule(...)`: it gets a RuleContext (dataset
 date, scope and shared loaders) and yields Finding objects. Built-in rules live in the modules
 listed in BUILTIN_MODULES and register exactly as a user's own rule module does — a user puts a
 .py file in the workspace folder `rules/`, writes `from reportgen.rules import rule, Finding`
-and decorates functions; `load_rules(workspace)` imports both.
+and decorates functions; `load_rules(workspace)` gives the built-in rules plus that workspace's
+own (a registry per workspace folder, not per process: two workspaces in one process never see
+each other's rules).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import sys
+import threading
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -110,8 +115,13 @@ class Rule:
         return self.bound(policy).title
 
 
-REGISTRY: dict[str, Rule] = {}
-_LOADING_USER = False
+# The built-in rules, registered as their modules are imported (builtin_rules). A workspace's
+# own rules are never added here: load_rules keeps them per workspace folder.
+_BUILTIN: dict[str, Rule] = {}
+# While one of a workspace's rule files runs, its @rule registrations go into this dict instead
+# of _BUILTIN. A ContextVar, so that a built-in module imported meanwhile by another thread
+# still registers as built-in.
+_COLLECTING: ContextVar[dict[str, Rule] | None] = ContextVar("_COLLECTING", default=None)
 
 
 def rule(
@@ -140,11 +150,13 @@ def rule(
         raise ValueError(f"severity {severity!r}")
 
     def register(fn: Callable[..., Iterable[Finding]]):
-        if id in REGISTRY and REGISTRY[id].check is not fn:
+        collecting = _COLLECTING.get()
+        builtin = collecting is None
+        target = _BUILTIN if collecting is None else collecting
+        if id in target and target[id].check is not fn:
             raise ConfigError(f"规则编号重复：{id}")
-        builtin = not _LOADING_USER
-        REGISTRY[id] = Rule(id, title or id, seed, basis, entity, group, severity, fix, fn, builtin=builtin,
-                            split=builtin if split is None else split, title_of=title_of)  # fmt: skip
+        target[id] = Rule(id, title or id, seed, basis, entity, group, severity, fix, fn, builtin=builtin,
+                          split=builtin if split is None else split, title_of=title_of)  # fmt: skip
         return fn
 
     return register
@@ -163,28 +175,73 @@ BUILTIN_MODULES = (
 )
 
 
-def load_rules(workspace: Path | None = None) -> dict[str, Rule]:
-    """Import the built-in rule modules and the workspace's rules/*.py; returns the registry."""
-    global _LOADING_USER
+def builtin_rules() -> dict[str, Rule]:
+    """The built-in rules by id, in registration order (a copy: the caller may change it)."""
     for name in BUILTIN_MODULES:
         importlib.import_module(name)
-    folder = workspace / "rules" if workspace else None
-    if folder and folder.is_dir():
-        for path in sorted(folder.glob("*.py")):
-            module_name = f"reportgen_user_rules.{path.stem}"
-            if module_name in sys.modules:
-                continue
-            spec = importlib.util.spec_from_file_location(module_name, path)
-            module = importlib.util.module_from_spec(spec)
-            _LOADING_USER = True
-            try:
-                sys.modules[module_name] = module
-                spec.loader.exec_module(module)
-            except Exception as exc:
-                sys.modules.pop(module_name, None)
-                raise ConfigError(
-                    f"自定义规则文件 {path} 无法加载：{type(exc).__name__}: {exc}"
-                ) from None
-            finally:
-                _LOADING_USER = False
-    return REGISTRY
+    return dict(_BUILTIN)
+
+
+@dataclass(frozen=True)
+class _RuleFile:
+    digest: str  # of the file's bytes: an edited file is run again
+    rules: dict[str, Rule]
+
+
+# A workspace's rules/ folder (resolved) → its rule files as last run. Keyed by folder so that two
+# workspaces in one process each see their own files, even files of the same name.
+_WORKSPACES: dict[Path, dict[Path, _RuleFile]] = {}
+_LOCK = threading.RLock()
+
+
+def load_rules(workspace: Path | None = None) -> dict[str, Rule]:
+    """The built-in rules, then the rules of `workspace`'s rules/*.py (file by file in name
+    order); a new dict each call. A rule file is run the first time it is seen and again when
+    its content has changed; a rule id must not repeat among them."""
+    registry = builtin_rules()
+    folder = Path(workspace) / "rules" if workspace is not None else None
+    if folder is None or not folder.is_dir():
+        return registry
+    folder = folder.resolve()
+    paths = sorted(folder.glob("*.py"))
+    with _LOCK:
+        loaded = _WORKSPACES.setdefault(folder, {})
+        for gone in set(loaded) - set(paths):
+            del loaded[gone]
+            sys.modules.pop(_module_name(folder, gone), None)
+        for path in paths:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if path not in loaded or loaded[path].digest != digest:
+                loaded.pop(path, None)
+                loaded[path] = _RuleFile(digest, _run_rule_file(path, _module_name(folder, path)))
+        files = [(path, loaded[path]) for path in paths]
+    for path, ruled in files:
+        for rule_id, r in ruled.rules.items():
+            if rule_id in registry:
+                raise ConfigError(f"规则编号重复：{rule_id}（{path}）")
+            registry[rule_id] = r
+    return registry
+
+
+def _module_name(folder: Path, path: Path) -> str:
+    """Unique per workspace folder: a second workspace's rules/x.py is not the first's."""
+    tag = hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:16]
+    return f"reportgen_user_rules.w{tag}.{path.stem}"
+
+
+def _run_rule_file(path: Path, module_name: str) -> dict[str, Rule]:
+    """Run one of a workspace's rule files; the rules it registers."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None and spec.loader is not None  # a .py file always has a loader
+    module = importlib.util.module_from_spec(spec)
+    collected: dict[str, Rule] = {}
+    token = _COLLECTING.set(collected)
+    try:
+        sys.modules[module_name] = module  # as an import does (dataclasses and pickle look it up)
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        sys.modules.pop(module_name, None)
+        raise ConfigError(f"自定义规则文件 {path} 无法加载：{type(exc).__name__}: {exc}") from None
+    finally:
+        _COLLECTING.reset(token)
+    return collected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -13,7 +14,8 @@ import sqlalchemy as sa
 from reportgen.config import Policy
 from reportgen.dataset.schema import TABLES, project_places
 from reportgen.dataset.store import Dataset
-from reportgen.rules import REGISTRY, Finding, Rule
+from reportgen.errors import ConfigError
+from reportgen.rules import Finding, Rule, builtin_rules
 
 
 @dataclass
@@ -40,6 +42,9 @@ class RuleContext:
     # Table rows by table name (`_all`); objects built by rules under "facts:<name>" keys, so the
     # two never collide (a rule asking for `_all("students")` gets rows, not StudentFacts).
     _cache: dict = field(default_factory=dict)
+    # The rules run on this context (findings_of), by id: a workspace's own rule is known to the
+    # workspace that loaded it, not to the process, so its findings take their title from here.
+    rules: dict[str, Rule] = field(default_factory=dict)
 
     def _all(self, table: str) -> list[sa.Row]:
         if table not in self._cache:
@@ -147,8 +152,16 @@ class RuleContext:
         """The rule's title as this run's policy words it (its numbers, its pack's words)."""
         titles = self._cache.setdefault("rule_titles", {})
         if rule_id not in titles:
-            titles[rule_id] = REGISTRY[rule_id].title_text(self.policy)
+            r = self.rules.get(rule_id) or builtin_rules().get(rule_id)
+            if r is None:
+                raise ConfigError(f"规则 {rule_id} 没有注册：检查 @rule 的编号与问题的编号是否一致")
+            titles[rule_id] = r.title_text(self.policy)
         return titles[rule_id]
+
+    def findings_of(self, r: Rule) -> Iterable[Finding]:
+        """The findings of one rule on this context (the rule is remembered for rule_title)."""
+        self.rules[r.id] = r
+        return r.check(self)
 
     def household_finding(self, rule_id: str, h: sa.Row, detail: str) -> Finding:
         place = self.place(h.village_code)
@@ -186,7 +199,7 @@ def run_rules(
     progress(1) after each rule."""
     findings: list[Finding] = []
     for r in rules:
-        for f in r.check(ctx):
+        for f in ctx.findings_of(r):
             if villages is not None and f.village not in villages:
                 continue
             if townships is not None and f.township not in townships:

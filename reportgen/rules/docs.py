@@ -143,11 +143,10 @@ def _cell(text: str) -> str:
 def rules_markdown(policy=None) -> str:
     """The generated part of docs/自查规则.md: an overview table, then each rule in detail."""
     from reportgen.config import DEFAULT_POLICY, load_policy
-    from reportgen.rules import bind_rules, load_rules
+    from reportgen.rules import bind_rules, builtin_rules
 
     policy = policy or load_policy(DEFAULT_POLICY)
-    builtin = [r for r in load_rules(None).values() if r.builtin]
-    rules = rule_order(bind_rules(builtin, policy), policy.groups)
+    rules = rule_order(bind_rules(builtin_rules().values(), policy), policy.groups)
     lines = [
         f"内置规则共 {len(rules)} 条（政策参数：{policy.name}）。按《重点工作梳理》关注问题的四个方面排列。",
         "",

@@ -214,7 +214,7 @@ def check_partition(task: dict[str, Any]) -> dict[str, Any]:
     ctx = PartContext(dataset, settings.policy, task["as_of"], part=part)
     if task["linger"]:
         _LAST.append(ctx)
-    found = [tuple(vars(f).values()) for r in rules for f in r.check(ctx) if ctx.keeps(f)]
+    found = [tuple(vars(f).values()) for r in rules for f in ctx.findings_of(r) if ctx.keeps(f)]
     return {
         "findings": found,
         "households": household_counts(ctx, Scope(None), task["start"], task["as_of"]),

@@ -14,7 +14,7 @@ from reportgen.dataset.staging import bulk_insert
 from reportgen.dataset.store import Dataset
 from reportgen.errors import ConfigError
 from reportgen.places import Place, resolve_place
-from reportgen.rules import REGISTRY, Finding, Rule, bind_rules, canonical_id, load_rules
+from reportgen.rules import Finding, Rule, bind_rules, canonical_id, load_rules
 from reportgen.rules.context import RuleContext, run_rules
 
 
@@ -184,7 +184,3 @@ def compare_with_previous(
             result.resolved[key[0]] += 1
             result.resolved_items.append((key[0], key[2], name))
     return result
-
-
-def rule_of(rule_id: str) -> Rule:
-    return REGISTRY[rule_id]

@@ -19,11 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from reportgen.errors import ScheduleError
 from reportgen.schedule.periods import PLACEHOLDERS, UNITS, Period
 from reportgen.schedule.triggers import Trigger, parse_trigger
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from reportgen.tomlfile import TomlSyntaxError, parse_toml
 
 SCHEDULE_NAME = "schedule.toml"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -175,12 +171,11 @@ def load_schedule(workspace: Path, commands: set[str] | None = None) -> Schedule
 
 def parse_schedule(text: str, path: Path, commands: set[str] | None = None) -> Schedule:
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        where = f"第{m.group(1)}行第{m.group(2)}列" if m else ""
-        raise ScheduleError(f"{path.name} {where}：TOML 格式错误（{reason}）") from None
+        raw = parse_toml(text)
+    except TomlSyntaxError as exc:
+        raise ScheduleError(
+            f"{path.name} {exc.place}：TOML 格式错误，{exc.hint}（{exc.detail}）"
+        ) from None
     return _Parser(text, path, commands).schedule(raw)
 
 

@@ -8,6 +8,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from reportgen.dates import cn_date
+
 UNITS = ("day", "month", "quarter", "year")
 UNIT_NAMES = {"day": "日", "month": "月", "quarter": "季度", "year": "年"}
 
@@ -77,7 +79,7 @@ class Period:
         """The period in Chinese, e.g. 2023年8月, 2023年第三季度."""
         d = self.first_day
         if self.unit == "day":
-            return f"{d.year}年{d.month}月{d.day}日"
+            return cn_date(d)
         if self.unit == "month":
             return f"{d.year}年{d.month}月"
         if self.unit == "quarter":
