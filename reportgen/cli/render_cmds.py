@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from reportgen.cli import cli
+from reportgen.cli.app import cli
 from reportgen.cli.engine_cmds import workspace_of
-from reportgen.engine.generic import load_records, render_file
 
 
 @cli.command("render")
@@ -67,6 +66,9 @@ def render_cmd(
     图片：模板里写 {{ 照片|image(width_mm=30) }}，数据里写图片文件名（在数据文件所在文件夹或模板所在
     文件夹里找）；模板里已有的图片（如印章）用 --picture 名称=图片文件 替换（见 docs/templates.md）。
     """
+    from reportgen.engine.generic import render_file
+    from reportgen.records import load_records
+
     records = load_records(data)
     done = render_file(
         template, records, out, batch=batch, workspace=workspace_of(ctx), pictures=pictures

@@ -52,7 +52,9 @@ def _masked(number: str) -> str:
     return f"{number[:3]}…{number[-4:]}"
 
 
-def find_private(text: str, office_numbers: Iterable[str], health_terms: Iterable[str]) -> str | None:
+def find_private(
+    text: str, office_numbers: Iterable[str], health_terms: Iterable[str]
+) -> str | None:
     """The first thing in `text` a public notice must not show, described in Chinese; None if clean."""
     plain = unicodedata.normalize("NFKC", text)
     allowed = {re.sub(r"\D", "", n) for n in office_numbers}

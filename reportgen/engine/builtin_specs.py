@@ -1,8 +1,7 @@
-"""Sample contexts of the built-in generic templates (document kinds declare their own the same way)."""
+"""Sample contexts of the built-in generic templates (document kinds declare their own with
+`declare_template`). Plain data: registry.py registers them, so this module imports nothing."""
 
 from __future__ import annotations
-
-from reportgen.engine.registry import declare_template
 
 OFFICIAL_SAMPLE = {
     "title": "王庄村2023年度衔接资金项目公示",
@@ -36,12 +35,8 @@ LIST_SAMPLE = {
     ],
 }
 
-declare_template(
-    "公文",
-    "docx",
-    sample=OFFICIAL_SAMPLE,
-    description="GB/T 9704 公文底版：标题、文号、主送、正文、表格、落款",
-)
-declare_template(
-    "名单", "xlsx", sample=LIST_SAMPLE, description="通用名单：标题、表头、逐行重复区、合计行"
+# (name, kind, sample, description) of each built-in generic template; registry.py registers them.
+BUILTIN_SPECS = (
+    ("公文", "docx", OFFICIAL_SAMPLE, "GB/T 9704 公文底版：标题、文号、主送、正文、表格、落款"),
+    ("名单", "xlsx", LIST_SAMPLE, "通用名单：标题、表头、逐行重复区、合计行"),
 )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reportgen.engine.builtin_specs import BUILTIN_SPECS
 from reportgen.errors import TemplateError
 from reportgen.paths import builtin_templates_dir
 
@@ -59,12 +60,11 @@ def declare_template(
 
 
 def template_spec(name: str, kind: str = "docx") -> TemplateSpec | None:
-    _ensure_builtin_specs()
     return _SPECS.get((name, kind))
 
 
-def _ensure_builtin_specs() -> None:
-    from reportgen.engine import builtin_specs  # noqa: F401  (registers on import)
+for _name, _kind, _sample, _description in BUILTIN_SPECS:
+    declare_template(_name, _kind, sample=_sample, description=_description)
 
 
 def _split_name(name: str) -> tuple[str, str | None]:
