@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from reportgen.engine.filters import FILTERS
 from reportgen.engine.sink import current_sink  # the writer producing the current file
 from reportgen.engine.user_filters import FilterTable
-from reportgen.engine.xmltext import count_dropped
+from reportgen.engine.xmltext import INVALID_XML, count_dropped
 from reportgen.errors import UnsafeTemplateError
 
 
@@ -86,11 +86,31 @@ def _finalize(value):
     kind = type(value)
     if kind is str:
         return value if value.isprintable() else word_text(value)
-    if kind is int or kind is float or hasattr(value, "__html__"):
-        return value  # numbers; Markup and pictures (trusted XML made by code)
+    if kind is int or kind is float:
+        return value
+    if hasattr(value, "__html__"):
+        # Markup, pictures, links: XML made by code. Code outside the engine (a workspace's
+        # filters.py, docxtpl's RichText/Listing passed from Python) may leave control characters
+        # in it: \f becomes a page break and \a a new paragraph as in data text, the rest go.
+        html = value.__html__()
+        return Markup(_clean_markup(html)) if INVALID_XML.search(html) else Markup(html)
     if isinstance(value, str):  # a str subclass such as the money filter's MoneyText
         return value if value.isprintable() else word_text(value)
     return _finalize(str(value))  # dates, Decimals…: their text, as above
+
+
+def _markup_char(match: re.Match) -> str:
+    char = match.group(0)
+    if char == "\f":
+        return _WORD_CHARS["\f"]
+    if char == PARAGRAPH_MARK:
+        return char  # resolved on the whole part (resolve_paragraph_marks)
+    count_dropped(char)
+    return ""
+
+
+def _clean_markup(html: str) -> str:
+    return INVALID_XML.sub(_markup_char, html)
 
 
 _P_OPEN = re.compile(r"<w:p[ >]")

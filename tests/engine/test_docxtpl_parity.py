@@ -1066,3 +1066,36 @@ def test_merge_docx(tmp_path):
         ("p", "", 1),
         ("p", "Cool !"),
     ]
+
+
+def test_escape_richtext_and_listing_objects(tmp_path):
+    """escape_tpl.docx / richtext_tpl.docx: docxtpl's own R()/Listing objects reach reportgen as
+    XML made by code (their __html__). Their \\a, \\f and \\n mean what they mean in docxtpl (new
+    paragraph, page break, line break); other control characters are dropped, so the file parses
+    (before, \\f was written raw and Word could not open the document)."""
+    from docxtpl import Listing, R
+
+    from reportgen.engine.xmltext import malformed_parts
+
+    body = "".join(
+        [
+            para("{{r myvar }}"),
+            para("{{r nlnp }}"),
+            para("{{ mylisting }}"),
+            para("{{r page_break }}"),
+        ]
+    )
+    ctx = {
+        "myvar": R('"less than" must be escaped : <, this can be done with RichText() or R()'),
+        "nlnp": R(
+            "Here is a multiple\nlines\nstring\aand some\aother\aparagraphs", color="#ff00ff"
+        ),
+        "mylisting": Listing("the listing\nwith\nsome\nlines\nand special chars : <>& ..."),
+        "page_break": R("\f"),
+    }
+    theirs, ours = render_both(tmp_path, body, ctx)
+    assert ours == theirs
+    assert malformed_parts(tmp_path / "reportgen.docx") == []
+    with zipfile.ZipFile(tmp_path / "reportgen.docx") as zf:
+        xml = zf.read("word/document.xml").decode()
+    assert '<w:br w:type="page"/>' in xml and "\f" not in xml and "\a" not in xml
