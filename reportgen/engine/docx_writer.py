@@ -468,6 +468,7 @@ class PrintFileWriter:
         # sub-documents ({{p x|subdoc }}): the styles, lists and pictures they add (subdoc.py)
         numbering = self._plan.numbering
         self._subdocs = SubdocMerge(template, numbering.first_new if numbering else None)
+        self._subdoc_placed = False  # set by subdoc_xml while the record being added renders
         # record header/footer parts: template part -> (part now shown, its rId, XML, first docPr)
         self._hf_now: dict[str, tuple[str, str, bytes, int]] = {}
         self._hf_added: list[tuple[str, str, str, bytes]] = []  # (template part, part, rId, XML)
@@ -493,6 +494,7 @@ class PrintFileWriter:
     def subdoc_xml(self, value: Any) -> str:
         """The body of sub-document `value` (a file name, bytes or subdoc.Subdoc), its styles,
         lists, pictures and links added to this file; `place_subdocs` checks where it landed."""
+        self._subdoc_placed = True
         return self._subdocs.insert(value, self, self._part)
 
     def note_id(self, n: int) -> int:
@@ -580,8 +582,10 @@ class PrintFileWriter:
             self._record_index = self.count
             own = ctx.get("_pictures") if isinstance(ctx, dict) else None
             own = self._swap.for_record(own) if own is not None else None
+            self._subdoc_placed = False
             xml = self._rendered(self.template.render_body(ctx), own)
-            xml = place_subdocs(xml, self.template.sect_pr)
+            if self._subdoc_placed:  # only a record that inserted one scans its body for it
+                xml = place_subdocs(xml, self.template.sect_pr)
             if self._hf_now and self.count and self._zf is not None:
                 new_hf = self._next_header_footer(ctx)
         finally:
