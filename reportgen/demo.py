@@ -82,9 +82,9 @@ def _cards(run: DocumentRun) -> list[OutputEntry]:
 
 def _aid_notices(run: DocumentRun) -> list[OutputEntry]:
     from reportgen.aid.students import select_schools
-    from reportgen.documents.aid_notice import make_notices
+    from reportgen.documents.aid_notice import make_aid_notices
 
-    return make_notices(run, select_schools(run.dataset, county=True)).outputs
+    return make_aid_notices(run, select_schools(run.dataset, county=True)).outputs
 
 
 def _monitor_sheets(run: DocumentRun) -> list[OutputEntry]:
@@ -99,7 +99,7 @@ def _notices(run: DocumentRun) -> StepOutput:
     every township's and the county's project notices (multi-village projects are listed there,
     DOMAIN §5). The example county deliberately records 4-day publicity periods (self-check
     cases): those notices are refused, and the refusal is what the demo shows for them."""
-    from reportgen.documents.notices import PROJECT_KEYS, county_place, make_notices
+    from reportgen.documents.notices import PROJECT_KEYS, county_place, make_public_notices
     from reportgen.engine import write_manifest
     from reportgen.places import villages_under
 
@@ -115,7 +115,7 @@ def _notices(run: DocumentRun) -> StepOutput:
         (county, PROJECT_KEYS),
     ]
     for place, kinds in places:
-        result = make_notices(
+        result = make_public_notices(
             run,
             place,
             kinds=kinds,

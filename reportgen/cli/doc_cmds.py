@@ -127,7 +127,7 @@ def aid_notice_cmd(
         reportgen aid-notice --county --year 2023 --workers 4
     """
     from reportgen.aid.students import count_students, select_schools
-    from reportgen.documents.aid_notice import make_notices
+    from reportgen.documents.aid_notice import make_aid_notices
 
     if year is not None and term:
         raise click.UsageError(
@@ -153,7 +153,7 @@ def aid_notice_cmd(
             partitioned(workers, cluster) as processes,
             progress_bar(ctx, count_students(run.dataset, selection), "告知书") as progress,
         ):
-            result = make_notices(
+            result = make_aid_notices(
                 run, selection, term=term, year=year, split=split, pdf=pdf, progress=progress,
                 zip_name=f"学生受助情况温馨告知书_{selection.file_label}" if as_zip else None,
                 workers=processes,
@@ -285,7 +285,7 @@ def notice_cmd(
     例：reportgen notice --village 城关镇/王庄村 --date 2023-09-01
         reportgen notice --township 河口乡 --kind project --year 2023 --days 10
     """
-    from reportgen.documents.notices import county_place, make_notices
+    from reportgen.documents.notices import county_place, make_public_notices
     from reportgen.places import resolve_place
 
     if sum(map(bool, (village, township, county))) != 1:
@@ -306,7 +306,7 @@ def notice_cmd(
         else:
             place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
         start = parse_date_option(date_text) or run.today
-        result = make_notices(
+        result = make_public_notices(
             run, place, kinds=list(kinds) or None, start=start, days=days, year=year, pdf=pdf
         )
         if not result.issued and not result.failures:

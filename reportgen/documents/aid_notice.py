@@ -169,7 +169,7 @@ def paid_columns(period: NoticePeriod) -> list[Column]:
 
 
 @dataclass
-class NoticeResult:
+class AidNoticeResult:
     period: NoticePeriod
     outputs: list[OutputEntry] = field(default_factory=list)
     letters: int = 0
@@ -325,7 +325,7 @@ def write_summary(path: Path, run: DocumentRun, selection: Selection, period: No
     return run.entry(path, len(paid_rows))
 
 
-def make_notices(
+def make_aid_notices(
     run: DocumentRun,
     selection: Selection,
     *,
@@ -336,7 +336,7 @@ def make_notices(
     zip_name: str | None = None,
     progress=None,
     workers: int = 1,
-) -> NoticeResult:
+) -> AidNoticeResult:
     """Letters and the summary workbook for the selection into run.out_dir; raises RenderError
     after writing the rest. `year`: the school year (both terms); `term`: one term; neither: the
     latest term with payments.
@@ -348,14 +348,14 @@ def make_notices(
     period = notice_period(run, term=term, year=year)
     unpaid_terms = terms_without_payments(run, selection, period)
     if workers > 1 and not split and not zip_name:
-        from reportgen.documents.parallel_aid_notice import make_notices_parallel
+        from reportgen.documents.parallel_aid_notice import make_aid_notices_parallel
 
-        got = make_notices_parallel(run, selection, period=period, pdf=pdf, progress=progress,
+        got = make_aid_notices_parallel(run, selection, period=period, pdf=pdf, progress=progress,
                                     workers=workers)  # fmt: skip
         if got is not None:
             got.unpaid_terms = unpaid_terms
             return got
-    result = NoticeResult(period, unpaid_terms=unpaid_terms)
+    result = AidNoticeResult(period, unpaid_terms=unpaid_terms)
     paid_rows: list[list[Any]] = []
     school_rows: list[list[Any]] = []
     missed_rows: list[list[Any]] = []
@@ -388,7 +388,7 @@ def make_notices(
     return result
 
 
-def finish_summary(run: DocumentRun, selection: Selection, result: NoticeResult, paid_rows: list,
+def finish_summary(run: DocumentRun, selection: Selection, result: AidNoticeResult, paid_rows: list,
                    school_rows: list, missed_rows: list) -> OutputEntry:  # fmt: skip
     """Counts the 应享未享 rows into the result and writes the summary workbook (both paths)."""
     result.missed = len(missed_rows)

@@ -26,8 +26,8 @@ from reportgen.dropout import (
     HOME_TEACHING,
     IN_PERSUASION,
     RETURNED,
+    CaseProblem,
     DropoutCase,
-    Finding,
     Standard,
     case_problems,
     home_teaching_months,
@@ -183,7 +183,7 @@ def archive_label(ctx: dict[str, Any]) -> str:
 
 
 def archive_context(
-    case: DropoutCase, run: DocumentRun, as_of: dt.date, problems: list[Finding]
+    case: DropoutCase, run: DocumentRun, as_of: dt.date, problems: list[CaseProblem]
 ) -> dict[str, Any]:
     std = Standard.from_policy(run.policy)
     hh = case.household
@@ -301,7 +301,9 @@ COUNT_COLUMNS = [
 NO_TOWNSHIP = "县直属及县外"
 
 
-def ledger_row(no: int, case: DropoutCase, as_of: dt.date, problems: list[Finding]) -> list[Any]:
+def ledger_row(
+    no: int, case: DropoutCase, as_of: dt.date, problems: list[CaseProblem]
+) -> list[Any]:
     hh = case.household
     attempts = case.persuasions_until(as_of)
     last = attempts[-1] if attempts else None
@@ -322,7 +324,7 @@ def ledger_row(no: int, case: DropoutCase, as_of: dt.date, problems: list[Findin
     ]  # fmt: skip
 
 
-def _count(cases: list[tuple[DropoutCase, list[Finding]]]) -> list[int]:
+def _count(cases: list[tuple[DropoutCase, list[CaseProblem]]]) -> list[int]:
     return [
         len(cases),
         sum(1 for c, _ in cases if c.status in RETURNED),
@@ -335,7 +337,7 @@ def _count(cases: list[tuple[DropoutCase, list[Finding]]]) -> list[int]:
     ]
 
 
-def count_rows(checked: list[tuple[DropoutCase, list[Finding]]]) -> list[list[Any]]:
+def count_rows(checked: list[tuple[DropoutCase, list[CaseProblem]]]) -> list[list[Any]]:
     """Per school, a subtotal per township, and the total (cases come in township/school order)."""
     rows: list[list[Any]] = []
     townships: dict[str, list] = {}

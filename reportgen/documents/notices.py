@@ -390,7 +390,7 @@ declare_template(
 
 
 @dataclass
-class NoticeResult:
+class PublicNoticeResult:
     outputs: list[OutputEntry] = field(default_factory=list)
     issued: list[tuple[str, int]] = field(default_factory=list)  # (label, rows)
     skipped: list[str] = field(default_factory=list)  # kinds asked for but empty
@@ -403,8 +403,8 @@ MONITORING_KEYS = [k for k, kind in KINDS.items() if kind.procedure]
 PROJECT_KEYS = [k for k, kind in KINDS.items() if not kind.procedure]
 
 
-def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, start: dt.date, days: int | None,
-                 year: int | None, pdf: bool = False, manifest: bool = True) -> NoticeResult:  # fmt: skip
+def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, start: dt.date, days: int | None,
+                 year: int | None, pdf: bool = False, manifest: bool = True) -> PublicNoticeResult:  # fmt: skip
     """The notices of one village, township or county (projects only) for the day `start`.
 
     A notice that cannot be printed truthfully (PublicityPeriodError) is left out and listed in
@@ -420,7 +420,7 @@ def make_notices(run: DocumentRun, place: Place, *, kinds: list[str] | None, sta
         if wrong:
             raise ConfigError(f"{'、'.join(wrong)}在村内张贴，请用 --village 或 --township 生成")
         kinds = kinds or PROJECT_KEYS
-    result = NoticeResult()
+    result = PublicNoticeResult()
     templates: list[dict[str, str]] = []
     # The national supervision hotline (12317) comes from the policy, the county's from reportgen.toml.
     national = str(policy.value("projects.supervision_hotline"))

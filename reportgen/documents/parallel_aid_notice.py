@@ -2,7 +2,7 @@
 
 A worker renders its school's letters into the school's print file and returns the school's rows
 of the summary workbook (受助学生, 各校合计, 应享未享); the parent writes the workbook and the
-manifest exactly as `aid_notice.make_notices` does in one process.
+manifest exactly as `aid_notice.make_aid_notices` does in one process.
 """
 
 from __future__ import annotations
@@ -113,11 +113,11 @@ def _notice_plan(run, selection, terms: tuple[str, ...]) -> list[dict[str, Any]]
     return plan
 
 
-def make_notices_parallel(run, selection, *, period, pdf: bool, progress, workers: int):
-    """make_notices with one school per partition in a process pool (or on the Dask cluster of an
+def make_aid_notices_parallel(run, selection, *, period, pdf: bool, progress, workers: int):
+    """make_aid_notices with one school per partition in a process pool (or on the Dask cluster of an
     `on_cluster` block); None to use the in-process path (fewer than two schools with students).
     `period`: an aid_notice.NoticePeriod (one term or a school year)."""
-    from reportgen.documents.aid_notice import TEMPLATE, NoticeResult, finish_summary
+    from reportgen.documents.aid_notice import TEMPLATE, AidNoticeResult, finish_summary
 
     plan = _notice_plan(run, selection, period.terms)
     if len(plan) < 2:
@@ -128,7 +128,7 @@ def make_notices_parallel(run, selection, *, period, pdf: bool, progress, worker
     tasks = ({**common, **part} for part in plan)
     results = run_partitions(notice_partition, tasks, len(plan), workers, progress, "letters",
                              weights=[part["students"] for part in plan])  # fmt: skip
-    result = NoticeResult(period)
+    result = AidNoticeResult(period)
     paid_rows = [row for got in results for row in got["paid_rows"]]
     missed_rows = [row for got in results for row in got["missed_rows"]]
     school_rows = [got["school_row"] for got in results if got["school_row"]]

@@ -1,7 +1,7 @@
 """The 控辍保学 checks (seed 二.一.(二).1, 二.一.(二).4, 二.一.(三).1): pure functions of one case, a date
 and the policy's standard. The archive, the ledger and the quarterly self-check all call these.
 
-Each check returns at most one Finding with a stable code and a one-line Chinese text carrying the
+Each check returns at most one CaseProblem with a stable code and a one-line Chinese text carrying the
 numbers. Dated facts count only on or before `as_of`: an attempt, a visit, a report to the county,
 an approval or an assessment dated later has not happened yet as of that day.
 """
@@ -46,7 +46,7 @@ class Standard:
 
 
 @dataclass(frozen=True)
-class Finding:
+class CaseProblem:
     """One problem of one case: `code` is stable (for rules and history), `text` says what and how much."""
 
     code: str
@@ -116,7 +116,7 @@ def home_teaching_months(case: DropoutCase, as_of: dt.date, std: Standard) -> li
 
 
 # ------------------------------------------------------------------------------------ checks
-def check_persuasion_count(case: DropoutCase, as_of: dt.date, std: Standard) -> Finding | None:
+def check_persuasion_count(case: DropoutCase, as_of: dt.date, std: Standard) -> CaseProblem | None:
     """Fewer than the minimum attempts while the student is neither returned nor the case closed."""
     if not case.out_of_school:
         return None
@@ -130,7 +130,7 @@ def check_persuasion_count(case: DropoutCase, as_of: dt.date, std: Standard) -> 
     )
 
 
-def check_county_report(case: DropoutCase, as_of: dt.date, std: Standard) -> Finding | None:
+def check_county_report(case: DropoutCase, as_of: dt.date, std: Standard) -> CaseProblem | None:
     """At least the minimum failed attempts, still out of school, not reported to the county."""
     if not case.out_of_school or _done(case.reported_county_on, as_of):
         return None
@@ -144,14 +144,16 @@ def check_county_report(case: DropoutCase, as_of: dt.date, std: Standard) -> Fin
     )
 
 
-def check_deferral_approval(case: DropoutCase, as_of: dt.date, std: Standard) -> Finding | None:
+def check_deferral_approval(case: DropoutCase, as_of: dt.date, std: Standard) -> CaseProblem | None:
     """延缓入学 / 休学 without the county's approval."""
     if not case.deferred or _done(case.county_approved_on, as_of):
         return None
     return _finding("dropout.deferral_approval", std, f"已办理{case.status}，没有县级批准日期")
 
 
-def check_disability_assessment(case: DropoutCase, as_of: dt.date, std: Standard) -> Finding | None:
+def check_disability_assessment(
+    case: DropoutCase, as_of: dt.date, std: Standard
+) -> CaseProblem | None:
     """Disability-based 延缓入学 / 休学 without the county 残联's assessment."""
     grounds = case.disability_grounds()
     if not case.deferred or not grounds or _done(case.disability_assessed_on, as_of):
@@ -163,7 +165,9 @@ def check_disability_assessment(case: DropoutCase, as_of: dt.date, std: Standard
     )
 
 
-def check_home_teaching_missing(case: DropoutCase, as_of: dt.date, std: Standard) -> Finding | None:
+def check_home_teaching_missing(
+    case: DropoutCase, as_of: dt.date, std: Standard
+) -> CaseProblem | None:
     """送教上门 with no visit recorded at all."""
     if case.status != HOME_TEACHING or case.visits_until(as_of):
         return None
@@ -172,7 +176,7 @@ def check_home_teaching_missing(case: DropoutCase, as_of: dt.date, std: Standard
     )
 
 
-def check_home_teaching(case: DropoutCase, as_of: dt.date, std: Standard) -> Finding | None:
+def check_home_teaching(case: DropoutCase, as_of: dt.date, std: Standard) -> CaseProblem | None:
     """送教上门 months (first visit's month through the last complete month) under the standard."""
     if case.status != HOME_TEACHING:
         return None
@@ -195,7 +199,7 @@ class DropoutRule:
 
     code: str
     rule_id: str
-    check: Callable[[DropoutCase, dt.date, Standard], Finding | None]
+    check: Callable[[DropoutCase, dt.date, Standard], CaseProblem | None]
 
     def title_for(self, std: Standard) -> str:
         return std.titles[self.code]
@@ -211,8 +215,8 @@ RULES: tuple[DropoutRule, ...] = (
 )
 
 
-def _finding(code: str, std: Standard, text: str) -> Finding:
-    return Finding(code, std.titles[code], text, std.seeds[code])
+def _finding(code: str, std: Standard, text: str) -> CaseProblem:
+    return CaseProblem(code, std.titles[code], text, std.seeds[code])
 
 
 # Where a case stands for 义务教育阶段失学辍学动态清零 (seed 第四部分 2; DOMAIN §5).
@@ -243,7 +247,9 @@ def standing(case: DropoutCase, as_of: dt.date, std: Standard) -> tuple[str, str
     return OPEN, case.status
 
 
-def case_problems(case: DropoutCase, as_of: dt.date, policy: Policy | Standard) -> list[Finding]:
+def case_problems(
+    case: DropoutCase, as_of: dt.date, policy: Policy | Standard
+) -> list[CaseProblem]:
     """Every problem of one case as of a date, in RULES order."""
     std = policy if isinstance(policy, Standard) else Standard.from_policy(policy)
     found = (rule.check(case, as_of, std) for rule in RULES)
