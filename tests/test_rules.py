@@ -66,6 +66,7 @@ CASES = {
     "J-TWO-POSTS": ({"413025198107216366"}, set()),
     "C-OVER-MAX": ({"H0202"}, {"H0064", "H0146", "H0166"}),  # 100,001 vs 100,000
     "C-NO-SUBSIDY": ({"H0064", "H0202", "H0166"}, {"H0146"}),  # 50,001 vs 50,000
+    "C-OVERDUE": ({"H0373"}, {"H0240"}),  # 逾期 是 vs a renewed loan not overdue
     "P-LINKAGE": ({"QS2023003", "QS2023004"}, {"QS2023002", "QS2023013"}),
     "A-UNPAID": ({"0520220002"}, {"0520220007"}),
     "A-SPECIAL": ({"0720210005", "0320190010"}, {"0720230019"}),
@@ -117,10 +118,10 @@ def test_every_rule_is_fully_described():
 
 def clean_county(folder):
     """A small county with none of the problems the rules look for."""
-    households = [h[:] + ["帮扶责任人"] for h in HOUSEHOLDS]
-    households[0][-1] = "帮扶责任人"
+    households = [h[:] + ["帮扶责任人", "住房安全等级"] for h in HOUSEHOLDS]
+    households[0][-2:] = ["帮扶责任人", "住房安全等级"]
     for row in households[1:]:
-        row[-1] = "王干部"
+        row[-2:] = ["王干部", "A"]  # a helper each; every house assessed (R-NO-GRADE)
     persons = [p[:] for p in PERSONS]
     write_xlsx(
         folder / "clean.xlsx", {"行政区划": REGIONS, "户信息": households, "人员信息": persons}

@@ -172,6 +172,7 @@ BUILTIN_MODULES = (
     "reportgen.rules.policies",
     "reportgen.rules.work",
     "reportgen.rules.dropout",
+    "reportgen.rules.coverage",
 )
 
 

@@ -111,9 +111,18 @@ def descriptions(policy) -> dict[str, str]:
         "J-PLACEMENTS": f"安置次数超过{placements}次的报（{placements}次不报，{placements + 1}次报）。",
         "J-TWO-POSTS": f"检查日同时在岗（开始日期不晚于检查日，结束日期为空或不早于检查日）的公益岗位超过"
                        f"{v('employment.welfare_job_max_posts_per_person')}个的人员报。",
-        "C-OVER-MAX": f"单笔小额信贷超过{_num(loan_max)}元的报（{_num(loan_max)}元不报，{_num(loan_max + 1)}元报）。",
-        "C-NO-SUBSIDY": f"单笔小额信贷超过{_num(subsidy_max)}元的报，提示超出部分不予贴息（{_num(subsidy_max)}元不报，"
+        "C-OVER-MAX": f"一户未还的小额信贷（检查日前放款、未到期或已逾期）合计超过{_num(loan_max)}元的报，不是逐笔看："
+                      f"6万元和5万元两笔合计11万元也报（合计{_num(loan_max)}元不报，{_num(loan_max + 1)}元报）。",
+        "C-NO-SUBSIDY": f"一户未还的小额信贷合计超过{_num(subsidy_max)}元的报，提示超出部分不予贴息（合计{_num(subsidy_max)}元不报，"
                         f"{_num(subsidy_max + 1)}元报）。",
+        "C-OVERDUE": "逾期为“是”、放款日期不晚于检查日的小额信贷逐笔列出。",
+        "H-DOCTOR": "脱贫户或正在监测的户中，健康状况为长期慢性病、家庭医生签约不是“是”（否或未填）的成员报；"
+                    "患有大病、残疾不在此列，一般农户不查。",
+        "R-NO-GRADE": "脱贫户、正在监测的户或有兜底类型的户，住房安全等级未填的报（填了A、B、C、D或无房的不报）。",
+        "E-RELOCATED": "易地搬迁户中有劳动能力（普通、技能、弱劳动力或半劳动力）的成员，都没有务工月数（空或0）、"
+                       "检查日也都不在公益岗位上的报；有一人务工或在岗即不报。",
+        "P-OVERDUE": "计划完工日期早于检查日、项目状态仍为“计划”或“实施中”的项目报（计划完工日当天不报，"
+                     "已完工、已验收的不报）。",
         "P-LINKAGE": "资产类型为经营性的项目，联农带农机制或绩效目标未填的报。",
         "P-NO-PUBLICITY": "计划开工日期不晚于检查日的项目，没有项目公示或项目公告记录（reportgen notice 生成公示时记录，"
                           "公示开始日不晚于检查日）的报。",

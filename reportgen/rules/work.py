@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -66,32 +65,6 @@ def job_two_posts(ctx: RuleContext) -> Iterator[Finding]:
 def _loan_finding(ctx: RuleContext, rule_id: str, loan, detail: str) -> Finding:
     h = ctx.households.get(loan.household_id)
     return ctx.household_finding(rule_id, h, detail)
-
-
-@rule("C-OVER-MAX", entity="household")
-def loan_over_max(ctx: RuleContext) -> Iterator[Finding]:
-    limit = Decimal(str(ctx.policy.value("microcredit.max_amount")))
-    for loan in ctx.loans():
-        if loan.amount > limit:
-            yield _loan_finding(
-                ctx,
-                "C-OVER-MAX",
-                loan,
-                f"{cn_date(loan.lent_on)}放款{loan.amount:,.0f}元，超过{limit:,.0f}元",
-            )
-
-
-@rule("C-NO-SUBSIDY", entity="household")
-def loan_over_subsidy(ctx: RuleContext) -> Iterator[Finding]:
-    limit = Decimal(str(ctx.policy.value("microcredit.interest_subsidy_max")))
-    for loan in ctx.loans():
-        if loan.amount > limit:
-            yield _loan_finding(
-                ctx,
-                "C-NO-SUBSIDY",
-                loan,
-                f"{cn_date(loan.lent_on)}放款{loan.amount:,.0f}元，其中{loan.amount - limit:,.0f}元不予贴息",
-            )
 
 
 # ------------------------------------------------------------------------------ projects

@@ -1,0 +1,163 @@
+"""Checks on fields the import contract already carries that no rule read before (issue 20):
+家庭医生签约 of people with a chronic illness, 住房安全等级 of priority households, 易地搬迁户
+without work, overdue loans and a household's total outstanding loans, overdue projects.
+
+Words (titles, 整改措施, the source document's sections, basis) are the policy pack's
+`[rules.*]` texts; numbers come from the pack too. Sections cited are the seed's (梳理):
+慢病签约 二.二.(二).2① and 第四部分 3; 住房 二.三.(二).2; 易地搬迁 三.二.(三).1; 小额信贷 三.三.(二).5③;
+项目 一.四.(三).3⑤.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from reportgen.dates import cn_date
+from reportgen.rules import Finding, rule
+from reportgen.rules.context import RuleContext
+
+# labour a relocated household can put to work (DOMAIN §2 劳动技能)
+ABLE = ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力")
+
+
+def _priority(ctx: RuleContext, h) -> bool:
+    """脱贫户, a household being monitored, or one with a 兜底类型 (the seed's priority groups)."""
+    return h.category == "脱贫户" or ctx.is_monitored(h) or bool(h.baodi_type)
+
+
+@rule("H-DOCTOR", entity="person")
+def chronic_without_family_doctor(ctx: RuleContext) -> Iterator[Finding]:
+    """A member of a 脱贫户 or a monitored household with 长期慢性病 whose 家庭医生签约 is not 是."""
+    for hid, members in ctx.members.items():
+        h = ctx.households.get(hid)
+        if h is None or not (h.category == "脱贫户" or ctx.is_monitored(h)):
+            continue
+        for p in members:
+            if p.health == "长期慢性病" and p.family_doctor is not True:
+                signed = "否" if p.family_doctor is False else "未填"
+                yield ctx.person_finding(
+                    "H-DOCTOR", p, p.id_number, f"{h.category}成员，长期慢性病，家庭医生签约：{signed}"
+                )
+
+
+@rule("R-NO-GRADE", entity="household")
+def priority_without_housing_grade(ctx: RuleContext) -> Iterator[Finding]:
+    """A 脱贫户, monitored or 兜底 household whose 住房安全等级 is blank (never assessed)."""
+    for h in ctx.households.values():
+        if _priority(ctx, h) and not h.housing_grade:
+            who = "、".join(
+                x
+                for x in (
+                    h.category if h.category != "一般农户" else "",
+                    "正在监测" if ctx.is_monitored(h) and h.category != "监测户" else "",
+                    f"兜底（{h.baodi_type}）" if h.baodi_type else "",
+                )
+                if x
+            )
+            yield ctx.household_finding("R-NO-GRADE", h, f"{who}，住房安全等级未填（未鉴定）")
+
+
+@rule("E-RELOCATED", entity="household")
+def relocated_without_work(ctx: RuleContext) -> Iterator[Finding]:
+    """An 易地搬迁户 with members able to work, none of whom has 务工月数 or a current 公益岗位."""
+    on_post = {
+        j.id_number
+        for j in ctx.welfare_jobs()
+        if j.start_on <= ctx.as_of and (j.end_on is None or j.end_on >= ctx.as_of)
+    }
+    for hid, members in ctx.members.items():
+        h = ctx.households.get(hid)
+        if h is None or h.relocated is not True:
+            continue
+        able = [p for p in members if p.labor_skill in ABLE]
+        if not able:
+            continue
+        if any((p.work_months or 0) > 0 or p.id_number in on_post for p in able):
+            continue
+        yield ctx.household_finding(
+            "E-RELOCATED",
+            h,
+            f"易地搬迁户，有劳动能力{len(able)}人，均无务工月数，也不在公益岗位",
+        )
+
+
+def _outstanding(loan, as_of: dt.date) -> bool:
+    """Lent by the as-of date and not yet due (an overdue loan is outstanding whatever its date)."""
+    if loan.lent_on > as_of:
+        return False
+    return loan.overdue is True or loan.due_on is None or loan.due_on >= as_of
+
+
+def household_loans(ctx: RuleContext) -> dict[str, list]:
+    """Each household's outstanding loans, in lending order."""
+    out: dict[str, list] = defaultdict(list)
+    for loan in sorted(ctx.loans(), key=lambda x: (x.household_id, x.lent_on)):
+        if _outstanding(loan, ctx.as_of):
+            out[loan.household_id].append(loan)
+    return out
+
+
+def _loans_text(loans) -> str:
+    return "、".join(f"{cn_date(x.lent_on)}放款{x.amount:,.0f}元" for x in loans)
+
+
+@rule("C-OVER-MAX", entity="household")
+def loan_over_max(ctx: RuleContext) -> Iterator[Finding]:
+    """A household whose outstanding loans together exceed the pack's per-household limit."""
+    limit = Decimal(str(ctx.policy.value("microcredit.max_amount")))
+    for hid, loans in household_loans(ctx).items():
+        total = sum((x.amount for x in loans), Decimal(0))
+        if total > limit:
+            yield ctx.household_finding(
+                "C-OVER-MAX",
+                ctx.households[hid],
+                f"{_loans_text(loans)}，未还合计{total:,.0f}元，超过{limit:,.0f}元",
+            )
+
+
+@rule("C-NO-SUBSIDY", entity="household")
+def loan_over_subsidy(ctx: RuleContext) -> Iterator[Finding]:
+    """A household whose outstanding loans together exceed the pack's interest-subsidy limit."""
+    limit = Decimal(str(ctx.policy.value("microcredit.interest_subsidy_max")))
+    for hid, loans in household_loans(ctx).items():
+        total = sum((x.amount for x in loans), Decimal(0))
+        if total > limit:
+            yield ctx.household_finding(
+                "C-NO-SUBSIDY",
+                ctx.households[hid],
+                f"{_loans_text(loans)}，未还合计{total:,.0f}元，其中{total - limit:,.0f}元不予贴息",
+            )
+
+
+@rule("C-OVERDUE", entity="household")
+def loan_overdue(ctx: RuleContext) -> Iterator[Finding]:
+    """A loan marked 逾期 = 是, lent by the as-of date."""
+    for loan in ctx.loans():
+        if loan.overdue is True and loan.lent_on <= ctx.as_of:
+            due = f"，到期日{cn_date(loan.due_on)}" if loan.due_on else ""
+            yield ctx.household_finding(
+                "C-OVERDUE",
+                ctx.households[loan.household_id],
+                f"{cn_date(loan.lent_on)}放款{loan.amount:,.0f}元{due}，已逾期",
+            )
+
+
+@rule("P-OVERDUE", entity="project")
+def project_overdue(ctx: RuleContext) -> Iterator[Finding]:
+    """A project whose 计划完工日期 is before the as-of date and whose 项目状态 is still 计划 or 实施中."""
+    from reportgen.rules.work import project_finding
+
+    for p in ctx.projects():
+        if p.planned_end is None or p.planned_end >= ctx.as_of:
+            continue
+        if p.status in ("计划", "实施中"):
+            late = (ctx.as_of - p.planned_end).days
+            yield project_finding(
+                ctx,
+                "P-OVERDUE",
+                p,
+                f"计划完工{cn_date(p.planned_end)}，截至{cn_date(ctx.as_of)}仍为“{p.status}”，已超期{late}天",
+            )

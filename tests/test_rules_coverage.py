@@ -1,0 +1,203 @@
+"""Issue 20's checks on fields the data already carry: each rule just inside and just outside its
+boundary, through `reportgen check --json` on a small county written here."""
+
+from __future__ import annotations
+
+import json
+
+from builders import HEAD_A, HEAD_B, HOUSEHOLDS, PERSONS, REGIONS, sqlite_only, write_xlsx
+
+
+def findings(run, rule_id, as_of="2023-09-30"):
+    result = run("check", "--as-of", as_of, "--json", "--rule", rule_id)
+    assert result.exit_code == 0, result.output + result.stderr
+    return {f["key"]: f for f in json.loads(result.stdout)}
+
+
+def county(workspace, *, households=None, persons=None, **sheets):
+    path = workspace / "county.xlsx"
+    write_xlsx(
+        path,
+        {
+            "行政区划": REGIONS,
+            "户信息": households or HOUSEHOLDS,
+            "人员信息": persons or PERSONS,
+            **sheets,
+        },
+    )
+    return path
+
+
+def with_columns(rows, **columns):
+    """Rows of a sheet with extra columns: column header -> one value per data row."""
+    out = [rows[0] + list(columns)]
+    for i, row in enumerate(rows[1:]):
+        out.append(row + [values[i] for values in columns.values()])
+    return out
+
+
+# H001 脱贫户, H002 监测户 with 低保, H003 一般农户 (tests/builders.py)
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_chronic_illness_without_a_family_doctor(run, workspace):
+    persons = with_columns(
+        PERSONS,
+        健康状况=["长期慢性病", "长期慢性病", "患有大病", "长期慢性病", "健康", "长期慢性病"],
+        家庭医生签约=["否", "是", "否", "", "", "否"],
+    )
+    assert run("import", str(county(workspace, persons=persons))).exit_code == 0
+    found = findings(run, "H-DOCTOR")
+    # H001 head: 慢性病, not signed → reported; wife signed → not; child 大病 → not (not 慢性病);
+    # H002 head: 慢性病, blank → reported; H003 (一般农户) head: 慢性病, not signed → not checked
+    assert set(found) == {HEAD_A, HEAD_B}
+    assert found[HEAD_B]["detail"] == "监测户成员，长期慢性病，家庭医生签约：未填"
+    assert found[HEAD_A]["title"] == "患长期慢性病的脱贫人口、监测对象未签约家庭医生"
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_priority_household_without_a_housing_grade(run, workspace):
+    households = with_columns(HOUSEHOLDS, 住房安全等级=["A", "", ""])
+    households[3][6] = "低保边缘"  # H003: 一般农户 with a 兜底类型 → a priority household too
+    assert run("import", str(county(workspace, households=households))).exit_code == 0
+    found = findings(run, "R-NO-GRADE")
+    assert set(found) == {"H002", "H003"}  # H001 has grade A
+    assert found["H003"]["detail"] == "兜底（低保边缘），住房安全等级未填（未鉴定）"
+    households[3][6] = ""  # an ordinary household without a grade is not checked
+    assert run("import", str(county(workspace, households=households))).exit_code == 0
+    assert set(findings(run, "R-NO-GRADE")) == {"H002"}
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_relocated_household_without_work(run, workspace):
+    households = with_columns(HOUSEHOLDS, 易地搬迁户=["是", "是", "是"])
+    persons = with_columns(PERSONS, 务工月数=["", "", "", "", "", 3])
+    jobs = [
+        ["证件号码", "岗位名称", "开始日期", "结束日期", "月补贴"],
+        [HEAD_B, "护林员", "2023-01-01", "", 500],
+    ]
+    path = county(workspace, households=households, persons=persons, 公益岗位=jobs)
+    assert run("import", str(path)).exit_code == 0
+    found = findings(run, "E-RELOCATED")
+    # H001: two able members, no months, no post → reported; H002: its able head on a post;
+    # H003: its head worked 3 months
+    assert set(found) == {"H001"}
+    assert found["H001"]["detail"] == "易地搬迁户，有劳动能力2人，均无务工月数，也不在公益岗位"
+    # the post ended before the as-of date: H002 is reported too
+    jobs[1][3] = "2023-09-29"
+    assert (
+        run(
+            "import", str(county(workspace, households=households, persons=persons, 公益岗位=jobs))
+        ).exit_code
+        == 0
+    )
+    assert set(findings(run, "E-RELOCATED")) == {"H001", "H002"}
+
+
+LOANS_HEADER = ["户编号", "贷款金额", "放款日期", "到期日期", "逾期"]
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_loan_limits_apply_to_a_households_total(run, workspace):
+    loans = [
+        LOANS_HEADER,
+        ["H001", 60000, "2023-01-10", "2026-01-10", "否"],  # 6万 + 5万 = 11万: over both limits
+        ["H001", 50000, "2023-03-10", "2026-03-10", "否"],
+        ["H002", 50000, "2023-02-01", "2026-02-01", "否"],  # 5万 + 5万 = 10万: at the limit
+        ["H002", 50000, "2023-04-01", "2026-04-01", "否"],
+        ["H003", 40000, "2020-05-01", "2023-05-01", "否"],  # repaid (due before the as-of date)
+        ["H003", 50001, "2023-06-01", "2026-06-01", "否"],  # one loan 1 yuan over the subsidy line
+    ]
+    assert run("import", str(county(workspace, 小额信贷=loans))).exit_code == 0
+    over = findings(run, "C-OVER-MAX")
+    assert set(over) == {"H001"}
+    assert over["H001"]["detail"] == (
+        "2023年1月10日放款60,000元、2023年3月10日放款50,000元，未还合计110,000元，超过100,000元"
+    )
+    subsidy = findings(run, "C-NO-SUBSIDY")
+    assert set(subsidy) == {"H001", "H002", "H003"}
+    assert subsidy["H003"]["detail"].endswith("未还合计50,001元，其中1元不予贴息")
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_overdue_loans_are_listed(run, workspace):
+    loans = [
+        LOANS_HEADER,
+        ["H001", 30000, "2021-01-10", "2024-01-10", "是"],
+        ["H002", 30000, "2021-01-10", "2024-01-10", "否"],
+        ["H003", 30000, "2023-10-10", "2026-10-10", "是"],  # lent after the as-of date
+    ]
+    assert run("import", str(county(workspace, 小额信贷=loans))).exit_code == 0
+    found = findings(run, "C-OVERDUE")
+    assert set(found) == {"H001"}
+    assert found["H001"]["detail"] == "2021年1月10日放款30,000元，到期日2024年1月10日，已逾期"
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_overdue_projects(run, workspace):
+    header = [
+        "项目编号",
+        "项目名称",
+        "项目类型",
+        "实施地点",
+        "建设内容及规模",
+        "实施单位",
+        "计划完工日期",
+        "项目状态",
+    ]
+    projects = [
+        header,
+        [
+            "P1",
+            "王庄村道路",
+            "乡村建设",
+            "411599101201",
+            "道路1公里",
+            "城关镇",
+            "2023-09-29",
+            "实施中",
+        ],
+        [
+            "P2",
+            "王庄村路灯",
+            "乡村建设",
+            "411599101201",
+            "路灯20盏",
+            "城关镇",
+            "2023-09-30",
+            "实施中",
+        ],
+        [
+            "P3",
+            "李湾村水渠",
+            "乡村建设",
+            "411599102202",
+            "水渠2公里",
+            "河口乡",
+            "2023-06-30",
+            "已完工",
+        ],
+        [
+            "P4",
+            "李湾村大棚",
+            "产业发展",
+            "411599102202",
+            "大棚10座",
+            "河口乡",
+            "2023-08-31",
+            "计划",
+        ],
+    ]
+    assert run("import", str(county(workspace, 项目=projects))).exit_code == 0
+    found = findings(run, "P-OVERDUE")
+    # P2's planned end is the as-of date itself: not late yet; P3 is done
+    assert set(found) == {"P1", "P4"}
+    assert (
+        found["P1"]["detail"] == "计划完工2023年9月29日，截至2023年9月30日仍为“实施中”，已超期1天"
+    )
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_the_new_rules_are_in_the_rule_list_and_the_pack(run, workspace):
+    listed = run("rules", "list").output
+    for rule_id in ("H-DOCTOR", "R-NO-GRADE", "E-RELOCATED", "C-OVERDUE", "P-OVERDUE"):
+        assert rule_id in listed
+    assert "一户小额信贷未还合计超过10万元" in listed
