@@ -211,6 +211,7 @@ _REQUIRED_POLICY_KEYS: dict[str, type | tuple[type, ...]] = {
     "monitoring.publicity_min_days": int,
     "monitoring.identification_max_days": int,
     "monitoring.entry_max_days": int,
+    "monitoring.announce_max_days": int,
     "monitoring.plan_max_days": int,
     "monitoring.development_measures": list,
     "social_assistance.dibao_rural_monthly_min": (int, float),

@@ -123,6 +123,7 @@ def clean_county(folder):
     for row in households[1:]:
         row[-2:] = ["王干部", "A"]  # a helper each; every house assessed (R-NO-GRADE)
     persons = [p[:] for p in PERSONS]
+    persons[-1][-1] = "是"  # H003's head insured: an uninsured member is a screening item (M-SCREEN)
     write_xlsx(
         folder / "clean.xlsx", {"行政区划": REGIONS, "户信息": households, "人员信息": persons}
     )

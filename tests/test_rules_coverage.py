@@ -201,3 +201,76 @@ def test_the_new_rules_are_in_the_rule_list_and_the_pack(run, workspace):
     for rule_id in ("H-DOCTOR", "R-NO-GRADE", "E-RELOCATED", "C-OVERDUE", "P-OVERDUE"):
         assert rule_id in listed
     assert "一户小额信贷未还合计超过10万元" in listed
+
+
+PROCEDURE_HEADER = ["户编号", "程序类型", "风险发现日期", "县级审批日期", "公告日期"]
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_approved_procedures_without_a_result_announcement(run, workspace):
+    procedures = [
+        PROCEDURE_HEADER,
+        ["H002", "识别纳入", "2023-08-01", "2023-09-19", ""],  # 11 days by 9月30日: reported
+        ["H001", "风险消除", "2023-08-01", "2023-09-20", ""],  # 10 days: not yet
+        ["H003", "识别纳入", "2023-07-01", "2023-08-01", "2023-08-05"],  # announced
+        [
+            "H003",
+            "整户无劳动能力认定",
+            "2023-07-01",
+            "2023-08-01",
+            "",
+        ],  # not a kind that is announced
+    ]
+    assert run("import", str(county(workspace, 监测帮扶=procedures))).exit_code == 0
+    found = findings(run, "M-NO-ANNOUNCE")
+    assert set(found) == {"H002"}
+    assert found["H002"]["detail"] == (
+        "识别纳入县级审批2023年9月19日，截至2023年9月30日已11天无结果公告（不超过10天）"
+    )
+    assert found["H002"]["title"] == "县级审批后超过10天无结果公告"
+
+
+def _needs_county(workspace, *, eliminated: str = ""):
+    """H003 (一般农户, not monitored) with a C house not renovated and an uninsured head; H001
+    (脱贫户) with water below 40 L; H002 monitored (not screened) with the same water."""
+    households = with_columns(
+        HOUSEHOLDS,
+        风险是否消除=["", eliminated, ""],
+        住房安全等级=["A", "A", "C"],
+        危房改造状态=["", "", "未改造"],
+        人均日用水量=[39, 39, 60],
+    )
+    return county(workspace, households=households)
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_unmonitored_households_with_unassured_needs_are_listed_for_screening(run, workspace):
+    assert run("import", str(_needs_county(workspace))).exit_code == 0
+    found = findings(run, "M-SCREEN")
+    assert set(found) == {"H001", "H003"}  # H002 is monitored
+    assert (
+        found["H003"]["detail"]
+        == "一般农户，未纳入监测：住房安全等级C，未改造；王小川未参加基本医保"
+    )
+    assert found["H001"]["detail"] == "脱贫户，未纳入监测：人均日用水量39升，低于40升"
+    assert findings(run, "M-ELIM-UNSAFE") == {}
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_risk_eliminated_while_needs_are_unassured(run, workspace):
+    assert run("import", str(_needs_county(workspace, eliminated="是"))).exit_code == 0
+    found = findings(run, "M-ELIM-UNSAFE")
+    assert set(found) == {"H002"}
+    assert found["H002"]["detail"] == "已标注风险消除，但人均日用水量39升，低于40升"
+    # an eliminated household is not screened as never monitored
+    assert "H002" not in findings(run, "M-SCREEN")
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_an_open_dropout_is_an_unassured_need(run, workspace):
+    from builders import full_county
+
+    full_county(workspace / "in")  # G001 (张小明, H001) 劝返中 since 2023-09-04
+    assert run("import", str(workspace / "in")).exit_code == 0
+    found = findings(run, "M-SCREEN")
+    assert "张小明辍学未复学" in found["H001"]["detail"]

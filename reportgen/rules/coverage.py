@@ -39,7 +39,10 @@ def chronic_without_family_doctor(ctx: RuleContext) -> Iterator[Finding]:
             if p.health == "长期慢性病" and p.family_doctor is not True:
                 signed = "否" if p.family_doctor is False else "未填"
                 yield ctx.person_finding(
-                    "H-DOCTOR", p, p.id_number, f"{h.category}成员，长期慢性病，家庭医生签约：{signed}"
+                    "H-DOCTOR",
+                    p,
+                    p.id_number,
+                    f"{h.category}成员，长期慢性病，家庭医生签约：{signed}",
                 )
 
 
@@ -160,4 +163,87 @@ def project_overdue(ctx: RuleContext) -> Iterator[Finding]:
                 "P-OVERDUE",
                 p,
                 f"计划完工{cn_date(p.planned_end)}，截至{cn_date(ctx.as_of)}仍为“{p.status}”，已超期{late}天",
+            )
+
+
+# ------------------------------------------------------------------ 监测：结果公告、应纳未纳、风险消除
+@rule("M-NO-ANNOUNCE", entity="household")
+def approved_without_announcement(ctx: RuleContext) -> Iterator[Finding]:
+    """A 识别纳入 or 风险消除 procedure approved by the county more than the pack's
+    `monitoring.announce_max_days` before the as-of date with no 公告日期 by then."""
+    limit = int(ctx.policy.value("monitoring.announce_max_days"))
+    for hid, procs in ctx.procedures.items():
+        for p in procs:
+            approved = p.county_approved_on
+            if p.kind not in ("识别纳入", "风险消除") or approved is None or approved > ctx.as_of:
+                continue
+            if p.announced_on is not None and p.announced_on <= ctx.as_of:
+                continue
+            days = (ctx.as_of - approved).days
+            if days > limit:
+                yield ctx.household_finding(
+                    "M-NO-ANNOUNCE",
+                    ctx.households[hid],
+                    f"{p.kind}县级审批{cn_date(approved)}，截至{cn_date(ctx.as_of)}已{days}天无结果公告（不超过{limit}天）",
+                )
+
+
+def open_dropouts(ctx: RuleContext) -> dict[str, list]:
+    """Household id → its members' dropout cases still open as of the run's date."""
+    if "facts:open_dropouts" not in ctx._cache:
+        from reportgen.dropout import OPEN, Standard, standing
+        from reportgen.rules.dropout import dropout_cases
+
+        std = Standard.from_policy(ctx.policy)
+        out: dict[str, list] = defaultdict(list)
+        for case in dropout_cases(ctx):
+            if case.household and standing(case, ctx.as_of, std)[0] == OPEN:
+                out[case.household.household_id].append(case)
+        ctx._cache["facts:open_dropouts"] = out
+    return ctx._cache["facts:open_dropouts"]
+
+
+def unassured(ctx: RuleContext, h) -> list[str]:
+    """Why a household's 三保障 or drinking water is not assured: an unsafe house not being
+    renovated, water below standard, an uninsured member, a member's open dropout case."""
+    from reportgen.rules.policies import unsafe_house, water_problems
+
+    reasons = []
+    house = unsafe_house(ctx, h)
+    if house:
+        reasons.append(house)
+    reasons += water_problems(ctx, h)
+    uninsured = [p.name for p in ctx.members.get(h.household_id, []) if p.medical_insured is False]
+    if uninsured:
+        reasons.append(f"{'、'.join(uninsured)}未参加基本医保")
+    dropouts = [c.name for c in open_dropouts(ctx).get(h.household_id, [])]
+    if dropouts:
+        reasons.append(f"{'、'.join(dropouts)}辍学未复学")
+    return reasons
+
+
+@rule("M-SCREEN", entity="household")
+def unmonitored_with_unassured_needs(ctx: RuleContext) -> Iterator[Finding]:
+    """A household not monitored (and never eliminated) whose 三保障 or water is not assured:
+    listed for screening (疑似应纳未纳), with the reasons."""
+    for h in ctx.households.values():
+        if ctx.is_monitored(h) or h.risk_eliminated:
+            continue
+        reasons = unassured(ctx, h)
+        if reasons:
+            yield ctx.household_finding(
+                "M-SCREEN", h, f"{h.category}，未纳入监测：{'；'.join(reasons)}"
+            )
+
+
+@rule("M-ELIM-UNSAFE", entity="household")
+def eliminated_with_unassured_needs(ctx: RuleContext) -> Iterator[Finding]:
+    """A household whose risk is marked eliminated while its 三保障 or water is not assured."""
+    for h in ctx.households.values():
+        if h.risk_eliminated is not True:
+            continue
+        reasons = unassured(ctx, h)
+        if reasons:
+            yield ctx.household_finding(
+                "M-ELIM-UNSAFE", h, f"已标注风险消除，但{'；'.join(reasons)}"
             )

@@ -135,13 +135,19 @@ def insurance_rate(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # ------------------------------------------------------------------------------ housing
+def unsafe_house(ctx: RuleContext, h) -> str | None:
+    """Why the house is unsafe and not being renovated (an unsafe grade, 未改造 or unreported)."""
+    if h.housing_grade in set(ctx.policy.value("housing.unsafe_grades")) and h.renovation_status in (None, "未改造"):  # fmt: skip
+        return f"住房安全等级{h.housing_grade}，{h.renovation_status or '改造状态未填报'}"
+    return None
+
+
 @rule("R-UNSAFE", entity="household")
 def unsafe_housing(ctx: RuleContext) -> Iterator[Finding]:
-    unsafe = set(ctx.policy.value("housing.unsafe_grades"))
     for h in ctx.households.values():
-        if h.housing_grade in unsafe and h.renovation_status in (None, "未改造"):
-            state = h.renovation_status or "改造状态未填报"
-            yield ctx.household_finding("R-UNSAFE", h, f"住房安全等级{h.housing_grade}，{state}")
+        why = unsafe_house(ctx, h)
+        if why:
+            yield ctx.household_finding("R-UNSAFE", h, why)
 
 
 def required_area(policy, size: int) -> Decimal:
@@ -169,25 +175,31 @@ def rebuilt_area(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # ------------------------------------------------------------------------------ water
-@rule("W-WATER", entity="household")
-def water(ctx: RuleContext) -> Iterator[Finding]:
+def water_problems(ctx: RuleContext, h) -> list[str]:
+    """What of the household's drinking water is below the pack's standard (empty: none)."""
     dry = set(ctx.policy.value("water.dry_areas"))
     normal = Decimal(str(ctx.policy.value("water.min_liters_per_day")))
     dry_min = Decimal(str(ctx.policy.value("water.min_liters_per_day_dry")))
     fetch = Decimal(str(ctx.policy.value("water.max_fetch_minutes")))
+    place = ctx.place(h.village_code)
+    minimum = dry_min if (h.village_code in dry or place.township_code in dry) else normal
+    problems = []
+    if h.water_liters_per_day is not None and h.water_liters_per_day < minimum:
+        problems.append(
+            f"人均日用水量{h.water_liters_per_day.normalize():f}升，低于{minimum.normalize():f}升"
+        )
+    if h.water_fetch_minutes is not None and h.water_fetch_minutes > fetch:
+        problems.append(
+            f"取水往返{h.water_fetch_minutes.normalize():f}分钟，超过{fetch.normalize():f}分钟"
+        )
+    if h.water_quality_ok is False:
+        problems.append("水质不达标")
+    return problems
+
+
+@rule("W-WATER", entity="household")
+def water(ctx: RuleContext) -> Iterator[Finding]:
     for h in ctx.households.values():
-        place = ctx.place(h.village_code)
-        minimum = dry_min if (h.village_code in dry or place.township_code in dry) else normal
-        problems = []
-        if h.water_liters_per_day is not None and h.water_liters_per_day < minimum:
-            problems.append(
-                f"人均日用水量{h.water_liters_per_day.normalize():f}升，低于{minimum.normalize():f}升"
-            )
-        if h.water_fetch_minutes is not None and h.water_fetch_minutes > fetch:
-            problems.append(
-                f"取水往返{h.water_fetch_minutes.normalize():f}分钟，超过{fetch.normalize():f}分钟"
-            )
-        if h.water_quality_ok is False:
-            problems.append("水质不达标")
+        problems = water_problems(ctx, h)
         if problems:
             yield ctx.household_finding("W-WATER", h, "；".join(problems))
