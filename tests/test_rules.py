@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from builders import HEAD_A, HOUSEHOLDS, PERSONS, REGIONS, make_id, write_xlsx
+from builders import CHILD_A, HEAD_A, HOUSEHOLDS, PERSONS, REGIONS, make_id, write_xlsx
 
 from reportgen.config import load_policy, load_settings
 from reportgen.dataset.importer import import_paths
@@ -122,7 +122,8 @@ def clean_county(folder):
     households[0][-2:] = ["帮扶责任人", "住房安全等级"]
     for row in households[1:]:
         row[-2:] = ["王干部", "A"]  # a helper each; every house assessed (R-NO-GRADE)
-    persons = [p[:] for p in PERSONS]
+    # H001's 13-year-old has no school record here (D-NOT-FOUND): the clean county leaves him out
+    persons = [p[:] for p in PERSONS if p[0] != CHILD_A]
     persons[-1][-1] = "是"  # H003's head insured: an uninsured member is a screening item (M-SCREEN)
     write_xlsx(
         folder / "clean.xlsx", {"行政区划": REGIONS, "户信息": households, "人员信息": persons}

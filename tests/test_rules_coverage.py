@@ -274,3 +274,63 @@ def test_an_open_dropout_is_an_unassured_need(run, workspace):
     assert run("import", str(workspace / "in")).exit_code == 0
     found = findings(run, "M-SCREEN")
     assert "张小明辍学未复学" in found["H001"]["detail"]
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_school_age_members_with_no_school_record(run, workspace):
+    from builders import CHILD_A, CHILD_B, SCHOOLS, STUDENTS, make_id
+
+    six = make_id("20170930", 7)  # 6 on 2023-09-30: just inside
+    young = make_id("20171001", 8)  # 5 on 2023-09-30: just outside
+    sixteen = make_id("20070930", 9, female=True)  # 16: just outside
+    fifteen = make_id("20071001", 10)  # 15 (16 tomorrow): just inside
+    persons = [
+        *PERSONS,
+        [six, "H001", "张六岁", "孙", "", "无劳动力", "是"],
+        [young, "H001", "张五岁", "孙", "", "无劳动力", "是"],
+        [sixteen, "H002", "李十六", "女", "", "普通劳动力", "是"],
+        [fifteen, "H002", "李十五", "子", "", "无劳动力", "是"],
+        [
+            make_id("20120101", 11),
+            "H003",
+            "王小一",
+            "子",
+            "",
+            "无劳动力",
+            "是",
+        ],  # 一般农户: not checked
+    ]
+    students = [s[:] for s in STUDENTS]  # CHILD_A (13) and CHILD_B (16) have school records
+    path = county(workspace, persons=persons)
+    write_xlsx(workspace / "学校.xlsx", {"学校": SCHOOLS, "学生": students})
+    assert run("import", str(path), str(workspace / "学校.xlsx")).exit_code == 0
+    found = findings(run, "D-NOT-FOUND")
+    assert set(found) == {six, fifteen}
+    assert found[six]["detail"] == "6周岁，脱贫户成员，没有学籍记录，也没有辍学登记"
+    assert CHILD_A not in found and CHILD_B not in found
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_households_without_labour_and_the_no_labour_flag(run, workspace):
+    households = with_columns(HOUSEHOLDS, 整户无劳动能力兜底保障户=["是", "", ""])
+    persons = [p[:] for p in PERSONS]
+    persons[-1][5] = "丧失劳动力"  # H003: its only member without labour, no 兜底
+    assert (
+        run("import", str(county(workspace, households=households, persons=persons))).exit_code == 0
+    )
+    assert set(findings(run, "B-NO-LABOUR")) == {"H003"}  # H002 has 低保; H001 has able members
+    flag = findings(run, "B-FLAG")
+    assert set(flag) == {"H001"}
+    assert flag["H001"]["detail"] == "标注整户无劳动能力，但张大山、刘秀英有劳动能力"
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_income_below_the_dibao_standard_without_baodi(run, workspace):
+    households = [h[:] for h in HOUSEHOLDS]
+    households[1][7] = 5279  # H001: 1 yuan below 440 × 12 = 5,280
+    households[3][7] = 5280  # H003: exactly the standard
+    households[2][7] = 3000  # H002 has 低保
+    assert run("import", str(county(workspace, households=households))).exit_code == 0
+    found = findings(run, "B-LOW-INCOME")
+    assert set(found) == {"H001"}
+    assert found["H001"]["detail"] == "家庭年人均纯收入5,279元，低于低保标准全年5,280元，无兜底类型"

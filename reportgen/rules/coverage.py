@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from reportgen.dates import cn_date
 from reportgen.rules import Finding, rule
 from reportgen.rules.context import RuleContext
@@ -246,4 +248,101 @@ def eliminated_with_unassured_needs(ctx: RuleContext) -> Iterator[Finding]:
         if reasons:
             yield ctx.household_finding(
                 "M-ELIM-UNSAFE", h, f"已标注风险消除，但{'；'.join(reasons)}"
+            )
+
+
+# ------------------------------------------------------------------ 控辍保学、兜底
+def _born(person) -> dt.date | None:
+    """Birth date: the 出生日期 column, else the 18-character ID number's."""
+    if person.birth_date is not None:
+        return person.birth_date
+    text = person.id_number or ""
+    if len(text) == 18 and text[6:14].isdigit():
+        try:
+            return dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+        except ValueError:
+            return None
+    return None
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@rule("D-NOT-FOUND", entity="person")
+def school_age_without_a_record(ctx: RuleContext) -> Iterator[Finding]:
+    """A member of a 脱贫, monitored or 兜底 household of compulsory-education age (the pack's
+    years, full years on the as-of date) whose ID is in no student record and no dropout case."""
+    from reportgen.dataset.schema import TABLES
+    from reportgen.rules.dropout import dropout_cases
+
+    low = int(ctx.policy.value("dropout.compulsory_age_min"))
+    high = int(ctx.policy.value("dropout.compulsory_age_max"))
+    students = TABLES["students"]
+    with ctx.dataset.engine.connect() as conn:
+        enrolled = {r[0] for r in conn.execute(sa.select(students.c.id_number))}
+    enrolled |= {c.id_number for c in dropout_cases(ctx) if c.id_number}
+    for hid, members in ctx.members.items():
+        h = ctx.households.get(hid)
+        if h is None or not _priority(ctx, h):
+            continue
+        for p in members:
+            born = _born(p)
+            if born is None or p.id_number in enrolled:
+                continue
+            years = _age(born, ctx.as_of)
+            if low <= years <= high:
+                yield ctx.person_finding(
+                    "D-NOT-FOUND",
+                    p,
+                    p.id_number,
+                    f"{years}周岁，{h.category}成员，没有学籍记录，也没有辍学登记",
+                )
+
+
+NO_LABOUR = ("丧失劳动力", "无劳动力")
+
+
+@rule("B-NO-LABOUR", entity="household")
+def no_labour_without_baodi(ctx: RuleContext) -> Iterator[Finding]:
+    """A household all of whose members (with 劳动技能 filled) lack labour capacity and which has no
+    兜底类型: listed for 兜底 screening."""
+    for hid, members in ctx.members.items():
+        h = ctx.households.get(hid)
+        if h is None or h.baodi_type:
+            continue
+        skills = [p.labor_skill for p in members]
+        if skills and all(s in NO_LABOUR for s in skills):
+            yield ctx.household_finding(
+                "B-NO-LABOUR", h, f"全户{len(skills)}人均丧失劳动力或无劳动力，无兜底类型"
+            )
+
+
+@rule("B-FLAG", entity="household")
+def no_labour_flag_contradicts_members(ctx: RuleContext) -> Iterator[Finding]:
+    """整户无劳动能力兜底保障户 = 是 while a member has labour capacity."""
+    for hid, members in ctx.members.items():
+        h = ctx.households.get(hid)
+        if h is None or h.no_labor_baodi is not True:
+            continue
+        able = [p.name for p in members if p.labor_skill in ABLE]
+        if able:
+            yield ctx.household_finding(
+                "B-FLAG", h, f"标注整户无劳动能力，但{'、'.join(able)}有劳动能力"
+            )
+
+
+@rule("B-LOW-INCOME", entity="household")
+def income_below_dibao_without_baodi(ctx: RuleContext) -> Iterator[Finding]:
+    """Per-capita income below 12 × the pack's monthly rural 低保 standard with no 兜底类型:
+    listed for 兜底 screening."""
+    yearly = Decimal(str(ctx.policy.value("social_assistance.dibao_rural_monthly_min"))) * 12
+    for h in ctx.households.values():
+        if h.baodi_type or h.income_per_capita is None:
+            continue
+        if h.income_per_capita < yearly:
+            yield ctx.household_finding(
+                "B-LOW-INCOME",
+                h,
+                f"家庭年人均纯收入{h.income_per_capita:,.0f}元，低于低保标准全年{yearly:,.0f}元，无兜底类型",
             )
