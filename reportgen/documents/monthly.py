@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -308,7 +309,7 @@ def _excel_sheets(
                  else [Column("监测类型", 14), Column("风险类型", 18), Column("县级审批日期", 13, "date")])  # fmt: skip
         columns = [Column("序号", 6, "int"), Column("户编号", 10), Column("乡镇", 10), Column("村", 10), Column("户主", 10),
                    *extra, Column("姓名", 10), Column("与户主关系", 10), Column("证件号码", 21), Column("参加基本医保", 10)]  # fmt: skip
-        rows = []
+        rows: list[list[Any]] = []
         for x in lists[key]:
             middle = (
                 [x.category, x.change, x.when]

@@ -138,7 +138,7 @@ class Listed:
         return self.start is not None and self.end is not None
 
     def describe(self) -> str:
-        days = (self.end - self.start).days + 1 if self.recorded else 0
+        days = (self.end - self.start).days + 1 if self.start and self.end else 0
         return f"{self.household_id} {self.head_name} {cndate(self.start)}至{cndate(self.end)}（共{days}天）"
 
 
@@ -181,7 +181,7 @@ def publicity_candidates(
         .order_by(h.c.village_code, procs.c.household_id, procs.c.found_on)
     )  # fmt: skip
     with run.dataset.engine.connect() as conn:
-        return [Listed(*row) for row in conn.execute(query)]
+        return [Listed(*row) for row in conn.execute(query)]  # type: ignore[call-arg]  # the query selects Listed's fields in order
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ def monitoring_period(listed: list[Listed], day: dt.date, length: int, policy) -
     minimum = policy.value("monitoring.publicity_min_days")
     recorded: dict[dt.date, list[Listed]] = {}
     for item in listed:
-        if item.recorded:
+        if item.start is not None and item.end is not None:
             recorded.setdefault(item.end, []).append(item)
     if len(recorded) > 1:
         raise PublicityPeriodError(
@@ -470,8 +470,9 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
                 result.notes.append(
                     f"{kind.label}：按数据记录的公示期{period.text}生成，未采用 --days {days}"
                 )
-            word = procedure_rows(listed, kind, villages, with_village, start)
-            excel, keys = word, [i.household_id for i in listed]
+            word: list[Any] = procedure_rows(listed, kind, villages, with_village, start)
+            excel: list[Any] = word
+            keys = [i.household_id for i in listed]
             columns = ["序号"] + (["村"] if with_village else []) + [
                 "户主", "家庭人口", "监测类型", "风险类型", "风险发现日期" if kind.key == "inclusion" else "入户核查日期"]  # fmt: skip
             widths = [6] + ([10] if with_village else []) + [12, 10, 16, 26, 18]
@@ -553,10 +554,12 @@ def _record(run: DocumentRun, place: Place, kind: NoticeKind, period: Period, fi
         if old is not None:
             conn.execute(notice_items.delete().where(notice_items.c.notice_id == old))
             conn.execute(notices.delete().where(notices.c.id == old))
-        notice_id = conn.execute(
+        inserted = conn.execute(
             notices.insert().values(place_code=place.code, kind=kind.key, period_start=period.start, period_end=period.end,
                                     file=str(run.out_dir / file), issued_at=dt.datetime.now(), import_id=last.get("id"))
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key  # fmt: skip
+        assert inserted is not None  # an INSERT of one row
+        notice_id = inserted[0]
         if keys:
             conn.execute(
                 notice_items.insert(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def chinese_number(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
-def widths(shares: list[float]) -> list[int]:
+def widths(shares: Sequence[float]) -> list[int]:
     """Column widths in twips over the official text width, in proportion to `shares`."""
     total = od.A4_OFFICIAL.text_width_twips
     out = [int(total * s / sum(shares)) for s in shares]

@@ -141,7 +141,7 @@ def load_fix_texts(workspace: Path | None) -> dict[str, str]:
 def write_fix_texts(workspace: Path, rules: list[Rule], *, policy, overwrite: bool = False) -> Path:
     """Write rules/整改措施.toml with every rule's built-in text, for the county to edit; the
     comments cite each rule's section of `policy`'s source document."""
-    path = fix_file(workspace)
+    path = workspace / "rules" / FIX_FILE
     if path.exists() and not overwrite:
         raise ConfigError(f"{path} 已存在；如要按内置文字重写请加 --force")
     lines = [
