@@ -266,8 +266,8 @@ class ChildTraceback(Exception):
 
 
 @contextmanager
-def beside(fn: Callable[[], None], fork: bool) -> Iterator[None]:
-    """fn() beside the block: with `fork` (where forks_here) in a forked process while the block
+def beside(fn: Callable[[], object], fork: bool) -> Iterator[None]:
+    """fn() beside the block (its result is dropped): with `fork` (where forks_here) in a forked process while the block
     runs, which inherits what fn needs instead of receiving it pickled; otherwise in this process
     after the block. fn's error is raised after the block, as the same exception (or, if it
     cannot be sent, a RenderError with its type and text); an error in the block, or while

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from reportgen.cli.app import AppContext
+from reportgen.dates import DateTextError, parse_day
 from reportgen.errors import ConfigError
 from reportgen.redact import redact_argv
 
@@ -104,9 +105,7 @@ def parse_date_option(value: str | None) -> dt.date | None:
     """A date option's value (2023-09-01 and the other ways the import accepts); None if not given."""
     if value is None:
         return None
-    from reportgen.dataset.values import CellError, parse_date
-
     try:
-        return parse_date(value)
-    except CellError:
+        return parse_day(value)
+    except DateTextError:
         raise ConfigError(f"日期写法不对：{value}（如 2023-09-01）") from None

@@ -128,8 +128,8 @@ def check_cmd(
     where = scope.place.label if scope.place else "全县"
     source = settings.policy.text("source.name")
     click.echo(f"{where}，检查日 {cn_date(day)}：共发现 {len(found)} 个问题")
-    for rule_id, items in groupby(found, key=lambda f: f.rule):
-        items = list(items)
+    for rule_id, group in groupby(found, key=lambda f: f.rule):
+        items = list(group)
         r = bound[rule_id]
         click.echo(f"\n[{rule_id}] {r.title}（{len(items)}）  {source} {r.seed}")
         for f in items:

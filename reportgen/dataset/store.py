@@ -16,16 +16,34 @@ from reportgen.dataset.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, imports
 from reportgen.dates import cn_date
 from reportgen.errors import BusyError, ConfigError
 
+# 正在监测 (being monitored now), the one definition (DOMAIN §2 户信息; seed 三.一.(二).2 and 4):
+# 户类型 监测户, or a 监测类型 (a 脱贫户 that is a 脱贫不稳定户 keeps its 户类型), and the risk not
+# marked eliminated. Two forms of the one rule: over a household's three values in Python, over the
+# households table in SQL; tests/test_monitored.py runs both on every combination of the three.
+MONITORED_CATEGORY = "监测户"
+
+
+def is_monitored(
+    category: str | None, monitor_type: str | None, risk_eliminated: bool | None
+) -> bool:
+    """Whether a household with these 户类型, 监测类型 and 风险是否消除 is being monitored now."""
+    return (category == MONITORED_CATEGORY or monitor_type is not None) and not risk_eliminated
+
+
+def monitored_sql(h: sa.Table | sa.Alias) -> sa.ColumnElement[bool]:
+    """`is_monitored` over the households table `h` (or an alias of it)."""
+    not_eliminated = sa.or_(h.c.risk_eliminated.is_(None), h.c.risk_eliminated == sa.false())
+    return sa.and_(
+        sa.or_(h.c.category == MONITORED_CATEGORY, h.c.monitor_type.isnot(None)), not_eliminated
+    )
+
 
 def household_flag_exprs(h: sa.Table | sa.Alias) -> dict[str, sa.ColumnElement[bool]]:
     """What a household's record says about its members (DOMAIN §2 学生): 脱贫户 → 原建档立卡;
-    监测户 (or a monitoring type, while the risk is not eliminated) → 监测户; 兜底类型 → 低保/特困."""
-    not_eliminated = sa.or_(h.c.risk_eliminated.is_(None), h.c.risk_eliminated == sa.false())
+    being monitored now (`is_monitored`) → 监测户; 兜底类型 → 低保/特困."""
     return {
         "former_poor": h.c.category == "脱贫户",
-        "monitored": sa.and_(
-            sa.or_(h.c.category == "监测户", h.c.monitor_type.isnot(None)), not_eliminated
-        ),
+        "monitored": monitored_sql(h),
         "dibao": h.c.baodi_type == "低保",
         "tekun": h.c.baodi_type == "特困",
     }

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from reportgen.dataset import sheets as S
 from reportgen.dataset.schema import TABLES
-from reportgen.dataset.store import Dataset
+from reportgen.dataset.store import Dataset, monitored_sql
 
 
 def summarize(dataset: Dataset) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def _per_township(conn: sa.Connection) -> list[dict[str, Any]]:
     ).all())  # fmt: skip
     monitored: dict[str, int] = dict(conn.execute(
         sa.select(village.c.parent_code, sa.func.count()).select_from(households)
-        .join(village, village.c.code == households.c.village_code).where(households.c.category == "监测户").group_by(village.c.parent_code)
+        .join(village, village.c.code == households.c.village_code).where(monitored_sql(households)).group_by(village.c.parent_code)
     ).all())  # fmt: skip
     people: dict[str, int] = dict(conn.execute(
         sa.select(village.c.parent_code, sa.func.count()).select_from(persons)

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from stdnum.cn import ric
 
 from reportgen.dataset import sheets as S
+from reportgen.dates import DateTextError, parse_day
 
 
 class CellError(ValueError):
@@ -114,59 +115,23 @@ def parse_int(value: object) -> int:
 
 
 # -------------------------------------------------------------------------------------- dates
-# A date, then optionally the time part a spreadsheet writes after it (Excel's CSV export writes
-# `2023/9/21 9:05`, `2023-09-11 08:30:00`; others write ISO `2023-09-11T08:30:00.000+08:00`;
-# Chinese locales `2023/9/21 上午 9:05` or `2023年9月21日 9时05分`). The time is checked and
-# dropped: every date field of the import contract is a day.
-_DATE_PART = (
-    r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
-    r"|(?P<cy>\d{4})\s*年\s*(?P<cm>\d{1,2})\s*月\s*(?P<cd>\d{1,2})\s*日?"
-    r"|(?P<ny>\d{4})(?P<nm>\d{2})(?P<nd>\d{2})"
-)
-_HALF = r"(?:上午|下午|AM|PM|am|pm|a\.m\.|p\.m\.)"
-_TIME_PART = (
-    rf"(?:{_HALF}\s*)?(?P<H>\d{{1,2}})"
-    r"(?::(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:\.\d{1,9})?)?"
-    r"|时(?:\s*(?P<CM>\d{1,2})\s*分(?:\s*(?P<CS>\d{1,2})\s*秒)?)?)"
-    rf"(?:\s*(?P<half>{_HALF}))?"
-    r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?"
-)
-_DATETIME = re.compile(rf"(?:{_DATE_PART})(?:(?:\s+|T|(?<=日))(?:{_TIME_PART}))?")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def parse_date(value: object) -> dt.date:
-    """A day from a date or datetime cell, an Excel serial, or text with an optional time part."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """A day from a date or datetime cell, an Excel serial, or text with an optional time part
+    (reportgen.dates.parse_day, the time checked and dropped: every date field of the import
+    contract is a day); CellError with the Chinese reason otherwise."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # An Excel serial number that lost its date format (CSV exports do this); a fraction is
         # the time of day.
         if 20000 <= value <= 80000:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise CellError("应为日期，如 2023-09-01")
-    text = _text(value).strip()
-    m = _DATETIME.fullmatch(text)
-    if not m:
-        raise CellError(
-            "应为日期，如 2023-09-01、2023/9/1 或 2023年9月1日（可带时间，如 2023/9/21 9:05）"
-        )
-    if m["H"] is not None:
-        hour = int(m["H"])
-        minute, second = int(m["M"] or m["CM"] or 0), int(m["S"] or m["CS"] or 0)
-        if hour > 24 or minute > 59 or second > 60 or (m["half"] and not 1 <= hour <= 12):
-            raise CellError("日期后的时间不正确")
-    y, mo, d = (
-        (m["y"], m["m"], m["d"])
-        if m["y"]
-        else ((m["cy"], m["cm"], m["cd"]) if m["cy"] else (m["ny"], m["nm"], m["nd"]))
-    )
     try:
-        return dt.date(int(y), int(mo), int(d))
-    except ValueError:
-        raise CellError("日期不存在") from None
+        return parse_day(value)
+    except DateTextError as e:
+        raise CellError(str(e)) from None
 
 
 # ----------------------------------------------------------------------------------- booleans

@@ -323,16 +323,16 @@ def render_batch(
         return candidate
 
     index = 0
-    for gno, (group, items) in enumerate(itertools.groupby(records, key), start=1):
+    for gno, (group, grouped) in enumerate(itertools.groupby(records, key), start=1):
         if group in seen:
             raise ValueError(f"记录没有按分组排序：分组“{group}”出现了不止一次")
         seen.add(group)
-        items = _peekable(items)
+        items = _peekable(grouped)
         first = items.peek()
         group_text = "" if group is None else str(group)
         if split == "group":
             final = unique(stage / (safe_filename(group_namer(group_text, first, gno)) + ".docx"))
-            groups = [(final, items)]
+            groups: Iterable[tuple[Path, Iterable[dict]]] = [(final, items)]
         else:
             folder = (
                 stage / safe_filename(group_namer(group_text, first, gno)) if group_by else stage

@@ -113,14 +113,14 @@ def _check_docx(path: Path, sample: dict[str, Any] | None) -> list[TemplateIssue
     issues: list[TemplateIssue] = list(tpl.lost_text)  # text a {%p/tr/tc %} would drop
     for part in tpl.parts():
         if part.error is not None:
-            err = part.error
+            syntax = part.error
             issues.append(
                 TemplateIssue(
                     "syntax",
-                    _explain(err.message or ""),
+                    _explain(syntax.message or ""),
                     part.part,
-                    err.lineno,
-                    _context_around(part.lines, err.lineno),
+                    syntax.lineno,
+                    _context_around(part.lines, syntax.lineno),
                 )
             )
         for lineno, text in enumerate(part.lines, start=1):

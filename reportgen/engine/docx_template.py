@@ -117,9 +117,13 @@ class _Part:
         self.template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None))
 
     def syntax_message(self, err: jinja2.TemplateSyntaxError) -> str:
-        return f"模板标签有误（{self.part} 第{err.lineno}行）：{_explain(err.message)}；模板内容：{_context_around(self.lines, err.lineno)}"
+        return f"模板标签有误（{self.part} 第{err.lineno}行）：{_explain(err.message or '')}；模板内容：{_context_around(self.lines, err.lineno)}"
 
     def render(self, ctx: dict[str, Any]) -> str:
+        if self.template is None:
+            # a part with a syntax error, read with strict=False by `check` (which renders none)
+            assert self.error is not None
+            raise TemplateError(self.syntax_message(self.error))
         try:
             xml = self.template.render(ctx)
         except TemplateError:

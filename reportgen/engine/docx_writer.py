@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol, cast
 
 from lxml import etree
 
@@ -83,6 +83,7 @@ def add_page_break_before(xml: str) -> str:
     if ppr is None or ppr == "<w:pPr/>":
         return head + "<w:pPr><w:pageBreakBefore/></w:pPr>" + rest
     lead = _BEFORE_PAGE_BREAK.match(rest)
+    assert lead is not None  # a (...)* run always matches
     at = lead.end()
     existing = _PAGE_BREAK_BEFORE.match(rest, at)
     if existing:  # keep the place, but make sure it is on (it may say w:val="0")
@@ -99,7 +100,9 @@ def section_break_sect_pr(sect_pr: str) -> str:
     sect = sect_pr[: old.start()] + sect_pr[old.end() :] if old else sect_pr
     if sect.endswith("/>") and "</w:sectPr>" not in sect:  # <w:sectPr/>
         sect = sect[:-2] + "></w:sectPr>"
-    at = _AFTER_PG_NUM.search(sect).start()
+    after = _AFTER_PG_NUM.search(sect)
+    assert after is not None  # sect ends with </w:sectPr> by now
+    at = after.start()
     return sect[:at] + f'<w:pgNumType{attrs} w:start="1"/>' + sect[at:]
 
 
@@ -194,7 +197,9 @@ class _Numbering:
             if not style or style.group(1) not in self.styles or "<w:numPr" in inner:
                 return m.group(0)
             num_id, ilvl = self.styles[style.group(1)]
-            at = _BEFORE_NUM_PR.match(inner).end()
+            lead = _BEFORE_NUM_PR.match(inner)
+            assert lead is not None  # a (...)* run always matches
+            at = lead.end()
             num_pr = f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{ids[num_id]}"/></w:numPr>'
             return f"<w:pPr>{inner[:at]}{num_pr}{inner[at:]}</w:pPr>"
 
@@ -387,9 +392,10 @@ def _plan(tpl: WordTemplate) -> _Plan:
             if name.endswith(".rels")
             for rid in re.findall(rb'\bId="([^"]*)"', data)
         )
-        link_style, patched = hyperlink_style(tpl.entries.get(styles) if styles else None), {}
+        link_style = hyperlink_style(tpl.entries.get(styles) if styles else None)
+        patched: dict[str, bytes] = {}
         parts = [tpl.body, *tpl.headers_footers.values(), *tpl.notes.values()]
-        if link_style is None and b"</w:styles>" in tpl.entries.get(styles, b""):
+        if styles and link_style is None and b"</w:styles>" in tpl.entries.get(styles, b""):
             if any(USES_LINK.search(p.source) for p in parts):
                 patched[styles], link_style = with_hyperlink_style(tpl.entries[styles])
         plan = _Plan(
@@ -451,8 +457,9 @@ class PrintFileWriter:
         self.compresslevel = compresslevel
         self.inspect = inspect
         self.count = 0
+        # the package and its main part, open from the first add() to close()
         self._zf: zipfile.ZipFile | None = None
-        self._doc = None
+        self._doc: IO[bytes] | None = None
         self._buf: list[bytes] = []
         self._buf_len = 0
         self._docpr = 0
@@ -649,14 +656,14 @@ class PrintFileWriter:
                 "页眉页脚无法按记录显示：请把这些内容写到正文里，或让每条记录从新的一页开始"
             )
         n = len(self._hf_added) // max(1, len(self._hf_now)) + 1
-        names = {}
+        copies = {}
         for orig in self._hf_now:
             stem, ext = posixpath.splitext(orig)
-            names[orig] = f"{stem}_rg{n}{ext}"
-        rendered = self._render_hf(ctx, names)
+            copies[orig] = f"{stem}_rg{n}{ext}"
+        rendered = self._render_hf(ctx, copies)
         self._hf_pending = [xml for xml, _ in rendered.values()]
         return {
-            orig: (names[orig], f"rIdRgHf{n}_{i}", xml.encode("utf-8"), first)
+            orig: (copies[orig], f"rIdRgHf{n}_{i}", xml.encode("utf-8"), first)
             for i, (orig, (xml, first)) in enumerate(rendered.items(), start=1)
         }
 
@@ -704,6 +711,7 @@ class PrintFileWriter:
             self.inspect(xml)
         if self._sections != sections and self.page_break == "page" and self._buf:
             m = _SECT_P.match(xml)
+            assert m is not None  # render put the ended section's paragraph first
             last = _sect_into_last_paragraph(self._buf[-1].decode("utf-8"), m.group(1))
             if last is not None:
                 self._buf_len += len(last) - len(self._buf[-1])
@@ -718,14 +726,14 @@ class PrintFileWriter:
         if self._buf_len >= _FLUSH_BYTES and len(self._buf) > 1:
             # the last record stays, so that a section break can still go into its last paragraph
             last = self._buf.pop()
-            self._doc.write(b"".join(self._buf))
+            self._main_part().write(b"".join(self._buf))
             self._buf = [last]
             self._buf_len = len(last)
 
     def _open(self, first_ctx: dict[str, Any]) -> None:
         tpl = self.template
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._zf = zipfile.ZipFile(
+        zf = self._zf = zipfile.ZipFile(
             self.path, "w", zipfile.ZIP_DEFLATED, compresslevel=self.compresslevel
         )
         token = current_sink.set(self)
@@ -765,11 +773,21 @@ class PrintFileWriter:
                 self._put_static(name, data)
         for rels_name, part in hf_rels.items():
             self._put(rels_name, self._rels_with_images(tpl.entries.get(rels_name), part))
-        self._doc = self._zf.open(zip_info(tpl.main_part, self.compresslevel), "w")
+        self._doc = zf.open(zip_info(tpl.main_part, self.compresslevel), "w")
         self._doc.write(tpl.prefix.encode("utf-8"))
 
+    def _package(self) -> zipfile.ZipFile:
+        """The package being written (from the first add() to close())."""
+        assert self._zf is not None, "written only between the first add() and close()"
+        return self._zf
+
+    def _main_part(self) -> IO[bytes]:
+        """The main part being written (from the first add() to close())."""
+        assert self._doc is not None, "written only between the first add() and close()"
+        return self._doc
+
     def _put(self, name: str, data: bytes) -> None:
-        self._zf.writestr(zip_info(name, self.compresslevel), data)
+        self._package().writestr(zip_info(name, self.compresslevel), data)
 
     def _put_static(self, name: str, data: bytes) -> None:
         """Static parts (styles, fonts, theme…) are deflated once per template, then copied raw."""
@@ -781,7 +799,9 @@ class PrintFileWriter:
                 zlib.crc32(data) & 0xFFFFFFFF,
                 len(data),
             )
-        if not write_precompressed(self._zf, zip_info(name, self.compresslevel), *cache[name]):
+        if not write_precompressed(
+            self._package(), zip_info(name, self.compresslevel), *cache[name]
+        ):
             self._put(name, data)
 
     def _rels_with_images(self, rels: bytes | None, part: str) -> bytes:
@@ -804,11 +824,12 @@ class PrintFileWriter:
         """Finish the file; returns the number of records written (0: nothing was written)."""
         if self._zf is None:
             return 0
-        tpl = self.template
+        zf, tpl = self._zf, self.template
         self._write((self._sect_pr_now() + tpl.suffix).encode("utf-8"))
-        self._doc.write(b"".join(self._buf))
+        main = self._main_part()
+        main.write(b"".join(self._buf))
         self._buf.clear()
-        self._doc.close()
+        main.close()
         folder = os.path.dirname(tpl.main_part)
         shown = {key for used in self._used.values() for key in used}
         for key, (_rid, part, (at, size)) in self._media.items():
@@ -843,7 +864,7 @@ class PrintFileWriter:
                 else:
                     data = with_hyperlink_style(data, self._plan.link_style)[0]
             (self._put_static if unchanged else self._put)(name, data)
-        self._zf.close()
+        zf.close()
         self._zf = None
         if self._spool is not None:
             self._spool.close()
@@ -959,18 +980,37 @@ def _joined_notes(first: bytes, notes: list[bytes]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+class _ZipInternals(Protocol):
+    """The ZipFile internals writestr itself uses (stable from Python 3.10 to 3.13), which the
+    standard library's type stubs leave out (the private ones) or declare optional (fp, None once
+    closed)."""
+
+    fp: IO[bytes]
+    filelist: list[zipfile.ZipInfo]
+    NameToInfo: dict[str, zipfile.ZipInfo]
+    start_dir: int
+    _didModify: bool
+
+    def _writecheck(self, zinfo: zipfile.ZipInfo) -> None: ...
+
+
 def write_precompressed(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, compressed: bytes, crc: int, size: int
+    package: zipfile.ZipFile, info: zipfile.ZipInfo, compressed: bytes, crc: int, size: int
 ) -> bool:
     """Append an already-deflated member (what ZipFile.writestr does after compressing).
 
     Uses ZipFile internals that are stable from Python 3.10 to 3.13; returns False when they are
     missing so the caller falls back to writestr.
     """
-    if not all(
-        hasattr(zf, a) for a in ("fp", "filelist", "NameToInfo", "start_dir", "_writecheck")
+    if (
+        not all(
+            hasattr(package, a)
+            for a in ("fp", "filelist", "NameToInfo", "start_dir", "_writecheck")
+        )
+        or package.fp is None
     ):
         return False
+    zf = cast(_ZipInternals, package)
     if size >= zipfile.ZIP64_LIMIT or len(compressed) >= zipfile.ZIP64_LIMIT:
         return False
     info.compress_type = zipfile.ZIP_DEFLATED

@@ -42,7 +42,7 @@ class _StrictUndefined(jinja2.StrictUndefined):
         raise jinja2.UndefinedError(f"模板变量“{name}”未定义")
 
     __str__ = __iter__ = __len__ = __bool__ = __eq__ = __ne__ = __hash__ = (
-        _fail_with_undefined_error  # type: ignore[assignment]
+        _fail_with_undefined_error
     )
 
 

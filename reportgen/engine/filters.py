@@ -7,9 +7,9 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel import Locale
-from babel.numbers import parse_pattern
+from babel.numbers import NumberPattern, parse_pattern
 
-from reportgen.dates import cn_date
+from reportgen.dates import DateTextError, cn_date, parse_day
 from reportgen.engine.media import MEDIA_FILTERS
 from reportgen.engine.subdoc import subdoc
 
@@ -29,7 +29,7 @@ __all__ = [
 _CENT = Decimal("0.01")
 # Parsed once: babel's format_decimal re-parses locale and pattern on every call (~70 µs).
 _LOCALE = Locale.parse("zh_CN")
-_PATTERNS: dict[str, object] = {}
+_PATTERNS: dict[str, NumberPattern] = {}
 
 
 _GROUPED = {"#,##0": 0, "#,##0.00": 2, "#,##0.0000": 4}
@@ -170,32 +170,22 @@ def daxie(value) -> str:
     return sign + text
 
 
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-
-
 def parse_date(value) -> _dt.date | None:
-    """A date from a date, datetime, or text (`2023-09-01`, `2023/9/1`, `2023年9月1日`, `20230901`)."""
+    """The day a template value names (reportgen.dates.parse_day), read leniently: None and
+    blank text are None (an empty cell prints as nothing), and whatever follows the day after a
+    space or T is ignored unread (`2023-09-01 08:30:00`, `2023-09-01 (周五)`). A number is read as
+    its digits (`20230901`), never as an Excel serial: that is the import's business."""
     if value is None:
         return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
     if isinstance(value, _dt.date):
-        return value
+        return parse_day(value)
     text = str(value).strip()
     if not text:
         return None
-    for pattern in _DATE_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            try:
-                return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                break
-    raise ValueError(f"无法识别的日期：{value!r}")
+    try:
+        return parse_day(text, check_time=False)
+    except DateTextError:
+        raise ValueError(f"无法识别的日期：{value!r}") from None
 
 
 def cndate(value) -> str:
@@ -249,14 +239,15 @@ def wenhao(org, year=None, number=None) -> str:
 
 
 def age(id_number, at=None) -> int | None:
-    """Full years of age at `at` (default today) from an 18-character ID number's birth date."""
+    """Full years of age at `at` (default, and for a blank `at`: today) from an 18-character ID
+    number's birth date."""
     if id_number is None or str(id_number).strip() == "":
         return None
     text = str(id_number).strip()
     if len(text) != 18 or not text[6:14].isdigit():
         raise ValueError(f"无法从证件号码取出生日期：{mask_id(text)}")
     born = _dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-    on = parse_date(at) if at is not None else _dt.date.today()
+    on = parse_date(at) or _dt.date.today()
     years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     return years
 

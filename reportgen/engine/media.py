@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as _escape
 
@@ -387,7 +387,9 @@ def filter_usage_problems(tree: jinja2.nodes.Template) -> list[tuple[int, str]]:
         if node.name not in FILTER_ARGS:
             continue
         most, names = FILTER_ARGS[node.name]
-        wrong = [k.key for k in node.kwargs if k.key not in names]
+        # jinja2 declares a filter's kwargs as Pair nodes; its parser makes Keyword nodes
+        kwargs = cast("list[nodes.Keyword]", node.kwargs)
+        wrong = [k.key for k in kwargs if k.key not in names]
         if wrong:
             found.append(
                 (node.lineno, f"{node.name} 过滤器没有参数“{'”、“'.join(wrong)}”"
@@ -398,7 +400,7 @@ def filter_usage_problems(tree: jinja2.nodes.Template) -> list[tuple[int, str]]:
         try:
             if node.name == "image":
                 args = dict(zip(names, node.args, strict=False))
-                args.update({k.key: k.value for k in node.kwargs})
+                args.update({k.key: k.value for k in kwargs})
                 for key, arg in args.items():
                     if isinstance(arg, nodes.Const) and key in names:
                         _size_arg(key, arg.value)

@@ -140,13 +140,13 @@ def _default_style(src_base, tpl_base, style_id: str, name: str) -> str:
                         target.set(_W + attr, value)
                     props[prop] = target
             elif mine is None:
-                value = _RESET_VALUE.get((container, prop))
-                if value is None and set(el.attrib) <= {_W + "val"}:
+                unset = _RESET_VALUE.get((container, prop))
+                if unset is None and set(el.attrib) <= {_W + "val"}:
                     if el.get(_W + "val", "1") in ("1", "true", "on"):
-                        value = "0"  # an on/off property the template turns on
-                if value is not None:
+                        unset = "0"  # an on/off property the template turns on
+                if unset is not None:
                     props[prop] = etree.Element(_W + prop)
-                    props[prop].set(_W + "val", value)
+                    props[prop].set(_W + "val", unset)
         if props:
             holder = etree.SubElement(st, _W + container)
             for el in props.values():

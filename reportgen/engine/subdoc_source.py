@@ -170,7 +170,7 @@ def part_rels(entries: dict[str, bytes], part: str, label: str) -> dict[str, tup
     """rId -> (type, target part or address, external) of `part`'s relationships."""
     folder, base = posixpath.split(part)
     name = posixpath.join(folder, "_rels", base + ".rels")
-    out = {}
+    out: dict[str, tuple[str, str, bool]] = {}
     if name not in entries:
         return out
     for rel in _xml(entries, name, label).iter(_PKG_REL):
@@ -518,7 +518,7 @@ def _placeholders(body, src: Source, rels, entries, types, theme) -> None:
             el.set(attr, _placeholder("R", src.rels, value))
 
 
-_DECL = re.compile(r'\sxmlns(?::[\w.-]+)?="[^"]*"')
+_DECL = re.compile(r'\sxmlns(?::(?P<prefix>[\w.-]+))?="(?P<uri>[^"]*)"')
 
 
 def without_declarations(xml: str) -> str:
@@ -531,9 +531,8 @@ def without_known_declarations(xml: str, known: dict[str, str]) -> str:
     """`xml` without the declarations on its first tag that `known` (prefix -> URI) already makes."""
     end = xml.index(">")
 
-    def drop(m: re.Match) -> str:
-        decl = re.match(r'\sxmlns(?::([\w.-]+))?="([^"]*)"', m.group(0))
-        return "" if known.get(decl.group(1) or "") == decl.group(2) else m.group(0)
+    def drop(m: re.Match[str]) -> str:
+        return "" if known.get(m["prefix"] or "") == m["uri"] else m.group(0)
 
     return _DECL.sub(drop, xml[:end]) + xml[end:]
 

@@ -287,7 +287,8 @@ def _place_cells(ws, book: TemplateBook, layouts, layout: Layout, template: str)
                     c.hyperlink.ref = c.coordinate
             else:
                 c = MergedCell(ws, n, col) if merged else Cell(ws, row=n, column=col)
-                c._style = copy.copy(style)
+                # types-openpyxl names the cells' `_style` slot without declaring its type
+                c._style = copy.copy(style)  # type: ignore[union-attr]
                 if cell.hyperlink is not None:  # a link in a repeated row: in every copy
                     c.hyperlink = copy.copy(cell.hyperlink)
                     c.hyperlink.ref = c.coordinate
@@ -361,7 +362,8 @@ def _place_merges(ws, layout: Layout) -> None:
                         cell = ws._cells.get((r, c))
                         if (r, c) != (lo, mr.min_col) and type(cell) is Cell:
                             covered = MergedCell(ws, r, c)
-                            covered._style = copy.copy(cell._style)
+                            # (types-openpyxl: `_style` slot undeclared, as above)
+                            covered._style = copy.copy(cell._style)  # type: ignore[attr-defined]
                             ws._cells[(r, c)] = covered
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from reportgen.config import Policy
 from reportgen.dataset.schema import TABLES, project_places
-from reportgen.dataset.store import Dataset
+from reportgen.dataset.store import Dataset, is_monitored
 from reportgen.errors import ConfigError
 from reportgen.rules import Finding, Rule, builtin_rules
 
@@ -130,8 +130,8 @@ class RuleContext:
 
     # ---------------------------------------------------------------- derived facts
     def is_monitored(self, h: sa.Row) -> bool:
-        """Being monitored now: 监测户 or a 监测类型, and the risk not eliminated."""
-        return (h.category == "监测户" or h.monitor_type is not None) and not h.risk_eliminated
+        """Being monitored now (dataset.store.is_monitored, the one definition)."""
+        return is_monitored(h.category, h.monitor_type, h.risk_eliminated)
 
     def risk_types(self, household_id: str) -> set[str]:
         return {

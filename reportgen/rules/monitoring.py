@@ -37,7 +37,6 @@ def yuan(amount: Decimal) -> str:
 def identification_days(ctx: RuleContext) -> Iterator[Finding]:
     limit = ctx.policy.value("monitoring.identification_max_days")
     for hid, procs in ctx.procedures.items():
-        h = ctx.households.get(hid)
         for p in procs:
             if p.kind != "识别纳入" or p.found_on > ctx.as_of:
                 continue
@@ -48,7 +47,8 @@ def identification_days(ctx: RuleContext) -> Iterator[Finding]:
                     detail = f"风险发现{cn_date(p.found_on)}，县级审批{cn_date(approved)}，用时{days}天（不超过{limit}天）"
                 else:
                     detail = f"风险发现{cn_date(p.found_on)}，截至{cn_date(ctx.as_of)}已{days}天仍未完成县级审批（不超过{limit}天）"
-                yield ctx.household_finding("M-IDENT", h, detail)
+                # a procedure's household exists (the import checks the reference)
+                yield ctx.household_finding("M-IDENT", ctx.households[hid], detail)
 
 
 @rule("M-ENTRY", entity="household")

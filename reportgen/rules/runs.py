@@ -122,7 +122,7 @@ def store_run(
 ) -> int:
     last = dataset.latest_import() or {}
     with dataset.engine.begin() as conn:
-        run_id = conn.execute(
+        key = conn.execute(
             check_runs.insert().values(
                 kind=kind,
                 scope=scope.code,
@@ -131,7 +131,9 @@ def store_run(
                 run_at=dt.datetime.now(),
                 import_id=last.get("id"),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert key is not None  # a single-row INSERT always has one
+        run_id = key[0]
         bulk_insert(
             conn,
             findings,
