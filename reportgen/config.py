@@ -219,6 +219,8 @@ _REQUIRED_POLICY_KEYS: dict[str, type | tuple[type, ...]] = {
     "social_assistance.tekun_factor": (int, float),
     "social_assistance.tekun_rural_yearly_min": (int, float),
     "dropout.persuasion_min_attempts": int,
+    "dropout.compulsory_age_min": int,
+    "dropout.compulsory_age_max": int,
     "dropout.home_teaching_min_visits_per_month": int,
     "dropout.home_teaching_min_hours_per_visit": (int, float),
     "health.insurance_rate_min": (int, float),
@@ -238,6 +240,7 @@ _REQUIRED_POLICY_KEYS: dict[str, type | tuple[type, ...]] = {
     "microcredit.interest_subsidy_max": (int, float),
     "projects.industry_share_min": (int, float),
     "projects.publicity_default_days": int,
+    "aid.terms_per_year": int,
 }
 
 _AID_GROUPS = {
@@ -573,6 +576,18 @@ def load_settings(workspace: Path, db_option: str | None = None) -> Settings:
     if db_option:
         values["database"], sources["database"] = db_option, "命令行 --db"
     policy = load_policy(values["policy"], overrides, base=workspace)
+    # the pack's own templates/ (and those of the packs it is based on) replace built-in ones
+    from reportgen.engine.registry import set_pack_template_dirs
+
+    chain = policy.pack.chain if policy.pack is not None else []
+    set_pack_template_dirs(
+        workspace,
+        [
+            r.folder / "templates"
+            for r in chain
+            if r.folder is not None and (r.folder / "templates").is_dir()
+        ],
+    )
     return Settings(
         workspace,
         values,

@@ -309,3 +309,46 @@ def test_notices_follow_the_packs_publicity_days(run, example):
         example / "输出" / "公示公告" / "城关镇_监测对象识别纳入公示_2023年9月1日.docx"
     )
     assert "刘强" in notice
+
+
+def _marked_copy(src, dest, old: str, new: str) -> None:
+    """A copy of a .docx template with one text of its body replaced."""
+    import zipfile
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as w:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == "word/document.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
+            w.writestr(name, data)
+
+
+@sqlite_only  # policy words do not depend on the database backend
+def test_a_packs_templates_replace_the_builtin_ones_and_the_workspace_still_wins(run, example):
+    from reportgen.paths import builtin_templates_dir
+
+    builtin = builtin_templates_dir() / "docx" / "防止返贫监测明白纸.docx"
+    title = "防止返贫监测申报政策明白纸"
+    assert run("policy", "new", "县包", "--from", "henan-2024").exit_code == 0
+    pack_copy = example / "policies" / "县包" / "templates" / "防止返贫监测明白纸.docx"
+    _marked_copy(builtin, pack_copy, title, "县包的申报明白纸")
+    _config(example, 'policy = "县包"\n')
+    listed = run("templates", "list").output
+    assert "政策包（覆盖内置）" in listed
+    made = run("monitor-sheet", "--household", "H0003")
+    assert made.exit_code == 0, made.stderr
+    sheet = _docx_text(next((example / "输出" / "防止返贫监测明白纸").glob("*.docx")))
+    assert "县包的申报明白纸" in sheet and title not in sheet
+    assert "7,800" in sheet  # henan-2024's numbers, through the county's pack
+    # the workspace's own templates/ comes before the pack's
+    _marked_copy(
+        builtin,
+        example / "templates" / "docx" / "防止返贫监测明白纸.docx",
+        title,
+        "工作目录的明白纸",
+    )
+    assert run("monitor-sheet", "--household", "H0003").exit_code == 0
+    sheet = _docx_text(next((example / "输出" / "防止返贫监测明白纸").glob("*.docx")))
+    assert "工作目录的明白纸" in sheet and "县包的申报明白纸" not in sheet

@@ -15,9 +15,13 @@ def workspace_of(ctx: click.Context) -> Path:
     """The workspace folder, from reportgen.config when available, else -C or the current folder."""
     obj = ctx.obj
     try:
-        return Path(obj.workspace)
+        folder = Path(obj.workspace)
     except Exception:  # noqa: BLE001 - config not readable: fall back to the plain option
         return Path(getattr(obj, "workspace_option", None) or os.getcwd())
+    # the workspace's settings name its policy pack, whose templates/ replace built-in ones:
+    # loading them registers that folder (a broken reportgen.toml is reported, not skipped)
+    obj.settings()
+    return folder
 
 
 @cli.group("templates")

@@ -6,7 +6,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from reportgen.engine.builtin_specs import BUILTIN_SPECS
 from reportgen.errors import TemplateError
@@ -18,7 +18,8 @@ _KIND_LABEL = {"docx": "Word", "xlsx": "Excel"}
 
 @dataclass(frozen=True)
 class TemplateRef:
-    """Where a template was found. source is 'builtin' or 'workspace'; overrides says it hides a built-in."""
+    """Where a template was found. source is 'builtin', 'pack' (the policy pack's templates/) or
+    'workspace'; overrides says it hides a built-in."""
 
     name: str
     kind: str
@@ -30,6 +31,8 @@ class TemplateRef:
     def label(self) -> str:
         if self.source == "builtin":
             return "内置"
+        if self.source == "pack":
+            return "政策包（覆盖内置）" if self.overrides else "政策包"
         return "工作目录（覆盖内置）" if self.overrides else "工作目录"
 
 
@@ -74,8 +77,37 @@ def _split_name(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-def workspace_templates_dir(workspace: str | os.PathLike | None) -> Path | None:
+@overload
+def workspace_templates_dir(workspace: os.PathLike[str]) -> Path: ...
+@overload
+def workspace_templates_dir(workspace: str | os.PathLike[str] | None) -> Path | None: ...
+def workspace_templates_dir(workspace: str | os.PathLike[str] | None) -> Path | None:
+    """The workspace's templates folder; None without a workspace (a Path is never empty)."""
     return Path(workspace) / "templates" if workspace else None
+
+
+# Per workspace, the templates/ folders of its policy pack and the packs it is based on, nearest
+# first: set when the workspace's settings are loaded (config.load_settings), in every process.
+_PACK_DIRS: dict[str, tuple[Path, ...]] = {}
+
+
+def _workspace_key(workspace: str | os.PathLike[str] | None) -> str:
+    return str(Path(workspace).resolve()) if workspace else ""
+
+
+def set_pack_template_dirs(
+    workspace: str | os.PathLike[str] | None, dirs: tuple[Path, ...] | list[Path]
+) -> None:
+    """The policy pack's template folders for `workspace` (nearest pack first): a template there
+    replaces the built-in one of its name; the workspace's own templates/ still comes first."""
+    _PACK_DIRS[_workspace_key(workspace)] = tuple(dirs)
+
+
+def _pack_scan(workspace: str | os.PathLike[str] | None) -> dict[tuple[str, str], Path]:
+    found: dict[tuple[str, str], Path] = {}
+    for folder in reversed(_PACK_DIRS.get(_workspace_key(workspace), ())):
+        found.update(_scan(folder))  # the nearest pack last: it wins
+    return found
 
 
 def _scan(folder: Path | None) -> dict[tuple[str, str], Path]:
@@ -94,11 +126,25 @@ def _scan(folder: Path | None) -> dict[tuple[str, str], Path]:
 
 
 def list_templates(workspace: str | os.PathLike | None = None) -> list[TemplateRef]:
-    """Every template available: built-ins, each replaced by a workspace file of the same name."""
+    """Every template available: built-ins, each replaced by the policy pack's file of the same
+    name, each of those by a workspace file of the same name."""
     builtin = _scan(builtin_templates_dir())
+    pack = _pack_scan(workspace)
     local = _scan(workspace_templates_dir(workspace))
-    refs = [TemplateRef(n, k, p, "builtin") for (n, k), p in builtin.items() if (n, k) not in local]
-    refs += [TemplateRef(n, k, p, "workspace", (n, k) in builtin) for (n, k), p in local.items()]
+    refs = [
+        TemplateRef(n, k, p, "builtin")
+        for (n, k), p in builtin.items()
+        if (n, k) not in local and (n, k) not in pack
+    ]
+    refs += [
+        TemplateRef(n, k, p, "pack", (n, k) in builtin)
+        for (n, k), p in pack.items()
+        if (n, k) not in local
+    ]
+    refs += [
+        TemplateRef(n, k, p, "workspace", (n, k) in builtin or (n, k) in pack)
+        for (n, k), p in local.items()
+    ]
     return sorted(refs, key=lambda r: (r.kind, r.name))
 
 
@@ -121,10 +167,13 @@ def find_template(
     kind = k or kind
     kinds = [kind] if kind else list(KINDS)
     local = _scan(workspace_templates_dir(workspace))
+    pack = _pack_scan(workspace)
     builtin = _scan(builtin_templates_dir())
     for kd in kinds:
         if (stem, kd) in local:
             return TemplateRef(stem, kd, local[(stem, kd)], "workspace", (stem, kd) in builtin)
+        if (stem, kd) in pack:
+            return TemplateRef(stem, kd, pack[(stem, kd)], "pack", (stem, kd) in builtin)
         if (stem, kd) in builtin:
             return TemplateRef(stem, kd, builtin[(stem, kd)], "builtin")
     known = "、".join(r.name + KINDS[r.kind] for r in list_templates(workspace)) or "（无）"
