@@ -20,7 +20,9 @@ from reportgen.rules.partition import Part, PartContext, plan_parts
 from reportgen.rules.runs import select_rules, sort_findings
 
 AS_OF = dt.date(2023, 9, 30)
-FINDINGS = "SELECT rule, entity, key, name, household, place, detail, township, village, seq FROM findings ORDER BY seq"  # fmt: skip
+# Both stored runs (2023Q2 and 2023Q3) hold a seq 1, 2, …: ties broken by the finding itself, or
+# PostgreSQL returns them in any order (each row keeps its seq, so each run's order is compared).
+FINDINGS = "SELECT rule, entity, key, name, household, place, detail, township, village, seq FROM findings ORDER BY seq, rule, key, detail"  # fmt: skip
 
 
 @pytest.fixture

@@ -334,3 +334,36 @@ def test_income_below_the_dibao_standard_without_baodi(run, workspace):
     found = findings(run, "B-LOW-INCOME")
     assert set(found) == {"H001"}
     assert found["H001"]["detail"] == "家庭年人均纯收入5,279元，低于低保标准全年5,280元，无兜底类型"
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_aid_paid_below_the_standard_or_for_the_wrong_item(run, workspace):
+    from builders import SCHOOLS, STUDENTS
+
+    # G001: 初中, boarding, hardship → 寄宿生生活补助 1,250 元/年, 625 a term
+    # G002: 普通高中, not hardship, 低保 → 免学费 (fee 1,600), no 国家助学金
+    payments = [
+        ["学籍号", "资助项目", "金额", "学期", "发放日期"],
+        ["G001", "寄宿生生活补助", 625, "2023年秋季学期", "2023-09-20"],
+        ["G002", "国家助学金", 1000, "2023年秋季学期", "2023-09-20"],
+        ["G002", "免学费", 800, "2023年秋季学期", "2023-09-20"],
+    ]
+    path = county(workspace, 学校=SCHOOLS, 学生=STUDENTS, 资助发放=payments)
+    assert run("import", str(path)).exit_code == 0
+    found = findings(run, "A-SHORT")
+    assert set(found) == {"G002"}  # G001's 625 is exactly the term's share
+    assert found["G002"]["detail"] == "2023年秋季学期发放国家助学金1,000元，不在可享受的资助项目内"
+    payments[1] = ["G001", "寄宿生生活补助", 624, "2023年秋季学期", "2023-09-20"]
+    payments[3] = ["G002", "免学费", 799, "2023年秋季学期", "2023-09-20"]
+    assert (
+        run(
+            "import", str(county(workspace, 学校=SCHOOLS, 学生=STUDENTS, 资助发放=payments))
+        ).exit_code
+        == 0
+    )
+    found = findings(run, "A-SHORT")
+    assert found["G001"]["detail"] == "2023年秋季学期寄宿生生活补助发放624.00元，低于每学期625.00元"
+    assert found["G002"]["detail"] == (
+        "2023年秋季学期免学费发放799.00元，低于每学期800.00元；"
+        "2023年秋季学期发放国家助学金1,000元，不在可享受的资助项目内"
+    )

@@ -346,3 +346,44 @@ def income_below_dibao_without_baodi(ctx: RuleContext) -> Iterator[Finding]:
                 h,
                 f"家庭年人均纯收入{h.income_per_capita:,.0f}元，低于低保标准全年{yearly:,.0f}元，无兜底类型",
             )
+
+
+# ------------------------------------------------------------------ 学生资助：发放不足或发错项目
+@rule("A-SHORT", entity="student")
+def aid_paid_short_or_wrong(ctx: RuleContext) -> Iterator[Finding]:
+    """Payments of the current school year compared with the student's eligible items: an item
+    paid below its yearly standard divided by the pack's `aid.terms_per_year` in a term, or an
+    item the student is not eligible for (wrong item). Items whose amount is the school's fee
+    standard (免学费, 免住宿费) without a standard on file are not compared."""
+    from reportgen.aid.eligibility import eligible_items
+    from reportgen.aid.terms import terms_of_school_year
+    from reportgen.dataset.schema import TABLES
+    from reportgen.rules.policies import _school_year, _students, student_finding
+
+    per_year = int(ctx.policy.value("aid.terms_per_year"))
+    year = _school_year(ctx.as_of)
+    terms = terms_of_school_year(year)
+    payments = TABLES["aid_payments"]
+    paid: dict[str, list] = defaultdict(list)
+    with ctx.dataset.engine.connect() as conn:
+        for r in conn.execute(sa.select(payments).where(payments.c.term.in_(terms))):
+            if r.paid_on is None or r.paid_on <= ctx.as_of:
+                paid[r.student_no].append(r)
+    for s in _students(ctx):
+        rows = paid.get(s.student_no)
+        if not rows:
+            continue  # nothing paid: A-UNPAID
+        items = {i.name: i for i in eligible_items(s, ctx.policy)}
+        problems = []
+        for r in sorted(rows, key=lambda x: (terms.index(x.term), x.item)):
+            item = items.get(r.item)
+            if item is None:
+                problems.append(f"{r.term}发放{r.item}{r.amount:,.0f}元，不在可享受的资助项目内")
+            elif item.amount is not None:
+                due = (item.amount / per_year).quantize(Decimal("0.01"))
+                if r.amount < due:
+                    problems.append(
+                        f"{r.term}{r.item}发放{r.amount:,.2f}元，低于每学期{due:,.2f}元"
+                    )
+        if problems:
+            yield student_finding(ctx, "A-SHORT", s, "；".join(problems))
