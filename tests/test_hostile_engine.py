@@ -261,7 +261,9 @@ def test_control_characters_and_specials_give_well_formed_word_parts(tmp_path, c
     assert manifest["notes"][0].startswith(f"数据中有 {dropped} 个不能写入 Word/Excel 的控制字符")
     assert "U+0000×15" in manifest["notes"][0] and "U+D800×15" in manifest["notes"][0]
     assert take_dropped() == {}  # handed to the manifest
-    assert [r.getMessage()[:15] for r in caplog.records] == [f"提示：数据中有 {dropped} 个不能"]  # stderr
+    assert [r.getMessage()[:15] for r in caplog.records] == [
+        f"提示：数据中有 {dropped} 个不能"
+    ]  # stderr
     import docx
 
     doc = docx.Document(str(res.out_dir / "组1.docx"))
@@ -580,10 +582,14 @@ def test_characters_dropped_in_worker_processes_reach_the_manifest(
     from builders import db_execute
 
     soh = "char(1)" if backend == "sqlite" else "chr(1)"  # \x07 would be docxtpl's new paragraph
-    db_execute(workspace, f"update students set name = '张' || {soh} || '小明' where student_no = 'G001'")
+    db_execute(
+        workspace, f"update students set name = '张' || {soh} || '小明' where student_no = 'G001'"
+    )
     result = run("card", "--county", "--workers", workers)
     assert result.exit_code == 0, result.output
-    manifest = json.loads((workspace / "输出" / "学生资助明白卡" / "manifest.json").read_text("utf-8"))
+    manifest = json.loads(
+        (workspace / "输出" / "学生资助明白卡" / "manifest.json").read_text("utf-8")
+    )
     assert manifest.get("notes") == [
         "数据中有 1 个不能写入 Word/Excel 的控制字符或无效字符，已从文书中删除（U+0001×1）；请在原始数据中检查这些内容"
     ]

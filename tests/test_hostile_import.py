@@ -54,7 +54,8 @@ def test_csv_datetimes_keep_their_day(run, imported, workspace, text, day):
     result = run("import", str(path))
     assert result.exit_code == 0, result.output
     assert db_rows(
-        workspace, "select found_on, verified_on from monitoring_procedures where household_id='H002'"
+        workspace,
+        "select found_on, verified_on from monitoring_procedures where household_id='H002'",
     ) == [(day.isoformat(), day.isoformat())]
 
 
@@ -72,7 +73,9 @@ def test_impossible_datetimes_are_refused_with_their_cell(run, imported, workspa
         workspace / "监测帮扶.csv",
         [["户编号", "程序类型", "风险发现日期"], ["H002", "识别纳入", text]],
     )
-    expect_refused(run, workspace, path, f"监测帮扶.csv / 监测帮扶 / 第2行 / 风险发现日期: {reason}")
+    expect_refused(
+        run, workspace, path, f"监测帮扶.csv / 监测帮扶 / 第2行 / 风险发现日期: {reason}"
+    )
 
 
 @pytest.mark.parametrize("char", ["\x01", "\x07", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85"])
@@ -124,16 +127,27 @@ def test_unrecognised_columns_are_kept_whole(run, imported, workspace):
     ],
 )
 def test_amounts_beyond_their_column_are_refused(run, imported, workspace, header, value, reason):
-    rows = [HOUSEHOLDS[0][:4] + ["户类型", header], ["H001", "411599101201", "张大山", HEAD_A, "脱贫户", value]]
+    rows = [
+        HOUSEHOLDS[0][:4] + ["户类型", header],
+        ["H001", "411599101201", "张大山", HEAD_A, "脱贫户", value],
+    ]
     path = write_csv(workspace / "户信息.csv", rows)
-    expect_refused(run, workspace, path, f"户信息.csv / 户信息 / 第2行 / {header}: {reason} ({value}")
+    expect_refused(
+        run, workspace, path, f"户信息.csv / 户信息 / 第2行 / {header}: {reason} ({value}"
+    )
 
 
 def test_largest_amount_that_fits_is_stored_exactly(run, imported, workspace):
-    rows = [HOUSEHOLDS[0][:5] + ["家庭年人均纯收入"], ["H001", "411599101201", "张大山", HEAD_A, "脱贫户", "999999999999.99"]]
+    rows = [
+        HOUSEHOLDS[0][:5] + ["家庭年人均纯收入"],
+        ["H001", "411599101201", "张大山", HEAD_A, "脱贫户", "999999999999.99"],
+    ]
     result = run("import", str(write_csv(workspace / "户信息.csv", rows)))
     assert result.exit_code == 0, result.output
-    [(value,)] = db_rows(workspace, "select cast(income_per_capita as text) from households where household_id='H001'")
+    [(value,)] = db_rows(
+        workspace,
+        "select cast(income_per_capita as text) from households where household_id='H001'",
+    )
     assert value in ("999999999999.99", "999999999999.990")
 
 
@@ -207,11 +221,20 @@ def test_files_of_a_folder_that_are_not_imported_are_listed(run, imported, works
 def test_export_refuses_a_cell_excel_would_cut(run, imported, workspace):
     # The import bounds cells at 32,767 characters; a value written by other means is refused at
     # export, naming the record, instead of being cut without a word.
-    db_execute(workspace, f"update households set head_name = '{'长' * 32_768}' where household_id = 'H001'")
+    db_execute(
+        workspace,
+        f"update households set head_name = '{'长' * 32_768}' where household_id = 'H001'",
+    )
     result = run("data", "export", "备份.xlsx")
     assert result.exit_code == 4, result.output
-    assert "无法导出：户信息 H001 的“户主姓名”有 32768 个字符，超过 Excel 单元格上限 32767" in result.stderr
+    assert (
+        "无法导出：户信息 H001 的“户主姓名”有 32768 个字符，超过 Excel 单元格上限 32767"
+        in result.stderr
+    )
     assert not (workspace / "备份.xlsx").exists()
     assert not list(workspace.glob(".~*.xlsx"))  # no half-written file left
-    db_execute(workspace, f"update households set head_name = '{'长' * 32_767}' where household_id = 'H001'")
+    db_execute(
+        workspace,
+        f"update households set head_name = '{'长' * 32_767}' where household_id = 'H001'",
+    )
     assert run("data", "export", "备份.xlsx").exit_code == 0

@@ -8,7 +8,9 @@ from builders import SCHOOLS, STUDENTS, write_xlsx
 
 from reportgen.engine.batch import MAX_NAME_BYTES, safe_filename
 
-LONG = "河南省青山县城关镇第一初级中学暨青山县教育体育局直属九年一贯制实验学校附属寄宿制学校北校区" * 2  # 90 chars
+LONG = (
+    "河南省青山县城关镇第一初级中学暨青山县教育体育局直属九年一贯制实验学校附属寄宿制学校北校区" * 2
+)  # 90 chars
 
 
 def test_long_names_are_cut_by_bytes_and_stay_apart():

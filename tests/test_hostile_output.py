@@ -17,7 +17,9 @@ def test_output_under_a_file_is_a_located_message(run, imported, workspace):
     assert "Traceback" not in result.output
 
 
-def test_a_full_disk_stops_the_batch_and_leaves_nothing_complete(run, imported, workspace, monkeypatch):
+def test_a_full_disk_stops_the_batch_and_leaves_nothing_complete(
+    run, imported, workspace, monkeypatch
+):
     def full(self, ctx):
         raise OSError(errno.ENOSPC, "No space left on device")
 

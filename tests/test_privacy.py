@@ -20,7 +20,9 @@ def _luhn_number(body: str) -> str:
     """body + the Luhn check digit (a number a bank could issue)."""
     for d in "0123456789":
         digits = [int(c) for c in reversed(body + d)]
-        total = sum(x if i % 2 == 0 else (x * 2 - 9 if x > 4 else x * 2) for i, x in enumerate(digits))
+        total = sum(
+            x if i % 2 == 0 else (x * 2 - 9 if x > 4 else x * 2) for i, x in enumerate(digits)
+        )
         if total % 10 == 0:
             return body + d
     raise AssertionError
@@ -113,7 +115,11 @@ def test_a_diagnosis_in_a_household_notice_is_refused(run, workspace, monkeypatc
 
 def test_the_health_terms_list_is_a_setting(run, workspace, monkeypatch):
     monkeypatch.setenv("REPORTGEN_TODAY", "2023-09-01")
-    _county_with(run, workspace, "李二河（某某病）", "卫生室", '[privacy]\nhealth_terms = ["某某病"]\n')
-    result = run("notice", "--village", "河口乡/王庄村", "--kind", "elimination", "--date", "2023-09-01")
+    _county_with(
+        run, workspace, "李二河（某某病）", "卫生室", '[privacy]\nhealth_terms = ["某某病"]\n'
+    )
+    result = run(
+        "notice", "--village", "河口乡/王庄村", "--kind", "elimination", "--date", "2023-09-01"
+    )
     assert result.exit_code == 7, result.output
     assert "病情等健康信息（“某某病”）" in result.stderr

@@ -124,7 +124,9 @@ def clean_county(folder):
         row[-2:] = ["王干部", "A"]  # a helper each; every house assessed (R-NO-GRADE)
     # H001's 13-year-old has no school record here (D-NOT-FOUND): the clean county leaves him out
     persons = [p[:] for p in PERSONS if p[0] != CHILD_A]
-    persons[-1][-1] = "是"  # H003's head insured: an uninsured member is a screening item (M-SCREEN)
+    persons[-1][-1] = (
+        "是"  # H003's head insured: an uninsured member is a screening item (M-SCREEN)
+    )
     write_xlsx(
         folder / "clean.xlsx", {"行政区划": REGIONS, "户信息": households, "人员信息": persons}
     )

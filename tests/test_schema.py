@@ -39,7 +39,9 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
 
 
 def test_a_version_4_database_gets_the_project_result_columns(run, imported, workspace):
-    projects = db_rows(workspace, "select project_no, name, status from projects order by project_no")
+    projects = db_rows(
+        workspace, "select project_no, name, status from projects order by project_no"
+    )
     db_execute(
         workspace,
         *[f"alter table projects drop column {c}" for c in PROJECT_RESULT_COLUMNS],
@@ -52,8 +54,13 @@ def test_a_version_4_database_gets_the_project_result_columns(run, imported, wor
         assert set(PROJECT_RESULT_COLUMNS) <= columns
     finally:
         ds.dispose()
-    assert db_rows(workspace, "select project_no, name, status from projects order by project_no") == projects
-    assert db_rows(workspace, "select count(*) from projects where actual_end is not null") == [(0,)]
+    assert (
+        db_rows(workspace, "select project_no, name, status from projects order by project_no")
+        == projects
+    )
+    assert db_rows(workspace, "select count(*) from projects where actual_end is not null") == [
+        (0,)
+    ]
 
 
 def test_a_newer_database_is_refused(run, imported, workspace):

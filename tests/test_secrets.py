@@ -48,7 +48,9 @@ def test_scheduled_child_gets_the_url_in_its_environment_not_its_arguments(run, 
     assert run("schedule", "init").exit_code == 0
     scheduler = Scheduler(workspace, db_option=URL)
     assert not any("s3cr" in a for a in scheduler.global_args())
-    assert scheduler.child_env(dt.datetime(2023, 10, 1, tzinfo=dt.timezone.utc))["REPORTGEN_DB"] == URL
+    assert (
+        scheduler.child_env(dt.datetime(2023, 10, 1, tzinfo=dt.timezone.utc))["REPORTGEN_DB"] == URL
+    )
 
 
 def test_config_show_and_doctor_hide_the_password(run, workspace, monkeypatch):
@@ -58,9 +60,9 @@ def test_config_show_and_doctor_hide_the_password(run, workspace, monkeypatch):
         assert result.exit_code == 0, result.output
         assert "s3cr" not in result.output and "P@ss" not in result.output
         assert "clerk:****@db.county.local" in result.output
-    assert json.loads(run("config", "show", "--json").output)["settings"]["database"]["value"].startswith(
-        "postgresql+psycopg://clerk:****@"
-    )
+    assert json.loads(run("config", "show", "--json").output)["settings"]["database"][
+        "value"
+    ].startswith("postgresql+psycopg://clerk:****@")
 
 
 def test_manifest_command_hides_the_password(run, imported, workspace, monkeypatch, backend):
