@@ -201,3 +201,32 @@ def forget_user_rules():
     before = set(builtin_rules())
     yield
     assert set(builtin_rules()) == before and all(r.builtin for r in builtin_rules().values())
+
+
+# ------------------------------------------------------------------ the example county
+@pytest.fixture(scope="module")
+def example_db(module_db):
+    """The example county imported once per module; each test works on a copy of the database."""
+    from reportgen.dataset.importer import import_paths
+    from reportgen.dataset.store import Dataset
+    from reportgen.paths import example_data_dir
+
+    url = module_db()
+    dataset = Dataset.open(url, create=True)
+    import_paths(dataset, [example_data_dir() / "示例县"])
+    dataset.dispose()
+    return url
+
+
+@pytest.fixture
+def example(workspace, example_db, new_db, backend, monkeypatch):
+    """A workspace on a copy of the example county (on the test's backend), as of 2023-10-08."""
+    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
+    if backend == "sqlite":
+        shutil.copy(sa.engine.make_url(example_db).database, workspace / "reportgen.db")
+    else:
+        monkeypatch.setenv("REPORTGEN_DB", new_db(template=example_db))
+    (workspace / "reportgen.toml").write_text(
+        '[county]\nname = "青山县"\n[offices]\ncounty = "青山县乡村振兴局"\n', encoding="utf-8"
+    )
+    return workspace

@@ -10,36 +10,16 @@ from __future__ import annotations
 import ast
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from builders import sqlite_only
 from docx import Document
 from openpyxl import load_workbook
 
 from reportgen.config import load_policy
-from reportgen.dataset import Dataset
-from reportgen.dataset.importer import import_paths
 from reportgen.errors import ConfigError
-from reportgen.paths import example_data_dir, policies_dir
-
-
-@pytest.fixture(scope="module")
-def example_db(module_db):
-    url = module_db()
-    dataset = Dataset.open(url, create=True)
-    import_paths(dataset, [example_data_dir() / "示例县"])
-    dataset.dispose()
-    return url
-
-
-@pytest.fixture
-def example(workspace, example_db, monkeypatch):
-    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
-    shutil.copy(sa.engine.make_url(example_db).database, workspace / "reportgen.db")
-    return workspace
+from reportgen.paths import policies_dir
 
 
 def _config(ws, policy: str) -> None:

@@ -10,7 +10,6 @@ import pytest
 from builders import db_execute, db_rows
 from openpyxl import load_workbook
 from test_parallel import files, manifest
-from test_selfcheck import example, example_db  # noqa: F401  (fixtures)
 
 from reportgen.config import load_settings
 from reportgen.dataset.store import Dataset
@@ -26,7 +25,7 @@ FINDINGS = "SELECT rule, entity, key, name, household, place, detail, township, 
 
 
 @pytest.fixture
-def planted(example, monkeypatch):  # noqa: F811  (the imported fixture)
+def planted(example, monkeypatch):
     """The example county (test_selfcheck's fixture) plus records that belong to no township: a
     monitored household moved to the county's own code, and a welfare job of one of its members
     (over 3 years: J-TERM). Partitioned although it is far below the size where partitions pay

@@ -11,16 +11,12 @@ import re
 import shutil
 
 import pytest
-import sqlalchemy as sa
 from builders import sqlite_only
 from docx import Document
 
 from reportgen.config import load_policy
-from reportgen.dataset import Dataset
-from reportgen.dataset.importer import import_paths
 from reportgen.errors import ConfigError
 from reportgen.packs import diff, list_packs
-from reportgen.paths import example_data_dir
 from reportgen.rules import RENAMED, bind_rules, load_rules
 
 
@@ -69,22 +65,6 @@ def test_the_second_pack_differs_in_numbers_and_words_and_marks_its_values_illus
     ):
         before = text[: text.index(f"{key} =")].splitlines()[-1]
         assert "【示例值】" in before, key
-
-
-@pytest.fixture(scope="module")
-def example_db(module_db):
-    url = module_db()
-    dataset = Dataset.open(url, create=True)
-    import_paths(dataset, [example_data_dir() / "示例县"])
-    dataset.dispose()
-    return url
-
-
-@pytest.fixture
-def example(workspace, example_db, monkeypatch):
-    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
-    shutil.copy(sa.engine.make_url(example_db).database, workspace / "reportgen.db")
-    return workspace
 
 
 def _config(ws, extra: str) -> None:

@@ -3,11 +3,9 @@ its chart, new/persisting/resolved across two quarters, the 整改措施 overrid
 
 import json
 import re
-import shutil
 import zipfile
 
 import pytest
-import sqlalchemy as sa
 from builders import HEAD_A, HOUSEHOLDS, PERSONS, REGIONS, db_rows, write_xlsx
 from docx import Document
 from docx.oxml.ns import qn
@@ -15,40 +13,14 @@ from docx.shared import RGBColor
 from openpyxl import load_workbook
 
 from reportgen.config import load_policy
-from reportgen.dataset.importer import import_paths
-from reportgen.dataset.store import Dataset
 from reportgen.documents.report_blocks import mask_ids
 from reportgen.documents.selfcheck import Quarter, parse_quarter
 from reportgen.errors import ConfigError
-from reportgen.paths import example_data_dir
 from reportgen.rules import builtin_rules, load_rules
 
 REPORT = "输出/自查报告/青山县_2023年第三季度_自查报告.docx"
 LIST = "输出/自查报告/青山县_2023年第三季度_自查问题清单.xlsx"
 FULL_ID = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9X](?![0-9])")
-
-
-@pytest.fixture(scope="module")
-def example_db(module_db):
-    """The example county imported once; each test works on a copy of the database."""
-    url = module_db()
-    dataset = Dataset.open(url, create=True)
-    import_paths(dataset, [example_data_dir() / "示例县"])
-    dataset.dispose()
-    return url
-
-
-@pytest.fixture
-def example(workspace, example_db, new_db, backend, monkeypatch):
-    monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
-    if backend == "sqlite":
-        shutil.copy(sa.engine.make_url(example_db).database, workspace / "reportgen.db")
-    else:
-        monkeypatch.setenv("REPORTGEN_DB", new_db(template=example_db))
-    (workspace / "reportgen.toml").write_text(
-        '[county]\nname = "青山县"\n[offices]\ncounty = "青山县乡村振兴局"\n', encoding="utf-8"
-    )
-    return workspace
 
 
 def paragraphs(path) -> list[str]:

@@ -109,32 +109,34 @@ def _loans_text(loans) -> str:
     return "、".join(f"{cn_date(x.lent_on)}放款{x.amount:,.0f}元" for x in loans)
 
 
-@rule("C-OVER-MAX", entity="household")
-def loan_over_max(ctx: RuleContext) -> Iterator[Finding]:
-    """A household whose outstanding loans together exceed the pack's per-household limit."""
-    limit = Decimal(str(ctx.policy.value("microcredit.max_amount")))
+def _over_total(ctx: RuleContext, rule_id: str, limit_key: str, say) -> Iterator[Finding]:
+    """Households whose outstanding loans together exceed the pack's `limit_key`; `say(total,
+    limit)` words the end of the detail."""
+    limit = Decimal(str(ctx.policy.value(limit_key)))
     for hid, loans in household_loans(ctx).items():
         total = sum((x.amount for x in loans), Decimal(0))
         if total > limit:
-            yield ctx.household_finding(
-                "C-OVER-MAX",
-                ctx.households[hid],
-                f"{_loans_text(loans)}，未还合计{total:,.0f}元，超过{limit:,.0f}元",
-            )
+            detail = f"{_loans_text(loans)}，未还合计{total:,.0f}元，{say(total, limit)}"
+            yield ctx.household_finding(rule_id, ctx.households[hid], detail)
+
+
+@rule("C-OVER-MAX", entity="household")
+def loan_over_max(ctx: RuleContext) -> Iterator[Finding]:
+    """A household whose outstanding loans together exceed the pack's per-household limit."""
+    yield from _over_total(
+        ctx, "C-OVER-MAX", "microcredit.max_amount", lambda total, limit: f"超过{limit:,.0f}元"
+    )
 
 
 @rule("C-NO-SUBSIDY", entity="household")
 def loan_over_subsidy(ctx: RuleContext) -> Iterator[Finding]:
     """A household whose outstanding loans together exceed the pack's interest-subsidy limit."""
-    limit = Decimal(str(ctx.policy.value("microcredit.interest_subsidy_max")))
-    for hid, loans in household_loans(ctx).items():
-        total = sum((x.amount for x in loans), Decimal(0))
-        if total > limit:
-            yield ctx.household_finding(
-                "C-NO-SUBSIDY",
-                ctx.households[hid],
-                f"{_loans_text(loans)}，未还合计{total:,.0f}元，其中{total - limit:,.0f}元不予贴息",
-            )
+    yield from _over_total(
+        ctx,
+        "C-NO-SUBSIDY",
+        "microcredit.interest_subsidy_max",
+        lambda total, limit: f"其中{total - limit:,.0f}元不予贴息",
+    )
 
 
 @rule("C-OVERDUE", entity="household")
