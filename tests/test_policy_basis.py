@@ -129,7 +129,7 @@ def test_every_rule_cites_a_document_of_its_seed_section(rules, policy):
 def test_dropout_rules_cite_the_dropout_notice_and_aid_rules_the_aid_measures(rules, policy):
     dropout = [r for r in rules if r.entity == "dropout_case"]
     aid = [r for r in rules if r.entity == "student"]
-    assert len(dropout) == 6 and {r.id for r in aid} == {"A-UNPAID", "A-SPECIAL"}
+    assert len(dropout) == 6 and {r.id for r in aid} == {"A-UNPAID", "A-SPECIAL", "A-SHORT"}
     for r in dropout:
         assert wenhao(r.basis_text(policy)) == DROPOUT, r.id
     for r in aid:
