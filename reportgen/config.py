@@ -236,6 +236,8 @@ _REQUIRED_POLICY_KEYS: dict[str, type | tuple[type, ...]] = {
     "employment.welfare_job_max_placements": int,
     "employment.welfare_job_max_posts_per_person": int,
     "employment.yulu_vocational_yearly": (int, float),
+    "employment.welfare_subsidy_min_share": (int, float),
+    "employment.local_minimum_wage_monthly": (int, float),
     "microcredit.max_amount": (int, float),
     "microcredit.interest_subsidy_max": (int, float),
     "projects.industry_share_min": (int, float),

@@ -367,3 +367,28 @@ def test_aid_paid_below_the_standard_or_for_the_wrong_item(run, workspace):
         "2023年秋季学期免学费发放799.00元，低于每学期800.00元；"
         "2023年秋季学期发放国家助学金1,000元，不在可享受的资助项目内"
     )
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_welfare_post_subsidy_below_half_the_minimum_wage(run, workspace):
+    from builders import WIFE_A
+
+    jobs = [
+        ["证件号码", "岗位名称", "开始日期", "结束日期", "月补贴"],
+        [HEAD_A, "保洁员", "2023-01-01", "", 800],  # exactly 50% of 1,600: not reported
+        [HEAD_B, "护林员", "2023-01-01", "", 799],  # 1 yuan below
+        [WIFE_A, "护路员", "2022-01-01", "2023-06-30", 500],  # ended before the as-of date
+    ]
+    assert run("import", str(county(workspace, 公益岗位=jobs))).exit_code == 0
+    found = findings(run, "J-SUBSIDY")
+    assert set(found) == {HEAD_B}
+    assert (
+        found[HEAD_B]["detail"] == "“护林员”月补贴799元，低于当地最低工资标准1,600元的50%（800元）"
+    )
+    # a county in a higher wage class sets its own standard: 800 is then below 50% of 2,000
+    (workspace / "reportgen.toml").write_text(
+        "[policy_overrides]\nemployment.local_minimum_wage_monthly = 2000\n", encoding="utf-8"
+    )
+    found = findings(run, "J-SUBSIDY")
+    assert set(found) == {HEAD_A, HEAD_B}
+    assert found[HEAD_A]["title"] == "公益岗位补贴低于当地最低工资标准的50%"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -65,6 +66,25 @@ def job_two_posts(ctx: RuleContext) -> Iterator[Finding]:
 def _loan_finding(ctx: RuleContext, rule_id: str, loan, detail: str) -> Finding:
     # a loan's household exists (the import checks the reference)
     return ctx.household_finding(rule_id, ctx.households[loan.household_id], detail)
+
+
+@rule("J-SUBSIDY", entity="person")
+def job_subsidy(ctx: RuleContext) -> Iterator[Finding]:
+    """A post held on the as-of date whose 月补贴 is below the pack's share of the local monthly
+    minimum wage (三.四.(二).6: 不低于当地最低工资标准的50%); a blank 月补贴 is not judged."""
+    wage = Decimal(str(ctx.policy.value("employment.local_minimum_wage_monthly")))
+    share = Decimal(str(ctx.policy.value("employment.welfare_subsidy_min_share")))
+    floor = (wage * share).quantize(Decimal("0.01"))
+    for job in ctx.welfare_jobs():
+        held = job.start_on <= ctx.as_of and (job.end_on is None or job.end_on >= ctx.as_of)
+        if held and job.monthly_subsidy is not None and job.monthly_subsidy < floor:
+            yield ctx.person_finding(
+                "J-SUBSIDY",
+                ctx.persons.get(job.id_number),
+                job.id_number,
+                f"“{job.post_name}”月补贴{job.monthly_subsidy:,.0f}元，低于当地最低工资标准{wage:,.0f}元的"
+                f"{share * 100:.0f}%（{floor:,.0f}元）",
+            )
 
 
 # ------------------------------------------------------------------------------ projects
