@@ -392,3 +392,31 @@ def test_welfare_post_subsidy_below_half_the_minimum_wage(run, workspace):
     found = findings(run, "J-SUBSIDY")
     assert set(found) == {HEAD_A, HEAD_B}
     assert found[HEAD_A]["title"] == "公益岗位补贴低于当地最低工资标准的50%"
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_severe_members_of_an_edge_household(run, workspace):
+    from builders import CHILD_B, WIFE_A
+
+    households = [h[:] for h in HOUSEHOLDS]
+    households[2][6] = "低保边缘"  # H002: its head 二级 disabled, its daughter 三级 肢体 (not 重残)
+    households[1][6] = ""  # H001 is not 低保边缘: its 大病 member is not listed
+    persons = with_columns(
+        PERSONS,
+        健康状况=["健康", "患有大病", "健康", "健康", "健康", "健康"],
+        残疾等级=["", "", "", "二级", "三级", ""],
+        残疾类别=["", "", "", "肢体", "肢体", ""],
+    )
+    assert (
+        run("import", str(county(workspace, households=households, persons=persons))).exit_code == 0
+    )
+    found = findings(run, "B-EDGE-SINGLE")
+    assert set(found) == {HEAD_B}
+    assert found[HEAD_B]["detail"] == "低保边缘家庭成员，二级肢体残疾，可申请参照单人户纳入低保"
+    # a 三级 intellectual disability is 重残 too
+    persons[5][-1] = "智力"
+    assert (
+        run("import", str(county(workspace, households=households, persons=persons))).exit_code == 0
+    )
+    assert set(findings(run, "B-EDGE-SINGLE")) == {HEAD_B, CHILD_B}
+    assert WIFE_A not in findings(run, "B-EDGE-SINGLE")

@@ -389,3 +389,35 @@ def aid_paid_short_or_wrong(ctx: RuleContext) -> Iterator[Finding]:
                     )
         if problems:
             yield student_finding(ctx, "A-SHORT", s, "；".join(problems))
+
+
+def _severe(p) -> str | None:
+    """重病 or 重残 as the seed defines them (二.五.(二).1②): 患有大病; a disability of grade 一级 or
+    二级, or 三级 intellectual or mental disability."""
+    if p.health == "患有大病":
+        return "患有大病"
+    kind = p.disability_type or ""
+    if p.disability_grade in ("一级", "二级") or (
+        p.disability_grade == "三级" and ("智力" in kind or "精神" in kind)
+    ):
+        return f"{p.disability_grade}{kind}残疾"
+    return None
+
+
+@rule("B-EDGE-SINGLE", entity="person")
+def severe_member_of_an_edge_household(ctx: RuleContext) -> Iterator[Finding]:
+    """A 重病 or 重残 member of a 低保边缘 household: may, on application, be covered as a
+    single-person 低保 household (单人保); listed for screening."""
+    for hid, members in ctx.members.items():
+        h = ctx.households.get(hid)
+        if h is None or h.baodi_type != "低保边缘":
+            continue
+        for p in members:
+            why = _severe(p)
+            if why:
+                yield ctx.person_finding(
+                    "B-EDGE-SINGLE",
+                    p,
+                    p.id_number,
+                    f"低保边缘家庭成员，{why}，可申请参照单人户纳入低保",
+                )
