@@ -15,11 +15,6 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "reportgen"
 DOMAIN = ("documents", "rules", "dataset", "aid", "dropout", "config", "packs", "schedule")
 
-# Known exceptions, in files other work owns: (importing module, imported module) → what to do.
-# Each entry must still be needed (test_every_pending_exception_is_still_needed): remove it when
-# its file is fixed.
-PENDING: dict[tuple[str, str], str] = {}
-
 
 def module_files() -> dict[str, Path]:
     out = {}
@@ -148,10 +143,6 @@ def cli_module_level_library_imports() -> set[tuple[str, str]]:
     }
 
 
-def not_pending(found) -> set[tuple[str, str]]:
-    return {pair for pair in found if pair not in PENDING}
-
-
 def test_only_the_cli_imports_click():
     found = {
         (m, name)
@@ -163,21 +154,17 @@ def test_only_the_cli_imports_click():
 
 
 def test_the_engine_imports_no_domain_module():
-    assert not_pending(engine_domain_imports()) == set()
+    assert engine_domain_imports() == set()
 
 
 def test_no_import_cycles_at_module_level():
     top, _ = graph()
-    for module, target in PENDING:  # without the known edges, to find any other cycle
-        top[module].discard(target)
     assert sorted(cycle_edges(top)) == []
 
 
 def test_no_import_inside_a_function_closes_a_cycle():
-    """An import moved into a function to break a cycle is a seam in the wrong place: none, but
-    the known ones."""
-    closing = closing_imports()
-    assert {pair: closing[pair] for pair in not_pending(closing)} == {}
+    """An import moved into a function to break a cycle is a seam in the wrong place: none."""
+    assert closing_imports() == {}
 
 
 WATCH = """
@@ -221,21 +208,10 @@ def test_the_cli_and_its_help_load_no_library_module():
     code = WATCH.format(watched=list(HEAVY))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     blame = json.loads(out.stdout)
-    waived = {m for m, t in PENDING if m.startswith("reportgen.cli.") and t in HEAVY}
-    assert {name: by for name, by in blame.items() if by not in waived} == {}
+    assert blame == {}
 
 
-def test_every_pending_exception_is_still_needed():
-    """An exception waived in PENDING while its file is being fixed must still be needed: when the
-    file is fixed this fails, and the entry goes (PENDING is empty today)."""
-    if not PENDING:
-        return
-    top, _ = graph()
-    found = (
-        engine_domain_imports()
-        | cycle_edges(top)
-        | set(closing_imports())
-        | cli_module_level_library_imports()
-    )
-    for pair in sorted(PENDING):
-        assert pair in found, f"{pair[0]} no longer imports {pair[1]} so: remove it from PENDING"
+def test_cli_modules_import_no_library_module_at_module_level():
+    """The static twin of the subprocess test above: a CLI module names the library it needs inside
+    its command functions."""
+    assert cli_module_level_library_imports() == set()
