@@ -359,20 +359,20 @@ def aid_paid_short_or_wrong(ctx: RuleContext) -> Iterator[Finding]:
     standard (免学费, 免住宿费) without a standard on file are not compared."""
     from reportgen.aid.eligibility import eligible_items
     from reportgen.aid.terms import terms_of_school_year
-    from reportgen.dataset.schema import TABLES
-    from reportgen.rules.policies import _school_year, _students, student_finding
+    from reportgen.rules.policies import (
+        _school_year,
+        _students,
+        school_year_payments,
+        student_finding,
+    )
 
     per_year = int(ctx.policy.value("aid.terms_per_year"))
-    year = _school_year(ctx.as_of)
-    terms = terms_of_school_year(year)
-    payments = TABLES["aid_payments"]
-    paid: dict[str, list] = defaultdict(list)
-    with ctx.dataset.engine.connect() as conn:
-        for r in conn.execute(sa.select(payments).where(payments.c.term.in_(terms))):
-            if r.paid_on is None or r.paid_on <= ctx.as_of:
-                paid[r.student_no].append(r)
+    terms = terms_of_school_year(_school_year(ctx.as_of))
+    paid = school_year_payments(ctx)
     for s in _students(ctx):
-        rows = paid.get(s.student_no)
+        rows = [
+            r for r in paid.get(s.student_no, []) if r.paid_on is None or r.paid_on <= ctx.as_of
+        ]
         if not rows:
             continue  # nothing paid: A-UNPAID
         items = {i.name: i for i in eligible_items(s, ctx.policy)}

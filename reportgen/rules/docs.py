@@ -60,6 +60,11 @@ def descriptions(policy) -> dict[str, str]:
         v("employment.welfare_job_max_placements"),
     )
     loan_max, subsidy_max = v("microcredit.max_amount"), v("microcredit.interest_subsidy_max")
+    loan_max = Decimal(str(loan_max))
+    # A-SHORT's example: the pack's first item with a fixed yearly amount
+    terms = int(v("aid.terms_per_year"))
+    example_aid = next(i for i in policy.student_aid if "amount" in i)
+    per_term = Decimal(str(example_aid["amount"])) / terms
     attempts = v("dropout.persuasion_min_attempts")
     visits, hours = (
         v("dropout.home_teaching_min_visits_per_month"),
@@ -112,7 +117,8 @@ def descriptions(policy) -> dict[str, str]:
         "J-TWO-POSTS": f"检查日同时在岗（开始日期不晚于检查日，结束日期为空或不早于检查日）的公益岗位超过"
                        f"{v('employment.welfare_job_max_posts_per_person')}个的人员报。",
         "C-OVER-MAX": f"一户未还的小额信贷（检查日前放款、未到期或已逾期）合计超过{_num(loan_max)}元的报，不是逐笔看："
-                      f"6万元和5万元两笔合计11万元也报（合计{_num(loan_max)}元不报，{_num(loan_max + 1)}元报）。",
+                      f"两笔各{_num(loan_max * Decimal('0.6'))}元、{_num(loan_max / 2)}元，合计{_num(loan_max * Decimal('1.1'))}元也报"
+                      f"（合计{_num(loan_max)}元不报，{_num(loan_max + 1)}元报）。",
         "C-NO-SUBSIDY": f"一户未还的小额信贷合计超过{_num(subsidy_max)}元的报，提示超出部分不予贴息（合计{_num(subsidy_max)}元不报，"
                         f"{_num(subsidy_max + 1)}元报）。",
         "M-NO-ANNOUNCE": f"识别纳入或风险消除程序县级审批后，到检查日超过{v('monitoring.announce_max_days')}天（审批日之后的日历天）"
@@ -128,8 +134,10 @@ def descriptions(policy) -> dict[str, str]:
         "B-LOW-INCOME": f"无兜底类型、家庭年人均纯收入低于农村低保标准全年额（{_num(v('social_assistance.dibao_rural_monthly_min'))}元×12）"
                         "的户报（提示，供排查）；恰好等于不报。",
         "A-SHORT": f"检查日所在学年（9月起）已发放（发放日期不晚于检查日）的资助，逐条与学生可能符合的资助项目比对：项目不在其中的报"
-                   f"（发错项目）；某学期金额低于该项目学年标准的 1/{v('aid.terms_per_year')} 的报（如寄宿生生活补助初中 1,250 元/年，"
-                   "每学期不低于 625 元；625 元不报，624 元报）。按学校收费标准、标准未填的免学费、免住宿费不比金额；一分未发的见 A-UNPAID。",
+                   f"（发错项目）；某学期金额低于该项目学年标准的 1/{terms} 的报（如{example_aid['name']}"
+                   f"{'、'.join(example_aid['stage'])} {_num(example_aid['amount'])} 元/年，每学期不低于 {_num(per_term)} 元；"
+                   f"{_num(per_term)} 元不报，{_num(per_term - 1)} 元报）。按学校收费标准、标准未填的免学费、免住宿费不比金额；"
+                   "一分未发的见 A-UNPAID。",
         "J-SUBSIDY": f"检查日在岗的公益岗位，月补贴低于当地月最低工资标准（{_num(v('employment.local_minimum_wage_monthly'))}元，"
                      f"县里按本县类别设置）的{_num(Decimal(str(v('employment.welfare_subsidy_min_share'))) * 100)}%的报；月补贴未填的不判断。",
         "B-EDGE-SINGLE": "兜底类型为低保边缘的户中，健康状况为患有大病，或残疾等级一级、二级（三级的智力、精神残疾）的成员报"

@@ -38,22 +38,29 @@ def student_finding(ctx: RuleContext, rule_id: str, student, detail: str) -> Fin
                    student.school.name, detail, place.township_code, student.household_village or "")  # fmt: skip
 
 
+def school_year_payments(ctx: RuleContext) -> dict[str, list]:
+    """Student number → the aid payments of the as-of date's school year (both terms), read once
+    per run (A-UNPAID, A-SHORT)."""
+    if "facts:school_year_payments" not in ctx._cache:
+        from reportgen.aid.terms import terms_of_school_year
+        from reportgen.dataset.schema import TABLES
+
+        payments = TABLES["aid_payments"]
+        terms = terms_of_school_year(_school_year(ctx.as_of))
+        out: dict[str, list] = defaultdict(list)
+        with ctx.dataset.engine.connect() as conn:
+            for r in conn.execute(sa.select(payments).where(payments.c.term.in_(terms))):
+                out[r.student_no].append(r)
+        ctx._cache["facts:school_year_payments"] = out
+    return ctx._cache["facts:school_year_payments"]
+
+
 @rule("A-UNPAID", entity="student")
 def unpaid_eligible(ctx: RuleContext) -> Iterator[Finding]:
     from reportgen.aid.eligibility import eligible_items
-    from reportgen.aid.terms import terms_of_school_year
-    from reportgen.dataset.schema import TABLES
 
     year = _school_year(ctx.as_of)
-    terms = terms_of_school_year(year)
-    payments = TABLES["aid_payments"]
-    with ctx.dataset.engine.connect() as conn:
-        paid = {
-            r[0]
-            for r in conn.execute(
-                sa.select(payments.c.student_no).where(payments.c.term.in_(terms)).distinct()
-            )
-        }
+    paid = school_year_payments(ctx)
     for s in _students(ctx):
         items = eligible_items(s, ctx.policy)
         if items and s.student_no not in paid:
