@@ -16,7 +16,15 @@ from typing import Any
 
 from reportgen.dataset.sheets import STUDENT_STAGES
 from reportgen.errors import ConfigError
-from reportgen.packs import PackData, find_pack, list_packs, read_pack, read_toml, render_text
+from reportgen.packs import (
+    DATA_TABLES,
+    PackData,
+    find_pack,
+    list_packs,
+    read_pack,
+    read_toml,
+    render_text,
+)
 
 CONFIG_NAME = "reportgen.toml"
 DEFAULT_DB_NAME = "reportgen.db"
@@ -118,8 +126,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _is_leaf_table(key: str) -> bool:
-    # Policy values that are tables themselves (e.g. housing.rebuilt_area_by_size).
-    return key in {"housing.rebuilt_area_by_size", "employment.yulu_short_training"}
+    return key in DATA_TABLES
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:

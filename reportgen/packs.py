@@ -287,13 +287,15 @@ def flat_view(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Policy values that are tables themselves, keyed by data (household sizes, training grades, step
+# names): one value when shown, compared or overridden, not a table of settings.
+DATA_TABLES = frozenset(
+    {"housing.rebuilt_area_by_size", "employment.yulu_short_training", "monitoring.step_notes"}
+)
+
+
 def _is_leaf(prefix: str) -> bool:
-    # tables whose keys are data (sizes, grades, step names), shown as one value
-    return prefix.rstrip(".") in {
-        "housing.rebuilt_area_by_size",
-        "employment.yulu_short_training",
-        "monitoring.step_notes",
-    }
+    return prefix.rstrip(".") in DATA_TABLES
 
 
 def _rendered(text: str, data: dict[str, Any]) -> str:
