@@ -116,7 +116,8 @@ def _over_total(ctx: RuleContext, rule_id: str, limit_key: str, say) -> Iterator
     for hid, loans in household_loans(ctx).items():
         total = sum((x.amount for x in loans), Decimal(0))
         if total > limit:
-            detail = f"{_loans_text(loans)}，未还合计{total:,.0f}元，{say(total, limit)}"
+            owed = f"，未还合计{total:,.0f}元" if len(loans) > 1 else ""  # one loan: its amount says it
+            detail = f"{_loans_text(loans)}{owed}，{say(total, limit)}"
             yield ctx.household_finding(rule_id, ctx.households[hid], detail)
 
 
