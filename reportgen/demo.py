@@ -1,6 +1,7 @@
 """`reportgen demo`: a throw-away workspace from the example county, imported, every document generated.
 
-Each document kind adds one step to DEMO_STEPS; the demo is also what a new user runs first, so
+One step per document kind of documents/catalog.py (its module's `demo(run)`), in the catalog's
+order; the demo is also what a new user runs first, so
 it runs against the installed package's own copy of data_examples/.
 """
 
@@ -16,11 +17,11 @@ from typing import Any
 from reportgen.config import CONFIG_NAME, load_settings
 from reportgen.dataset.importer import ImportResult, Progress, import_paths
 from reportgen.dataset.summary import summarize
-from reportgen.documents.common import DocumentRun
+from reportgen.documents.catalog import DOCUMENT_KINDS, kind_module
+from reportgen.documents.common import DocumentRun, StepOutput
 from reportgen.engine import OutputEntry
 from reportgen.errors import ConfigError
 from reportgen.paths import example_data_dir
-from reportgen.places import resolve_place
 from reportgen.workspace import open_dataset
 
 # The example county's data run to 2023-09-30; the demo generates as of the start of October.
@@ -56,118 +57,6 @@ office_numbers = ["0376-5550123", "0376-5550317", "0376-5550110"]
 [monitoring]
 yimatong_url = "https://fpjc.example.invalid/apply"
 """
-
-
-@dataclass
-class StepOutput:
-    """What a step made, and what it has to tell the user (e.g. a notice it refused)."""
-
-    outputs: list[OutputEntry]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class DemoStep:
-    title: str  # shown while it runs, e.g. 学生资助政策明白卡
-    folder: str  # sub-folder of the demo output
-    run: Callable[[DocumentRun], list[OutputEntry] | StepOutput]
-
-
-def _cards(run: DocumentRun) -> list[OutputEntry]:
-    from reportgen.aid.students import select_schools
-    from reportgen.documents.aid_card import make_cards
-
-    return make_cards(run, select_schools(run.dataset, county=True), year=2023).outputs
-
-
-def _aid_notices(run: DocumentRun) -> list[OutputEntry]:
-    from reportgen.aid.students import select_schools
-    from reportgen.documents.aid_notice import make_aid_notices
-
-    return make_aid_notices(run, select_schools(run.dataset, county=True)).outputs
-
-
-def _monitor_sheets(run: DocumentRun) -> list[OutputEntry]:
-    from reportgen.documents.monitor_sheet import make_monitor_sheets, select_villages
-
-    villages, _ = select_villages(run.dataset, county=True)
-    return make_monitor_sheets(run, villages).outputs
-
-
-def _notices(run: DocumentRun) -> StepOutput:
-    """The notices of 2023-09-01, the day most example publicity starts: every village's, then
-    every township's and the county's project notices (multi-village projects are listed there,
-    DOMAIN §5). The example county deliberately records 4-day publicity periods (self-check
-    cases): those notices are refused, and the refusal is what the demo shows for them."""
-    from reportgen.documents.notices import PROJECT_KEYS, county_place, make_public_notices
-    from reportgen.engine import write_manifest
-    from reportgen.places import villages_under
-
-    outputs: list[OutputEntry] = []
-    failures = []
-    notes: list[str] = []
-    templates: dict[str, str] = {}
-    county = county_place(run.dataset)
-    townships = sorted({v.parent_code or "" for v in villages_under(run.dataset, county)})
-    places = [
-        *((v, None) for v in villages_under(run.dataset, county)),
-        *((resolve_place(run.dataset, code, level="乡"), PROJECT_KEYS) for code in townships),
-        (county, PROJECT_KEYS),
-    ]
-    for place, kinds in places:
-        result = make_public_notices(
-            run,
-            place,
-            kinds=kinds,
-            start=dt.date(2023, 9, 1),
-            days=None,
-            year=2023,
-            manifest=False,
-        )
-        outputs += result.outputs
-        failures += result.failures
-        notes += [f"{place.file_label} {n}" for n in result.notes if "已记入数据" not in n]
-        templates.update({t["name"]: t["sha256"] for t in result.templates})
-    write_manifest(
-        run.out_dir,
-        run=run.run_info(),
-        templates=[{"name": k, "sha256": v} for k, v in sorted(templates.items())],
-        outputs=outputs,
-        failures=failures,
-    )
-    return StepOutput(outputs, [f"{f.record}{f.message}" for f in failures] + notes)
-
-
-def _dropout(run: DocumentRun) -> list[OutputEntry]:
-    """The county's dropout archives and ledger as of 2023-10-01 (the example county's 控辍保学 date)."""
-    from reportgen.documents.dropout_archive import make_dropout_documents, select_cases
-
-    selection = select_cases(run.dataset, county=True, county_name=run.settings.county_name)
-    return make_dropout_documents(run, selection, as_of=dt.date(2023, 10, 1)).outputs
-
-
-def _selfcheck(run: DocumentRun) -> list[OutputEntry]:
-    from reportgen.documents.selfcheck import make_selfcheck, parse_quarter
-    from reportgen.rules.runs import make_scope
-
-    return make_selfcheck(run, make_scope(run.dataset), parse_quarter("2023Q3")).outputs
-
-
-def _monthly(run: DocumentRun) -> list[OutputEntry]:
-    from reportgen.documents.monthly import make_monthly, parse_month
-
-    return make_monthly(run, parse_month("2023-09")).outputs
-
-
-DEMO_STEPS: list[DemoStep] = [
-    DemoStep("学生资助政策明白卡", "学生资助明白卡", _cards),
-    DemoStep("学生受助情况温馨告知书", "学生受助情况温馨告知书", _aid_notices),
-    DemoStep("防止返贫监测明白纸", "防止返贫监测明白纸", _monitor_sheets),
-    DemoStep("公示公告", "公示公告", _notices),
-    DemoStep("控辍保学档案和台账", "控辍保学", _dropout),
-    DemoStep("季度自查报告", "自查报告", _selfcheck),
-    DemoStep("监测对象新增退出名单（月报）", "月报", _monthly),
-]
 
 
 @dataclass
@@ -228,17 +117,17 @@ def run_demo(
         inputs = [p for p in sorted(data_dir.iterdir()) if p.is_dir()] or [data_dir]
         result = import_paths(dataset, inputs, progress=progress)
         demo = DemoResult(workspace, out_dir, result, summarize(dataset))
-        for step in DEMO_STEPS:
-            announce(step.title)
-            folder = out_dir / step.folder
+        for kind in DOCUMENT_KINDS:  # every document kind, in the catalog's order
+            announce(kind.name)
+            folder = out_dir / kind.demo_folder
             run = DocumentRun(
-                settings, dataset, folder, f"reportgen demo（{step.title}）", {}, DEMO_TODAY
+                settings, dataset, folder, f"reportgen demo（{kind.name}）", {}, DEMO_TODAY
             )
-            produced = step.run(run)
+            produced = kind_module(kind.command).demo(run)
             if isinstance(produced, StepOutput):
-                demo.notes += [f"{step.title}：{n}" for n in produced.notes]
+                demo.notes += [f"{kind.name}：{n}" for n in produced.notes]
                 produced = produced.outputs
-            demo.steps.append((step.title, folder, produced))
+            demo.steps.append((kind.name, folder, produced))
             demo.outputs += [folder / o.file for o in produced]
     finally:
         dataset.dispose()

@@ -2,7 +2,7 @@
 inside an `on_cluster` block, a Dask distributed cluster through its concurrent.futures executor; and what a
 worker opens once per process (settings and dataset).
 
-`run_partitions` is what every partitioned command uses (documents/parallel*.py for the print
+`run_partitions` is what every partitioned command uses (documents/runner.py for the print
 files, rules/partition.py for the self-check). This module imports no document or engine module,
 so a worker that only checks rules starts without them (about 0.5 s less per worker process).
 """

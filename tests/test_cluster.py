@@ -224,9 +224,9 @@ def test_aid_notice_on_the_scheduler_writes_the_same_bytes(run, county_ws, sched
 def test_dropout_on_the_scheduler_writes_the_same_bytes(
     run, county_ws, scheduler, clusters, monkeypatch
 ):
-    from reportgen.documents import parallel_dropout
+    from reportgen.documents import dropout_archive
 
-    monkeypatch.setattr(parallel_dropout, "CHUNK_MIN", 1)  # two students: two chunks
+    monkeypatch.setattr(dropout_archive, "CHUNK_MIN", 1)  # two students: two chunks
     write_xlsx(
         county_ws / "more.xlsx",
         {"辍学学生": [["学籍号", "发现日期", "辍学原因", "当前状态"], ["G002", "2023-09-06", "外出务工", "劝返中"]]},

@@ -127,8 +127,9 @@ def test_split_zip_and_one_school_run_in_this_process(run, notice_ws, pools):
 def test_plan_names_only_schools_with_letters(run, notice_ws):
     from reportgen.aid.students import select_schools
     from reportgen.config import load_settings
+    from reportgen.documents.aid_notice import KIND, NoticeJob, NoticePeriod
     from reportgen.documents.common import DocumentRun
-    from reportgen.documents.parallel_aid_notice import _notice_plan
+    from reportgen.documents.runner import name_plan
     from reportgen.workspace import open_dataset
 
     settings = load_settings(notice_ws)
@@ -138,7 +139,10 @@ def test_plan_names_only_schools_with_letters(run, notice_ws):
 
         def plan(*terms, class_name=None):
             selection = select_schools(dataset, county=True, class_name=class_name)
-            return [(p["school_code"], p["file"]) for p in _notice_plan(doc, selection, terms)]
+            period = NoticePeriod(terms[0], terms, 2023)
+            return [
+                (p.key, p.file) for p in name_plan(KIND.plan(doc, NoticeJob(selection, period)))
+            ]
 
         assert plan("2023年秋季学期") == [
             ("S01", "学生受助情况温馨告知书_城关镇第一初级中学.docx"),

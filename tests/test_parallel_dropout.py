@@ -8,7 +8,7 @@ import pytest
 from builders import bad_template, full_county, make_id, write_xlsx
 from test_parallel import files, manifest
 
-from reportgen.documents.parallel_dropout import CHUNK_MAX, CHUNK_MIN, _archive_plan, chunk_size
+from reportgen.documents.dropout_archive import CHUNK_MAX, CHUNK_MIN, chunk_size
 
 ARGS = ("dropout", "--county", "--as-of", "2023-10-01")
 
@@ -17,9 +17,9 @@ ARGS = ("dropout", "--county", "--as-of", "2023-10-01")
 def dropout_ws(run, workspace, monkeypatch):
     """Four dropout cases; G003 and g003 differ only in case, so their archives are named _2.
     Chunks of one student (the parent plans them), so that four cases make four partitions."""
-    from reportgen.documents import parallel_dropout
+    from reportgen.documents import dropout_archive
 
-    monkeypatch.setattr(parallel_dropout, "CHUNK_MIN", 1)
+    monkeypatch.setattr(dropout_archive, "CHUNK_MIN", 1)
     monkeypatch.setenv("REPORTGEN_TODAY", "2023-10-08")
     (workspace / "reportgen.toml").write_text(
         '[county]\nname = "青山县"\n[offices]\neducation = "青山县教育局"\n', encoding="utf-8"
@@ -78,18 +78,21 @@ def test_zip_one_student_and_a_small_batch_run_in_this_process(run, dropout_ws, 
     for extra in (("--county", "--zip"), ("--student", "G001")):
         result = run("dropout", *extra, "--as-of", "2023-10-01", "--workers", "2")
         assert result.exit_code == 0, result.output
-    from reportgen.documents import parallel_dropout
+    from reportgen.documents import dropout_archive
 
-    monkeypatch.setattr(parallel_dropout, "CHUNK_MIN", 2)  # four students: two chunks
+    monkeypatch.setattr(dropout_archive, "CHUNK_MIN", 2)  # four students: two chunks
     assert run(*ARGS, "--workers", "2", "--out", "two").exit_code == 0
-    monkeypatch.setattr(parallel_dropout, "CHUNK_MIN", 3)  # fewer than 2×3: one process
+    monkeypatch.setattr(dropout_archive, "CHUNK_MIN", 3)  # fewer than 2×3: one process
     assert run(*ARGS, "--workers", "2", "--out", "one").exit_code == 0
     assert pools == [2]
     assert (dropout_ws / "输出" / "控辍保学" / "控辍保学档案_青山县.zip").is_file()
     assert files(dropout_ws / "one") == files(dropout_ws / "two")
 
 
-def test_chunks_and_names():
+def test_chunks_and_names(monkeypatch):
+    from reportgen.documents import dropout_archive
+    from reportgen.documents.runner import name_plan
+
     # up to four chunks a worker, at least CHUNK_MIN students each (fewer: one chunk), at most CHUNK_MAX
     assert (CHUNK_MIN, CHUNK_MAX) == (500, 1000)
     sizes = [chunk_size(n, 2) for n in (1, 999, 1000, 1999, 2000, 4000, 6000, 10**6)]
@@ -105,13 +108,15 @@ def test_chunks_and_names():
         SimpleNamespace(school="一中", name="王小刚", student_no=no)
         for no in ("G003", "g003", "G003_2", "a/b", "a:b")
     ]
-    plan = _archive_plan(cases, 2)
-    assert plan == [
-        {"archives": [("G003", "控辍保学档案_一中_王小刚_G003.docx"),
-                      ("g003", "控辍保学档案_一中_王小刚_g003_2.docx")]},
-        {"archives": [("G003_2", "控辍保学档案_一中_王小刚_G003_2_2.docx"),
-                      ("a/b", "控辍保学档案_一中_王小刚_a_b.docx")]},
-        {"archives": [("a:b", "控辍保学档案_一中_王小刚_a_b_2.docx")]},
+    monkeypatch.setattr(dropout_archive, "selected_cases", lambda *args: cases)
+    monkeypatch.setattr(dropout_archive, "CHUNK_MIN", 2)  # five students: chunks of 2, 2, 1
+    monkeypatch.setattr(dropout_archive, "CHUNK_MAX", 2)
+    job = dropout_archive.DropoutJob(dropout_archive.CaseSelection("一中"), None)
+    plan = name_plan(dropout_archive.KIND.plan(SimpleNamespace(dataset=None), job, 2))
+    assert [(p.key, p.record_files) for p in plan] == [
+        (("G003", "g003"), ("控辍保学档案_一中_王小刚_G003.docx", "控辍保学档案_一中_王小刚_g003_2.docx")),
+        (("G003_2", "a/b"), ("控辍保学档案_一中_王小刚_G003_2_2.docx", "控辍保学档案_一中_王小刚_a_b.docx")),
+        (("a:b",), ("控辍保学档案_一中_王小刚_a_b_2.docx",)),
     ]  # fmt: skip
 
 

@@ -116,8 +116,8 @@ def test_zip_household_and_one_village_run_in_this_process(run, village_ws, monk
 def test_plan_names_files_as_the_single_process_path(run, village_ws):
     from reportgen.config import load_settings
     from reportgen.documents.common import DocumentRun
-    from reportgen.documents.monitor_sheet import select_villages
-    from reportgen.documents.parallel import _monitor_plan, unique_name
+    from reportgen.documents.monitor_sheet import KIND, SheetJob, select_villages
+    from reportgen.documents.runner import name_plan, unique_name
     from reportgen.workspace import open_dataset
 
     used: set[str] = set()
@@ -131,21 +131,26 @@ def test_plan_names_files_as_the_single_process_path(run, village_ws):
     try:
         doc = DocumentRun(settings, dataset, village_ws / "o", "", {}, None)
         villages, _ = select_villages(dataset, county=True)
-        plan = _monitor_plan(doc, villages, include_all=True)
+
+        def plan(villages, include_all):
+            return name_plan(KIND.plan(doc, SheetJob(tuple(villages), include_all)))
+
         # 李湾村 has only a 一般农户: in the plan with --all, not without
-        assert [(p["village"].code, p["file"], p["roster"], p["households"]) for p in plan] == [
+        assert [(p.key.code, p.file, p.list_file, p.weight) for p in plan(villages, True)] == [
             ("411599101201", "防止返贫监测明白纸_城关镇王庄村.docx", "防止返贫监测明白纸名单_城关镇王庄村.xlsx", 1),
             ("411599102201", "防止返贫监测明白纸_河口乡王庄村.docx", "防止返贫监测明白纸名单_河口乡王庄村.xlsx", 1),
             ("411599102202", "防止返贫监测明白纸_河口乡李湾村.docx", "防止返贫监测明白纸名单_河口乡李湾村.xlsx", 1),
         ]  # fmt: skip
-        assert [p["village"].code for p in _monitor_plan(doc, villages, include_all=False)] == [
-            "411599102201"
-        ]
-        # two villages that would share a roster: the single-process path decides, as for cards
+        assert [p.key.code for p in plan(villages, False)] == ["411599102201"]
+        # a village without households takes no name
         twin = Place("411599102209", "王庄村", "村", "411599102", ("青山县", "河口乡", "王庄村"))
-        assert _monitor_plan(doc, [*villages, twin], include_all=True) is not None  # no households
+        assert len(plan([*villages, twin], True)) == 3
+        # the same village twice: the second print file and roster are _2, none overwritten
         same = villages[1]
-        assert _monitor_plan(doc, [*villages, same], include_all=True) is None
+        last = plan([*villages, same], True)[-1]
+        assert (last.file, last.list_file) == (
+            "防止返贫监测明白纸_河口乡王庄村_2.docx", "防止返贫监测明白纸名单_河口乡王庄村_2.xlsx"
+        )  # fmt: skip
     finally:
         dataset.dispose()
 

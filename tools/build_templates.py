@@ -22,8 +22,9 @@ from reportgen.engine.ooxml import DocxPackage, cell, para, row, table  # noqa: 
 from reportgen.engine.xlsx_template import fix_xlsx_timestamps  # noqa: E402
 
 
-def official_docx(path: Path) -> None:
-    """公文.docx: the GB/T 9704 base every notice and report template starts from."""
+def official_docx(path: Path, title: str = "公文") -> None:
+    """公文.docx: the GB/T 9704 base every notice and report template starts from (and a kind that
+    prints a 公文 of its own, such as 雨露计划补助公示, starts as a copy under its own name)."""
     width = od.A4_OFFICIAL.text_width_twips
     s = od.STYLE_IDS
     hdr = [
@@ -72,7 +73,7 @@ def official_docx(path: Path) -> None:
         styles=od.styles_xml(),
         font_table=od.font_table_xml(),
         settings=od.settings_xml(),
-        title="公文",
+        title=title,
     )
     odd = pkg.add_footer(od.page_number_footer("right"))
     even = pkg.add_footer(od.page_number_footer("left"))
@@ -148,6 +149,7 @@ def main() -> None:
     docx_dir.mkdir(parents=True, exist_ok=True)
     xlsx_dir.mkdir(parents=True, exist_ok=True)
     official_docx(docx_dir / "公文.docx")
+    official_docx(docx_dir / "雨露计划补助公示.docx", title="雨露计划补助公示")
     list_xlsx(xlsx_dir / "名单.xlsx")
     for p in sorted([*docx_dir.iterdir(), *xlsx_dir.iterdir()]):
         print(p.relative_to(ROOT))

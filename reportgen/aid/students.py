@@ -210,3 +210,20 @@ def count_students(dataset: Dataset, selection: Selection) -> int:
         query = query.where(st.c.class_name == selection.class_name)
     with dataset.engine.connect() as conn:
         return conn.execute(query).scalar_one()
+
+
+def students_per_school(dataset: Dataset, selection: Selection) -> list[tuple[str, str, int]]:
+    """(school code, school name, students) of each selected school with students, in selection
+    order: one query, for planning a batch."""
+    st, schools = TABLES["students"], TABLES["schools"]
+    counts = (
+        sa.select(st.c.school_code, schools.c.name, sa.func.count())
+        .join(schools, schools.c.school_code == st.c.school_code)
+        .where(st.c.school_code.in_(selection.school_codes))
+        .group_by(st.c.school_code, schools.c.name)
+    )
+    if selection.class_name:
+        counts = counts.where(st.c.class_name == selection.class_name)
+    with dataset.engine.connect() as conn:
+        having = {code: (name, n) for code, name, n in conn.execute(counts)}
+    return [(code, *having[code]) for code in selection.school_codes if code in having]

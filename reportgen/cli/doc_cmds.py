@@ -172,6 +172,82 @@ def aid_notice_cmd(
             )
 
 
+@cli.command("yulu-notice")
+@click.option("--village", metavar="村", help="村名、村区划代码或“乡镇/村”（同名村须写乡镇）。")
+@click.option("--township", metavar="乡镇", help="乡镇名称或代码：其下每个有受助学生的村一份公示。")
+@click.option("--county", is_flag=True, help="全县每个有受助学生的村各一份公示。")
+@click.option(
+    "--year", type=int, help="学年：如 2023 表示 2023—2024 学年（秋季、春季两个学期的发放）。"
+)
+@click.option(
+    "--term", help="只列一个学期，如 2023年秋季学期。都不给时：数据中最近的有雨露计划发放的学期。"
+)
+@click.option("--date", "date_text", metavar="日期", help="公示第一天（默认今天）。")
+@click.option(
+    "--days", type=int, help="公示天数（含首尾两天），默认为政策包规定的最短公示天数，不得少于它。"
+)
+@out_option("输出/雨露计划补助公示")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
+@zip_option
+@parallel_options("每乡镇一个分区", "--zip ")
+@click.pass_context
+def yulu_notice_cmd(
+    ctx, village, township, county, year, term, date_text, days, out_dir, pdf, as_zip, workers,
+    cluster,
+):  # fmt: skip
+    """雨露计划助学补助公示（公文格式）：每村一份，列出该村受助学生和补助金额，另附公示名单 .xlsx。
+
+    数据来自“资助发放”中政策包雨露计划项目（雨露计划助学补助）的发放记录，学生按证件号码对应到户和村。
+    对应不到村的学生不进任何公示，名单“未对应到村”列出；户类别不是脱贫户也不在监测中的学生照实公示，
+    名单“备注”列标出待核实。公示不含身份证号和电话。
+
+    \b
+    例：reportgen yulu-notice --county --year 2023 --date 2023-10-09
+        reportgen yulu-notice --township 城关镇 --term 2023年秋季学期
+    """
+    from reportgen.documents.notices import county_place
+    from reportgen.documents.yulu_notice import make_yulu_notices, yulu_job
+    from reportgen.places import resolve_place
+
+    if sum(map(bool, (village, township, county))) != 1:
+        raise ConfigError("请给出 --village 村、--township 乡镇 或 --county（三者选一）")
+    if year is not None and term:
+        raise click.UsageError("--year 和 --term 只能给出一个", ctx)
+    app: AppContext = ctx.obj
+    options = {"village": village, "township": township, "county": county, "year": year,
+               "term": term, "date": date_text, "days": days, "pdf": pdf}  # fmt: skip
+    with document_run(app, "yulu-notice", out_dir, options) as run:
+        if county:
+            place = county_place(run.dataset)
+        else:
+            place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
+        start = parse_date_option(date_text) or run.today
+        job = yulu_job(run, place, term=term, year=year, start=start, days=days)
+        from reportgen.documents.yulu_notice import KIND
+
+        with (
+            partitioned(workers, cluster) as processes,
+            progress_bar(ctx, KIND.total(run, job), "公示") as progress,
+        ):
+            result = make_yulu_notices(
+                run, job, pdf=pdf, progress=progress, workers=processes,
+                zip_name=f"雨露计划助学补助公示_{place.file_label}" if as_zip else None,
+            )  # fmt: skip
+        click.echo(f"{place.label}{result.period.label}：已生成 {result.villages} 个村的雨露计划助学补助公示，"
+                   f"共 {result.students} 名学生：")  # fmt: skip
+        print_outputs(result.outputs, run.out_dir)
+        if not result.villages:
+            click.echo("（所选范围内没有发放雨露计划助学补助的学生）")
+        if result.unplaced:
+            click.echo(
+                f"注意：{result.unplaced} 名已发放的学生证件号码在户籍人口中找不到，未列入任何村的公示（见名单“未对应到村”）。"
+            )
+        if result.out_of_scope:
+            click.echo(
+                f"注意：{result.out_of_scope} 名学生的户类别不是脱贫户，也不在监测中，已照实公示，名单“备注”列标出待核实。"
+            )
+
+
 @cli.command("monitor-sheet")
 @click.option("--village", metavar="村", help="村名、村区划代码或“乡镇/村”（同名村须写乡镇）。")
 @click.option("--township", metavar="乡镇", help="乡镇名称或代码：其下每个村一个打印文件。")

@@ -38,6 +38,7 @@ def templates_group() -> None:
 def templates_list(ctx: click.Context) -> None:
     """列出全部模板：名称、类型、来源（内置或工作目录覆盖）。"""
     import reportgen.documents  # noqa: F401  (declares every document kind's templates)
+    from reportgen.documents.catalog import commands_of_template
     from reportgen.engine import list_templates, template_spec
     from reportgen.engine.registry import kind_label, workspace_templates_dir
 
@@ -50,6 +51,8 @@ def templates_list(ctx: click.Context) -> None:
     for r in refs:
         desc = template_spec(r.name, r.kind)
         extra = f"  {desc.description}" if desc and desc.description else ""
+        used = "、".join(f"reportgen {c}" for c in commands_of_template(r.name))
+        extra += f"（{used}）" if used else ""
         click.echo(f"{r.name.ljust(width)}{kind_label(r.kind).ljust(8)}{r.label}{extra}")
     folder = workspace_templates_dir(workspace_of(ctx))
     click.echo(f"\n覆盖内置模板：把同名文件放到 {folder}（或其中的 docx/、xlsx/ 子目录）。")

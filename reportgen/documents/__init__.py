@@ -1,15 +1,13 @@
 """Document kinds: which records, what context each gets, which template, how a batch is grouped.
 
-Importing this package registers every kind's template (name, sample context) with the engine,
-so that `reportgen templates list/check` know the variables each built-in template may use.
+`catalog.DOCUMENT_KINDS` lists every kind once. Importing this package imports each kind's module,
+which registers its templates (name, sample context) with the engine, so that
+`reportgen templates list/check` know the variables each built-in template may use.
 """
 
-from reportgen.documents import (  # noqa: F401
-    aid_card,
-    aid_notice,
-    dropout_archive,
-    monitor_sheet,
-    monthly,
-    notices,
-    selfcheck,
-)
+import importlib
+
+from reportgen.documents.catalog import DOCUMENT_KINDS
+
+for _kind in DOCUMENT_KINDS:
+    importlib.import_module(f"reportgen.documents.{_kind.module}")

@@ -7,9 +7,7 @@ yearly total, how to apply, the hotlines. Beside each print file: a roster .xlsx
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from reportgen.aid.eligibility import (
@@ -20,8 +18,15 @@ from reportgen.aid.eligibility import (
     special_groups_without_hardship,
     stage_items,
 )
-from reportgen.aid.students import Selection, iter_selected
+from reportgen.aid.students import (
+    Selection,
+    count_students,
+    students_of_school,
+    students_per_school,
+)
 from reportgen.documents.common import DocumentRun, school_year_label, yuan
+from reportgen.documents.kind import DocumentKind, Part
+from reportgen.documents.runner import make_documents
 from reportgen.engine import (
     Column,
     OutputEntry,
@@ -29,8 +34,6 @@ from reportgen.engine import (
     daxie,
     declare_template,
     mask_id,
-    render_batch,
-    safe_filename,
     write_table_workbook,
 )
 
@@ -108,24 +111,12 @@ REVIEW_COLUMNS = [
 ]
 
 
-@dataclass
-class CardResult:
-    outputs: list[OutputEntry] = field(default_factory=list)
-    students: int = 0
-    schools: int = 0
-    failures: list = field(default_factory=list)
-
-
 def _card_file(school_name: str, suffix: str) -> str:
     return f"学生资助政策明白卡_{school_name}{suffix}"
 
 
-def _roster_file(out_dir: Path, school_name: str, suffix: str) -> Path:
-    return out_dir / f"{safe_filename('学生资助明白卡名单_' + school_name + suffix)}.xlsx"
-
-
-def _card_label(ctx: dict[str, Any]) -> str:
-    return f"{ctx['name']}（学籍号 {ctx['student_no']}）"
+def _roster_stem(school_name: str, suffix: str) -> str:
+    return f"学生资助明白卡名单_{school_name}{suffix}"
 
 
 def _roster_rows(
@@ -141,44 +132,77 @@ def _roster_rows(
     return roster, review
 
 
-def _write_roster(
-    path: Path, school_name: str, year: int, roster_rows: list, review_rows: list, footer: str
-) -> None:
-    write_table_workbook(
-        path,
-        [
-            Sheet(
-                "明白卡名单",
-                ROSTER_COLUMNS,
-                roster_rows,
-                title=f"{school_name}学生资助明白卡名单（{school_year_label(year)}）",
-            ),
-            Sheet(
-                "特殊群体未认定困难",
-                REVIEW_COLUMNS,
-                review_rows,
-                title=f"{school_name}特殊困难群体学生未认定家庭经济困难名单（供复核）",
-            ),
-        ],
-        footer=footer,
-    )
+@dataclass(frozen=True)
+class CardJob:
+    selection: Selection
+    year: int  # the school year: 2023 is 2023—2024
+
+    @property
+    def suffix(self) -> str:
+        return f"_{self.selection.class_name}" if self.selection.class_name else ""
 
 
-def school_cards(
-    run: DocumentRun, students: list[StudentFacts], year: int, suffix: str
-) -> tuple[list[dict[str, Any]], list, list]:
-    """One school's card contexts (in print order), roster rows and review rows."""
-    contexts, roster_rows, review_rows = [], [], []
-    for student in students:
-        ctx = card_context(student, run, year)
-        ctx["_group"] = student.school.code
-        ctx["_file"] = _card_file(student.school.name, suffix)
-        roster, review = _roster_rows(student, ctx, run)
-        roster_rows.append(roster)
-        if review is not None:
-            review_rows.append(review)
-        contexts.append(ctx)
-    return contexts, roster_rows, review_rows
+class CardKind(DocumentKind):
+    """One card per student; one print file and one roster per school (the schools in selection
+    order, students in grade/class/name order)."""
+
+    name = "card"
+    title = "学生资助政策明白卡"
+    template = TEMPLATE
+
+    def plan(self, run: DocumentRun, job: CardJob, workers: int = 1) -> list[Part]:
+        having = students_per_school(run.dataset, job.selection)
+        return [
+            Part(code, code, n, name, _card_file(name, job.suffix), _roster_stem(name, job.suffix))
+            for code, name, n in having
+        ]
+
+    def total(self, run: DocumentRun, job: CardJob) -> int:
+        return count_students(run.dataset, job.selection)
+
+    def records(self, run: DocumentRun, job: CardJob, part: Part) -> list[StudentFacts]:
+        return students_of_school(run.dataset, part.key, job.selection.class_name)
+
+    def context(self, run: DocumentRun, job: CardJob, record: StudentFacts) -> dict[str, Any]:
+        return card_context(record, run, job.year)
+
+    def rows(self, run, job, record, ctx):
+        roster, review = _roster_rows(record, ctx, run)
+        return {"roster": [roster], "review": [review] if review else []}
+
+    def tally(self, record, ctx) -> dict[str, int]:
+        return {"students": 1}
+
+    def write_part_list(self, run, job: CardJob, part: Part, rows, path) -> int:
+        school = part.name
+        write_table_workbook(
+            path,
+            [
+                Sheet("明白卡名单", ROSTER_COLUMNS, rows.get("roster", []),
+                      title=f"{school}学生资助明白卡名单（{school_year_label(job.year)}）"),
+                Sheet("特殊群体未认定困难", REVIEW_COLUMNS, rows.get("review", []),
+                      title=f"{school}特殊困难群体学生未认定家庭经济困难名单（供复核）"),
+            ],
+            footer=run.meta()["footnote"],
+        )  # fmt: skip
+        return len(rows.get("roster", []))
+
+    def label(self, ctx: dict[str, Any]) -> str:
+        return f"{ctx['name']}（学籍号 {ctx['student_no']}）"
+
+    def record_name(self, ctx: dict[str, Any]) -> str:
+        return f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}"
+
+
+KIND = CardKind()
+
+
+@dataclass
+class CardResult:
+    outputs: list[OutputEntry] = field(default_factory=list)
+    students: int = 0
+    schools: int = 0
+    failures: list = field(default_factory=list)
 
 
 def make_cards(
@@ -192,75 +216,16 @@ def make_cards(
     progress=None,
     workers: int = 1,
 ) -> CardResult:
-    """Cards and rosters for the selection into run.out_dir; raises RenderError after writing the rest.
-
-    workers > 1: one partition per school rendered in a process pool (reportgen.documents.parallel),
-    same files, same bytes. --split and --zip always run in this process.
-    """
-    if workers > 1 and not split and not zip_name:
-        from reportgen.documents.parallel import make_cards_parallel
-
-        result = make_cards_parallel(
-            run, selection, year=year, pdf=pdf, progress=progress, workers=workers
-        )
-        if result is not None:
-            return result
-    result = CardResult()
-    rosters: list[OutputEntry] = []
-    used_rosters: set[Path] = set()
-    suffix = f"_{selection.class_name}" if selection.class_name else ""
-    footer = run.meta()["footnote"]
-
-    def records() -> Iterator[dict[str, Any]]:
-        for school, students in iter_selected(run.dataset, selection):
-            result.schools += 1
-            roster_rows, review_rows = [], []
-            for student in students:
-                ctx = card_context(student, run, year)
-                ctx["_group"] = school.code
-                ctx["_file"] = _card_file(school.name, suffix)
-                roster, review = _roster_rows(student, ctx, run)
-                roster_rows.append(roster)
-                if review is not None:
-                    review_rows.append(review)
-                result.students += 1
-                yield ctx
-            book = _roster_file(run.out_dir, school.name, suffix)
-            n = 2
-            while book in used_rosters:  # two schools of the same name: like the print files, _2
-                book = book.with_name(
-                    f"{_roster_file(run.out_dir, school.name, suffix).stem}_{n}.xlsx"
-                )
-                n += 1
-            used_rosters.add(book)
-            _write_roster(book, school.name, year, roster_rows, review_rows, footer)
-            rosters.append(run.entry(book, len(roster_rows), school.code))
-
-    batch = render_batch(
-        TEMPLATE,
-        records(),
-        run.out_dir,
-        group_by="_group",
-        file_name=lambda group, ctx: ctx["_file"],
-        zip_name=zip_name,
-        split="record" if split else "group",
-        record_name=lambda group, ctx: (
-            f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}"
-        ),
-        pdf=pdf,
-        meta=run.meta(public=True),
-        label=_card_label,
-        workspace=run.settings.workspace,
-        progress=progress,
-        manifest=False,
-        raise_on_failure=False,
-    )
-    result.outputs = batch.outputs + rosters
-    result.failures = batch.failures
-    batch.write_manifest(run.run_info(), extra_outputs=rosters)
-    batch.raise_for_failures()
-    return result
+    """Cards and rosters for the selection into run.out_dir; raises RenderError after writing the
+    rest. workers > 1: one partition per school in worker processes (documents.runner), same
+    files, same bytes; --split and --zip run in this process."""
+    got = make_documents(KIND, run, CardJob(selection, year), split=split, pdf=pdf,
+                         zip_name=zip_name, progress=progress, workers=workers)  # fmt: skip
+    return CardResult(got.outputs, got.counts.get("students", 0), got.parts, got.failures)
 
 
-def roster_path(out_dir: Path, school_name: str) -> Path:
-    return out_dir / f"{safe_filename('学生资助明白卡名单_' + school_name)}.xlsx"
+def demo(run: DocumentRun) -> list[OutputEntry]:
+    """The demo: every school of the example county, school year 2023—2024."""
+    from reportgen.aid.students import select_schools
+
+    return make_cards(run, select_schools(run.dataset, county=True), year=2023).outputs

@@ -18,7 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from reportgen.aid.eligibility import SchoolFacts, StudentFacts, eligible_items, expected_total
-from reportgen.aid.students import Selection, iter_selected
+from reportgen.aid.students import (
+    Selection,
+    count_students,
+    students_of_school,
+    students_per_school,
+)
 from reportgen.aid.terms import (
     enrolled_in_school_year,
     is_term,
@@ -28,6 +33,8 @@ from reportgen.aid.terms import (
 )
 from reportgen.dataset.schema import TABLES
 from reportgen.documents.common import DocumentRun, current_school_year, school_year_label, yuan
+from reportgen.documents.kind import DocumentKind, Part
+from reportgen.documents.runner import make_documents
 from reportgen.engine import (
     Column,
     OutputEntry,
@@ -35,7 +42,6 @@ from reportgen.engine import (
     cndate,
     daxie,
     declare_template,
-    render_batch,
     safe_filename,
     write_table_workbook,
 )
@@ -187,10 +193,6 @@ def notice_label(ctx: dict[str, Any]) -> str:
     return f"{ctx['name']}（学籍号 {ctx['student_no']}）"
 
 
-def _record_name(group: str, ctx: dict[str, Any]) -> str:
-    return f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}"
-
-
 UNKNOWN_GRADE_NOTE = "年级“{grade}”看不出入学学年，按本学年在读计入"
 
 
@@ -218,75 +220,155 @@ def _items_text(rows: list[sa.Row]) -> str:
     return "、".join(f"{r.item} {yuan(r.amount)}元" for r in rows)
 
 
-@dataclass
-class SchoolNotices:
-    """One school's letters (contexts in print order) and its rows of the summary workbook."""
+@dataclass(frozen=True)
+class Letter:
+    """One student's part of the batch: the letter's context (None: paid nothing in the period),
+    the summary rows, and the amounts by term for the school's total."""
 
-    contexts: list[dict[str, Any]] = field(default_factory=list)
-    paid_rows: list[list[Any]] = field(default_factory=list)
-    missed_rows: list[list[Any]] = field(default_factory=list)
-    school_row: list[Any] | None = None  # 各校合计, None when nobody was paid
+    ctx: dict[str, Any] | None
+    school: str = ""  # its code
+    paid_row: list[Any] | None = None
+    missed_row: list[Any] | None = None
+    by_term: tuple[tuple[str, Decimal], ...] = ()
 
 
-def school_notices(run: DocumentRun, school: SchoolFacts, students: list[StudentFacts], *, period: NoticePeriod,
-                   class_name: str | None, paid: dict[str, list[sa.Row]]) -> SchoolNotices:  # fmt: skip
-    """The letters of a school's students paid in the period, and the summary rows: paid students,
-    the school's total, and the students eligible but paid nothing in the school year (应享未享).
-    `paid`: the school's payments of every term of the period's school year."""
-    out = SchoolNotices()
-    grade_year = current_school_year(run.today)
-    term_totals = {t: Decimal(0) for t in period.terms}
-    for student in students:
-        year_rows = paid.get(student.student_no, [])
-        if not year_rows:
-            row = missed_row(run, school, student, period.school_year, grade_year)
-            if row:
-                out.missed_rows.append(row)
-        by_term = [(t, [r for r in year_rows if r.term == t]) for t in period.terms]
-        by_term = [(t, rows) for t, rows in by_term if rows]
-        if not by_term:
-            continue
-        rows = [r for _, t_rows in by_term for r in t_rows]
-        total = _total(rows)
-        for t, t_rows in by_term:
-            term_totals[t] += _total(t_rows)
-        items = [{"no": n, "term": r.term, "name": r.item, "amount": yuan(r.amount),
-                  "paid_on": cndate(r.paid_on) if r.paid_on else ""} for n, r in enumerate(rows, 1)]  # fmt: skip
-        items_of = {t: [i for i in items if i["term"] == t] for t, _ in by_term}
-        base = [school.name, student.student_no, student.name, student.grade, student.class_name]
-        if period.yearly:
-            amounts = {t: float(_total(t_rows)) for t, t_rows in by_term}
-            text = "；".join(f"{t}：{_items_text(t_rows)}" for t, t_rows in by_term)
-            out.paid_rows.append(
-                [*base, text, *(amounts.get(t) for t in period.terms), float(total)]
-            )
-        else:
-            out.paid_rows.append([*base, _items_text(rows), float(total)])
-        out.contexts.append({
-            "_group": school.code,
-            "_file": notice_file(school.name, class_name),
-            "school": school.name, "grade": student.grade, "class_name": student.class_name,
-            "name": student.name, "student_no": student.student_no, "guardian_name": student.guardian_name or "",
-            "period": period.label, "term": period.label, "yearly": period.yearly,
-            "items": items,
-            "terms": [{"term": t, "payments": items_of[t], "total": yuan(_total(t_rows)), "total_daxie": daxie(_total(t_rows))}
-                      for t, t_rows in by_term],
-            # Terms of the year with no payment to this student: said, so that a letter titled
-            # for the school year does not read as if it covered both terms.
-            "not_yet": [t for t in period.terms if t not in items_of] if period.yearly else [],
-            "total": yuan(total), "total_daxie": daxie(total),
-            "school_hotline": school.aid_hotline or "", "county_hotline": run.settings.values["hotlines.aid"],
-            "county": run.settings.county_name, "education_office": run.settings.values["offices.education"],
-        })  # fmt: skip
-    if out.contexts:
-        per_term = [float(term_totals[t]) for t in period.terms] if period.yearly else []
-        out.school_row = [
-            school.name,
-            len(out.contexts),
-            *per_term,
-            float(sum(term_totals.values(), Decimal(0))),
-        ]
-    return out
+def student_letter(run: DocumentRun, school: SchoolFacts, student: StudentFacts, year_rows: list[sa.Row], *,
+                   period: NoticePeriod, class_name: str | None, grade_year: int) -> Letter:  # fmt: skip
+    """The letter of a student paid in the period, or the 应享未享 row of a student eligible but
+    paid nothing in the school year. `year_rows`: the student's payments of every term of the
+    period's school year."""
+    missed = None
+    if not year_rows:
+        missed = missed_row(run, school, student, period.school_year, grade_year)
+    by_term = [(t, [r for r in year_rows if r.term == t]) for t in period.terms]
+    by_term = [(t, rows) for t, rows in by_term if rows]
+    if not by_term:
+        return Letter(None, school.code, missed_row=missed)
+    rows = [r for _, t_rows in by_term for r in t_rows]
+    total = _total(rows)
+    items = [{"no": n, "term": r.term, "name": r.item, "amount": yuan(r.amount),
+              "paid_on": cndate(r.paid_on) if r.paid_on else ""} for n, r in enumerate(rows, 1)]  # fmt: skip
+    items_of = {t: [i for i in items if i["term"] == t] for t, _ in by_term}
+    base = [school.name, student.student_no, student.name, student.grade, student.class_name]
+    if period.yearly:
+        amounts = {t: float(_total(t_rows)) for t, t_rows in by_term}
+        text = "；".join(f"{t}：{_items_text(t_rows)}" for t, t_rows in by_term)
+        paid = [*base, text, *(amounts.get(t) for t in period.terms), float(total)]
+    else:
+        paid = [*base, _items_text(rows), float(total)]
+    ctx = {
+        "school": school.name, "grade": student.grade, "class_name": student.class_name,
+        "name": student.name, "student_no": student.student_no, "guardian_name": student.guardian_name or "",
+        "period": period.label, "term": period.label, "yearly": period.yearly,
+        "items": items,
+        "terms": [{"term": t, "payments": items_of[t], "total": yuan(_total(t_rows)), "total_daxie": daxie(_total(t_rows))}
+                  for t, t_rows in by_term],
+        # Terms of the year with no payment to this student: said, so that a letter titled
+        # for the school year does not read as if it covered both terms.
+        "not_yet": [t for t in period.terms if t not in items_of] if period.yearly else [],
+        "total": yuan(total), "total_daxie": daxie(total),
+        "school_hotline": school.aid_hotline or "", "county_hotline": run.settings.values["hotlines.aid"],
+        "county": run.settings.county_name, "education_office": run.settings.values["offices.education"],
+    }  # fmt: skip
+    return Letter(ctx, school.code, paid, None, tuple((t, _total(t_rows)) for t, t_rows in by_term))
+
+
+def school_rows(period: NoticePeriod, totals: list[tuple[str, str, tuple]]) -> list[list[Any]]:
+    """各校合计: per school (code, name, a paid student's by-term amounts…) in order of appearance,
+    its letters, each term's amount (a school year only) and the total."""
+    schools: dict[str, tuple[str, list]] = {}
+    for code, name, by_term in totals:
+        schools.setdefault(code, (name, []))[1].append(dict(by_term))
+    rows = []
+    for name, letters in schools.values():
+        per_term = {
+            t: sum((x.get(t, Decimal(0)) for x in letters), Decimal(0)) for t in period.terms
+        }
+        rows.append([name, len(letters), *([float(per_term[t]) for t in period.terms] if period.yearly else []),
+                     float(sum(per_term.values(), Decimal(0)))])  # fmt: skip
+    return rows
+
+
+@dataclass(frozen=True)
+class NoticeJob:
+    selection: Selection
+    period: NoticePeriod
+
+
+class AidNoticeKind(DocumentKind):
+    """A letter per student paid in the period; one print file per school with letters (schools in
+    selection order, students in grade/class/name order); one summary workbook for the batch."""
+
+    name = "aid-notice"
+    title = "学生受助情况温馨告知书"
+    template = TEMPLATE
+    summary_rows = ("paid", "missed", "school")
+
+    def plan(self, run: DocumentRun, job: NoticeJob, workers: int = 1) -> list[Part]:
+        with_letters = schools_paid(run, job.selection, job.period.terms)
+        return [
+            Part(code, code, n, name,
+                 notice_file(name, job.selection.class_name) if code in with_letters else "")
+            for code, name, n in students_per_school(run.dataset, job.selection)
+        ]  # fmt: skip
+
+    def total(self, run: DocumentRun, job: NoticeJob) -> int:
+        return count_students(run.dataset, job.selection)
+
+    def records(self, run: DocumentRun, job: NoticeJob, part: Part):
+        students = students_of_school(run.dataset, part.key, job.selection.class_name)
+        paid = payments_by_student(run, (part.key,), terms_of_school_year(job.period.school_year))
+        grade_year = current_school_year(run.today)
+        for student in students:
+            yield student_letter(run, student.school, student, paid.get(student.student_no, []),
+                                 period=job.period, class_name=job.selection.class_name,
+                                 grade_year=grade_year)  # fmt: skip
+
+    def context(self, run, job, record: Letter) -> dict[str, Any] | None:
+        return dict(record.ctx) if record.ctx is not None else None
+
+    def rows(self, run, job, record: Letter, ctx) -> dict[str, list]:
+        rows: dict[str, list] = {}
+        if record.paid_row:
+            rows["paid"] = [record.paid_row]
+            rows["school"] = [(record.school, record.paid_row[0], record.by_term)]
+        if record.missed_row:
+            rows["missed"] = [record.missed_row]
+        return rows
+
+    def tally(self, record: Letter, ctx) -> dict[str, int]:
+        missed = record.missed_row
+        return {"letters": int(ctx is not None), "missed": int(bool(missed)),
+                "missed_unknown_grade": int(bool(missed and missed[-1]))}  # fmt: skip
+
+    def write_summary(self, run, job: NoticeJob, rows, result) -> list[OutputEntry]:
+        path = summary_path(run, job.selection, job.period)
+        return [write_summary(path, run, job.selection, job.period, rows["paid"],
+                              school_rows(job.period, rows["school"]), rows["missed"])]  # fmt: skip
+
+    def label(self, ctx: dict[str, Any]) -> str:
+        return notice_label(ctx)
+
+    def record_name(self, ctx: dict[str, Any]) -> str:
+        return f"{ctx['grade']}{ctx['class_name']}_{ctx['name']}_{ctx['student_no']}"
+
+
+KIND = AidNoticeKind()
+
+
+def schools_paid(run: DocumentRun, selection: Selection, terms: tuple[str, ...]) -> set[str]:
+    """The codes of the schools with a student (of the class, if one) paid in `terms`."""
+    st, pay = TABLES["students"], TABLES["aid_payments"]
+    paid = (
+        sa.select(st.c.school_code)
+        .select_from(pay.join(st, st.c.student_no == pay.c.student_no))
+        .where(pay.c.term.in_(terms))
+        .distinct()
+    )
+    if selection.class_name:
+        paid = paid.where(st.c.class_name == selection.class_name)
+    with run.dataset.engine.connect() as conn:
+        return set(conn.execute(paid).scalars())
 
 
 def summary_path(run: DocumentRun, selection: Selection, period: NoticePeriod) -> Path:
@@ -339,59 +421,19 @@ def make_aid_notices(
 ) -> AidNoticeResult:
     """Letters and the summary workbook for the selection into run.out_dir; raises RenderError
     after writing the rest. `year`: the school year (both terms); `term`: one term; neither: the
-    latest term with payments.
-
-    workers > 1: one partition per school rendered in a process pool (or on a Dask cluster, see
-    reportgen.documents.parallel), same files, same bytes. --split and --zip always run in this
-    process.
-    """
+    latest term with payments. workers > 1: one partition per school in worker processes
+    (documents.runner), same files, same bytes; --split and --zip run in this process."""
     period = notice_period(run, term=term, year=year)
     unpaid_terms = terms_without_payments(run, selection, period)
-    if workers > 1 and not split and not zip_name:
-        from reportgen.documents.parallel_aid_notice import make_aid_notices_parallel
-
-        got = make_aid_notices_parallel(run, selection, period=period, pdf=pdf, progress=progress,
-                                    workers=workers)  # fmt: skip
-        if got is not None:
-            got.unpaid_terms = unpaid_terms
-            return got
-    result = AidNoticeResult(period, unpaid_terms=unpaid_terms)
-    paid_rows: list[list[Any]] = []
-    school_rows: list[list[Any]] = []
-    missed_rows: list[list[Any]] = []
-    schools = list(iter_selected(run.dataset, selection))
-    paid = payments_by_student(
-        run, selection.school_codes, terms_of_school_year(period.school_year)
-    )
-
-    def records():
-        for school, students in schools:
-            got = school_notices(run, school, students, period=period, class_name=selection.class_name,
-                                 paid=paid)  # fmt: skip
-            paid_rows.extend(got.paid_rows)
-            missed_rows.extend(got.missed_rows)
-            if got.school_row:
-                school_rows.append(got.school_row)
-            result.letters += len(got.contexts)
-            yield from got.contexts
-
-    batch = render_batch(
-        TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"],
-        zip_name=zip_name, split="record" if split else "group", record_name=_record_name,
-        pdf=pdf, meta=run.meta(public=True), label=notice_label,
-        workspace=run.settings.workspace, progress=progress, manifest=False, raise_on_failure=False,
-    )  # fmt: skip
-    summary = finish_summary(run, selection, result, paid_rows, school_rows, missed_rows)
-    result.outputs = batch.outputs + [summary]
-    batch.write_manifest(run.run_info(), extra_outputs=[summary])
-    batch.raise_for_failures()
-    return result
+    got = make_documents(KIND, run, NoticeJob(selection, period), split=split, pdf=pdf,
+                         zip_name=zip_name, progress=progress, workers=workers)  # fmt: skip
+    c = got.counts
+    return AidNoticeResult(period, got.outputs, c.get("letters", 0), c.get("missed", 0),
+                           c.get("missed_unknown_grade", 0), unpaid_terms)  # fmt: skip
 
 
-def finish_summary(run: DocumentRun, selection: Selection, result: AidNoticeResult, paid_rows: list,
-                   school_rows: list, missed_rows: list) -> OutputEntry:  # fmt: skip
-    """Counts the 应享未享 rows into the result and writes the summary workbook (both paths)."""
-    result.missed = len(missed_rows)
-    result.missed_unknown_grade = sum(1 for r in missed_rows if r[-1])
-    return write_summary(summary_path(run, selection, result.period), run, selection, result.period,
-                         paid_rows, school_rows, missed_rows)  # fmt: skip
+def demo(run: DocumentRun) -> list[OutputEntry]:
+    """The demo: every school of the example county, the latest term with payments."""
+    from reportgen.aid.students import select_schools
+
+    return make_aid_notices(run, select_schools(run.dataset, county=True)).outputs

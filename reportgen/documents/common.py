@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -70,3 +70,11 @@ def school_year_label(year: int) -> str:
 def current_school_year(today: dt.date) -> int:
     """The school year starts in September: 2023-09-01 … 2024-08-31 is school year 2023."""
     return today.year if today.month >= 9 else today.year - 1
+
+
+@dataclass
+class StepOutput:
+    """What a kind's demo step made, and what it has to tell the user (e.g. a notice it refused)."""
+
+    outputs: list[OutputEntry]
+    notes: list[str] = field(default_factory=list)

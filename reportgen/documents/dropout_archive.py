@@ -11,15 +11,17 @@ counts by township and school.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from reportgen.dataset.schema import TABLES
 from reportgen.dataset.store import Dataset
 from reportgen.documents.common import DocumentRun
+from reportgen.documents.kind import DocumentKind, Part
+from reportgen.documents.runner import make_documents
 from reportgen.dropout import (
     CLOSED,
     DEFERRED,
@@ -41,7 +43,6 @@ from reportgen.engine import (
     cndate,
     declare_template,
     mask_id,
-    render_batch,
     safe_filename,
     write_table_workbook,
 )
@@ -324,29 +325,38 @@ def ledger_row(
     ]  # fmt: skip
 
 
-def _count(cases: list[tuple[DropoutCase, list[CaseProblem]]]) -> list[int]:
+class CaseCount(NamedTuple):
+    """What the 分乡镇分学校统计 counts of one case."""
+
+    township: str
+    school: str
+    status: str
+    problems: int
+
+
+def _count(cases: list[CaseCount]) -> list[int]:
     return [
         len(cases),
-        sum(1 for c, _ in cases if c.status in RETURNED),
-        sum(1 for c, _ in cases if c.status == IN_PERSUASION),
-        sum(1 for c, _ in cases if c.status == HOME_TEACHING),
-        sum(1 for c, _ in cases if c.status in DEFERRED),
-        sum(1 for c, _ in cases if c.status in CLOSED),
-        sum(1 for _, p in cases if p),
-        sum(len(p) for _, p in cases),
+        sum(1 for c in cases if c.status in RETURNED),
+        sum(1 for c in cases if c.status == IN_PERSUASION),
+        sum(1 for c in cases if c.status == HOME_TEACHING),
+        sum(1 for c in cases if c.status in DEFERRED),
+        sum(1 for c in cases if c.status in CLOSED),
+        sum(1 for c in cases if c.problems),
+        sum(c.problems for c in cases),
     ]
 
 
-def count_rows(checked: list[tuple[DropoutCase, list[CaseProblem]]]) -> list[list[Any]]:
+def count_rows(checked: list[CaseCount]) -> list[list[Any]]:
     """Per school, a subtotal per township, and the total (cases come in township/school order)."""
     rows: list[list[Any]] = []
-    townships: dict[str, list] = {}
-    for case, problems in checked:
-        townships.setdefault(case.school_township or NO_TOWNSHIP, []).append((case, problems))
+    townships: dict[str, list[CaseCount]] = {}
+    for case in checked:
+        townships.setdefault(case.township, []).append(case)
     for township, items in townships.items():
-        schools: dict[str, list] = {}
-        for case, problems in items:
-            schools.setdefault(case.school, []).append((case, problems))
+        schools: dict[str, list[CaseCount]] = {}
+        for case in items:
+            schools.setdefault(case.school, []).append(case)
         rows += [[township, school, *_count(these)] for school, these in schools.items()]
         rows.append([f"{township}小计", "", *_count(items)])
     rows.append(["合计", "", *_count(checked)])
@@ -367,6 +377,100 @@ def ledger_name(scope: str, as_of: dt.date) -> str:
     return safe_filename(f"控辍保学台账_{scope}_{cndate(as_of)}") + ".xlsx"
 
 
+# Students per chunk. At least CHUNK_MIN: an archive renders in one or two milliseconds and
+# starting two worker processes takes most of a second, so for fewer than two such chunks one
+# process is as fast and renders them. At most CHUNK_MAX: a partition loads its chunk with one
+# IN (…) query.
+CHUNK_MIN = 500
+CHUNK_MAX = 1000
+
+
+def chunk_size(students: int, workers: int) -> int:
+    """Up to four chunks per worker, so that the last chunks finish together, of at least CHUNK_MIN
+    (fewer than 2×CHUNK_MIN students: one chunk) and at most CHUNK_MAX students."""
+    chunks = max(1, min(4 * workers, students // CHUNK_MIN))
+    return max(1, min(CHUNK_MAX, math.ceil(students / chunks)))
+
+
+@dataclass(frozen=True)
+class DropoutJob:
+    selection: CaseSelection
+    as_of: dt.date
+
+
+class DropoutKind(DocumentKind):
+    """One archive file per student, in ledger order, in chunks of students; the ledger for the
+    batch is written from the rows the chunks send back."""
+
+    name = "dropout"
+    title = "控辍保学档案"
+    template = TEMPLATE
+    public = False  # an internal file: its small print names the import
+    per_record = True
+    summary_rows = ("ledger", "count")
+
+    def plan(self, run: DocumentRun, job: DropoutJob, workers: int = 1) -> list[Part]:
+        cases = selected_cases(run.dataset, job.selection, job.as_of)
+        size = chunk_size(len(cases), workers)
+        return [
+            Part(tuple(c.student_no for c in chunk), "", len(chunk),
+                 record_stems=tuple(archive_file(c) for c in chunk))
+            for chunk in (cases[i : i + size] for i in range(0, len(cases), size))
+        ]  # fmt: skip
+
+    def total(self, run: DocumentRun, job: DropoutJob) -> int:
+        return count_cases(run.dataset, job.selection, job.as_of)
+
+    def records(self, run: DocumentRun, job: DropoutJob, part: Part):
+        std = Standard.from_policy(run.policy)
+        found = load_cases(run.dataset, student_nos=list(part.key), found_by=job.as_of)
+        cases = {c.student_no: c for c in found}
+        for number in part.key:
+            case = cases[number]
+            yield case, case_problems(case, job.as_of, std)
+
+    def context(self, run: DocumentRun, job: DropoutJob, record) -> dict[str, Any]:
+        case, problems = record
+        return archive_context(case, run, job.as_of, problems)
+
+    def rows(self, run, job: DropoutJob, record, ctx) -> dict[str, list]:
+        case, problems = record
+        return {
+            "ledger": [ledger_row(0, case, job.as_of, problems)],
+            "count": [CaseCount(case.school_township or NO_TOWNSHIP, case.school, case.status,
+                                len(problems))],
+        }  # fmt: skip
+
+    def tally(self, record, ctx) -> dict[str, int]:
+        _, problems = record
+        return {"students": 1, "with_problems": int(bool(problems)), "problems": len(problems)}
+
+    def write_summary(self, run, job: DropoutJob, rows, result) -> list[OutputEntry]:
+        """The ledger: a row per student numbered in ledger order, and the counts."""
+        as_of, label = job.as_of, job.selection.label
+        ledger = [[i, *row[1:]] for i, row in enumerate(rows["ledger"], start=1)]
+        std = Standard.from_policy(run.policy)
+        std_note = run.policy.text("dropout_archive.ledger_note", standard=std.home_teaching_text)
+        path = run.out_dir / ledger_name(label, as_of)
+        write_table_workbook(
+            path,
+            [
+                Sheet("台账", LEDGER_COLUMNS, ledger, title=f"{label}控辍保学台账（截至{cndate(as_of)}）",
+                      note=std_note, landscape=True),
+                Sheet("分乡镇分学校统计", COUNT_COLUMNS, count_rows(rows["count"]),
+                      title=f"{label}控辍保学情况统计（截至{cndate(as_of)}）", landscape=True),
+            ],
+            footer=run.meta()["footnote"],
+        )  # fmt: skip
+        return [run.entry(path, len(ledger))]
+
+    def label(self, ctx: dict[str, Any]) -> str:
+        return archive_label(ctx)
+
+
+KIND = DropoutKind()
+
+
 def make_dropout_documents(
     run: DocumentRun,
     selection: CaseSelection,
@@ -378,52 +482,16 @@ def make_dropout_documents(
     workers: int = 1,
 ) -> DropoutResult:
     """Archives (one .docx per student) and the ledger into run.out_dir; raises RenderError after
-    writing the rest if some archive failed.
+    writing the rest if some archive failed. workers > 1: chunks of students in worker processes
+    (documents.runner), same files, same bytes; --zip and fewer than two chunks run here."""
+    got = make_documents(KIND, run, DropoutJob(selection, as_of), pdf=pdf, zip_name=zip_name,
+                         progress=progress, workers=workers)  # fmt: skip
+    c = got.counts
+    return DropoutResult(got.outputs, c.get("students", 0), c.get("with_problems", 0),
+                         c.get("problems", 0), got.outputs[-1])  # fmt: skip
 
-    workers > 1: the archives in chunks of students rendered in a process pool (or on a Dask
-    cluster, see reportgen.documents.parallel), same files, same bytes; the ledger is written here.
-    --zip, and too few students for two chunks, always run in this process.
-    """
-    result = DropoutResult()
-    std = Standard.from_policy(run.policy)
-    checked = [
-        (c, case_problems(c, as_of, std)) for c in selected_cases(run.dataset, selection, as_of)
-    ]
-    result.students = len(checked)
-    result.with_problems = sum(1 for _, p in checked if p)
-    result.problems = sum(len(p) for _, p in checked)
 
-    def records() -> Iterator[dict[str, Any]]:
-        for case, problems in checked:
-            yield archive_context(case, run, as_of, problems)
-
-    path = run.out_dir / ledger_name(selection.label, as_of)
-    std_note = run.policy.text("dropout_archive.ledger_note", standard=std.home_teaching_text)
-    write_table_workbook(
-        path,
-        [
-            Sheet("台账", LEDGER_COLUMNS,
-                  [ledger_row(i, c, as_of, p) for i, (c, p) in enumerate(checked, start=1)],
-                  title=f"{selection.label}控辍保学台账（截至{cndate(as_of)}）", note=std_note, landscape=True),
-            Sheet("分乡镇分学校统计", COUNT_COLUMNS, count_rows(checked),
-                  title=f"{selection.label}控辍保学情况统计（截至{cndate(as_of)}）", landscape=True),
-        ],
-        footer=run.meta()["footnote"],
-    )  # fmt: skip
-    result.ledger = run.entry(path, len(checked))
-    batch = None
-    if workers > 1 and not zip_name:
-        from reportgen.documents.parallel_dropout import render_archives_parallel
-
-        batch = render_archives_parallel(run, [c for c, _ in checked], as_of=as_of, pdf=pdf, progress=progress,
-                                         workers=workers, ledger=result.ledger)  # fmt: skip
-    if batch is None:
-        batch = render_batch(
-            TEMPLATE, records(), run.out_dir, zip_name=zip_name, split="record", file_name=lambda g, ctx: ctx["_file"],
-            record_name=lambda g, ctx: ctx["_file"], pdf=pdf, meta=run.meta(), label=archive_label,
-            workspace=run.settings.workspace, progress=progress, manifest=False, raise_on_failure=False,
-        )  # fmt: skip
-        batch.write_manifest(run.run_info(), extra_outputs=[result.ledger])
-    result.outputs = [*batch.outputs, result.ledger]
-    batch.raise_for_failures()
-    return result
+def demo(run: DocumentRun) -> list[OutputEntry]:
+    """The demo: the county's archives and ledger as of 2023-10-01 (the example's 控辍保学 date)."""
+    selection = select_cases(run.dataset, county=True, county_name=run.settings.county_name)
+    return make_dropout_documents(run, selection, as_of=dt.date(2023, 10, 1)).outputs

@@ -25,6 +25,8 @@ import sqlalchemy as sa
 from reportgen.dataset.schema import TABLES
 from reportgen.dataset.store import Dataset, household_flag_exprs
 from reportgen.documents.common import DocumentRun, yuan
+from reportgen.documents.kind import DocumentKind, Part
+from reportgen.documents.runner import make_documents
 from reportgen.engine import (
     ENV,
     Column,
@@ -35,9 +37,7 @@ from reportgen.engine import (
     declare_template,
     mask_id,
     qr_image,
-    render_batch,
     resolve_word_template,
-    safe_filename,
     write_table_workbook,
 )
 from reportgen.errors import ConfigError, PlaceError, TemplateError
@@ -388,31 +388,12 @@ class SheetResult:
     incomplete: int = 0
 
 
-def _sheet_label(ctx: dict[str, Any]) -> str:
-    return f"{ctx['head']}（户编号 {ctx['household_id']}）"
-
-
-def roster_file(village: Place) -> str:
-    """The village roster's file name (inside the output folder)."""
-    return f"{safe_filename('防止返贫监测明白纸名单_' + village.file_label)}.xlsx"
-
-
-def sheet_file(village: Place) -> str:
-    """The village print file's name before the _2 rule (as render_batch names a group)."""
-    return safe_filename(f"防止返贫监测明白纸_{village.file_label}") + ".docx"
-
-
 def roster_row(f: HouseholdFacts, missing: list[str]) -> list:
     r = f.row
     pages = sheet_pages(f)
     return [r.household_id, r.head_name, r.category, r.monitor_type or "", CONTENTS[pages], pages,
             "、".join(f.risk_types), r.helper_name or "", len(f.measures),
             ("、".join(missing) or "无") if f.monitored else "—"]  # fmt: skip
-
-
-def write_roster(path, village: Place, rows: list, footer: str) -> None:
-    write_table_workbook(path, [Sheet("名单", SUMMARY_COLUMNS, rows, title=f"{village.township}{village.name}防止返贫监测明白纸发放名单")],
-                         footer=footer)  # fmt: skip
 
 
 def require_monitored_switch(workspace) -> None:
@@ -427,61 +408,98 @@ def require_monitored_switch(workspace) -> None:
         )
 
 
+@dataclass(frozen=True)
+class SheetJob:
+    villages: tuple[Place, ...]
+    include_all: bool = False  # every household, not only those monitored now
+    household: str | None = None  # only this household (of the one village)
+
+
+class SheetKind(DocumentKind):
+    """Per household one or two pages; one print file and one 发放名单 per village with households
+    to print (villages in selection order, households by 户编号)."""
+
+    name = "monitor-sheet"
+    title = "防止返贫监测明白纸"
+    template = TEMPLATE
+
+    def check(self, run: DocumentRun, job: SheetJob) -> None:
+        application_steps(run.policy)  # a step note the policy cannot place fails before any file
+        policy_sections(run.policy)  # and so does a pack without the paper's 帮扶政策
+        if job.include_all:
+            require_monitored_switch(run.settings.workspace)
+
+    def plan(self, run: DocumentRun, job: SheetJob, workers: int = 1) -> list[Part]:
+        if job.household is not None:
+            having = {v.code: 1 for v in job.villages}
+        else:
+            having = villages_having(run.dataset, job.include_all)
+        return [
+            Part(v, v.code, having[v.code], v.label, f"防止返贫监测明白纸_{v.file_label}",
+                 f"防止返贫监测明白纸名单_{v.file_label}")
+            for v in job.villages
+            if v.code in having
+        ]  # fmt: skip
+
+    def total(self, run: DocumentRun, job: SheetJob) -> int:
+        if job.household is not None:
+            return 1
+        return count_households(run.dataset, list(job.villages), job.include_all)
+
+    def parallel(self, job: SheetJob, plan: list[Part]) -> bool:
+        return job.household is None and len(plan) >= 2
+
+    def records(self, run: DocumentRun, job: SheetJob, part: Part) -> list[HouseholdFacts]:
+        return households_of_village(
+            run.dataset, part.key, include_all=job.include_all, household=job.household
+        )
+
+    def context(self, run: DocumentRun, job: SheetJob, record: HouseholdFacts) -> dict[str, Any]:
+        ctx, missing = sheet_context(record, run)
+        ctx["_missing"] = missing  # for the roster and the tally, not the template
+        return ctx
+
+    def rows(self, run, job, record, ctx):
+        return {"roster": [roster_row(record, ctx["_missing"])]}
+
+    def tally(self, record: HouseholdFacts, ctx) -> dict[str, int]:
+        return {"households": 1, "monitored": int(record.monitored),
+                "incomplete": int(bool(ctx["_missing"]))}  # fmt: skip
+
+    def write_part_list(self, run, job, part: Part, rows, path) -> int:
+        village: Place = part.key
+        write_table_workbook(
+            path,
+            [Sheet("名单", SUMMARY_COLUMNS, rows["roster"],
+                   title=f"{village.township}{village.name}防止返贫监测明白纸发放名单")],
+            footer=run.meta()["footnote"],
+        )  # fmt: skip
+        return len(rows["roster"])
+
+    def label(self, ctx: dict[str, Any]) -> str:
+        return f"{ctx['head']}（户编号 {ctx['household_id']}）"
+
+
+KIND = SheetKind()
+
+
 def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: str | None = None, include_all: bool = False,
                         pdf: bool = False, zip_name: str | None = None, progress=None, workers: int = 1) -> SheetResult:  # fmt: skip
-    """Sheets and rosters for the villages into run.out_dir; raises RenderError after writing the rest.
+    """Sheets and rosters for the villages into run.out_dir; raises RenderError after writing the
+    rest. workers > 1: one partition per village in worker processes (documents.runner), same
+    files, same bytes; --zip and --household run in this process."""
+    job = SheetJob(tuple(villages), include_all, household)
+    got = make_documents(KIND, run, job, pdf=pdf, zip_name=zip_name, progress=progress,
+                         workers=workers)  # fmt: skip
+    c = got.counts
+    return SheetResult(got.outputs, c.get("households", 0), c.get("monitored", 0), got.parts,
+                       c.get("incomplete", 0))  # fmt: skip
 
-    workers > 1: one partition per village rendered in a process pool (reportgen.documents.parallel),
-    same files, same bytes. --zip and --household always run in this process.
-    """
-    application_steps(run.policy)  # a step note the policy cannot place fails before any file
-    policy_sections(run.policy)  # and so does a pack without the paper's 帮扶政策
-    if include_all:
-        require_monitored_switch(run.settings.workspace)
-    if workers > 1 and not zip_name and household is None:
-        from reportgen.documents.parallel import make_monitor_sheets_parallel
 
-        got = make_monitor_sheets_parallel(
-            run, villages, include_all=include_all, pdf=pdf, progress=progress, workers=workers
-        )
-        if got is not None:
-            return got
-    result = SheetResult()
-    summaries: list[OutputEntry] = []
-
-    having = villages_having(run.dataset, include_all) if household is None else None
-
-    def records():
-        for village in villages:
-            if having is not None and village.code not in having:
-                continue  # one query for all instead of one per empty village
-            facts = households_of_village(
-                run.dataset, village, include_all=include_all, household=household
-            )
-            if not facts:
-                continue
-            result.villages += 1
-            rows = []
-            for f in facts:
-                ctx, missing = sheet_context(f, run)
-                rows.append(roster_row(f, missing))
-                result.households += 1
-                result.monitored += f.monitored
-                result.incomplete += bool(missing)
-                yield ctx
-            path = run.out_dir / roster_file(village)
-            write_roster(path, village, rows, run.meta()["footnote"])
-            summaries.append(run.entry(path, len(rows), village.code))
-
-    batch = render_batch(
-        TEMPLATE, records(), run.out_dir, group_by="_group", file_name=lambda g, ctx: ctx["_file"], zip_name=zip_name, pdf=pdf, meta=run.meta(public=True),
-        label=_sheet_label, workspace=run.settings.workspace,
-        progress=progress, manifest=False, raise_on_failure=False,
-    )  # fmt: skip
-    result.outputs = batch.outputs + summaries
-    batch.write_manifest(run.run_info(), extra_outputs=summaries)
-    batch.raise_for_failures()
-    return result
+def demo(run: DocumentRun) -> list[OutputEntry]:
+    """The demo: every village of the example county, the households being monitored."""
+    villages, _ = select_villages(run.dataset, county=True)
+    return make_monitor_sheets(run, villages).outputs
 
 
 def who_filter(h: sa.Table, include_all: bool) -> sa.ColumnElement[bool]:

@@ -372,3 +372,7 @@ def make_monthly(run: DocumentRun, month: Month, *, full_ids: bool | None = None
                        notes=parts.notes)  # fmt: skip
     return MonthlyResult(county, month, lists["included"], lists["eliminated"], lists["baodi"], outputs, docx,
                          xlsx, parts.notes)  # fmt: skip
+
+
+def demo(run: DocumentRun) -> list[OutputEntry]:
+    return make_monthly(run, parse_month("2023-09")).outputs

@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from reportgen.dataset.schema import TABLES, notice_items, notices, project_places
-from reportgen.documents.common import DocumentRun
+from reportgen.documents.common import DocumentRun, StepOutput
 from reportgen.documents.privacy import (  # noqa: F401  (PrivacyError: re-exported)
     DEFAULT_HEALTH_TERMS,
     PrivacyError,
@@ -572,3 +572,45 @@ def _record(run: DocumentRun, place: Place, kind: NoticeKind, period: Period, fi
                        procs.c.found_on == item.found_on, procs.c.publicity_end.is_(None))
                 .values(publicity_start=period.start, publicity_end=period.end)
             )  # fmt: skip
+
+
+def demo(run: DocumentRun) -> StepOutput:
+    """The notices of 2023-09-01, the day most example publicity starts: every village's, then
+    every township's and the county's project notices (multi-village projects are listed there,
+    DOMAIN §5). The example county deliberately records 4-day publicity periods (self-check
+    cases): those notices are refused, and the refusal is what the demo shows for them."""
+    from reportgen.engine import write_manifest
+
+    outputs: list[OutputEntry] = []
+    failures = []
+    notes: list[str] = []
+    templates: dict[str, str] = {}
+    county = county_place(run.dataset)
+    townships = sorted({v.parent_code or "" for v in villages_under(run.dataset, county)})
+    places = [
+        *((v, None) for v in villages_under(run.dataset, county)),
+        *((resolve_place(run.dataset, code, level="乡"), PROJECT_KEYS) for code in townships),
+        (county, PROJECT_KEYS),
+    ]
+    for place, kinds in places:
+        result = make_public_notices(
+            run,
+            place,
+            kinds=kinds,
+            start=dt.date(2023, 9, 1),
+            days=None,
+            year=2023,
+            manifest=False,
+        )
+        outputs += result.outputs
+        failures += result.failures
+        notes += [f"{place.file_label} {n}" for n in result.notes if "已记入数据" not in n]
+        templates.update({t["name"]: t["sha256"] for t in result.templates})
+    write_manifest(
+        run.out_dir,
+        run=run.run_info(),
+        templates=[{"name": k, "sha256": v} for k, v in sorted(templates.items())],
+        outputs=outputs,
+        failures=failures,
+    )
+    return StepOutput(outputs, [f"{f.record}{f.message}" for f in failures] + notes)

@@ -485,3 +485,9 @@ def _measures(b: Blocks, report: SelfCheck) -> None:
     )
     for i, r in enumerate(hit, start=1):
         b.p(report.fixes.get(r.id) or r.fix or "逐条核实，限期整改。", lead=f"{i}.{r.title}。")
+
+
+def demo(run: DocumentRun) -> list[OutputEntry]:
+    from reportgen.rules.runs import make_scope
+
+    return make_selfcheck(run, make_scope(run.dataset), parse_quarter("2023Q3")).outputs

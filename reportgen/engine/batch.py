@@ -441,7 +441,8 @@ def render_partition(
     """Render one partition (a school, a village, a chunk) into one print file; for worker processes.
 
     Arguments are picklable: a template path or name, the records' contexts, the output path and
-    options (`workspace`, `page_break`, `compresslevel`, `meta`, `label`, `group`; `assets`: the
+    options (`workspace`, `page_break`, `compresslevel`, `meta`, `label`, `group`, `inspect` as
+    for render_batch, made in the worker; `assets`: the
     folders picture files may come from, default the template's folder and the workspace).
     Returns a small manifest entry: file, sha256, size, records, group, failures (messages, never
     raised) and the characters removed from the records' text (`dropped`, see engine/xmltext.py);
@@ -465,6 +466,7 @@ def render_partition(
             page_break=opts.get("page_break", "page"),
             compresslevel=int(opts.get("compresslevel", 6)),
             progress=None,
+            inspect=opts.get("inspect"),
             assets=opts.get("assets") or (tpl.path.parent, opts.get("workspace")),
         )
     return {
