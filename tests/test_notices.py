@@ -242,8 +242,11 @@ def test_default_kinds_and_the_notice_record(run, ws):
     result = run("notice", "--village", "河口乡/王庄村", "--date", "2023-09-01")
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in ws.joinpath(*OUT).glob("*.docx"))
+    # H002's 识别纳入 was approved on 8月16日 with no 公告日期 and no system entry: its 结果公告 is
+    # part of the day's notices, in the township's name, and its 公告日期 is written into the data
     assert set(names) == {
         "河口乡王庄村_风险消除公示_2023年9月1日.docx",
+        "河口乡王庄村_监测对象识别纳入结果公告_2023年9月1日.docx",
         "河口乡王庄村_项目公告_2023年9月1日.docx",
         "河口乡王庄村_项目公示_2023年9月1日.docx",
     }
@@ -254,15 +257,19 @@ def test_default_kinds_and_the_notice_record(run, ws):
     )
     assert rows == [
         ("elimination", "2023-09-01", "2023-09-05"),
+        ("inclusion-result", "2023-09-01", "2023-09-01"),
         ("project", "2023-09-01", "2023-09-10"),
         ("project-result", "2023-09-01", "2023-09-10"),
     ]
     items = sorted(r[0] for r in db_rows(ws, "select item_key from notice_items"))
-    assert items == ["H002", "XM102", "XM106"]
+    assert items == ["H002", "H002", "XM102", "XM106"]
+    assert db_rows(ws, "select announced_on from monitoring_procedures where household_id='H002' "
+                       "and kind='识别纳入'") == [("2023-09-01",)]  # fmt: skip
+    assert "1 户的公告日期（2023年9月1日）已记入数据" in result.output
     assert (
         run("notice", "--village", "河口乡/王庄村", "--date", "2023-09-01").exit_code == 0
     )  # re-issue replaces
-    assert db_rows(ws, "select count(*) from notices") == [(3,)]
+    assert db_rows(ws, "select count(*) from notices") == [(4,)]
 
 
 def test_privacy_check_refuses_an_id_put_in_by_a_user_template(run, ws):

@@ -213,7 +213,8 @@ def test_approved_procedures_without_a_result_announcement(run, workspace):
         PROCEDURE_HEADER,
         ["H002", "识别纳入", "2023-08-01", "2023-09-19", ""],  # 11 days by 9月30日: reported
         ["H001", "风险消除", "2023-08-01", "2023-09-20", ""],  # 10 days: not yet
-        ["H003", "识别纳入", "2023-07-01", "2023-08-01", "2023-08-05"],  # announced
+        ["H003", "识别纳入", "2023-07-01", "2023-08-01", "2023-08-11"],  # announced after 10 days
+        ["H003", "风险消除", "2023-07-01", "2023-08-01", "2023-08-12"],  # after 11: reported
         [
             "H003",
             "整户无劳动能力认定",
@@ -224,9 +225,12 @@ def test_approved_procedures_without_a_result_announcement(run, workspace):
     ]
     assert run("import", str(county(workspace, 监测帮扶=procedures))).exit_code == 0
     found = findings(run, "M-NO-ANNOUNCE")
-    assert set(found) == {"H002"}
+    assert set(found) == {"H002", "H003"}
     assert found["H002"]["detail"] == (
         "识别纳入县级审批2023年9月19日，截至2023年9月30日已11天无结果公告（不超过10天）"
+    )
+    assert found["H003"]["detail"] == (
+        "风险消除县级审批2023年8月1日，2023年8月12日才结果公告，用了11天（不超过10天）"
     )
     assert found["H002"]["title"] == "县级审批后超过10天无结果公告"
 

@@ -330,8 +330,11 @@ def monitor_sheet_cmd(
     is_flag=True,
     help="以县名义公示公告项目（含跨乡镇的项目）；落款为 [offices] county。",
 )
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(["project", "project-result", "inclusion", "elimination", "baodi"]),
-              help="公示种类，可多次给出：project 项目公示、project-result 项目公告、inclusion 识别纳入、elimination 风险消除、baodi 兜底保障户。默认：有内容的全部种类。")  # fmt: skip
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice(["project", "project-result", "inclusion", "elimination", "baodi", "inclusion-result", "elimination-result"]),
+              help="公示种类，可多次给出：project 项目公示、project-result 项目公告、inclusion 识别纳入公示、elimination 风险消除公示、"
+                   "baodi 兜底保障户公示、inclusion-result 识别纳入结果公告、elimination-result 风险消除结果公告（以乡镇名义，"
+                   "列出县级审批后的户）。默认：有内容的全部种类。")  # fmt: skip
 @click.option(
     "--date",
     "date_text",
@@ -350,7 +353,8 @@ def monitor_sheet_cmd(
 def notice_cmd(
     app: AppContext, village, township, county, kinds, date_text, days, year, out_dir, pdf
 ):
-    """公示公告（公文格式）：项目公示/公告、监测对象识别纳入公示、风险消除公示、兜底保障户公示。
+    """公示公告（公文格式）：项目公示/公告、监测对象识别纳入公示、风险消除公示、兜底保障户公示，
+    以及县级审批后以乡镇名义的识别纳入、风险消除结果公告。
 
     每份公示一个 .docx（另附表格 .xlsx，便于网上公开），并记录公示的地点、种类和起止日期；
     尚未公示的户，其公示起止日期同时记入数据。数据记录的公示期不足 5 天的，不生成该公示并列出
@@ -360,6 +364,7 @@ def notice_cmd(
     \b
     例：reportgen notice --village 城关镇/王庄村 --date 2023-09-01
         reportgen notice --township 河口乡 --kind project --year 2023 --days 10
+        reportgen notice --village 城关镇/王庄村 --kind inclusion-result --date 2023-09-20
     """
     from reportgen.documents.notices import county_place, make_public_notices
     from reportgen.places import resolve_place

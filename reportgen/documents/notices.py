@@ -53,6 +53,7 @@ class NoticeKind:
     key: str
     label: str  # used in file names and titles
     procedure: str | None  # monitoring procedure kind; None for projects
+    result: bool = False  # the 结果公告 after the county's approval, not the village's 公示
 
 
 KINDS = {
@@ -61,6 +62,9 @@ KINDS = {
     "inclusion": NoticeKind("inclusion", "监测对象识别纳入公示", "识别纳入"),
     "elimination": NoticeKind("elimination", "风险消除公示", "风险消除"),
     "baodi": NoticeKind("baodi", "兜底保障户公示", "整户无劳动能力认定"),
+    # seed 三.一.(二).2③ 六是结果公告: 以乡（镇、街道）名义将县级审批后的监测对象名单在所在村公告; 4② the same for 风险消除
+    "inclusion-result": NoticeKind("inclusion-result", "监测对象识别纳入结果公告", "识别纳入", result=True),
+    "elimination-result": NoticeKind("elimination-result", "风险消除结果公告", "风险消除", result=True),
 }
 PLANNED_STATUS = (None, "计划", "实施中")
 DONE_STATUS = ("已完工", "已验收")
@@ -87,6 +91,14 @@ def issuer_of(settings, place: Place) -> str:
             "以县名义公告项目，需在 reportgen.toml 的 [offices] 中写明 county（落款单位，如 青山县乡村振兴局）"
         )
     return county
+
+
+def township_issuer(settings, place: Place) -> str:
+    """The 落款 of a notice issued in the township's name: a village's own township, or the
+    township itself."""
+    if place.level == "村":
+        return place.township + settings.values["offices.township_suffix"]
+    return issuer_of(settings, place)
 
 
 def county_place(dataset) -> Place:
@@ -182,6 +194,48 @@ def publicity_candidates(
     )  # fmt: skip
     with run.dataset.engine.connect() as conn:
         return [Listed(*row) for row in conn.execute(query)]  # type: ignore[call-arg]  # the query selects Listed's fields in order
+
+
+def result_candidates(
+    run: DocumentRun, villages: list[Place], kind: NoticeKind, day: dt.date
+) -> list[Listed]:
+    """The procedures of `kind` in these villages whose 结果公告 is the notice of `day`: approved by
+    the county on or before `day` and either recorded as announced on `day`, or with no 公告日期
+    and no later step (系统录入/标注) yet — the notice writes `day` into the data. As for the 公示, a
+    procedure past that stage without a 公告日期 is the self-check's finding (M-NO-ANNOUNCE), not a
+    notice to print after the fact; one announced on another day belongs to that day's notice."""
+    h, procs, persons = TABLES["households"], TABLES["monitoring_procedures"], TABLES["persons"]
+    size = (
+        sa.select(sa.func.count())
+        .where(persons.c.household_id == h.c.household_id)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(procs.c.household_id, procs.c.kind, procs.c.found_on, procs.c.verified_on,
+                  procs.c.announced_on, procs.c.announced_on, h.c.head_name, h.c.village_code,
+                  size.label("size"), h.c.monitor_type, procs.c.risk_types, procs.c.county_approved_on)
+        .join(h, h.c.household_id == procs.c.household_id)
+        .where(h.c.village_code.in_([v.code for v in villages]), procs.c.kind == kind.procedure,
+               procs.c.county_approved_on <= day,
+               sa.or_(procs.c.announced_on == day,
+                      sa.and_(procs.c.announced_on.is_(None), procs.c.entered_on.is_(None))))
+        .order_by(h.c.village_code, procs.c.household_id, procs.c.found_on)
+    )  # fmt: skip
+    with run.dataset.engine.connect() as conn:
+        return [Listed(*row) for row in conn.execute(query)]  # type: ignore[call-arg]  # start/end: the 公告日期
+
+
+def result_rows(
+    listed: list[Listed], villages: list[Place], with_village: bool
+) -> list[list[str]]:
+    """序号, (村), 户主, 家庭人口, 监测类型, 风险类型, 县级审批日期."""
+    names = {v.code: v.name for v in villages}
+    return [
+        [str(n)] + ([names[i.village_code]] if with_village else [])
+        + [i.head_name, f"{i.size}人", i.monitor_type or "—", i.risk_types or "—",
+           cndate(i.county_approved_on)]
+        for n, i in enumerate(listed, start=1)
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -447,13 +501,36 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
         length = days or (
             minimum if monitoring else policy.value("projects.publicity_default_days")
         )
-        if length < (minimum if monitoring else 1):
+        if not kind.result and length < (minimum if monitoring else 1):
             raise ConfigError(
                 policy.text("notices.messages.days_too_short", label=kind.label, days=length)
             )
         title = f"{prefix}{'' if monitoring else f'{year}年度衔接资金'}{kind.label}"
         listed: list[Listed] = []
-        if monitoring:
+        closing: list[str] | None = None
+        word: list[Any]
+        excel: list[Any]
+        if kind.result:
+            listed = result_candidates(run, villages, kind, start)
+            if not listed:
+                if explicit:
+                    result.skipped.append(kind.label)
+                continue
+            period = Period(start, start)
+            word = excel = result_rows(listed, villages, with_village)
+            keys = [i.household_id for i in listed]
+            columns = ["序号"] + (["村"] if with_village else []) + [
+                "户主", "家庭人口", "监测类型", "风险类型", "县级审批日期"]  # fmt: skip
+            widths = [6] + ([10] if with_village else []) + [12, 10, 16, 26, 18]
+            excel_columns = [Column(c, w * 1.2) for c, w in zip(columns, widths)]
+            word_label = "公告日期"
+            # in the township's name, posted in the village (seed 三.一.(二).2③ 六是结果公告)
+            issued_by = township_issuer(settings, place)
+            closing = [
+                "特此公告。",
+                f"如有疑问，请向{issued_by}反映，或拨打监督电话：{supervision}。",
+            ]
+        elif monitoring:
             listed = publicity_candidates(run, villages, kind, start)
             if not listed:
                 if explicit:
@@ -470,8 +547,7 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
                 result.notes.append(
                     f"{kind.label}：按数据记录的公示期{period.text}生成，未采用 --days {days}"
                 )
-            word: list[Any] = procedure_rows(listed, kind, villages, with_village, start)
-            excel: list[Any] = word
+            word = excel = procedure_rows(listed, kind, villages, with_village, start)
             keys = [i.household_id for i in listed]
             columns = ["序号"] + (["村"] if with_village else []) + [
                 "户主", "家庭人口", "监测类型", "风险类型", "风险发现日期" if kind.key == "inclusion" else "入户核查日期"]  # fmt: skip
@@ -507,11 +583,11 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
             else None,
             "heads": PROJECT_HEADS.get(kind.key, []),
             "rows": word,
-            "closing": [
+            "closing": closing or [
                 f"{word_label}：{period.text}。",
                 f"{word_label}内如有异议，请向{issuer}反映，或拨打监督电话：{supervision}。",
             ],
-            "issuer": issuer,
+            "issuer": township_issuer(settings, place) if kind.result else issuer,
             "date": start,
             "_file": stem,
         }  # fmt: skip
@@ -523,7 +599,8 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
                              raise_on_failure=True, inspect=inspect_households if monitoring else inspect_projects)  # fmt: skip
         sheet_path = run.out_dir / f"{stem}.xlsx"
         write_table_workbook(sheet_path, [Sheet(kind.label, excel_columns, excel, title=title,
-                                                note=f"{word_label}：{period.text}；{issuer}")],
+                                                note=f"{word_label}：{cndate(start) if kind.result else period.text}；"
+                                                     f"{ctx['issuer']}")],
                              footer=meta["footnote"])  # fmt: skip
         templates = [{"name": batch.template_name, "sha256": batch.template_sha256}]
         result.outputs += batch.outputs + [run.entry(sheet_path, len(excel))]
@@ -531,7 +608,9 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
         unrecorded = [i for i in listed if not i.recorded]
         if unrecorded:
             result.notes.append(
-                f"{kind.label}：{len(unrecorded)} 户的公示起止日期（{period.text}）已记入数据"
+                f"{kind.label}：{len(unrecorded)} 户的公告日期（{cndate(start)}）已记入数据"
+                if kind.result
+                else f"{kind.label}：{len(unrecorded)} 户的公示起止日期（{period.text}）已记入数据"
             )
         _record(run, place, kind, period, batch.outputs[0].file, keys, unrecorded)
     result.templates = templates
@@ -544,8 +623,9 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
 def _record(run: DocumentRun, place: Place, kind: NoticeKind, period: Period, file: str, keys: list[str],
             unrecorded: list[Listed]) -> None:  # fmt: skip
     """Remember the notice (re-issuing the same place/kind/start replaces the record) and, in the same
-    transaction, write its period into the procedures not yet publicised, so that the self-check
-    (M-PUBLICITY), `data export`, the 明白纸 and the next notice read the dates this notice printed."""
+    transaction, write its period into the procedures not yet publicised (a 结果公告: its day as
+    their 公告日期), so that the self-check (M-PUBLICITY, M-NO-ANNOUNCE), `data export`, the 明白纸
+    and the next notice read the dates this notice printed."""
     last = run.dataset.latest_import() or {}
     procs = TABLES["monitoring_procedures"]
     with run.dataset.engine.begin() as conn:
@@ -566,12 +646,13 @@ def _record(run: DocumentRun, place: Place, kind: NoticeKind, period: Period, fi
                 [{"notice_id": notice_id, "item_key": k} for k in dict.fromkeys(keys)],
             )
         for item in unrecorded:
-            conn.execute(
-                procs.update()
-                .where(procs.c.household_id == item.household_id, procs.c.kind == item.kind,
-                       procs.c.found_on == item.found_on, procs.c.publicity_end.is_(None))
-                .values(publicity_start=period.start, publicity_end=period.end)
-            )  # fmt: skip
+            where = procs.update().where(procs.c.household_id == item.household_id, procs.c.kind == item.kind,
+                                         procs.c.found_on == item.found_on)  # fmt: skip
+            if kind.result:  # the 结果公告's day is the procedure's 公告日期
+                conn.execute(where.where(procs.c.announced_on.is_(None)).values(announced_on=period.start))
+            else:
+                conn.execute(where.where(procs.c.publicity_end.is_(None))
+                             .values(publicity_start=period.start, publicity_end=period.end))  # fmt: skip
 
 
 def demo(run: DocumentRun) -> StepOutput:

@@ -175,22 +175,24 @@ def project_overdue(ctx: RuleContext) -> Iterator[Finding]:
 @rule("M-NO-ANNOUNCE", entity="household")
 def approved_without_announcement(ctx: RuleContext) -> Iterator[Finding]:
     """A 识别纳入 or 风险消除 procedure approved by the county more than the pack's
-    `monitoring.announce_max_days` before the as-of date with no 公告日期 by then."""
+    `monitoring.announce_max_days` before the as-of date with no 公告日期 by then, or announced
+    more than that many days after the approval (a late 结果公告, e.g. one printed after the
+    fact by `notice --kind inclusion-result`, still shows)."""
     limit = int(ctx.policy.value("monitoring.announce_max_days"))
     for hid, procs in ctx.procedures.items():
         for p in procs:
             approved = p.county_approved_on
             if p.kind not in ("识别纳入", "风险消除") or approved is None or approved > ctx.as_of:
                 continue
-            if p.announced_on is not None and p.announced_on <= ctx.as_of:
+            announced = p.announced_on if p.announced_on and p.announced_on <= ctx.as_of else None
+            days = ((announced or ctx.as_of) - approved).days
+            if days <= limit:
                 continue
-            days = (ctx.as_of - approved).days
-            if days > limit:
-                yield ctx.household_finding(
-                    "M-NO-ANNOUNCE",
-                    ctx.households[hid],
-                    f"{p.kind}县级审批{cn_date(approved)}，截至{cn_date(ctx.as_of)}已{days}天无结果公告（不超过{limit}天）",
-                )
+            if announced:  # announced, but later than the limit: 及时公告 was not met either
+                detail = f"{p.kind}县级审批{cn_date(approved)}，{cn_date(announced)}才结果公告，用了{days}天（不超过{limit}天）"
+            else:
+                detail = f"{p.kind}县级审批{cn_date(approved)}，截至{cn_date(ctx.as_of)}已{days}天无结果公告（不超过{limit}天）"
+            yield ctx.household_finding("M-NO-ANNOUNCE", ctx.households[hid], detail)
 
 
 def open_dropouts(ctx: RuleContext) -> dict[str, list]:
