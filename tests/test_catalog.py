@@ -20,7 +20,7 @@ def test_the_readme_table_is_the_catalog():
     begin = readme.index("| 命令 | 文书 | 说明 |")
     end = readme.index("<!-- 文书种类表结束 -->")
     assert readme[begin:end] == readme_table(), (
-        "README 的文书表与 catalog 不一致：运行 python -m reportgen.documents.catalog 重新生成"
+        "README 的文书表与 catalog 不一致：运行 python -m reportgen.documents --update 重新生成"
     )
 
 

@@ -8,7 +8,16 @@ from builders import db_rows, full_county, write_xlsx
 from test_notices import text_of
 
 OUT = ("输出", "公示公告")
-HEADER = ["户编号", "程序类型", "风险类型", "风险发现日期", "入户核实日期", "县级审批日期", "公告日期", "系统录入日期"]
+HEADER = [
+    "户编号",
+    "程序类型",
+    "风险类型",
+    "风险发现日期",
+    "入户核实日期",
+    "县级审批日期",
+    "公告日期",
+    "系统录入日期",
+]
 
 
 @pytest.fixture

@@ -406,6 +406,45 @@ def notice_cmd(
             raise RenderError(f"{len(result.failures)} 份公示未生成（其余已生成）：\n  {lines}")
 
 
+@cli.command("roster")
+@click.option("--township", metavar="乡镇", required=True, help="乡镇名称或代码：以该乡镇名义报县。")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["proposed", "baodi-filing"]),
+              help="名单种类，可多次给出：proposed 拟纳入防止返贫监测对象名单（乡级审核后报县级审批）、"
+                   "baodi-filing 整户无劳动能力兜底保障户县级备案名单（乡级确定后报县级备案）。默认：有内容的全部种类。")  # fmt: skip
+@click.option("--date", "date_text", metavar="日期", help="截至日期和落款日期（默认今天）。")
+@out_option("输出/上报名单")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
+@pass_app
+def roster_cmd(app: AppContext, township, kinds, date_text, out_dir, pdf):
+    """乡镇上报县级的名单（公文格式，附 .xlsx）：拟纳入防止返贫监测对象名单、整户无劳动能力兜底保障户县级备案名单。
+
+    列出截至 --date 已乡级审核（确定）、尚未县级审批（备案）的户。没有公示记录或公示期不足的户，
+    以及兜底名单中有成员有劳动能力的户，在名单“备注”列和屏幕上列出，供县级审核时核实。
+
+    \b
+    例：reportgen roster --township 河口乡 --date 2023-09-20
+        reportgen roster --township 石桥镇 --kind proposed --pdf
+    """
+    from reportgen.documents.rosters import make_rosters
+    from reportgen.places import resolve_place
+
+    options = {"township": township, "kind": list(kinds), "date": date_text, "pdf": pdf}
+    with document_run(app, "roster", out_dir, options) as run:
+        place = resolve_place(run.dataset, township, level="乡")
+        day = parse_date_option(date_text) or run.today
+        result = make_rosters(run, place, kinds=list(kinds) or None, day=day, pdf=pdf)
+        if not result.issued:
+            click.echo(f"{place.label}：截至{cn_date(day)}没有需要上报的户。")
+        for label, n in result.issued:
+            click.echo(f"{label}：{n} 户")
+        for label in result.skipped:
+            if kinds:
+                click.echo(f"{label}：没有符合条件的户，未生成")
+        for note in result.notes:
+            click.echo(f"注意：{note}")
+        print_outputs(result.outputs, run.out_dir)
+
+
 @cli.command("dropout")
 @click.option("--county", is_flag=True, help="全县所有辍学学生。")
 @click.option("--township", metavar="乡镇", help="乡镇名称或代码：该乡镇学校的辍学学生。")

@@ -5,7 +5,7 @@ document module; `load_kind`/`kind_module` import a kind when it is used.
 Where this list is read: `documents/__init__.py` (imports each module, which declares its templates
 for `templates list/check`), `demo` (one step per kind, in this order), `templates list` (which
 command uses a template), `reportgen.cli.doc_cmds` (the batch commands' shared options) and the
-README's documents table (`python -m reportgen.documents.catalog` prints it; a test compares).
+README's documents table (`python -m reportgen.documents [--update]`; a test compares).
 
 Adding a document kind: a module with a `DocumentKind` subclass instance `KIND` (see
 `documents/kind.py`) and a `demo(run)` function, its template(s) under `templates/docx/`, a line
@@ -47,6 +47,8 @@ DOCUMENT_KINDS: tuple[KindInfo, ...] = (
              "docs/防止返贫监测明白纸.md", "防止返贫监测明白纸", batch=True),
     KindInfo("notice", "公示公告", "项目公示/公告、识别纳入/风险消除/兜底户公示", "notices", ("公文", "项目公示公告"),
              "reportgen notice --village 城关镇/王庄村 --date 2023-09-01", "docs/公示公告.md", "公示公告"),
+    KindInfo("roster", "乡镇上报名单", "拟纳入防止返贫监测对象名单、整户无劳动能力兜底保障户县级备案名单（以乡镇名义报县，公文格式）+ 名单",
+             "rosters", ("公文",), "reportgen roster --township 河口乡 --date 2023-09-30", "docs/公示公告.md", "上报名单"),
     KindInfo("dropout", "控辍保学档案和台账", "控辍保学“一生一表一档案”（每生一份）+ 台账（含问题、分乡镇分学校统计）", "dropout_archive",
              ("控辍保学档案",), "reportgen dropout --county --as-of 2023-10-01", "docs/控辍保学.md", "控辍保学",
              batch=True),
@@ -80,5 +82,8 @@ def readme_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
-    print(readme_table(), end="")
+def update_readme(path) -> None:
+    """Rewrite the README's table between its header line and the end marker."""
+    text = path.read_text(encoding="utf-8")
+    begin, end = text.index("| 命令 | 文书 | 说明 |"), text.index("<!-- 文书种类表结束 -->")
+    path.write_text(text[:begin] + readme_table() + text[end:], encoding="utf-8")
