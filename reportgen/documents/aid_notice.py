@@ -325,7 +325,7 @@ class AidNoticeKind(DocumentKind):
                                  grade_year=grade_year)  # fmt: skip
 
     def context(self, run, job, record: Letter) -> dict[str, Any] | None:
-        return dict(record.ctx) if record.ctx is not None else None
+        return record.ctx  # made for this batch only: the runner may add its keys
 
     def rows(self, run, job, record: Letter, ctx) -> dict[str, list]:
         rows: dict[str, list] = {}
@@ -337,9 +337,12 @@ class AidNoticeKind(DocumentKind):
         return rows
 
     def tally(self, record: Letter, ctx) -> dict[str, int]:
+        if ctx is not None:
+            return {"letters": 1}
         missed = record.missed_row
-        return {"letters": int(ctx is not None), "missed": int(bool(missed)),
-                "missed_unknown_grade": int(bool(missed and missed[-1]))}  # fmt: skip
+        if missed:
+            return {"missed": 1, "missed_unknown_grade": 1} if missed[-1] else {"missed": 1}
+        return {}
 
     def write_summary(self, run, job: NoticeJob, rows, result) -> list[OutputEntry]:
         path = summary_path(run, job.selection, job.period)

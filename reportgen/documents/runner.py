@@ -109,17 +109,24 @@ class _Partition:
     def __init__(self, kind: DocumentKind, run: DocumentRun, job: Any, part: Part):
         self.kind, self.run, self.job, self.part = kind, run, job, part
         self.rows: dict[str, list] = {}
-        self.tally: Counter[str] = Counter()
+        self.tally: dict[str, int] = {}
         self.records = 0
 
     def contexts(self, progress=None):
-        kind, part = self.kind, self.part
+        kind, part, run, job = self.kind, self.part, self.run, self.job
+        context, row_of, tally_of = kind.context, kind.rows, kind.tally  # per record: looked up once
+        rows, tally = self.rows, self.tally
         files = iter(part.record_files)
-        for record in kind.records(self.run, self.job, part):
-            ctx = kind.context(self.run, self.job, record)
-            for key, rows in kind.rows(self.run, self.job, record, ctx).items():
-                self.rows.setdefault(key, []).extend(rows)
-            self.tally.update(kind.tally(record, ctx))
+        stem = (part.file or "")[: -len(".docx")]
+        for record in kind.records(run, job, part):
+            ctx = context(run, job, record)
+            for key, got in row_of(run, job, record, ctx).items():
+                if key in rows:
+                    rows[key] += got
+                else:
+                    rows[key] = list(got)
+            for key, n in tally_of(record, ctx).items():
+                tally[key] = tally.get(key, 0) + n
             self.records += 1
             if progress:
                 progress(1)
@@ -129,7 +136,7 @@ class _Partition:
                 ctx["_file"] = next(files)[: -len(".docx")]
             else:
                 ctx["_group"] = part.group
-                ctx["_file"] = (part.file or "")[: -len(".docx")]
+                ctx["_file"] = stem
             yield ctx
 
     def write_list(self) -> OutputEntry | None:
