@@ -78,3 +78,19 @@ def parse_day(value: object, *, check_time: bool = True) -> dt.date:
         return dt.date(int(y), int(mo), int(d))
     except ValueError:
         raise DateTextError(NO_SUCH_DAY) from None
+
+
+def birth_from_id(id_number: str | None) -> dt.date | None:
+    """The birth date an 18-character resident ID number carries (characters 7–14), or None."""
+    text = id_number or ""
+    if len(text) == 18 and text[6:14].isdigit():
+        try:
+            return dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+        except ValueError:
+            return None
+    return None
+
+
+def full_years(born: dt.date, on: dt.date) -> int:
+    """Full years of age on a day (周岁): 2008-10-02 is 14 on 2023-10-01 and 15 on 2023-10-02."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

@@ -347,6 +347,10 @@ def test_ledger_rows_and_counts(example):
     d12 = next(r for r in data if r["学籍号"] == "0320180003")
     assert d12["送教次数"] == 8 and d12["是否报县"] == "是" and d12["户类型"] == "一般农户"
     assert d12["所在村"] == "城关镇东关村"
+    assert d12["销号"] == "未销号：送教上门，义务教育有保障，继续跟踪"
+    assert {r["销号"] for r in data if r["当前状态"] in ("已复学", "超龄离校", "已销号")} <= {
+        "已销号（已复学）", "已销号（超龄离校）", "已销号（已销号）"}  # fmt: skip
+    assert d03["销号"] == "未销号：劝返中"
     counts = list(wb["分乡镇分学校统计"].iter_rows(values_only=True))
     assert counts[1][:10] == ("乡镇", "学校", "辍学学生", "已复学", "劝返中", "送教上门", "延缓入学/休学",
                               "已结案（超龄离校/已销号）", "有问题的学生", "问题条数")  # fmt: skip
@@ -528,6 +532,28 @@ def test_standing_secured_open_or_cleared(std):
         assert standing(assessed, as_of, std) == (SECURED, status)
     for status in ("已复学", "超龄离校", "已销号"):
         assert standing(case(status), as_of, std)[0] == CLEARED, status
+
+
+def test_closure_marks_over_age_students_and_says_what_is_closed(std):
+    """Seed 二.一.(二).1③ 超龄后的离校标注和台账销号: over the pack's compulsory age (15: full years
+    from the ID number) a student still out of school is due the 超龄离校 mark; 16 on the day is
+    over, the day before still 15."""
+    from reportgen.documents.dropout_archive import closure
+
+    sixteen = make_id("20071001", 55)  # 16 on 2023-10-01
+    assert closure(case(id_number=sixteen), AS_OF, std, 15) == (
+        "已满16周岁，应办理超龄离校标注",
+        "未销号：劝返中",
+    )
+    assert closure(case(id_number=sixteen), AS_OF - dt.timedelta(days=1), std, 15) == ("", "未销号：劝返中")
+    assert closure(case("超龄离校", id_number=sixteen), AS_OF, std, 15) == ("已标注超龄离校", "已销号（超龄离校）")
+    assert closure(case("已复学", id_number=sixteen), AS_OF, std, 15) == ("", "已销号（已复学）")
+    assert closure(case("送教上门"), AS_OF, std, 15) == ("", "未销号：送教上门，义务教育有保障，继续跟踪")
+    assert closure(case("休学", county_approved_on=AS_OF), AS_OF, std, 15)[1] == (
+        "未销号：休学，义务教育有保障，继续跟踪"
+    )
+    assert closure(case("休学"), AS_OF, std, 15)[1] == "未销号：休学未经县级批准"
+    assert closure(case(id_number="411521X"), AS_OF, std, 15) == ("", "未销号：劝返中")  # no birth date
 
 
 # fmt: off

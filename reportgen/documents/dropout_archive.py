@@ -22,9 +22,12 @@ from reportgen.dataset.store import Dataset
 from reportgen.documents.common import DocumentRun
 from reportgen.documents.kind import DocumentKind, Part
 from reportgen.documents.runner import make_documents
+from reportgen.dates import birth_from_id, full_years
 from reportgen.dropout import (
+    CLEARED,
     CLOSED,
     DEFERRED,
+    SECURED,
     HOME_TEACHING,
     IN_PERSUASION,
     RETURNED,
@@ -35,6 +38,7 @@ from reportgen.dropout import (
     home_teaching_months,
     hours_text,
     load_cases,
+    standing,
 )
 from reportgen.engine import (
     Column,
@@ -292,7 +296,7 @@ LEDGER_COLUMNS = [
     Column("当前状态", 8), Column("劝返次数", 5, "int"), Column("最近劝返日期", 11, "date"),
     Column("最近劝返结果", 8), Column("是否报县", 5), Column("报县日期", 11, "date"),
     Column("县级批准日期", 11, "date"), Column("残联评估日期", 11, "date"), Column("送教次数", 5, "int"),
-    Column("问题", 50),
+    Column("离校标注", 16), Column("销号", 22), Column("问题", 50),
 ]  # fmt: skip
 COUNT_COLUMNS = [
     Column("乡镇", 12), Column("学校", 24), Column("辍学学生", 9, "int"), Column("已复学", 8, "int"),
@@ -302,8 +306,34 @@ COUNT_COLUMNS = [
 NO_TOWNSHIP = "县直属及县外"
 
 
+def closure(case: DropoutCase, as_of: dt.date, std: Standard, age_max: int) -> tuple[str, str]:
+    """(离校标注, 销号) of a case as of a day (seed 二.一.(二).1③ “超龄后的离校标注和台账销号工作，实现
+    闭环管理”). A student still out of school who is older than the pack's compulsory-education age
+    (`dropout.compulsory_age_max`, full years from the ID number) is due the 超龄离校 mark. A case
+    is 销号 when back at school or closed (已复学, 超龄离校, 已销号); 送教上门 and an approved 延缓入学/
+    休学 are 义务教育有保障 but stay on the ledger, tracked; the rest are open, with their reason."""
+    leave = ""
+    if case.status == "超龄离校":
+        leave = "已标注超龄离校"
+    elif not case.returned and not case.closed:
+        born = birth_from_id(case.id_number)
+        years = full_years(born, as_of) if born else None
+        if years is not None and years > age_max:
+            leave = f"已满{years}周岁，应办理超龄离校标注"
+    state, label = standing(case, as_of, std)
+    if state == CLEARED:
+        return leave, f"已销号（{case.status}）"
+    if state == SECURED:
+        return leave, f"未销号：{label}，义务教育有保障，继续跟踪"
+    return leave, f"未销号：{label}"
+
+
 def ledger_row(
-    no: int, case: DropoutCase, as_of: dt.date, problems: list[CaseProblem]
+    no: int,
+    case: DropoutCase,
+    as_of: dt.date,
+    problems: list[CaseProblem],
+    closed: tuple[str, str] = ("", ""),
 ) -> list[Any]:
     hh = case.household
     attempts = case.persuasions_until(as_of)
@@ -320,7 +350,7 @@ def ledger_row(
         case.found_on, case.status, len(attempts), last.date if last else None,
         last.result if last else "", "是" if reported else "否", known(case.reported_county_on),
         known(case.county_approved_on), known(case.disability_assessed_on),
-        len(case.visits_until(as_of)),
+        len(case.visits_until(as_of)), *closed,
         "\n".join(f"{i}．{f.title}：{f.text}" for i, f in enumerate(problems, start=1)),
     ]  # fmt: skip
 
@@ -425,24 +455,25 @@ class DropoutKind(DocumentKind):
         std = Standard.from_policy(run.policy)
         found = load_cases(run.dataset, student_nos=list(part.key), found_by=job.as_of)
         cases = {c.student_no: c for c in found}
+        age_max = int(run.policy.value("dropout.compulsory_age_max"))
         for number in part.key:
             case = cases[number]
-            yield case, case_problems(case, job.as_of, std)
+            yield case, case_problems(case, job.as_of, std), closure(case, job.as_of, std, age_max)
 
     def context(self, run: DocumentRun, job: DropoutJob, record) -> dict[str, Any]:
-        case, problems = record
+        case, problems, _ = record
         return archive_context(case, run, job.as_of, problems)
 
     def rows(self, run, job: DropoutJob, record, ctx) -> dict[str, list]:
-        case, problems = record
+        case, problems, closed = record
         return {
-            "ledger": [ledger_row(0, case, job.as_of, problems)],
+            "ledger": [ledger_row(0, case, job.as_of, problems, closed)],
             "count": [CaseCount(case.school_township or NO_TOWNSHIP, case.school, case.status,
                                 len(problems))],
         }  # fmt: skip
 
     def tally(self, record, ctx) -> dict[str, int]:
-        _, problems = record
+        _, problems, _ = record
         return {"students": 1, "with_problems": int(bool(problems)), "problems": len(problems)}
 
     def write_summary(self, run, job: DropoutJob, rows, result) -> list[OutputEntry]:

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
-from reportgen.dates import DateTextError, cn_date, parse_day
+from reportgen.dates import DateTextError, birth_from_id, cn_date, full_years, parse_day
 from reportgen.engine.media import MEDIA_FILTERS
 from reportgen.engine.subdoc import subdoc
 
@@ -244,12 +244,10 @@ def age(id_number, at=None) -> int | None:
     if id_number is None or str(id_number).strip() == "":
         return None
     text = str(id_number).strip()
-    if len(text) != 18 or not text[6:14].isdigit():
+    born = birth_from_id(text)
+    if born is None:
         raise ValueError(f"无法从证件号码取出生日期：{mask_id(text)}")
-    born = _dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-    on = parse_date(at) or _dt.date.today()
-    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return years
+    return full_years(born, parse_date(at) or _dt.date.today())
 
 
 FILTERS = {

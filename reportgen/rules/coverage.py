@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from reportgen.dates import cn_date
+from reportgen.dates import birth_from_id, cn_date, full_years
 from reportgen.rules import Finding, rule
 from reportgen.rules.context import RuleContext
 
@@ -259,19 +259,7 @@ def eliminated_with_unassured_needs(ctx: RuleContext) -> Iterator[Finding]:
 # ------------------------------------------------------------------ 控辍保学、兜底
 def _born(person) -> dt.date | None:
     """Birth date: the 出生日期 column, else the 18-character ID number's."""
-    if person.birth_date is not None:
-        return person.birth_date
-    text = person.id_number or ""
-    if len(text) == 18 and text[6:14].isdigit():
-        try:
-            return dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-        except ValueError:
-            return None
-    return None
-
-
-def _age(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return person.birth_date if person.birth_date is not None else birth_from_id(person.id_number)
 
 
 @rule("D-NOT-FOUND", entity="person")
@@ -295,7 +283,7 @@ def school_age_without_a_record(ctx: RuleContext) -> Iterator[Finding]:
             born = _born(p)
             if born is None or p.id_number in enrolled:
                 continue
-            years = _age(born, ctx.as_of)
+            years = full_years(born, ctx.as_of)
             if low <= years <= high:
                 yield ctx.person_finding(
                     "D-NOT-FOUND",
