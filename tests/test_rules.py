@@ -122,6 +122,7 @@ def clean_county(folder):
     households[0][-2:] = ["帮扶责任人", "住房安全等级"]
     for row in households[1:]:
         row[-2:] = ["王干部", "A"]  # a helper each; every house assessed (R-NO-GRADE)
+    households[1][7] = 12000  # the 脱贫户 H001 above the 收入较低 line (I-LOW)
     # H001's 13-year-old has no school record here (D-NOT-FOUND): the clean county leaves him out
     persons = [p[:] for p in PERSONS if p[0] != CHILD_A]
     persons[-1][-1] = (

@@ -315,6 +315,53 @@ def test_school_age_members_with_no_school_record(run, workspace):
     assert CHILD_A not in found and CHILD_B not in found
 
 
+def test_the_school_status_of_a_person_decides_a_suspected_dropout(run, workspace):
+    """人员信息 在校生状况: a grade says at school (e.g. in another county), not suspected; 辍学 or
+    非在校生 is listed with what the record says; blank stays a suspicion."""
+    from builders import make_id
+
+    kids = {s: make_id("20120101", n) for n, s in enumerate(("七年级", "辍学", "非在校生", ""), start=20)}
+    persons = [PERSONS[0] + ["在校生状况"]] + [row + [""] for row in PERSONS[1:]] + [
+        [number, "H001", f"张{n}", "孙", "", "无劳动力", "是", status]
+        for n, (status, number) in enumerate(kids.items())
+    ]  # fmt: skip
+    assert run("import", str(county(workspace, persons=persons))).exit_code == 0
+    found = findings(run, "D-NOT-FOUND")
+    assert kids["七年级"] not in found
+    assert found[kids["辍学"]]["detail"] == "11周岁，脱贫户成员，没有学籍记录，也没有辍学登记，在校生状况为“辍学”"
+    assert found[kids["非在校生"]]["detail"].endswith("在校生状况为“非在校生”")
+    assert found[kids[""]]["detail"] == "11周岁，脱贫户成员，没有学籍记录，也没有辍学登记"
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_the_two_groups_income_fell_and_low_income(run, workspace):
+    """两类群体 of 脱贫人口: income below last year's (1 yuan less reported, equal not) and below the
+    pack's 收入较低 line (10,000: 9,999 reported, 10,000 not); other households are not 脱贫人口."""
+    households = with_columns(
+        HOUSEHOLDS,
+        上年家庭年人均纯收入=[10000, 9000, 10000],
+        人均工资性收入=[6000, "", ""],
+        人均生产经营性收入=[2000, "", ""],
+    )
+    households[1][7] = 9999  # H001 脱贫户
+    households[2][7] = 8000  # H002 监测户: a drop, but not a 脱贫户
+    households[3][4], households[3][7] = "脱贫户", 10000  # H003 脱贫户 at both lines
+    assert run("import", str(county(workspace, households=households))).exit_code == 0
+    fell = findings(run, "I-DROP")
+    assert set(fell) == {"H001"}
+    assert fell["H001"]["detail"] == (
+        "家庭年人均纯收入9,999元，上年10,000元，同比下降1元（0.0%）；"
+        "其中工资性收入6,000元（占60%）、生产经营性收入2,000元（占20%）"
+    )
+    low = findings(run, "I-LOW")
+    assert set(low) == {"H001"}
+    assert low["H001"]["title"] == "收入较低的脱贫人口（年人均纯收入低于10,000元）"
+    (workspace / "reportgen.toml").write_text(
+        "[policy_overrides]\nincome_focus.low_income_line = 10001\n", encoding="utf-8"
+    )
+    assert set(findings(run, "I-LOW")) == {"H001", "H003"}
+
+
 @sqlite_only  # the rules read rows; both backends run them in test_rules.py
 def test_households_without_labour_and_the_no_labour_flag(run, workspace):
     households = with_columns(HOUSEHOLDS, 整户无劳动能力兜底保障户=["是", "", ""])

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from builders import db_execute, db_rows, db_url
 
-from reportgen.dataset.schema import PROJECT_RESULT_COLUMNS, SCHEMA_VERSION
+from reportgen.dataset.schema import PROJECT_RESULT_COLUMNS, SCHEMA_VERSION, V6_COLUMNS
 from reportgen.dataset.store import Dataset
 
 
@@ -17,12 +17,13 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
         "drop table schedule_runs",
         "drop table schedule_jobs",
         *[f"alter table projects drop column {c}" for c in PROJECT_RESULT_COLUMNS],
+        *[f"alter table {t} drop column {c}" for t, c in V6_COLUMNS],
         "update meta set value='1' where key='schema_version'",
     )
     households = db_rows(workspace, "select count(*) from households")
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 5
+        assert ds.schema_version() == SCHEMA_VERSION == 6
         inspector = sa.inspect(ds.engine)
         assert {
             "notices",
@@ -45,11 +46,12 @@ def test_a_version_4_database_gets_the_project_result_columns(run, imported, wor
     db_execute(
         workspace,
         *[f"alter table projects drop column {c}" for c in PROJECT_RESULT_COLUMNS],
+        *[f"alter table {t} drop column {c}" for t, c in V6_COLUMNS],
         "update meta set value='4' where key='schema_version'",
     )
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == 5
+        assert ds.schema_version() == 6
         columns = {c["name"] for c in sa.inspect(ds.engine).get_columns("projects")}
         assert set(PROJECT_RESULT_COLUMNS) <= columns
     finally:
@@ -61,6 +63,25 @@ def test_a_version_4_database_gets_the_project_result_columns(run, imported, wor
     assert db_rows(workspace, "select count(*) from projects where actual_end is not null") == [
         (0,)
     ]
+
+
+def test_a_version_5_database_gets_the_income_and_school_status_columns(run, imported, workspace):
+    persons = db_rows(workspace, "select id_number, name from persons order by id_number")
+    db_execute(
+        workspace,
+        *[f"alter table {t} drop column {c}" for t, c in V6_COLUMNS],
+        "update meta set value='5' where key='schema_version'",
+    )
+    ds = Dataset.open(db_url(workspace))
+    try:
+        assert ds.schema_version() == 6
+        inspector = sa.inspect(ds.engine)
+        for table, column in V6_COLUMNS:
+            assert column in {c["name"] for c in inspector.get_columns(table)}, column
+    finally:
+        ds.dispose()
+    assert db_rows(workspace, "select id_number, name from persons order by id_number") == persons
+    assert db_rows(workspace, "select count(*) from persons where school_status is not null") == [(0,)]
 
 
 def test_a_newer_database_is_refused(run, imported, workspace):

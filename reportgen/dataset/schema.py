@@ -20,7 +20,7 @@ warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = sa.MetaData()
 
@@ -246,7 +246,28 @@ def _v4_to_v5(conn: sa.Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE {quote('projects')} ADD COLUMN {quote(name)} {kind}")
 
 
+# (table, column) added by version 6: the income of the year before and its make-up (户信息), and
+# the 在校生状况 of a person (人员信息).
+V6_COLUMNS = (
+    ("households", "prev_income_per_capita"), ("households", "wage_income"),
+    ("households", "business_income"), ("persons", "school_status"),
+)  # fmt: skip
+
+
+def _add_columns(conn: sa.Connection, columns: tuple[tuple[str, str], ...]) -> None:
+    quote = conn.dialect.identifier_preparer.quote
+    for table, name in columns:
+        kind = TABLES[table].c[name].type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(name)} {kind}")
+
+
+def _v5_to_v6(conn: sa.Connection) -> None:
+    """Version 6 adds 上年家庭年人均纯收入, 人均工资性收入, 人均生产经营性收入 and 在校生状况 (the 两类群体 and
+    suspected-dropout checks read them)."""
+    _add_columns(conn, V6_COLUMNS)
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
-    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6,
 }  # fmt: skip

@@ -284,13 +284,24 @@ def school_age_without_a_record(ctx: RuleContext) -> Iterator[Finding]:
             if born is None or p.id_number in enrolled:
                 continue
             years = full_years(born, ctx.as_of)
-            if low <= years <= high:
-                yield ctx.person_finding(
-                    "D-NOT-FOUND",
-                    p,
-                    p.id_number,
-                    f"{years}周岁，{h.category}成员，没有学籍记录，也没有辍学登记",
-                )
+            if not low <= years <= high:
+                continue
+            status = (p.school_status or "").strip()
+            if status and not out_of_school(status):
+                continue  # the person record says in school (e.g. in another county): not suspected
+            said = f"，在校生状况为“{status}”" if status else ""
+            yield ctx.person_finding(
+                "D-NOT-FOUND",
+                p,
+                p.id_number,
+                f"{years}周岁，{h.category}成员，没有学籍记录，也没有辍学登记{said}",
+            )
+
+
+def out_of_school(status: str) -> bool:
+    """Whether a person's 在校生状况 says not at school: 辍学, 失学, 非在校生 or 未入学 (any other text,
+    such as a grade, says at school)."""
+    return any(word in status for word in ("辍学", "失学", "非在校", "未入学", "不在校"))
 
 
 NO_LABOUR = ("丧失劳动力", "无劳动力")
@@ -412,3 +423,52 @@ def severe_member_of_an_edge_household(ctx: RuleContext) -> Iterator[Finding]:
                     p.id_number,
                     f"低保边缘家庭成员，{why}，可申请参照单人户纳入低保",
                 )
+
+
+def _yuan(value) -> str:
+    d = Decimal(str(value))
+    return f"{d:,.2f}".rstrip("0").rstrip(".") if d != d.to_integral_value() else f"{int(d):,}"
+
+
+def _make_up(h) -> str:
+    """What the income is made of, when the household row says: 工资性收入 and 生产经营性收入 as
+    shares of 人均纯收入 (seed 第四部分 1②)."""
+    total = h.income_per_capita
+    if not total:
+        return ""
+    parts = [f"{label}{_yuan(v)}元（占{Decimal(str(v)) / Decimal(str(total)):.0%}）"
+             for label, v in (("工资性收入", h.wage_income), ("生产经营性收入", h.business_income))
+             if v is not None]  # fmt: skip
+    return "；其中" + "、".join(parts) if parts else ""
+
+
+@rule("I-DROP", entity="household")
+def income_fell(ctx: RuleContext) -> Iterator[Finding]:
+    """A 脱贫户 whose 家庭年人均纯收入 is below the year before's (收入同比下降脱贫人口, one of the
+    “两类群体”, seed 三.一.(三).2, 第四部分 1①); equal is not a drop. Needs 上年家庭年人均纯收入."""
+    for h in ctx.households.values():
+        now, before = h.income_per_capita, h.prev_income_per_capita
+        if h.category != "脱贫户" or now is None or before is None or now >= before:
+            continue
+        drop = Decimal(str(before)) - Decimal(str(now))
+        share = drop / Decimal(str(before)) if before else Decimal(0)
+        yield ctx.household_finding(
+            "I-DROP",
+            h,
+            f"家庭年人均纯收入{_yuan(now)}元，上年{_yuan(before)}元，同比下降{_yuan(drop)}元（{share:.1%}）{_make_up(h)}",
+        )
+
+
+@rule("I-LOW", entity="household")
+def low_income(ctx: RuleContext) -> Iterator[Finding]:
+    """A 脱贫户 whose 家庭年人均纯收入 is below the pack's `income_focus.low_income_line` (收入较低脱贫人口,
+    the other of the “两类群体”, seed 三.一.(三).2, 第四部分 1①), listed for 增收 support; the line
+    itself is not less. Below the monitoring line it is M-UNMONITORED's or already monitored."""
+    line = Decimal(str(ctx.policy.value("income_focus.low_income_line")))
+    for h in ctx.households.values():
+        now = h.income_per_capita
+        if h.category != "脱贫户" or now is None or Decimal(str(now)) >= line:
+            continue
+        yield ctx.household_finding(
+            "I-LOW", h, f"家庭年人均纯收入{_yuan(now)}元，低于{_yuan(line)}元{_make_up(h)}"
+        )
