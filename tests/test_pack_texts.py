@@ -242,6 +242,8 @@ DOCUMENT_MODULES = (
     "documents/monitor_sheet.py", "documents/notices.py", "documents/selfcheck.py",
     "documents/selfcheck_xlsx.py", "documents/monthly.py", "documents/report_blocks.py",
     "documents/dropout_archive.py", "documents/aid_card.py", "dropout/checks.py",
+    "documents/yulu_notice.py", "documents/rosters.py", "documents/ledgers.py",
+    "documents/aid_notice.py", "documents/runner.py",
 )  # fmt: skip
 SECTION = re.compile(r"梳理|[一二三四五]\.[一二三四五六七八九十]\.\(|第四部分")
 

@@ -1,0 +1,75 @@
+"""`reportgen ledger`: the 住房安全排查台账, 饮水安全问题台账 and 项目库台账 of a county, township or
+village (documents/ledgers.py)."""
+
+from __future__ import annotations
+
+import click
+
+from reportgen.cli.app import AppContext, cli
+from reportgen.cli.options import document_run, out_option, parse_date_option, print_outputs
+from reportgen.dates import cn_date
+from reportgen.errors import ConfigError
+
+pass_app = click.make_pass_decorator(AppContext)
+
+LEDGER_KINDS = ("housing", "water", "projects")
+
+
+@cli.command("ledger")
+@click.option("--village", metavar="村", help="村名、村区划代码或“乡镇/村”（同名村须写乡镇）。")
+@click.option("--township", metavar="乡镇", help="乡镇名称或代码：该乡镇所有村。")
+@click.option("--county", is_flag=True, help="全县。")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(LEDGER_KINDS),
+    help="台账种类，可多次给出：housing 住房安全排查台账、water 饮水安全问题台账、"
+    "projects 项目库台账。默认三种都生成。",
+)
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="日期",
+    help="截至日期（默认今天）：印在台账标题上，项目是否超过计划完工日期按这一天计算。"
+    "台账按导入的数据生成，数据中没有住房、饮水情况的历史记录。",
+)
+@out_option("输出/台账")
+@pass_app
+def ledger_cmd(app: AppContext, village, township, county, kinds, as_of_text, out_dir):
+    """台账（.xlsx）：住房安全排查台账、饮水安全问题台账、项目库台账。
+
+    每种台账一个工作簿：逐户（逐个项目）列出数据中的情况、发现的问题、状态和销号（已销号/未销号），
+    另有按乡镇（乡镇、村的台账按村）的汇总和“说明”工作表。列入范围和销号条件见 docs/台账.md。
+
+    \b
+    例：reportgen ledger --county --as-of 2023-09-30
+        reportgen ledger --township 城关镇 --kind housing --kind water
+        reportgen ledger --village 城关镇/王庄村 --kind projects
+    """
+    from reportgen.documents.ledgers import make_ledgers
+    from reportgen.documents.notices import county_place
+    from reportgen.places import resolve_place
+
+    if sum(map(bool, (village, township, county))) != 1:
+        raise ConfigError("请给出 --village 村、--township 乡镇 或 --county（三者选一）")
+    options = {
+        "village": village,
+        "township": township,
+        "county": county,
+        "kind": list(kinds),
+        "as_of": as_of_text,
+    }
+    with document_run(app, "ledger", out_dir, options) as run:
+        if county:
+            place = county_place(run.dataset)
+        else:
+            place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
+        as_of = parse_date_option(as_of_text) or run.today
+        result = make_ledgers(run, place, kinds=list(kinds) or None, as_of=as_of)
+        click.echo(f"{place.label}，截至{cn_date(as_of)}：")
+        for ledger in result.ledgers:
+            click.echo(
+                f"{ledger.title}：{ledger.rows} {ledger.unit}（已销号 {ledger.closed}，未销号 {ledger.open}）"
+            )
+        print_outputs(result.outputs, run.out_dir)
