@@ -472,3 +472,68 @@ def test_severe_members_of_an_edge_household(run, workspace):
     )
     assert set(findings(run, "B-EDGE-SINGLE")) == {HEAD_B, CHILD_B}
     assert WIFE_A not in findings(run, "B-EDGE-SINGLE")
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_severe_disabilities_without_baodi_and_disabilities_without_a_grade(run, workspace):
+    """B-SEVERE-DISABLED: 二级智力 in a 脱贫户 without 特困/低保 listed, 三级 not, and not when the
+    household has 低保; B-NO-DISABILITY-GRADE: 残疾 without a grade listed, with a grade not."""
+    from builders import make_id
+
+    two, three, graded, ungraded = (make_id("19900101", n) for n in (41, 42, 43, 44))
+    persons = [PERSONS[0] + ["健康状况", "残疾等级", "残疾类别"]] + [row + ["", "", ""] for row in PERSONS[1:]] + [
+        [two, "H001", "张二级", "子", "", "无劳动力", "是", "残疾", "二级", "智力"],
+        [three, "H001", "张三级", "女", "", "无劳动力", "是", "残疾", "三级", "精神"],
+        [graded, "H002", "李二级", "子", "", "无劳动力", "是", "残疾", "二级", "精神"],  # H002 has 低保
+        [ungraded, "H001", "张未评", "子", "", "弱劳动力或半劳动力", "是", "残疾", "", ""],
+    ]  # fmt: skip
+    assert run("import", str(county(workspace, persons=persons))).exit_code == 0
+    severe = findings(run, "B-SEVERE-DISABLED")
+    assert set(severe) == {two}
+    assert severe[two]["detail"] == "脱贫户成员，二级智力残疾，无兜底类型"
+    ungraded_found = findings(run, "B-NO-DISABILITY-GRADE")
+    assert set(ungraded_found) == {ungraded}
+    assert ungraded_found[ungraded]["detail"] == "脱贫户成员，健康状况为残疾，残疾等级未填"
+
+
+PROJECT_FUNDS_HEADER = ["项目编号", "项目名称", "项目类型", "实施地点", "建设内容及规模", "实施单位", "计划开工日期",
+                        "计划完工日期", "项目状态", "中央衔接资金", "县级衔接资金", "已拨付资金", "已支付资金"]  # fmt: skip
+
+
+def _project(no, start, end, status, central, county_funds, allocated, paid):
+    return [no, f"{no}项目", "乡村建设", "411599101201", "建设", "城关镇", start, end, status, central,
+            county_funds, allocated, paid]  # fmt: skip
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_project_funds_behind_schedule(run, workspace):
+    """P-UNPAID: a project done or past its planned end with 已拨付/已支付 below the total (or not
+    filled); paid in full, still running, or not yet due is not listed."""
+    projects = [
+        PROJECT_FUNDS_HEADER,
+        _project("P1", "2023-03-01", "2023-08-31", "已验收", 10, 2, 12, 11.9999),  # paid 0.0001 short
+        _project("P2", "2023-03-01", "2023-08-31", "已验收", 10, 2, 12, 12),  # paid in full
+        _project("P3", "2023-03-01", "2023-09-29", "实施中", 10, 0, 5, ""),  # past due, paid not filled
+        _project("P4", "2023-03-01", "2023-09-30", "实施中", 10, 0, 5, 1),  # due on the day: not late
+    ]
+    assert run("import", str(county(workspace, 项目=projects))).exit_code == 0
+    found = findings(run, "P-UNPAID")
+    assert set(found) == {"P1", "P3"}
+    assert found["P1"]["detail"] == "“已验收”，资金合计12万元，已支付11.9999万元（100%）"
+    assert found["P3"]["detail"] == "计划完工2023年9月29日已过，资金合计10万元，已拨付5万元（50%），已支付资金未填"
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_link_funds_below_last_year(run, workspace):
+    """P-FUNDS-DOWN: this year's 各级衔接资金 (by 计划开工日期) below last year's is listed; equal is
+    not; without last year's projects nothing is judged. 统筹整合 and other funds do not count."""
+    last = _project("P0", "2022-04-01", "2022-10-31", "已验收", 10, 2, 12, 12)
+    this = _project("P1", "2023-04-01", "2023-10-31", "实施中", 10, 1.9999, 5, 5)
+    assert run("import", str(county(workspace, 项目=[PROJECT_FUNDS_HEADER, this]))).exit_code == 0
+    assert findings(run, "P-FUNDS-DOWN") == {}  # no project of 2022 in the data: not judged
+    assert run("import", str(county(workspace, 项目=[PROJECT_FUNDS_HEADER, last, this]))).exit_code == 0
+    found = findings(run, "P-FUNDS-DOWN")
+    assert found["county"]["detail"] == "2023年开工项目各级衔接资金11.9999万元，2022年12万元，减少0.0001万元"
+    equal = _project("P1", "2023-04-01", "2023-10-31", "实施中", 10, 2, 5, 5)
+    assert run("import", str(county(workspace, 项目=[PROJECT_FUNDS_HEADER, last, equal]))).exit_code == 0
+    assert findings(run, "P-FUNDS-DOWN") == {}

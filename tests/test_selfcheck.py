@@ -132,6 +132,37 @@ def test_indicators_by_township(run, example):
     assert by_town["合计"][4] == "99.28%"
 
 
+def test_the_income_make_up_indicator(run, example):
+    """第四部分 1②: the shares of wage and business income among 脱贫户 that report them, weighted by
+    their members; without any such household the report says the data do not have it."""
+    from builders import db_execute, db_rows
+
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    doc = Document(str(example / REPORT))
+    row = {r.cells[0].text: [c.text for c in r.cells] for r in doc.tables[0].rows}
+    name = "脱贫人口工资性收入、生产经营性收入在人均纯收入中的占比"
+    assert row[name][2:] == ["数据未填人均工资性收入、人均生产经营性收入", "—"]
+    # two 脱贫户: 1 member at 10,000 (6,000 wage, 1,000 business) and n members at 20,000 (5,000, 5,000)
+    (one,), (two,) = db_rows(example, "select household_id from households where category = '脱贫户' "
+                                      "order by household_id limit 2")  # fmt: skip
+    size = db_rows(example, "select count(*) from persons where household_id = :h", h=two)[0][0]
+    first = db_rows(example, "select count(*) from persons where household_id = :h", h=one)[0][0]
+    db_execute(
+        example,
+        f"update households set income_per_capita = 10000, wage_income = 6000, business_income = 1000 where household_id = '{one}'",
+        f"update households set income_per_capita = 20000, wage_income = 5000, business_income = 5000 where household_id = '{two}'",
+    )  # fmt: skip
+    assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
+    doc = Document(str(example / REPORT))
+    row = {r.cells[0].text: [c.text for c in r.cells] for r in doc.tables[0].rows}
+    total = 10000 * first + 20000 * size
+    wage = (6000 * first + 5000 * size) / total
+    business = (1000 * first + 5000 * size) / total
+    assert row[name][2] == (
+        f"工资性收入占{wage * 100:.1f}%、生产经营性收入占{business * 100:.1f}%（填报了收入构成的脱贫户2户）"
+    )
+
+
 def test_problem_list_has_a_sheet_per_rule_and_a_chart(run, example):
     assert run("selfcheck", "--quarter", "2023Q3").exit_code == 0
     found = json.loads(run("check", "--as-of", "2023-09-30", "--json").stdout)

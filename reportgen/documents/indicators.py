@@ -47,10 +47,24 @@ class AreaFigures:
     dropouts_secured: dict[str, int] = field(default_factory=dict)  # 有保障 by status (送教上门…)
     housing_problems: int = 0
     water_problems: int = 0
+    # 脱贫户 with 人均纯收入, 人均工资性收入 and 人均生产经营性收入 all filled: their persons, and those
+    # incomes summed over persons (元), for the shares of seed 第四部分 1②
+    income_households: int = 0
+    income_total: Decimal = Decimal(0)
+    wage_total: Decimal = Decimal(0)
+    business_total: Decimal = Decimal(0)
 
     @property
     def insurance_rate(self) -> Decimal | None:
         return Decimal(self.insured) / Decimal(self.covered) if self.covered else None
+
+    @property
+    def wage_share(self) -> Decimal | None:
+        return self.wage_total / self.income_total if self.income_total else None
+
+    @property
+    def business_share(self) -> Decimal | None:
+        return self.business_total / self.income_total if self.income_total else None
 
 
 @dataclass
@@ -131,6 +145,17 @@ def compute_indicators(
                 a.housing_problems += 1
             else:
                 a.water_problems += 1
+    for hid, h in ctx.households.items():
+        parts = (h.income_per_capita, h.wage_income, h.business_income)
+        if h.category != "脱贫户" or any(x is None for x in parts) or not in_scope(ctx, scope, h.village_code):
+            continue
+        size = len(ctx.members.get(hid, [])) or 1
+        income, wage, business = (Decimal(str(x)) * size for x in parts)
+        for a in targets(h.village_code):
+            a.income_households += 1
+            a.income_total += income
+            a.wage_total += wage
+            a.business_total += business
     result = Indicators(total, list(areas.values()), "村" if by_village else "乡镇", end.year)
     _funds(ctx, scope, result)
     return result

@@ -360,6 +360,11 @@ def _indicator_rows(report: SelfCheck, policy) -> list[list[str]]:
          f"{percent(share)}（{fig.year}年度{share_scope}项目{fig.projects}个，中央衔接资金{fig.central_funds:,.4f}万元，"
          f"其中产业发展{fig.industry_funds:,.4f}万元）",
          "—" if share is None else ("达标" if share >= target_share else "未达标")],
+        [*words("income"),
+         (f"工资性收入占{percent(total.wage_share, 1)}、生产经营性收入占{percent(total.business_share, 1)}"
+          f"（填报了收入构成的脱贫户{total.income_households}户）") if total.income_households
+         else "数据未填人均工资性收入、人均生产经营性收入",
+         "—"],
     ]  # fmt: skip
 
 

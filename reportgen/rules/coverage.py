@@ -472,3 +472,102 @@ def low_income(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.household_finding(
             "I-LOW", h, f"家庭年人均纯收入{_yuan(now)}元，低于{_yuan(line)}元{_make_up(h)}"
         )
+
+
+# ------------------------------------------------------------------ 兜底、残疾、资金（梳理覆盖表的待加规则）
+def _poor_or_monitored(ctx: RuleContext, h) -> bool:
+    return h.category == "脱贫户" or ctx.is_monitored(h)
+
+
+def _intellectual_or_mental_severe(p) -> bool:
+    kind = p.disability_type or ""
+    return p.disability_grade in ("一级", "二级") and ("智力" in kind or "精神" in kind)
+
+
+@rule("B-SEVERE-DISABLED", entity="person")
+def severe_disability_without_baodi(ctx: RuleContext) -> Iterator[Finding]:
+    """A member of a 脱贫户 or monitored household with a 一级/二级 intellectual or mental
+    disability whose household has no 特困 or 低保 兜底 (seed 二.五.(三).2②: 重点人群 not given
+    特困供养): listed for screening."""
+    for hid, members in ctx.members.items():
+        h = ctx.households.get(hid)
+        if h is None or not _poor_or_monitored(ctx, h) or h.baodi_type in ("特困", "低保"):
+            continue
+        for p in members:
+            if _intellectual_or_mental_severe(p):
+                baodi = f"兜底类型为{h.baodi_type}" if h.baodi_type else "无兜底类型"
+                yield ctx.person_finding(
+                    "B-SEVERE-DISABLED", p, p.id_number,
+                    f"{h.category}成员，{p.disability_grade}{p.disability_type}残疾，{baodi}",
+                )  # fmt: skip
+
+
+@rule("B-NO-DISABILITY-GRADE", entity="person")
+def disabled_without_grade(ctx: RuleContext) -> Iterator[Finding]:
+    """A member of a 脱贫户 or monitored household whose 健康状况 is 残疾 with no 残疾等级: perhaps
+    never assessed, so without the 残疾人证 and its subsidies (seed 二.五.(三).3①)."""
+    for hid, members in ctx.members.items():
+        h = ctx.households.get(hid)
+        if h is None or not _poor_or_monitored(ctx, h):
+            continue
+        for p in members:
+            if p.health == "残疾" and not p.disability_grade:
+                yield ctx.person_finding(
+                    "B-NO-DISABILITY-GRADE", p, p.id_number, f"{h.category}成员，健康状况为残疾，残疾等级未填"
+                )
+
+
+FUND_COLUMNS = ("fund_central", "fund_province", "fund_city", "fund_county", "fund_integrated", "fund_other")
+LINK_FUNDS = ("fund_central", "fund_province", "fund_city", "fund_county")  # 各级衔接资金
+
+
+def _wan(value: Decimal) -> str:
+    return f"{value.normalize():f}" if value != value.to_integral_value() else f"{int(value)}"
+
+
+def _sum(p, columns) -> Decimal:
+    return sum((Decimal(str(getattr(p, c))) for c in columns if getattr(p, c) is not None), Decimal(0))
+
+
+@rule("P-UNPAID", entity="project")
+def project_funds_behind(ctx: RuleContext) -> Iterator[Finding]:
+    """A project 已完工 or 已验收, or past its 计划完工日期, whose 已拨付 or 已支付资金 is below its funds
+    in total, or not filled (seed 三.三.(三).2② 衔接资金未按照序时进度要求进行拨付)."""
+    from reportgen.rules.work import project_finding
+
+    for p in ctx.projects():
+        done = p.status in ("已完工", "已验收")
+        late = p.planned_end is not None and p.planned_end < ctx.as_of
+        total = _sum(p, FUND_COLUMNS)
+        if not (done or late) or not total:
+            continue
+        why = f"“{p.status}”" if done else f"计划完工{cn_date(p.planned_end)}已过"
+        shown = []
+        for column, label in (("funds_allocated", "已拨付"), ("funds_paid", "已支付")):
+            value = getattr(p, column)
+            if value is None:
+                shown.append(f"{label}资金未填")
+            elif Decimal(str(value)) < total:
+                shown.append(f"{label}{_wan(Decimal(str(value)))}万元（{Decimal(str(value)) / total:.0%}）")
+        if shown:
+            yield project_finding(
+                ctx, "P-UNPAID", p, f"{why}，资金合计{_wan(total)}万元，{'，'.join(shown)}"
+            )
+
+
+@rule("P-FUNDS-DOWN", entity="township", split=False)
+def link_funds_below_last_year(ctx: RuleContext) -> Iterator[Finding]:
+    """The county's 各级衔接资金 (中央、省、市、县) of the projects starting this year (计划开工日期)
+    below last year's (seed 第四部分 6 各级衔接资金投入规模不低于去年). Not judged when the data
+    hold no project of last year: the finding would be the import's gap, not the county's."""
+    year = ctx.as_of.year
+    totals = {year - 1: Decimal(0), year: Decimal(0)}
+    for p in ctx.projects():
+        if p.planned_start is not None and p.planned_start.year in totals:
+            totals[p.planned_start.year] += _sum(p, LINK_FUNDS)
+    before, now = totals[year - 1], totals[year]
+    if before and now < before:
+        yield Finding(
+            "P-FUNDS-DOWN", ctx.rule_title("P-FUNDS-DOWN"), "township", "county", "全县", None, "全县",
+            f"{year}年开工项目各级衔接资金{_wan(now)}万元，{year - 1}年{_wan(before)}万元，减少{_wan(before - now)}万元",
+        )  # fmt: skip
