@@ -4,6 +4,7 @@ from reportgen.cli import (
     data_cmds,  # noqa: F401
     doc_cmds,  # noqa: F401
     engine_cmds,  # noqa: F401
+    form_cmds,  # noqa: F401
     ledger_cmds,  # noqa: F401
     policy_cmds,  # noqa: F401
     render_cmds,  # noqa: F401

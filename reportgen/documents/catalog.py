@@ -46,6 +46,11 @@ DOCUMENT_KINDS: tuple[KindInfo, ...] = (
     KindInfo("monitor-sheet", "防止返贫监测明白纸", "正在监测的户：明白卡和申报政策、帮扶政策明白纸（每户两页）；加 `--all` 村里其他户各一页申报政策明白纸；+ 发放名单",
              "monitor_sheet", ("防止返贫监测明白纸",), "reportgen monitor-sheet --village 城关镇/王庄村",
              "docs/防止返贫监测明白纸.md", "防止返贫监测明白纸", batch=True),
+    KindInfo("form", "防止返贫监测核查表等表单",
+             "入户和签字用的表单：防止返贫动态监测核查表、承诺授权书（待入户核实的户或 `--all` 每户）、公益岗位协议（在岗的每个岗位）、"
+             "延缓入学（休学）审批表；已知信息填好、其余留空线 + 名单", "forms",
+             ("防止返贫动态监测核查表", "承诺授权书", "公益岗位协议", "延缓入学休学审批表"),
+             "reportgen form --kind check --village 城关镇/王庄村 --all", "docs/表单.md", "表单", batch=True),
     KindInfo("notice", "公示公告", "项目公示/公告、识别纳入/风险消除/兜底户公示", "notices", ("公文", "项目公示公告"),
              "reportgen notice --village 城关镇/王庄村 --date 2023-09-01", "docs/公示公告.md", "公示公告"),
     KindInfo("roster", "乡镇上报名单", "拟纳入防止返贫监测对象名单、整户无劳动能力兜底保障户县级备案名单（以乡镇名义报县，公文格式）+ 名单",
@@ -69,9 +74,12 @@ def kind_module(command: str) -> ModuleType:
     return importlib.import_module(f"reportgen.documents.{BY_COMMAND[command].module}")
 
 
-def load_kind(command: str) -> Any:
-    """The DocumentKind of a batch command (its module's KIND)."""
-    return kind_module(command).KIND
+def load_kind(name: str) -> Any:
+    """The DocumentKind of a batch command (its module's KIND), or for "command:form" one of a
+    module's several kinds (its KINDS[form]), as documents.runner names a kind to its workers."""
+    command, _, form = name.partition(":")
+    module = kind_module(command)
+    return module.KINDS[form] if form else module.KIND
 
 
 def commands_of_template(name: str) -> list[str]:
