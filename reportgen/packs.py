@@ -335,6 +335,9 @@ def copy_pack(ref: PackRef, workspace: Path, name: str, *, force: bool = False) 
     texts = ref.texts_path
     if texts is not None and texts.is_file():
         (dest / TEXTS_FILE).write_text(texts.read_text(encoding="utf-8"), encoding="utf-8")
+    coverage = ref.path.parent / "coverage.toml"  # the source document's coverage map (coverage.py)
+    if ref.path.name == POLICY_FILE and coverage.is_file():
+        (dest / coverage.name).write_text(coverage.read_text(encoding="utf-8"), encoding="utf-8")
     return dest
 
 
