@@ -10,7 +10,6 @@ import pytest
 
 from reportgen.config import load_policy
 from reportgen.coverage import (
-    PAGE,
     STATUSES,
     coverage_markdown,
     coverage_path,
@@ -22,7 +21,6 @@ from reportgen.coverage import (
 from reportgen.errors import ConfigError
 from reportgen.packs import read_toml
 from reportgen.rules import builtin_rules
-
 
 # ------------------------------------------------------------------------------ the built-in map
 # the repository's page (PAGE is where `--update` writes it: beside an editable install only)
