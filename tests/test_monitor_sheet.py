@@ -160,12 +160,21 @@ def test_one_household_and_its_pages(run, ws):
     xml = zipfile.ZipFile(path).read("word/document.xml").decode()
     assert xml.count('w:type="page"') == 1  # page 1 card, page 2 paper, no trailing blank page
     assert "李二河" in text_of(path)
-    # a 脱贫户 not monitored asked for by its number: the 申报政策 page alone
+    # a 脱贫户 not monitored asked for by its number: its 脱贫人口明白卡, then the 申报政策 page
+    # (no 帮扶政策); no risk to print, and that is not a blank to fill in
     assert run("monitor-sheet", "--household", "H001", "--out", "one").exit_code == 0
     path = ws / "one" / "防止返贫监测明白纸_城关镇王庄村.docx"
     xml = zipfile.ZipFile(path).read("word/document.xml").decode()
-    assert xml.count('w:type="page"') == 0 and "pageBreakBefore" not in xml
-    assert "户主：张大山　户编号：H001" in text_of(path)
+    assert xml.count('w:type="page"') == 1 and "pageBreakBefore" not in xml
+    text = text_of(path)
+    assert "脱贫人口明白卡" in text and "防止返贫监测对象明白卡" not in text
+    assert "风险类型 | —（未纳入监测）" in text and "户主：张大山　户编号：H001" in text
+    assert "帮扶政策（标“★”" not in text
+    # a 一般农户 (--all) still gets the 申报政策 page alone
+    assert run("monitor-sheet", "--household", "H003", "--all", "--out", "one").exit_code == 0
+    path = ws / "one" / "防止返贫监测明白纸_河口乡李湾村.docx"
+    xml = zipfile.ZipFile(path).read("word/document.xml").decode()
+    assert xml.count('w:type="page"') == 0 and "明白卡" not in text_of(path)
 
 
 @pytest.mark.soffice
@@ -237,7 +246,7 @@ MORE_HOUSEHOLDS = [
     ["H006", VILLAGE, "孙六江", make_id("19720404", 23), "脱贫户", "脱贫不稳定户", "否", "C", "特困"],
     ["H007", VILLAGE, "周七山", make_id("19730505", 24), "脱贫户", "", "", "", ""],
 ]  # fmt: skip
-PAGES = {"H002": 2, "H004": 1, "H005": 1, "H006": 2, "H007": 1}
+PAGES = {"H002": 2, "H004": 1, "H005": 1, "H006": 2, "H007": 2}  # H007: a 脱贫户 not monitored
 
 
 @pytest.fixture
@@ -260,7 +269,7 @@ def test_all_gives_every_household_of_the_village_its_pages(run, village_all):
     result = run("monitor-sheet", "--village", "河口乡/王庄村", "--all")
     assert result.exit_code == 0, result.output
     assert "5 户的防止返贫监测明白纸：正在监测的 2 户每户两页" in result.output
-    assert "其他 3 户每户一页（申报政策）" in result.output
+    assert "未在监测的脱贫户 1 户每户两页（脱贫人口明白卡和申报政策），其他 2 户每户一页（申报政策）" in result.output
     out = village_all / "输出" / "防止返贫监测明白纸"
     records = records_of(out / "防止返贫监测明白纸_河口乡王庄村.docx")
     assert len(records) == 5  # one record per household, in 户编号 order, each from a new page
@@ -275,7 +284,10 @@ def test_all_gives_every_household_of_the_village_its_pages(run, village_all):
             in text
         )
         assert "三、识别程序和时限" in text and "村内公示不少于5天" in text
-        if pages == 2:
+        if hid == "H007":  # 脱贫人口明白卡, then the 申报政策 page alone (no 帮扶政策)
+            assert text.startswith("脱贫人口明白卡\n"), hid
+            assert "防止返贫监测申报政策明白纸" in text and "帮扶政策（标“★”" not in text
+        elif pages == 2:
             assert text.startswith("防止返贫监测对象明白卡\n"), hid
             assert "防止返贫监测申报政策和帮扶政策明白纸" in text
             assert "五、帮扶政策（标“★”的与您家情况相关）" in text
@@ -293,7 +305,7 @@ def test_all_gives_every_household_of_the_village_its_pages(run, village_all):
         ("H004", "一般农户", "申报政策明白纸（未在监测，不发明白卡和帮扶政策）", 1, "—"),
         ("H005", "监测户", "申报政策明白纸（未在监测，不发明白卡和帮扶政策）", 1, "—"),
         ("H006", "脱贫户", "明白卡＋申报政策和帮扶政策明白纸", 2, rows[3][9]),
-        ("H007", "脱贫户", "申报政策明白纸（未在监测，不发明白卡和帮扶政策）", 1, "—"),
+        ("H007", "脱贫户", "脱贫人口明白卡＋申报政策明白纸（未在监测，不发帮扶政策）", 2, rows[4][9]),
     ]
     assert "帮扶责任人" in rows[3][9]  # a monitored household's missing facts are still listed
 
@@ -356,7 +368,7 @@ def test_a_note_for_a_step_the_policy_does_not_have_is_refused(run, ws):
 
 
 @pytest.mark.soffice
-def test_pdf_pages_are_one_per_household_not_monitored_two_per_monitored(run, village_all):
+def test_pdf_pages_are_two_per_card_household_one_per_other(run, village_all):
     (village_all / "reportgen.toml").write_text(
         '[hotlines]\nmonitoring = "0376-5550110"\n'
         '[monitoring]\nyimatong_url = "https://fpjc.example.invalid/apply"\n',
@@ -365,14 +377,13 @@ def test_pdf_pages_are_one_per_household_not_monitored_two_per_monitored(run, vi
     result = run("monitor-sheet", "--village", "河口乡/王庄村", "--all", "--pdf")
     assert result.exit_code == 0, result.output
     pdf = village_all / "输出" / "防止返贫监测明白纸" / "防止返贫监测明白纸_河口乡王庄村.pdf"
-    monitored = sum(p == 2 for p in PAGES.values())
-    assert pdf_pages(pdf) == 1 * (len(PAGES) - monitored) + 2 * monitored == 7
-    firsts = [pdf_page_text(pdf, n).strip().split("\n")[0] for n in range(1, 8)]
+    assert pdf_pages(pdf) == sum(PAGES.values()) == 8  # a card page each, never a spill-over
+    firsts = [pdf_page_text(pdf, n).strip().split("\n")[0] for n in range(1, 9)]
     assert firsts == [
         "防止返贫监测对象明白卡", "防止返贫监测申报政策和帮扶政策明白纸",  # H002
         "防止返贫监测申报政策明白纸", "防止返贫监测申报政策明白纸",  # H004, H005
         "防止返贫监测对象明白卡", "防止返贫监测申报政策和帮扶政策明白纸",  # H006
-        "防止返贫监测申报政策明白纸",  # H007
+        "脱贫人口明白卡", "防止返贫监测申报政策明白纸",  # H007, a 脱贫户 not monitored
     ]  # fmt: skip
     # H006's page 2 has every 帮扶政策 highlighted and still ends on its page
     page6 = pdf_page_text(pdf, 6)

@@ -77,8 +77,9 @@ def test_pool_gives_every_household_its_pages_as_one_process(run, village_ws):
     for roster in (village_ws / "2").glob("*.xlsx"):
         for r in load_workbook(roster)["名单"].iter_rows(min_row=3, values_only=True):
             pages[r[0]] = r[5]
-    # H002 and H006 monitored; H001 脱贫户, H003 一般农户, H004 一般农户, H005 risk eliminated
-    assert pages == {"H001": 1, "H002": 2, "H003": 1, "H004": 1, "H005": 1, "H006": 2}
+    # H002 and H006 monitored, H001 a 脱贫户 (its 脱贫人口明白卡): two pages; H003 一般农户, H004
+    # 一般农户, H005 risk eliminated: one
+    assert pages == {"H001": 2, "H002": 2, "H003": 1, "H004": 1, "H005": 1, "H006": 2}
 
 
 def test_a_bad_record_fails_its_village_only(run, village_ws):

@@ -257,7 +257,8 @@ def _kv_table(pairs: list[list[tuple[str, str]]], widths: list[int]) -> str:
 
 def monitor_sheet(path: Path) -> None:
     """防止返贫监测申报政策和帮扶政策明白纸 (seed 三.一.(三).4③). A household being monitored now
-    (`monitored`) gets two pages: the 明白卡 (its own facts), then 申报政策 and 帮扶政策. Any other
+    (`monitored`) gets two pages: the 明白卡 (its own facts), then 申报政策 and 帮扶政策. A 脱贫户 not
+    monitored (`card` without `monitored`) gets its 脱贫人口明白卡, then the 申报政策 page. Any other
     household (--all) gets the 申报政策 alone on one page, with its head's name and no hint of
     monitoring: 排查 covers every rural household and 自主申报 is one of its ways (三.一.(二).1①②)."""
     width = CARD_PAGE.text_width_twips
@@ -335,7 +336,7 @@ def monitor_sheet(path: Path) -> None:
     )
 
     card = [
-        para("防止返贫监测对象明白卡", style=S["title"]),
+        para("{{ card_title }}", style=S["title"]),
         para("{{ township }}{{ village }}", style=S["docno"]),
         para("一、家庭基本情况", style=S["h1"]),
         basic,
@@ -351,8 +352,8 @@ def monitor_sheet(path: Path) -> None:
         para(""),
         _plain("户主（签字）：＿＿＿＿＿　帮扶责任人（签字）：＿＿＿＿＿　日期：＿＿＿＿＿"),
         para([run(raw='<w:br w:type="page"/>')]),
-        para("防止返贫监测申报政策和帮扶政策明白纸", style=S["title"], ppr_extra='<w:spacing w:after="120"/>'),
     ]  # fmt: skip
+    paper_title = para("防止返贫监测申报政策和帮扶政策明白纸", style=S["title"], ppr_extra='<w:spacing w:after="120"/>')
     # Nothing here says the household is monitored: only who it is, so the page can be handed out.
     declaration_head = [
         para("防止返贫监测申报政策明白纸", style=S["title"]),
@@ -389,10 +390,15 @@ def monitor_sheet(path: Path) -> None:
         para(""),
         _plain("户主（签收）：＿＿＿＿＿　发放人（签字）：＿＿＿＿＿　日期：＿＿＿＿＿"),
     ]
+    # `card`: a household being monitored (监测对象明白卡) or a 脱贫户 (脱贫人口明白卡); only the
+    # monitored get the 帮扶政策 (seed 三.一.(三).4③ names both cards).
     body = "".join(
         [
-            para("{%p if monitored %}"),
+            para("{%p if card %}"),
             *card,
+            para("{%p endif %}"),
+            para("{%p if monitored %}"),
+            paper_title,
             para("{%p else %}"),
             *declaration_head,
             para("{%p endif %}"),

@@ -257,8 +257,13 @@ def yulu_notice_cmd(
     "--all",
     "include_all",
     is_flag=True,
-    help="村里每一户都发：未在监测的户（一般农户、脱贫户、已消除风险的户）每户一页申报政策明白纸"
-    "（默认只生成正在监测的户）。",
+    help="村里每一户都发：脱贫户每户两页（脱贫人口明白卡和申报政策明白纸），其他未在监测的户（一般农户、"
+    "已消除风险的户）每户一页申报政策明白纸（默认只生成正在监测的户）。",
+)
+@click.option(
+    "--poor",
+    is_flag=True,
+    help="同时给未在监测的脱贫户各印两页：脱贫人口明白卡和申报政策明白纸（梳理 三.一.(三).4③ “脱贫人口和监测对象明白卡”）。",
 )
 @out_option("输出/防止返贫监测明白纸")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
@@ -266,12 +271,14 @@ def yulu_notice_cmd(
 @parallel_options("每村一个分区", "--zip、--household ")
 @click.pass_context
 def monitor_sheet_cmd(
-    ctx, village, township, county, household, include_all, out_dir, pdf, as_zip, workers, cluster
-):
+    ctx, village, township, county, household, include_all, poor, out_dir, pdf, as_zip, workers,
+    cluster,
+):  # fmt: skip
     """防止返贫监测明白卡和申报政策、帮扶政策明白纸：每村一个打印文件，另附每村发放名单 .xlsx。
 
     正在监测的户每户两页：第1页明白卡只写数据中有的信息，没有的留空线由入户时如实填写；
     第2页是申报政策和帮扶政策，与该户风险和成员情况相关的政策加“★”并注明原因。
+    用 --poor（或 --all）时未在监测的脱贫户每户两页：脱贫人口明白卡和申报政策明白纸。
     用 --all 时村里其他户（一般农户、未在监测的脱贫户、已消除风险的户）每户一页申报政策明白纸，
     印有户主姓名和户编号，便于入户发放、自主申报。每户从新的一页开始，名单列出每户发了哪几页。
 
@@ -279,6 +286,7 @@ def monitor_sheet_cmd(
     例：reportgen monitor-sheet --village 城关镇/王庄村
         reportgen monitor-sheet --township 河口乡 --all --pdf
         reportgen monitor-sheet --household H0123
+        reportgen monitor-sheet --township 城关镇 --poor
     """
     from reportgen.documents.monitor_sheet import (
         count_households,
@@ -293,6 +301,7 @@ def monitor_sheet_cmd(
         "county": county,
         "household": household,
         "all": include_all,
+        "poor": poor,
         "pdf": pdf,
     }
     with document_run(app, "monitor-sheet", out_dir, options) as run:
@@ -302,17 +311,20 @@ def monitor_sheet_cmd(
         with (
             partitioned(workers, cluster) as processes,
             progress_bar(
-                ctx, count_households(run.dataset, villages, include_all), "明白纸"
+                ctx, count_households(run.dataset, villages, include_all, poor), "明白纸"
             ) as progress,
         ):
             result = make_monitor_sheets(
-                run, villages, household=only, include_all=include_all, pdf=pdf, progress=progress,
+                run, villages, household=only, include_all=include_all, poor=poor, pdf=pdf, progress=progress,
                 zip_name="防止返贫监测明白纸_" + (village or township or household or "全县") if as_zip else None,
                 workers=processes,
             )  # fmt: skip
+        others = result.households - result.monitored - result.poor_cards
+        poor_text = (f"未在监测的脱贫户 {result.poor_cards} 户每户两页（脱贫人口明白卡和申报政策），"
+                     if result.poor_cards else "")  # fmt: skip
         click.echo(f"已生成 {result.villages} 个村 {result.households} 户的防止返贫监测明白纸："
-                   f"正在监测的 {result.monitored} 户每户两页（明白卡和申报政策、帮扶政策），"
-                   f"其他 {result.households - result.monitored} 户每户一页（申报政策）；"
+                   f"正在监测的 {result.monitored} 户每户两页（明白卡和申报政策、帮扶政策），{poor_text}"
+                   f"其他 {others} 户每户一页（申报政策）；"
                    f"其中 {result.incomplete} 户明白卡有信息缺失，已留空待填，见名单：")  # fmt: skip
         print_outputs(result.outputs, run.out_dir)
         if not result.households:

@@ -45,6 +45,7 @@ from reportgen.packs import render_text
 from reportgen.places import Place, resolve_place, villages_under
 
 TEMPLATE = "防止返贫监测明白纸"
+POOR = "脱贫户"
 BLANK = "＿＿＿＿＿＿＿＿"
 WORKING = ("普通劳动力", "技能劳动力")
 ANY_LABOR = (*WORKING, "弱劳动力或半劳动力")
@@ -59,6 +60,12 @@ class HouseholdFacts:
     procedures: list[sa.Row] = field(default_factory=list)
     measures: list[sa.Row] = field(default_factory=list)
     student_ids: set[str] = field(default_factory=set)
+
+    @property
+    def card(self) -> bool:
+        """Whether the household gets a 明白卡: being monitored (监测对象明白卡) or a 脱贫户 (脱贫人口
+        明白卡; seed 三.一.(三).4③ names both)."""
+        return self.monitored or self.row.category == POOR
 
     @property
     def risk_types(self) -> list[str]:
@@ -108,10 +115,11 @@ def select_villages(dataset: Dataset, *, village: str | None = None, township: s
 
 
 def households_of_village(
-    dataset: Dataset, village: Place, *, include_all: bool, household: str | None = None
-) -> list[HouseholdFacts]:
-    """The village's monitored households (with include_all: every household of the village),
-    each marked whether it is being monitored now."""
+    dataset: Dataset, village: Place, *, include_all: bool, household: str | None = None,
+    poor: bool = False,
+) -> list[HouseholdFacts]:  # fmt: skip
+    """The village's monitored households (poor: and its 脱贫户; include_all: every household of
+    the village), each marked whether it is being monitored now."""
     h, persons, procs, measures, students = (
         TABLES[t]
         for t in ("households", "persons", "monitoring_procedures", "measures", "students")
@@ -119,7 +127,7 @@ def households_of_village(
     monitored = household_flag_exprs(h)["monitored"].label("monitored_now")
     query = (
         sa.select(h, monitored)
-        .where(h.c.village_code == village.code, who_filter(h, include_all))
+        .where(h.c.village_code == village.code, who_filter(h, include_all, poor))
         .order_by(h.c.household_id)
     )
     if household:
@@ -238,13 +246,15 @@ def _blank(value: Any) -> str:
 
 
 def sheet_pages(f: HouseholdFacts) -> int:
-    """Pages of the household's record: 明白卡 + policy paper when monitored, else the 申报政策 page."""
-    return 2 if f.monitored else 1
+    """Pages of the household's record: the 明白卡 and the policy paper for a card household, else
+    the 申报政策 page alone."""
+    return 2 if f.card else 1
 
 
 def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], list[str]]:
     """The household's context and the list of card facts missing from the data (none for a
-    household not monitored: it gets no 明白卡)."""
+    household without a 明白卡). A 脱贫户 not monitored has no risk or procedure to print: those
+    lines say “—（未纳入监测）”, not a blank to fill in."""
     r = f.row
     policy = run.policy
     line = Decimal(str(policy.value("monitoring.income_line")))
@@ -254,6 +264,9 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
         if value in (None, ""):
             missing.append(label)
         return _blank(value)
+
+    def risk_fact(label: str, value: Any) -> str:
+        return fact(label, value) if f.monitored else (value or NOT_MONITORED)
 
     identified = f.procedure("识别纳入")
     eliminated = f.procedure("风险消除")
@@ -276,6 +289,8 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
         "_group": f.village.code,
         "_file": f"防止返贫监测明白纸_{f.village.file_label}",
         "monitored": f.monitored,
+        "card": f.card,
+        "card_title": "防止返贫监测对象明白卡" if f.monitored else "脱贫人口明白卡",
         "household_id": r.household_id,
         "head": r.head_name,
         "village": f.village.name,
@@ -292,9 +307,9 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
             for m in f.members
         ],  # fmt: skip
         "member_count": len(f.members),
-        "risk_types": fact("风险类型", "、".join(f.risk_types)),
-        "found_on": fact("风险发现日期", cndate(identified.found_on) if identified else ""),
-        "approved_on": fact(
+        "risk_types": risk_fact("风险类型", "、".join(f.risk_types)),
+        "found_on": risk_fact("风险发现日期", cndate(identified.found_on) if identified else ""),
+        "approved_on": risk_fact(
             "县级审批（识别纳入）日期",
             cndate(identified.county_approved_on)
             if identified and identified.county_approved_on
@@ -345,11 +360,11 @@ def sheet_context(f: HouseholdFacts, run: DocumentRun) -> tuple[dict[str, Any], 
         missing.append("家庭成员")
     if not f.measures:
         missing.append("帮扶措施")
-    return ctx, missing if f.monitored else []
+    return ctx, missing if f.card else []
 
 
 SAMPLE: dict[str, Any] = {
-    "monitored": True, "household_id": "H001", "head": "张大山", "village": "王庄村", "township": "城关镇", "category": "监测户（边缘易致贫户）",
+    "monitored": True, "card": True, "card_title": "防止返贫监测对象明白卡", "household_id": "H001", "head": "张大山", "village": "王庄村", "township": "城关镇", "category": "监测户（边缘易致贫户）",
     "members": [{"name": "张大山", "relation": "户主", "age": 48, "id_masked": "411***********0038", "labor": "普通劳动力"}],
     "member_count": 1, "risk_types": "因病", "found_on": "2023年8月1日", "approved_on": "2023年8月16日", "eliminated_on": "",
     "helper": "王干部", "helper_unit": "县农业农村局", "helper_phone": "13800001111",
@@ -373,27 +388,46 @@ SUMMARY_COLUMNS = [
     Column("页数", 6, "int"), Column("风险类型", 20), Column("帮扶责任人", 10), Column("帮扶措施数", 10, "int"),
     Column("明白卡缺少的信息", 40),
 ]  # fmt: skip
-CONTENTS = {
-    2: "明白卡＋申报政策和帮扶政策明白纸",
-    1: "申报政策明白纸（未在监测，不发明白卡和帮扶政策）",
-}
+NOT_MONITORED = "—（未纳入监测）"
+
+
+def contents(f: HouseholdFacts) -> str:
+    """What the household's pages are, for the roster."""
+    if f.monitored:
+        return "明白卡＋申报政策和帮扶政策明白纸"
+    if f.card:
+        return "脱贫人口明白卡＋申报政策明白纸（未在监测，不发帮扶政策）"
+    return "申报政策明白纸（未在监测，不发明白卡和帮扶政策）"
 
 
 @dataclass
 class SheetResult:
     outputs: list[OutputEntry] = field(default_factory=list)
     households: int = 0
-    monitored: int = 0  # of which being monitored now: two pages each, the others one
+    monitored: int = 0  # of which being monitored now: two pages each
     villages: int = 0
     incomplete: int = 0
+    poor_cards: int = 0  # 脱贫户 not monitored: 脱贫人口明白卡 and 申报政策, two pages each
 
 
 def roster_row(f: HouseholdFacts, missing: list[str]) -> list:
     r = f.row
     pages = sheet_pages(f)
-    return [r.household_id, r.head_name, r.category, r.monitor_type or "", CONTENTS[pages], pages,
+    return [r.household_id, r.head_name, r.category, r.monitor_type or "", contents(f), pages,
             "、".join(f.risk_types), r.helper_name or "", len(f.measures),
-            ("、".join(missing) or "无") if f.monitored else "—"]  # fmt: skip
+            ("、".join(missing) or "无") if f.card else "—"]  # fmt: skip
+
+
+def require_card_switch(workspace) -> None:
+    """--poor (and --all) hand the 脱贫人口明白卡 to 脱贫户 not monitored. A template that never reads
+    `card` (a workspace copy made before it) would print them the 申报政策 page alone: refuse."""
+    tpl = resolve_word_template(TEMPLATE, workspace)
+    if "card" not in jinja2.meta.find_undeclared_variables(ENV.parse(tpl.body.source)):
+        raise TemplateError(
+            f"模板 {tpl.path} 没有用变量 card：未在监测的脱贫户会只印申报政策明白纸，没有脱贫人口明白卡。"
+            "请重新导出内置模板（reportgen templates export 防止返贫监测明白纸）再改，"
+            "或用 {%p if card %} … {%p endif %} 把明白卡括起来（见 docs/防止返贫监测明白纸.md）。"
+        )
 
 
 def require_monitored_switch(workspace) -> None:
@@ -413,6 +447,7 @@ class SheetJob:
     villages: tuple[Place, ...]
     include_all: bool = False  # every household, not only those monitored now
     household: str | None = None  # only this household (of the one village)
+    poor: bool = False  # the 脱贫户 too, with their 脱贫人口明白卡
 
 
 class SheetKind(DocumentKind):
@@ -428,12 +463,14 @@ class SheetKind(DocumentKind):
         policy_sections(run.policy)  # and so does a pack without the paper's 帮扶政策
         if job.include_all:
             require_monitored_switch(run.settings.workspace)
+        if job.include_all or job.poor:
+            require_card_switch(run.settings.workspace)
 
     def plan(self, run: DocumentRun, job: SheetJob, workers: int = 1) -> list[Part]:
         if job.household is not None:
             having = {v.code: 1 for v in job.villages}
         else:
-            having = villages_having(run.dataset, job.include_all)
+            having = villages_having(run.dataset, job.include_all, job.poor)
         return [
             Part(v, v.code, having[v.code], v.label, f"防止返贫监测明白纸_{v.file_label}",
                  f"防止返贫监测明白纸名单_{v.file_label}")
@@ -444,15 +481,16 @@ class SheetKind(DocumentKind):
     def total(self, run: DocumentRun, job: SheetJob) -> int:
         if job.household is not None:
             return 1
-        return count_households(run.dataset, list(job.villages), job.include_all)
+        return count_households(run.dataset, list(job.villages), job.include_all, job.poor)
 
     def parallel(self, job: SheetJob, plan: list[Part]) -> bool:
         return job.household is None and len(plan) >= 2
 
     def records(self, run: DocumentRun, job: SheetJob, part: Part) -> list[HouseholdFacts]:
         return households_of_village(
-            run.dataset, part.key, include_all=job.include_all, household=job.household
-        )
+            run.dataset, part.key, include_all=job.include_all, household=job.household,
+            poor=job.poor,
+        )  # fmt: skip
 
     def context(self, run: DocumentRun, job: SheetJob, record: HouseholdFacts) -> dict[str, Any]:
         ctx, missing = sheet_context(record, run)
@@ -464,6 +502,7 @@ class SheetKind(DocumentKind):
 
     def tally(self, record: HouseholdFacts, ctx) -> dict[str, int]:
         return {"households": 1, "monitored": int(record.monitored),
+                "poor_cards": int(record.card and not record.monitored),
                 "incomplete": int(bool(ctx["_missing"]))}  # fmt: skip
 
     def write_part_list(self, run, job, part: Part, rows, path) -> int:
@@ -484,16 +523,17 @@ KIND = SheetKind()
 
 
 def make_monitor_sheets(run: DocumentRun, villages: list[Place], *, household: str | None = None, include_all: bool = False,
-                        pdf: bool = False, zip_name: str | None = None, progress=None, workers: int = 1) -> SheetResult:  # fmt: skip
+                        pdf: bool = False, zip_name: str | None = None, progress=None, workers: int = 1,
+                        poor: bool = False) -> SheetResult:  # fmt: skip
     """Sheets and rosters for the villages into run.out_dir; raises RenderError after writing the
     rest. workers > 1: one partition per village in worker processes (documents.runner), same
     files, same bytes; --zip and --household run in this process."""
-    job = SheetJob(tuple(villages), include_all, household)
+    job = SheetJob(tuple(villages), include_all, household, poor)
     got = make_documents(KIND, run, job, pdf=pdf, zip_name=zip_name, progress=progress,
                          workers=workers)  # fmt: skip
     c = got.counts
     return SheetResult(got.outputs, c.get("households", 0), c.get("monitored", 0), got.parts,
-                       c.get("incomplete", 0))  # fmt: skip
+                       c.get("incomplete", 0), c.get("poor_cards", 0))  # fmt: skip
 
 
 def demo(run: DocumentRun) -> list[OutputEntry]:
@@ -502,27 +542,33 @@ def demo(run: DocumentRun) -> list[OutputEntry]:
     return make_monitor_sheets(run, villages).outputs
 
 
-def who_filter(h: sa.Table, include_all: bool) -> sa.ColumnElement[bool]:
-    """The households a sheet is made for: those being monitored now (include_all: every household,
-    since 排查 covers all rural households and any of them may 自主申报, seed 三.一.(二).1①②)."""
-    return sa.true() if include_all else household_flag_exprs(h)["monitored"]
+def who_filter(h: sa.Table, include_all: bool, poor: bool = False) -> sa.ColumnElement[bool]:
+    """The households a sheet is made for: those being monitored now (poor: and the 脱贫户, who get
+    the 脱贫人口明白卡; include_all: every household, since 排查 covers all rural households and any
+    of them may 自主申报, seed 三.一.(二).1①②)."""
+    if include_all:
+        return sa.true()
+    monitored = household_flag_exprs(h)["monitored"]
+    return sa.or_(monitored, h.c.category == POOR) if poor else monitored
 
 
-def villages_having(dataset: Dataset, include_all: bool) -> dict[str, int]:
+def villages_having(dataset: Dataset, include_all: bool, poor: bool = False) -> dict[str, int]:
     """Village code → households to print, for the villages with at least one."""
     h = TABLES["households"]
     query = (
         sa.select(h.c.village_code, sa.func.count())
-        .where(who_filter(h, include_all))
+        .where(who_filter(h, include_all, poor))
         .group_by(h.c.village_code)
     )
     with dataset.engine.connect() as conn:
         return {code: n for code, n in conn.execute(query)}
 
 
-def count_households(dataset: Dataset, villages: list[Place], include_all: bool) -> int:
+def count_households(
+    dataset: Dataset, villages: list[Place], include_all: bool, poor: bool = False
+) -> int:
     h = TABLES["households"]
-    who = who_filter(h, include_all)
+    who = who_filter(h, include_all, poor)
     with dataset.engine.connect() as conn:
         return conn.execute(
             sa.select(sa.func.count())
