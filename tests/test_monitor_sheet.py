@@ -415,3 +415,27 @@ def test_all_refuses_a_workspace_template_that_cannot_tell_households_apart(run,
     assert run("monitor-sheet", "--village", "河口乡/王庄村").exit_code == 0
     shutil.copy(src, folder / src.name)  # the built-in template passes
     assert run("monitor-sheet", "--village", "河口乡/王庄村", "--all").exit_code == 0
+
+
+def test_poor_refuses_a_workspace_template_without_the_card_switch(run, ws):
+    """A copy made before the 脱贫人口明白卡: with --poor a 脱贫户 would silently get no card."""
+    import shutil
+
+    from reportgen.paths import builtin_templates_dir
+
+    folder = ws / "templates"
+    folder.mkdir()
+    src = builtin_templates_dir() / "docx" / "防止返贫监测明白纸.docx"
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(folder / src.name, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == "word/document.xml":
+                text = data.decode().replace("if card ", "if monitored ")
+                data = text.replace("{{ card_title }}", "防止返贫监测对象明白卡").encode()
+            out.writestr(name, data)
+    result = run("monitor-sheet", "--village", "城关镇/王庄村", "--poor")
+    assert result.exit_code == 6, result.output
+    assert "没有用变量 card" in result.stderr
+    assert run("monitor-sheet", "--village", "城关镇/王庄村").exit_code == 0  # without --poor: fine
+    shutil.copy(src, folder / src.name)
+    assert run("monitor-sheet", "--village", "城关镇/王庄村", "--poor").exit_code == 0
