@@ -38,7 +38,7 @@ def test_every_sheet_imported(run, workspace):
     assert {k: counts[k] for k in (s.summary_key for s in S.SHEETS)} == {
         "regions": 6, "households": 3, "persons": 6, "schools": 2, "students": 2, "aid_payments": 1,
         "dropout_cases": 1, "persuasions": 1, "home_teaching": 1, "monitoring_procedures": 1,
-        "measures": 1, "projects": 1, "welfare_jobs": 1, "loans": 1,
+        "measures": 1, "projects": 1, "project_assets": 1, "welfare_jobs": 1, "loans": 1,
     }  # fmt: skip
     assert sorted(db_rows(workspace, "select village_code from project_places")) == [
         ("411599101201",),

@@ -18,6 +18,8 @@ AS_OF = "2023-09-30"
 HOUSING = "住房安全排查台账_{}_2023年9月30日.xlsx"
 WATER = "饮水安全问题台账_{}_2023年9月30日.xlsx"
 PROJECTS = "项目库台账_{}_2023年9月30日.xlsx"
+ASSETS = "项目资产台账_{}_2023年9月30日.xlsx"  # tests/test_project_assets.py
+DISPOSALS = "资产处置结果公示_石桥镇杨楼村_2023年9月30日.docx"
 
 
 def ledger(run, example, out: str, *args: str, as_of: str = AS_OF) -> Path:
@@ -89,8 +91,9 @@ def test_the_county_housing_ledger_lists_the_priority_households_with_their_fact
     assert re.search(r"数据来源：第\d+次导入", small_print(path))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(o["file"] for o in manifest["outputs"]) == sorted(
-        [HOUSING.format("青山县"), PROJECTS.format("青山县"), WATER.format("青山县")]
-    )
+        [HOUSING.format("青山县"), PROJECTS.format("青山县"), WATER.format("青山县"),
+         ASSETS.format("青山县"), DISPOSALS]
+    )  # fmt: skip
 
 
 def test_an_unsafe_house_is_closed_only_once_renovated_and_accepted(run, example):
@@ -356,7 +359,7 @@ def test_the_ledger_module_cites_no_source_section_itself():
     assert cited == []
 
 
-def test_the_demo_makes_the_three_county_ledgers(example):
+def test_the_demo_makes_the_four_county_ledgers(example):
     import datetime as dt
 
     from reportgen.config import load_settings
@@ -374,6 +377,7 @@ def test_the_demo_makes_the_three_county_ledgers(example):
     finally:
         dataset.dispose()
     assert sorted(o.file for o in outputs) == sorted(
-        [HOUSING.format("青山县"), PROJECTS.format("青山县"), WATER.format("青山县")]
-    )
+        [HOUSING.format("青山县"), PROJECTS.format("青山县"), WATER.format("青山县"),
+         ASSETS.format("青山县"), DISPOSALS]
+    )  # fmt: skip
     assert all((out / o.file).is_file() for o in outputs)

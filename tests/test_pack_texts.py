@@ -243,7 +243,8 @@ DOCUMENT_MODULES = (
     "documents/selfcheck_xlsx.py", "documents/monthly.py", "documents/report_blocks.py",
     "documents/dropout_archive.py", "documents/aid_card.py", "dropout/checks.py",
     "documents/yulu_notice.py", "documents/rosters.py", "documents/ledgers.py",
-    "documents/aid_notice.py", "documents/runner.py",
+    "documents/aid_notice.py", "documents/runner.py", "documents/asset_notice.py",
+    "documents/forms.py",
 )  # fmt: skip
 SECTION = re.compile(r"梳理|[一二三四五]\.[一二三四五六七八九十]\.\(|第四部分")
 

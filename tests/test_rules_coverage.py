@@ -537,3 +537,31 @@ def test_link_funds_below_last_year(run, workspace):
     equal = _project("P1", "2023-04-01", "2023-10-31", "实施中", 10, 2, 5, 5)
     assert run("import", str(county(workspace, 项目=[PROJECT_FUNDS_HEADER, last, equal]))).exit_code == 0
     assert findings(run, "P-FUNDS-DOWN") == {}
+
+
+ASSET_HEADER = ["项目编号", "资产名称", "资产类型", "原值", "确权对象", "确权日期", "移交日期", "处置日期", "处置方式"]
+
+
+@sqlite_only  # the rules read rows; both backends run them in test_rules.py
+def test_assets_of_built_projects_not_secured(run, workspace):
+    """P-ASSET: a built project's 经营性资产 without 确权 and an asset not handed over (a 移交日期
+    the day after the as-of date is not yet) are listed; 确权 and 移交 on the day, an unbuilt
+    project, and a disposal with its 处置方式 are not."""
+    projects = [
+        PROJECT_FUNDS_HEADER,
+        _project("P1", "2023-03-01", "2023-08-31", "已验收", 10, 2, 12, 12),
+        _project("P2", "2023-03-01", "2023-12-31", "实施中", 10, 0, 5, 1),
+        _project("P3", "2023-03-01", "2023-08-31", "已完工", 10, 0, 10, 10),
+    ]
+    assets = [
+        ASSET_HEADER,
+        ["P1", "养殖场", "经营性资产", 10, "", "", "2023-09-30", "", ""],  # not registered
+        ["P1", "道路", "公益性资产", 2, "", "", "2023-10-01", "", ""],  # handed over tomorrow
+        ["P2", "厂房", "经营性资产", 5, "", "", "", "", ""],  # project not built: not judged
+        ["P3", "光伏", "经营性资产", 10, "村集体", "2023-09-30", "2023-09-30", "", ""],  # in order
+        ["P3", "旧设备", "经营性资产", 1, "", "", "", "2023-09-01", "拍卖"],  # disposed properly
+    ]
+    assert run("import", str(county(workspace, 项目=projects, 项目资产=assets))).exit_code == 0
+    found = findings(run, "P-ASSET")
+    assert set(found) == {"P1"}
+    assert found["P1"]["detail"] == "“已验收”项目的资产：养殖场（经营性资产）未确权；道路（公益性资产）未移交"

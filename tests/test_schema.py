@@ -1,7 +1,7 @@
 """The schema version and in-place migration of an existing user database."""
 
 import sqlalchemy as sa
-from builders import db_execute, db_rows, db_url
+from builders import db_execute, db_rows, db_url, write_xlsx
 
 from reportgen.dataset.schema import PROJECT_RESULT_COLUMNS, SCHEMA_VERSION, V6_COLUMNS
 from reportgen.dataset.store import Dataset
@@ -16,6 +16,7 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
         "drop table check_runs",
         "drop table schedule_runs",
         "drop table schedule_jobs",
+        "drop table project_assets",
         *[f"alter table projects drop column {c}" for c in PROJECT_RESULT_COLUMNS],
         *[f"alter table {t} drop column {c}" for t, c in V6_COLUMNS],
         "update meta set value='1' where key='schema_version'",
@@ -23,7 +24,7 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
     households = db_rows(workspace, "select count(*) from households")
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 6
+        assert ds.schema_version() == SCHEMA_VERSION == 7
         inspector = sa.inspect(ds.engine)
         assert {
             "notices",
@@ -32,6 +33,7 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
             "findings",
             "schedule_jobs",
             "schedule_runs",
+            "project_assets",
         } <= set(inspector.get_table_names())
     finally:
         ds.dispose()
@@ -45,13 +47,14 @@ def test_a_version_4_database_gets_the_project_result_columns(run, imported, wor
     )
     db_execute(
         workspace,
+        "drop table project_assets",
         *[f"alter table projects drop column {c}" for c in PROJECT_RESULT_COLUMNS],
         *[f"alter table {t} drop column {c}" for t, c in V6_COLUMNS],
         "update meta set value='4' where key='schema_version'",
     )
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == 6
+        assert ds.schema_version() == SCHEMA_VERSION
         columns = {c["name"] for c in sa.inspect(ds.engine).get_columns("projects")}
         assert set(PROJECT_RESULT_COLUMNS) <= columns
     finally:
@@ -69,19 +72,69 @@ def test_a_version_5_database_gets_the_income_and_school_status_columns(run, imp
     persons = db_rows(workspace, "select id_number, name from persons order by id_number")
     db_execute(
         workspace,
+        "drop table project_assets",
         *[f"alter table {t} drop column {c}" for t, c in V6_COLUMNS],
         "update meta set value='5' where key='schema_version'",
     )
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == 6
+        assert ds.schema_version() == SCHEMA_VERSION
         inspector = sa.inspect(ds.engine)
         for table, column in V6_COLUMNS:
             assert column in {c["name"] for c in inspector.get_columns(table)}, column
     finally:
         ds.dispose()
     assert db_rows(workspace, "select id_number, name from persons order by id_number") == persons
-    assert db_rows(workspace, "select count(*) from persons where school_status is not null") == [(0,)]
+    assert db_rows(workspace, "select count(*) from persons where school_status is not null") == [
+        (0,)
+    ]
+
+
+def test_a_version_6_database_gets_the_project_assets_table(run, imported, workspace):
+    households = db_rows(workspace, "select household_id, head_name from households order by 1")
+    db_execute(
+        workspace,
+        "drop table project_assets",
+        "update meta set value='6' where key='schema_version'",
+    )
+    ds = Dataset.open(db_url(workspace))
+    try:
+        assert ds.schema_version() == SCHEMA_VERSION == 7
+        inspector = sa.inspect(ds.engine)
+        assert "project_assets" in inspector.get_table_names()
+        columns = {c["name"] for c in inspector.get_columns("project_assets")}
+        assert {
+            "project_no",
+            "asset_name",
+            "asset_type",
+            "original_value",
+            "disposed_on",
+        } <= columns
+    finally:
+        ds.dispose()
+    assert (
+        db_rows(workspace, "select household_id, head_name from households order by 1")
+        == households
+    )
+    # the migrated table takes assets: an import of the 项目资产 sheet lands in it
+    write_xlsx(
+        workspace / "assets.xlsx",
+        {
+            "项目": [
+                ["项目编号", "项目名称", "项目类型", "实施地点", "建设内容及规模", "实施单位"],
+                ["XM001", "冷库建设", "产业发展", "411599101201", "冷库1座", "城关镇人民政府"],
+            ],
+            "项目资产": [
+                ["项目编号", "资产名称", "资产类型", "原值"],
+                ["XM001", "冷库", "经营性资产", 12.5],
+            ],
+        },
+    )
+    result = run("import", str(workspace / "assets.xlsx"))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert db_rows(workspace, "select project_no, asset_name, asset_type from project_assets") == [
+        ("XM001", "冷库", "经营性资产")
+    ]
 
 
 def test_a_newer_database_is_refused(run, imported, workspace):

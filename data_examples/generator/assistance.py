@@ -335,3 +335,41 @@ def _unit(ptype: str, village: Village) -> str:
         "乡村建设": f"{village.township_name}人民政府", "易地搬迁后扶": "青山县发展和改革委员会",
         "巩固三保障成果": "青山县乡村振兴局", "项目管理费": "青山县乡村振兴局", "其他": "青山县乡村振兴局",
     }[ptype]  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ project assets
+# The assets the example's projects formed (项目资产 sheet, 扶贫项目资产台账): those of the built
+# projects (已完工, 已验收) and one of a project still being built, with the boundary cases of the
+# assets ledger (labels PA*). Written out here in full, without the random generator, so that every
+# other value of the county stays as it was. (project, asset, type, share of the project's funds as
+# its 原值, 确权对象, 确权日期, 移交日期, 运营方式, 年收益 万元, 处置日期, 处置方式, label)
+ASSET_PLAN = (
+    ("QS2022025", "村级综合服务中心屋面及门窗", "公益性资产", 0.82, "杨楼村村民委员会", D(2022, 12, 10), D(2022, 11, 20), "村“两委”管护", None, None, None, ""),
+    ("QS2022025", "便民服务设备一批", "公益性资产", 0.11, "杨楼村村民委员会", D(2022, 12, 10), D(2022, 11, 20), "村“两委”管护", None, D(2023, 9, 8), "报废", "PA8"),
+    ("QS2022025", "施工临时用房", "公益性资产", 0.02, "杨楼村村民委员会", None, D(2022, 11, 20), None, None, D(2022, 12, 28), "拆除报废", "PA9"),
+    ("QS2023001", "高标准茶园300亩", "经营性资产", 0.86, "李湾村股份经济合作社", D(2023, 7, 20), D(2023, 7, 10), "出租给茶叶专业合作社经营", 18.6, None, None, "PA2"),
+    ("QS2023001", "茶园生产便道2公里", "公益性资产", 0.14, "李湾村村民委员会", D(2023, 7, 20), D(2023, 7, 10), "村“两委”管护", None, None, None, ""),
+    ("QS2023002", "食用菌大棚20座", "经营性资产", 0.78, "杨楼村股份经济合作社", None, D(2023, 8, 25), "合作社自主经营", 9.2, None, None, "PA1"),
+    ("QS2023002", "冷库1座（200立方米）", "经营性资产", 0.22, "杨楼村股份经济合作社", D(2023, 9, 5), D(2023, 8, 25), "出租给食用菌经营户", 0.0, None, None, "PA4"),
+    ("QS2023004", "标准化牛舍3栋", "经营性资产", 0.9, None, None, None, None, None, None, None, "PA7"),
+    ("QS2023005", "村级光伏电站300千瓦", "经营性资产", 1.0, "石桥村股份经济合作社", D(2023, 6, 10), D(2023, 6, 1), None, 21.5, None, None, "PA3"),
+    ("QS2023008", "改造油茶林400亩", "到户类资产", 1.0, "受益农户", None, None, "农户自主经营", None, None, None, "PA10"),
+    ("QS2023009", "庭院经济设施", "到户类资产", 1.0, "受益农户", D(2023, 6, 5), D(2023, 6, 5), "农户自主经营", None, None, None, ""),
+    ("QS2023010", "帮扶车间1座（1200平方米）", "经营性资产", 1.0, "王庄村股份经济合作社", D(2023, 8, 1), D(2023, 7, 25), "出租给服装加工企业", 6.0, None, None, ""),
+    ("QS2023013", "村内道路3.2公里", "公益性资产", 1.0, "王庄村村民委员会", D(2023, 6, 10), D(2023, 6, 10), "村“两委”管护", None, None, None, "PA6"),
+    ("QS2023014", "村内道路2.6公里", "公益性资产", 1.0, None, None, None, None, None, None, None, "PA5"),
+    ("QS2023017", "改造桥梁1座（24米）", "公益性资产", 1.0, "石桥村村民委员会", D(2023, 8, 5), D(2023, 8, 5), "村“两委”管护", None, None, None, ""),
+    ("QS2023019", "安置点文化广场1500平方米", "公益性资产", 0.7, "东关村村民委员会", D(2023, 8, 30), D(2023, 8, 30), "安置社区管护", None, None, None, ""),
+    ("QS2023019", "安置点路灯60盏", "公益性资产", 0.3, "东关村村民委员会", D(2023, 8, 30), D(2023, 8, 30), "安置社区管护", None, None, None, ""),
+)  # fmt: skip
+ASSET_KEYS = ("项目编号", "资产名称", "资产类型", "share", "确权对象", "确权日期", "移交日期", "运营方式",
+              "年收益", "处置日期", "处置方式", "label")  # fmt: skip
+
+
+def add_project_assets(ex: Example) -> None:
+    """The 项目资产 rows: 原值 is the asset's share of its project's funds (万元)."""
+    funds = {r["项目编号"]: sum(f for f in r["funds"] if f) for r in ex.projects}
+    for values in ASSET_PLAN:
+        row = dict(zip(ASSET_KEYS, values))
+        row["原值"] = round(funds[row["项目编号"]] * row.pop("share"), 4)
+        ex.assets.append(row)

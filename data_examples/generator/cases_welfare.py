@@ -241,3 +241,33 @@ def project_cases(ex: Example, add: AddCase) -> None:
                 finding,
                 row["label"],
             )
+
+
+def asset_cases(ex: Example, add: AddCase) -> None:
+    """Project assets (项目资产台账, `reportgen ledger --kind assets` as of 2023-09-30): 确权, 移交,
+    运营 and 收益 of a built project's assets, and the year's 资产处置结果公示."""
+    status = {r["项目编号"]: r["项目状态"] for r in ex.projects}
+    checks = {"PA1": "确权", "PA2": "确权移交", "PA7": "确权", "PA3": "运营", "PA4": "收益", "PA5": "移交",
+              "PA6": "移交", "PA10": "移交", "PA8": "处置", "PA9": "处置"}  # fmt: skip
+    for a in (a for a in ex.assets if a["label"]):
+        check, key = checks[a["label"]], f"项目编号 {a['项目编号']} {a['资产名称']}"
+        built = status[a["项目编号"]] in ("已完工", "已验收")
+        state = f"项目{status[a['项目编号']]}，{a['资产类型']}"
+        if "处置" in check:
+            add("资产处置结果公示（2023年）", key, f"处置日期 {a['处置日期']}，{a['处置方式']}",
+                a["处置日期"].year == 2023, a["label"])  # fmt: skip
+        if "确权" in check:
+            missing = [k for k in ("确权对象", "确权日期") if not a[k]]
+            add("项目资产台账：经营性资产未确权", key,
+                f"{state}，" + ("缺" + "、".join(missing) if missing else "确权对象、确权日期均已填写"),
+                built and bool(missing), a["label"])  # fmt: skip
+        if "移交" in check:
+            moved = f"移交日期 {a['移交日期']}" if a["移交日期"] else "移交日期未填"
+            add("项目资产台账：已建成项目的资产未移交", key, f"{state}，{moved}",
+                built and not a["移交日期"], a["label"])  # fmt: skip
+        if "运营" in check:
+            add("项目资产台账：经营性资产运营方式未填", key, f"{state}，运营方式 {a['运营方式'] or '未填'}",
+                built and not a["运营方式"], a["label"])  # fmt: skip
+        if "收益" in check:
+            add("项目资产台账：经营性资产年收益未填或为0（不影响销号）", key,
+                f"{state}，年收益 {a['年收益']:g} 万元", built and not a["年收益"], a["label"])  # fmt: skip

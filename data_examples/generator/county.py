@@ -71,6 +71,7 @@ class Example:
         self.jobs: list[tuple] = []  # (person, post, start, end, subsidy, placements, label)
         self.loans: list[tuple] = []  # (household, amount, lent, due, renewed, overdue, label)
         self.projects: list[dict] = []
+        self.assets: list[dict] = []  # 项目资产 (assistance.ASSET_PLAN)
         self.uninsured: dict[str, Person] = {}
         # id() of background households already used by a boundary case
         self.claimed: set[int] = set()
@@ -96,6 +97,7 @@ class Example:
         assistance.add_measures(self)
         assistance.add_uninsured(self)
         assistance.add_projects(self)
+        assistance.add_project_assets(self)  # draws nothing from the random sequence
         self._check()
 
     def background(self, predicate) -> list[Household]:
@@ -187,6 +189,7 @@ class Example:
         cases_welfare.post_cases(self, add)
         cases_welfare.loan_cases(self, add)
         cases_welfare.project_cases(self, add)
+        cases_welfare.asset_cases(self, add)
         cases_students.aid_cases(self, add)
         cases_students.dropout_cases(self, add)
         return out
@@ -240,6 +243,11 @@ class Example:
              r["实际完工日期"], r["验收日期"], r["已拨付资金"], r["已支付资金"])
             for r in sorted(self.projects, key=lambda r: r["项目编号"])
         ]  # fmt: skip
+        assets = [
+            (a["项目编号"], a["资产名称"], a["资产类型"], a["原值"], a["确权对象"], a["确权日期"], a["移交日期"],
+             a["运营方式"], a["年收益"], a["处置日期"], a["处置方式"])
+            for a in sorted(self.assets, key=lambda a: (a["项目编号"], a["资产名称"]))
+        ]  # fmt: skip
         return {
             "行政区划": regions,
             "户信息": [h.row() for h in self.households],
@@ -256,6 +264,7 @@ class Example:
             "监测帮扶": procedures,
             "帮扶措施": measures,
             "项目": projects,
+            "项目资产": assets,
             "公益岗位": [
                 (p.id_number, post, s, e, sub, n) for p, post, s, e, sub, n, _ in self.jobs
             ],

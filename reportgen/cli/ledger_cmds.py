@@ -1,5 +1,5 @@
-"""`reportgen ledger`: the 住房安全排查台账, 饮水安全问题台账 and 项目库台账 of a county, township or
-village (documents/ledgers.py)."""
+"""`reportgen ledger`: the 住房安全排查台账, 饮水安全问题台账, 项目库台账 and 项目资产台账 (with the
+资产处置结果公示) of a county, township or village (documents/ledgers.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from reportgen.errors import ConfigError
 
 pass_app = click.make_pass_decorator(AppContext)
 
-LEDGER_KINDS = ("housing", "water", "projects")
+LEDGER_KINDS = ("housing", "water", "projects", "assets")
 
 
 @cli.command("ledger")
@@ -25,27 +25,31 @@ LEDGER_KINDS = ("housing", "water", "projects")
     multiple=True,
     type=click.Choice(LEDGER_KINDS),
     help="台账种类，可多次给出：housing 住房安全排查台账、water 饮水安全问题台账、"
-    "projects 项目库台账。默认三种都生成。",
+    "projects 项目库台账、assets 项目资产台账（截至日期所在年度有资产处置的，另生成资产处置结果公示）。"
+    "默认四种都生成。",
 )
 @click.option(
     "--as-of",
     "as_of_text",
     metavar="日期",
-    help="截至日期（默认今天）：印在台账标题上，项目是否超过计划完工日期按这一天计算。"
+    help="截至日期（默认今天）：印在台账标题上，项目是否超过计划完工日期按这一天计算；"
+    "资产处置结果公示列出这一年内截至这一天处置的资产，以这一天为公示日期。"
     "台账按导入的数据生成，数据中没有住房、饮水情况的历史记录。",
 )
 @out_option("输出/台账")
 @pass_app
 def ledger_cmd(app: AppContext, village, township, county, kinds, as_of_text, out_dir):
-    """台账（.xlsx）：住房安全排查台账、饮水安全问题台账、项目库台账。
+    """台账（.xlsx）：住房安全排查台账、饮水安全问题台账、项目库台账、项目资产台账。
 
-    每种台账一个工作簿：逐户（逐个项目）列出数据中的情况、发现的问题、状态和销号（已销号/未销号），
-    另有按乡镇（乡镇、村的台账按村）的汇总和“说明”工作表。列入范围和销号条件见 docs/台账.md。
+    每种台账一个工作簿：逐户（逐个项目、逐项资产）列出数据中的情况、发现的问题、状态和销号（已销号/未销号），
+    另有按乡镇（乡镇、村的台账按村）的汇总和“说明”工作表。项目资产台账另为当年处置的资产生成
+    资产处置结果公示（.docx，公文格式）。列入范围和销号条件见 docs/台账.md。
 
     \b
     例：reportgen ledger --county --as-of 2023-09-30
         reportgen ledger --township 城关镇 --kind housing --kind water
         reportgen ledger --village 城关镇/王庄村 --kind projects
+        reportgen ledger --township 河口乡 --kind assets
     """
     from reportgen.documents.ledgers import make_ledgers
     from reportgen.documents.notices import county_place
@@ -72,4 +76,8 @@ def ledger_cmd(app: AppContext, village, township, county, kinds, as_of_text, ou
             click.echo(
                 f"{ledger.title}：{ledger.rows} {ledger.unit}（已销号 {ledger.closed}，未销号 {ledger.open}）"
             )
+        for file, assets in result.notices:
+            click.echo(f"资产处置结果公示：{file}（{assets} 项资产）")
+        for note in result.notes:
+            click.echo(f"提示：{note}", err=True)
         print_outputs(result.outputs, run.out_dir)

@@ -20,7 +20,7 @@ warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = sa.MetaData()
 
@@ -267,7 +267,12 @@ def _v5_to_v6(conn: sa.Connection) -> None:
     _add_columns(conn, V6_COLUMNS)
 
 
+def _v6_to_v7(conn: sa.Connection) -> None:
+    """Version 7 adds the 项目资产 sheet (扶贫项目资产台账: 确权, 移交, 运营, 处置)."""
+    TABLES["project_assets"].create(conn)
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
-    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6,
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7,
 }  # fmt: skip

@@ -111,6 +111,8 @@ PROJECT_TYPES = (
 )
 PROJECT_STATUS = ("计划", "实施中", "已完工", "已验收")
 ASSET_TYPES = ("经营性", "公益性", "到户类")
+# A 项目资产's class, in the seed's words (三.三.(二).4①: 经营性资产、公益性资产和到户类资产).
+PROJECT_ASSET_TYPES = ("经营性资产", "公益性资产", "到户类资产")
 SEX = ("男", "女")
 
 F = Field
@@ -371,6 +373,29 @@ PROJECTS = SheetSpec(
     summary_key="projects",
 )  # fmt: skip
 
+# The assets a project formed (扶贫项目资产台账, seed 三.三.(二).4): one row per asset, with its
+# 确权, 移交, 运营 and 处置.
+PROJECT_ASSETS = SheetSpec(
+    "project_assets", "项目资产",
+    (
+        F("project_no", "项目编号", CODE, True),
+        F("asset_name", "资产名称", TEXT, True),
+        F("asset_type", "资产类型", ENUM, True, PROJECT_ASSET_TYPES),
+        F("original_value", "原值", WAN, aliases=("资产原值",)),
+        F("owner", "确权对象", TEXT, aliases=("产权归属", "权属")),
+        F("registered_on", "确权日期", DATE, aliases=("确权登记日期",)),
+        F("handed_over_on", "移交日期", DATE),
+        F("operation", "运营方式", TEXT, aliases=("运营管护方式",)),
+        F("annual_income", "年收益", WAN),
+        F("disposed_on", "处置日期", DATE),
+        F("disposal", "处置方式", TEXT),
+    ),
+    key=("project_no", "asset_name"),
+    references=(Reference(("project_no",), "projects", ("project_no",)),),
+    aliases=("扶贫项目资产", "项目资产台账", "扶贫项目资产台账"),
+    summary_key="project_assets",
+)  # fmt: skip
+
 WELFARE_JOBS = SheetSpec(
     "welfare_jobs", "公益岗位",
     (
@@ -406,7 +431,7 @@ LOANS = SheetSpec(
 # Import order: parents before children (also the order of upserts and of the export).
 SHEETS: tuple[SheetSpec, ...] = (
     REGIONS, HOUSEHOLDS, PERSONS, SCHOOLS, STUDENTS, AID_PAYMENTS, DROPOUT_CASES, PERSUASIONS,
-    HOME_TEACHING, MONITORING_PROCEDURES, MEASURES, PROJECTS, WELFARE_JOBS, LOANS,
+    HOME_TEACHING, MONITORING_PROCEDURES, MEASURES, PROJECTS, PROJECT_ASSETS, WELFARE_JOBS, LOANS,
 )  # fmt: skip
 SHEETS_BY_TABLE = {s.table: s for s in SHEETS}
 

@@ -55,8 +55,9 @@ DOCUMENT_KINDS: tuple[KindInfo, ...] = (
              "reportgen notice --village 城关镇/王庄村 --date 2023-09-01", "docs/公示公告.md", "公示公告"),
     KindInfo("roster", "乡镇上报名单", "拟纳入防止返贫监测对象名单、整户无劳动能力兜底保障户县级备案名单（以乡镇名义报县，公文格式）+ 名单",
              "rosters", ("公文",), "reportgen roster --township 河口乡 --date 2023-09-30", "docs/公示公告.md", "上报名单"),
-    KindInfo("ledger", "住房安全、饮水安全和项目库台账",
-             "住房安全排查台账、饮水安全问题台账、项目库台账（逐户/逐项目：问题、状态、销号，分乡镇汇总）", "ledgers", (),
+    KindInfo("ledger", "住房安全、饮水安全、项目库和项目资产台账",
+             "住房安全排查台账、饮水安全问题台账、项目库台账、项目资产台账（逐户/逐项目/逐项资产：问题、状态、销号，分乡镇汇总）"
+             "+ 资产处置结果公示", "ledgers", ("公文",),
              "reportgen ledger --county --as-of 2023-09-30", "docs/台账.md", "台账"),
     KindInfo("dropout", "控辍保学档案和台账", "控辍保学“一生一表一档案”（每生一份）+ 台账（含问题、分乡镇分学校统计）", "dropout_archive",
              ("控辍保学档案",), "reportgen dropout --county --as-of 2023-10-01", "docs/控辍保学.md", "控辍保学",

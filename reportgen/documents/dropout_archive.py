@@ -19,18 +19,18 @@ import sqlalchemy as sa
 
 from reportgen.dataset.schema import TABLES
 from reportgen.dataset.store import Dataset
+from reportgen.dates import birth_from_id, full_years
 from reportgen.documents.common import DocumentRun
 from reportgen.documents.kind import DocumentKind, Part
 from reportgen.documents.runner import make_documents
-from reportgen.dates import birth_from_id, full_years
 from reportgen.dropout import (
     CLEARED,
     CLOSED,
     DEFERRED,
-    SECURED,
     HOME_TEACHING,
     IN_PERSUASION,
     RETURNED,
+    SECURED,
     CaseProblem,
     DropoutCase,
     Standard,

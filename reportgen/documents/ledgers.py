@@ -1,8 +1,9 @@
 """Ledgers (台账) for a county, township or village, one .xlsx each: 住房安全排查台账 (seed
-二.三.(二).1②, 2–4), 饮水安全问题台账 (二.四.(二).2) and 项目库台账 (三.三.(二).1③, 三.五.(二).1).
+二.三.(二).1②, 2–4), 饮水安全问题台账 (二.四.(二).2), 项目库台账 (三.三.(二).1③, 三.五.(二).1) and
+项目资产台账 (三.三.(二).4), with the 资产处置结果公示 of the year's disposals (4③).
 
-Each lists its households or projects with the facts the data hold, the problems found (in the
-policy pack's words, `[ledgers.*]` texts, with the pack's numbers), a status and 已销号/未销号,
+Each lists its households, projects or assets with the facts the data hold, the problems found (in
+the policy pack's words, `[ledgers.*]` texts, with the pack's numbers), a status and 已销号/未销号,
 then a summary by township (a township's or village's ledger: by village) and a 说明 sheet. The
 ledgers show the data as imported: the import contract keeps no history of the housing and water
 fields, so `as_of` dates the ledger and measures project delays, nothing more. A missing fact
@@ -12,7 +13,7 @@ stays blank.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,8 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from reportgen.dataset.schema import TABLES
-from reportgen.dataset.sheets import PROJECT_STATUS, PROJECT_TYPES
+from reportgen.dataset.sheets import PROJECT_ASSET_TYPES, PROJECT_STATUS, PROJECT_TYPES
 from reportgen.dates import cn_date
+from reportgen.documents.asset_notice import Disposal, write_disposal_notices
 from reportgen.documents.common import DocumentRun
 from reportgen.documents.notices import county_place
 from reportgen.engine import (
@@ -38,9 +40,10 @@ from reportgen.places import Place, villages_under
 from reportgen.rules.context import RuleContext
 from reportgen.rules.policies import required_area
 
-KINDS = ("housing", "water", "projects")
-TITLES = {"housing": "住房安全排查台账", "water": "饮水安全问题台账", "projects": "项目库台账"}
-UNITS = {"housing": "户", "water": "户", "projects": "个"}
+KINDS = ("housing", "water", "projects", "assets")
+TITLES = {"housing": "住房安全排查台账", "water": "饮水安全问题台账", "projects": "项目库台账",
+          "assets": "项目资产台账"}  # fmt: skip
+UNITS = {"housing": "户", "water": "户", "projects": "个", "assets": "项"}
 CLOSED, OPEN = "已销号", "未销号"
 
 # What the 监测帮扶 and 帮扶措施 sheets record of a housing or water problem (DOMAIN §2 choices).
@@ -48,6 +51,8 @@ HOUSING_RISK, HOUSING_MEASURE = "因住房出现安全问题", "住房保障"
 WATER_RISK, WATER_MEASURE = "因饮水安全问题", "饮水保障"
 DONE_RENOVATION = "已竣工验收"
 ACCEPTED = "已验收"
+BUILT = ("已完工", ACCEPTED)  # a project whose assets exist and are to be handed over
+OPERATING = PROJECT_ASSET_TYPES[0]  # 经营性资产: 确权, 运营 and 收益 are asked of these
 # The 项目 sheet's funds by source (万元); headers short enough for one line in print.
 FUNDS = (
     ("fund_central", "中央衔接"), ("fund_province", "省级衔接"), ("fund_city", "市级衔接"),
@@ -64,8 +69,15 @@ class Row:
     closed: bool
     group: tuple[str, str]  # (sort key, label) of its line in the summary
     tags: frozenset[str] = frozenset()
-    amount: Decimal | None = None  # a project's funds (万元)
+    amount: Decimal | None = None  # a project's funds, an asset's 原值 (万元)
     extra: list[Any] = field(default_factory=list)  # a project's funds by source
+    income: Decimal | None = None  # an asset's 年收益 (万元), while it is held
+    record: Any = None  # an asset's row (its 处置 goes on the 资产处置结果公示)
+
+
+# A summary column's sum: what a row adds to it (None: nothing).
+Amount = Callable[[Row], Decimal | None]
+FUNDS_TOTAL: list[tuple[str, Amount]] = [("资金合计（万元）", lambda r: r.amount)]
 
 
 @dataclass
@@ -91,6 +103,9 @@ class LedgerResult:
     as_of: dt.date
     ledgers: list[Ledger]
     outputs: list[OutputEntry]
+    notices: list[tuple[str, int]] = field(default_factory=list)  # (公示 file, assets on it)
+    notes: list[str] = field(default_factory=list)  # said on screen and in the manifest
+    templates: list[dict[str, str]] = field(default_factory=list)  # the 公示's, for the manifest
 
 
 # ------------------------------------------------------------------------------------------ scope
@@ -132,6 +147,22 @@ class Scope:
         if (not self.county and info.township_code == own) or info.township_name in ("", info.name):
             return info.name
         return f"{info.township_name}{info.name}"
+
+    def project_places(self, p: sa.Row) -> list[str]:
+        """The villages of a project's 实施地点, in the sheet's order."""
+        return list(
+            dict.fromkeys(
+                self.ctx.project_villages.get(p.project_no) or (p.places or "").split("、")
+            )
+        )
+
+    def project_group(self, places: list[str]) -> tuple[str, str]:
+        groups = {self.group(c) for c in places}
+        return groups.pop() if len(groups) == 1 else self.across
+
+    def township_of(self, places: list[str]) -> str:
+        townships = {self.ctx.place(c).township_name for c in places}
+        return townships.pop() if len(townships) == 1 else "跨乡镇"
 
     def households(self) -> Iterator[sa.Row]:
         rows = (h for h in self.ctx.households.values() if self.holds(h.village_code))
@@ -342,13 +373,10 @@ def project_rows(run: DocumentRun, scope: Scope, as_of: dt.date) -> list[Row]:
     ctx, policy = scope.ctx, run.policy
     out = []
     for p in sorted(ctx.projects(), key=lambda p: p.project_no):
-        places = list(
-            dict.fromkeys(ctx.project_villages.get(p.project_no) or (p.places or "").split("、"))
-        )
+        places = scope.project_places(p)
         if not any(scope.holds(c) for c in places):
             continue
-        groups = {scope.group(c) for c in places}
-        group = groups.pop() if len(groups) == 1 else scope.across
+        group = scope.project_group(places)
         funds = [p._mapping[col] for col, _ in FUNDS]
         filled = [Decimal(v) for v in funds if v is not None]
         total = sum(filled, Decimal(0)) if filled else None
@@ -368,9 +396,8 @@ def project_rows(run: DocumentRun, scope: Scope, as_of: dt.date) -> list[Row]:
         if p.status == ACCEPTED and p.accepted_on is None:
             problems.append("验收日期未填")
         closed = p.status == ACCEPTED
-        townships = {scope.ctx.place(c).township_name for c in places}
         cells = [p.project_no, p.name, p.type, p.planned_start.year if p.planned_start else None,
-                 townships.pop() if len(townships) == 1 else "跨乡镇", "、".join(scope.where(c) for c in places),
+                 scope.township_of(places), "、".join(scope.where(c) for c in places),
                  p.unit, total, p.planned_end, "\n".join(problems), p.status or "未填",
                  CLOSED if closed else OPEN]  # fmt: skip
         tags = {p.status or "未填", f"type:{p.type}"} | ({"overdue"} if overdue else set())
@@ -387,15 +414,140 @@ PROJECT_SUMMARY = [
 ]
 
 
+# ------------------------------------------------------------------------------------------ assets
+ASSET_COLUMNS = [
+    Column("序号", 5, "int"), Column("乡镇", 8), Column("实施地点", 12), Column("项目编号", 10),
+    Column("资产名称", 16), Column("资产类型", 10), Column("原值(万元)", 11, "wan"), Column("确权对象", 12),
+    Column("确权日期", 11, "date"), Column("移交日期", 11, "date"), Column("运营方式", 14),
+    Column("年收益(万元)", 12, "wan"), Column("处置日期", 11, "date"), Column("处置方式", 9),
+    Column("发现的问题", 30), Column("状态", 10), Column("销号", 7),
+]  # fmt: skip
+
+
+def _assets(run: DocumentRun) -> list[sa.Row]:
+    t = TABLES["project_assets"]
+    with run.dataset.engine.connect() as conn:
+        return list(conn.execute(sa.select(t).order_by(t.c.project_no, t.c.asset_name)))
+
+
+def disposed(asset: sa.Row, as_of: dt.date) -> bool:
+    """Disposed of by `as_of` (a 处置日期 after it is a disposal yet to come)."""
+    return asset.disposed_on is not None and asset.disposed_on <= as_of
+
+
+def asset_rows(run: DocumentRun, scope: Scope, as_of: dt.date) -> list[Row]:
+    """Every asset of a project with a 实施地点 in scope, by 项目编号 and 资产名称. Only a built
+    project's (已完工, 已验收) assets are checked: 确权, 运营 and 收益 for 经营性资产, 移交 for all."""
+    policy = run.policy
+    projects = {p.project_no: p for p in scope.ctx.projects()}
+
+    def text(key: str, **params: Any) -> str:
+        return policy.text(f"ledgers.assets.{key}", **params)
+
+    out = []
+    for a in _assets(run):
+        p = projects[a.project_no]
+        places = scope.project_places(p)
+        if not any(scope.holds(c) for c in places):
+            continue
+        problems: list[str] = []
+        tags = {f"type:{a.asset_type}"}
+        operating = a.asset_type == OPERATING
+        if disposed(a, as_of):
+            status = "已处置"
+            tags.add("disposed")
+            if not a.disposal:
+                problems.append(text("disposal_unreported"))
+        elif p.status not in BUILT:
+            status = "项目状态未填" if p.status is None else "项目未建成"
+            tags.add("building")
+        else:
+            missing = [label for label, v in (("确权对象", a.owner), ("确权日期", a.registered_on)) if not v]  # fmt: skip
+            if operating and missing:
+                problems.append(text("unregistered", missing="、".join(missing)))
+                tags.add("unregistered")
+            if a.handed_over_on is None:
+                problems.append(text("not_handed_over", status=p.status))
+                tags.add("not_handed_over")
+            if operating and not a.operation:
+                problems.append(text("no_operation"))
+                tags.add("no_operation")
+            status = ("未确权" if "unregistered" in tags else "未移交" if "not_handed_over" in tags
+                      else "运营方式未填" if problems else "正常管护")  # fmt: skip
+            # Flagged for a look, not a condition of 销号: a year without income may be the first.
+            if operating and a.annual_income is None:
+                problems.append(text("income_unreported"))
+                tags.add("no_income")
+            elif operating and a.annual_income <= 0:
+                problems.append(text("no_income", income=_number(a.annual_income)))
+                tags.add("no_income")
+        closed = status == "正常管护" or (status == "已处置" and bool(a.disposal))
+        held = status != "已处置"
+        cells = [scope.township_of(places), "、".join(scope.where(c) for c in places), a.project_no, a.asset_name,
+                 a.asset_type, a.original_value, a.owner, a.registered_on, a.handed_over_on, a.operation,
+                 a.annual_income, a.disposed_on, a.disposal, "\n".join(problems), status,
+                 CLOSED if closed else OPEN]  # fmt: skip
+        amount = Decimal(a.original_value) if a.original_value is not None else None
+        income = Decimal(a.annual_income) if held and a.annual_income is not None else None
+        out.append(Row(cells, closed, scope.project_group(places), frozenset(tags), amount,
+                       income=income, record=(a, p, places)))  # fmt: skip
+    return out
+
+
+ASSET_SUMMARY = [
+    ("资产数", ""), *[(t, f"type:{t}") for t in PROJECT_ASSET_TYPES], ("未确权", "unregistered"),
+    ("未移交", "not_handed_over"), ("已处置", "disposed"),
+]  # fmt: skip
+
+
+def _of_type(kind: str) -> Amount:
+    return lambda r: r.amount if f"type:{kind}" in r.tags else None
+
+
+# The summary's sums (万元): 原值 by 资产类型 and in all (disposed assets too: the 底数 formed), and
+# the 年收益 of the assets still held.
+ASSET_AMOUNTS: list[tuple[str, Amount]] = [
+    *[(f"{t}原值", _of_type(t)) for t in PROJECT_ASSET_TYPES],
+    ("原值合计", lambda r: r.amount),
+    ("年收益合计", lambda r: r.income),
+]
+
+
+# ------------------------------------------------------------------------------------------ 公示
+def _notice_place(run: DocumentRun, scope: Scope, places: list[str]) -> str:
+    """Where an asset's disposal is publicised: its project's village; a project of several
+    villages of one township, the township; of several townships, the county."""
+    if len(places) == 1:
+        return places[0]
+    townships = {scope.ctx.place(c).township_code for c in places}
+    return townships.pop() if len(townships) == 1 else county_place(run.dataset).code
+
+
+def disposals(run: DocumentRun, scope: Scope, rows: list[Row], as_of: dt.date) -> dict[str, list[Disposal]]:  # fmt: skip
+    """The assets of the ledger disposed of in the year of `as_of` (up to that day), by the place
+    whose notice lists them: only places at or under the ledger's place."""
+    out: dict[str, list[Disposal]] = {}
+    for r in rows:
+        a, project, places = r.record
+        if disposed(a, as_of) and a.disposed_on.year == as_of.year:
+            code = _notice_place(run, scope, places)
+            if scope.holds(code):  # the ledger's place or a place under it
+                value = Decimal(a.original_value) if a.original_value is not None else None
+                out.setdefault(code, []).append(
+                    Disposal(a.asset_name, project.name, value, a.disposed_on, a.disposal or "")
+                )
+    return {code: sorted(items, key=lambda d: (d.disposed_on, d.project, d.name)) for code, items in out.items()}  # fmt: skip
+
+
 # ------------------------------------------------------------------------------------------ sheets
 def _summary(rows: list[Row], heading: str, counts: list[tuple[str, str]], keyed: Callable[[Row], tuple[str, str]],
-             funds: bool = False) -> tuple[list[Column], list[list[Any]]]:  # fmt: skip
+             amounts: Sequence[tuple[str, Amount]] = ()) -> tuple[list[Column], list[list[Any]]]:  # fmt: skip
     """One line per group (in key order) and a 合计 line: the count of each tag ('' = every row),
-    the funds (projects) and 已销号/未销号."""
+    the sum of each amount (万元; blank when no row has one) and 已销号/未销号."""
     columns = [Column("序号", 5, "int"), Column(heading, 12)]
     # one line per header: a wrapped header row would not grow in print
     columns += [Column(label, max(8, 2 * len(label) + 1), "int") for label, _ in counts]
-    columns += [Column("资金合计（万元）", 12, "wan")] if funds else []
+    columns += [Column(label, max(12, 2 * len(label) + 1), "wan") for label, _ in amounts]
     columns += [Column(CLOSED, 8, "int"), Column(OPEN, 8, "int")]
     groups: dict[tuple[str, str], list[Row]] = {}
     for r in rows:
@@ -403,9 +555,9 @@ def _summary(rows: list[Row], heading: str, counts: list[tuple[str, str]], keyed
 
     def line(items: list[Row]) -> list[Any]:
         out: list[Any] = [sum(1 for r in items if not tag or tag in r.tags) for _, tag in counts]
-        if funds:
-            amounts = [r.amount for r in items if r.amount is not None]
-            out.append(sum(amounts, Decimal(0)) if amounts else None)
+        for _, amount in amounts:
+            values = [v for v in map(amount, items) if v is not None]
+            out.append(sum(values, Decimal(0)) if values else None)
         closed = sum(r.closed for r in items)
         return [*out, closed, len(items) - closed]
 
@@ -436,6 +588,9 @@ def _sheets(
     elif kind == "water":
         sheets = [Sheet(name, WATER_COLUMNS, _numbered(rows), title, note, landscape=True)]
         counts = WATER_SUMMARY
+    elif kind == "assets":
+        sheets = [Sheet(name, ASSET_COLUMNS, _numbered(rows), title, note, landscape=True)]
+        counts = ASSET_SUMMARY
     else:
         sheets = [
             Sheet(name, PROJECT_COLUMNS, _numbered(rows), title, note, landscape=True),
@@ -443,9 +598,18 @@ def _sheets(
                   "单位：万元。中央、省级、市级、县级衔接资金，统筹整合涉农资金，其他资金；跨村、跨乡镇的项目为项目总额", landscape=True),
         ]  # fmt: skip
         counts = PROJECT_SUMMARY
-    columns, table = _summary(rows, heading, counts, lambda r: r.group, funds=kind == "projects")
+    amounts = {"projects": FUNDS_TOTAL, "assets": ASSET_AMOUNTS}.get(kind, [])
+    columns, table = _summary(rows, heading, counts, lambda r: r.group, amounts)
+    unit = "原值、年收益单位：万元；跨村、跨乡镇项目的资产单列一行" if kind == "assets" else None
     sheets.append(
-        Sheet("汇总", columns, table, f"{scope.label}{name}汇总{when}", landscape=len(columns) > 9)
+        Sheet(
+            "汇总",
+            columns,
+            table,
+            f"{scope.label}{name}汇总{when}",
+            unit,
+            landscape=len(columns) > 9,
+        )
     )
     if kind == "projects":
         order = {t: f"{i:02d}" for i, t in enumerate(PROJECT_TYPES)}
@@ -454,7 +618,7 @@ def _sheets(
             kind_tag = next(t for t in r.tags if t.startswith("type:"))[5:]
             return (order.get(kind_tag, "99"), kind_tag)
 
-        columns, table = _summary(rows, "项目类型", counts, by_type, funds=True)
+        columns, table = _summary(rows, "项目类型", counts, by_type, FUNDS_TOTAL)
         sheets.append(
             Sheet(
                 "按项目类型汇总",
@@ -468,8 +632,10 @@ def _sheets(
         ["截至日期", cn_date(as_of)],
         ["列入范围", policy.text(f"ledgers.{kind}.scope")],
         ["销号", policy.text(f"ledgers.{kind}.closing")],
+        *([["处置公示", policy.text("ledgers.assets.notice_scope")], ["需人工核实", policy.text("ledgers.assets.manual")]]
+          if kind == "assets" else []),
         ["数据", run.meta()["footnote"]],
-    ]
+    ]  # fmt: skip
     sheets.append(
         Sheet(
             "说明", [Column("项目", 10), Column("说明", 90)], explained, f"{scope.label}{name}说明"
@@ -481,19 +647,23 @@ def _sheets(
 # ------------------------------------------------------------------------------------------ entry
 def make_ledgers(run: DocumentRun, place: Place, *, kinds: list[str] | tuple[str, ...] | None = None,
                  as_of: dt.date, manifest: bool = True) -> LedgerResult:  # fmt: skip
-    """The ledgers `kinds` (default all: housing, water, projects) of a county, township or
-    village as of `as_of`: `<台账>_<地点>_<日期>.xlsx` in run.out_dir, and a manifest."""
+    """The ledgers `kinds` (default all: housing, water, projects, assets) of a county, township
+    or village as of `as_of`: `<台账>_<地点>_<日期>.xlsx` in run.out_dir, the 资产处置结果公示 of
+    the assets ledger (disposals of `as_of`'s year) and a manifest."""
     kinds = list(dict.fromkeys(kinds or KINDS))
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise ConfigError(f"没有这种台账：{'、'.join(unknown)}。可用：{'、'.join(KINDS)}")
     scope = _scope(run, place, as_of)
-    ledgers, outputs = [], []
+    result = LedgerResult(place, as_of, [], [])
+    ledgers, outputs = result.ledgers, result.outputs
     for kind in kinds:
         if kind == "housing":
             rows = housing_rows(run, scope)
         elif kind == "water":
             rows = water_rows(run, scope)
+        elif kind == "assets":
+            rows = asset_rows(run, scope, as_of)
         else:
             rows = project_rows(run, scope, as_of)
         path = run.out_dir / safe_filename(f"{TITLES[kind]}_{scope.label}_{cn_date(as_of)}.xlsx")
@@ -502,11 +672,21 @@ def make_ledgers(run: DocumentRun, place: Place, *, kinds: list[str] | tuple[str
         )
         outputs.append(run.entry(path, len(rows)))
         ledgers.append(Ledger(kind, TITLES[kind], path, len(rows), sum(r.closed for r in rows)))
+        if kind == "assets":
+            notices = write_disposal_notices(run, disposals(run, scope, rows, as_of), as_of)
+            outputs += notices.outputs
+            result.notices, result.notes, result.templates = (
+                notices.notices,
+                notices.notes,
+                notices.templates,
+            )
     if manifest:
-        write_manifest(run.out_dir, run=run.run_info(), outputs=outputs)
-    return LedgerResult(place, as_of, ledgers, outputs)
+        write_manifest(run.out_dir, run=run.run_info(), templates=result.templates,
+                       outputs=outputs, notes=result.notes)  # fmt: skip
+    return result
 
 
 def demo(run: DocumentRun) -> list[OutputEntry]:
-    """The example county's three ledgers as of 2023-09-30, the day its data run to."""
+    """The example county's four ledgers as of 2023-09-30, the day its data run to, and the
+    资产处置结果公示 of the year's disposals."""
     return make_ledgers(run, county_place(run.dataset), as_of=dt.date(2023, 9, 30)).outputs

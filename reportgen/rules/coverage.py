@@ -571,3 +571,32 @@ def link_funds_below_last_year(ctx: RuleContext) -> Iterator[Finding]:
             "P-FUNDS-DOWN", ctx.rule_title("P-FUNDS-DOWN"), "township", "county", "全县", None, "全县",
             f"{year}年开工项目各级衔接资金{_wan(now)}万元，{year - 1}年{_wan(before)}万元，减少{_wan(before - now)}万元",
         )  # fmt: skip
+
+
+@rule("P-ASSET", entity="project", split=False)  # reads the 项目资产 sheet, which parts do not load
+def built_project_assets_not_secured(ctx: RuleContext) -> Iterator[Finding]:
+    """Assets of a project 已完工 or 已验收 still held on the as-of day: a 经营性资产 without 确权
+    (对象 or 日期), an asset not handed over (移交日期), or one disposed of without its 处置方式
+    (seed 三.三.(三).6 资产底数不清…未确权登记，随意处置资产). One finding per project."""
+    from reportgen.rules.work import project_finding
+
+    projects = {p.project_no: p for p in ctx.projects()}
+    problems: dict[str, list[str]] = {}
+    for a in sorted(ctx._all("project_assets"), key=lambda a: (a.project_no, a.asset_name)):
+        p = projects.get(a.project_no)
+        if p is None or p.status not in ("已完工", "已验收"):
+            continue
+        disposed = a.disposed_on is not None and a.disposed_on <= ctx.as_of
+        said = []
+        if disposed:
+            if not a.disposal:
+                said.append("已处置但处置方式未填")
+        else:
+            if a.asset_type == "经营性资产" and (not a.owner or a.registered_on is None):
+                said.append("未确权")
+            if a.handed_over_on is None or a.handed_over_on > ctx.as_of:
+                said.append("未移交")
+        if said:
+            problems.setdefault(a.project_no, []).append(f"{a.asset_name}（{a.asset_type}）{'、'.join(said)}")
+    for no, items in problems.items():
+        yield project_finding(ctx, "P-ASSET", projects[no], f"“{projects[no].status}”项目的资产：{'；'.join(items)}")
