@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen.errors import ConfigError
+from reportgen.generated_text import between, replace_between
 from reportgen.packs import read_toml
 
 if TYPE_CHECKING:
@@ -388,15 +389,11 @@ def coverage_markdown(policy: Policy | None = None, cmap: CoverageMap | None = N
 
 
 def replace_generated(page: str, generated: str) -> str:
-    if BEGIN not in page or END not in page:
-        raise ValueError(f"{PAGE} lacks the markers {BEGIN} / {END}")
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n\n{generated}\n{END}{tail}"
+    return replace_between(page, BEGIN, END, generated)
 
 
 def generated_part(page: str) -> str:
-    return page.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+    return between(page, BEGIN, END)
 
 
 def main(argv: list[str]) -> int:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from reportgen.dataset.schema import TABLES
 from reportgen.dataset.store import Dataset
-from reportgen.errors import PlaceError
+from reportgen.errors import ConfigError, PlaceError
 
 LEVEL_NAMES = {"县": "县（市、区）", "乡": "乡镇", "村": "村"}
 
@@ -171,3 +171,33 @@ def resolve_school(dataset: Dataset, text: str) -> School:
         )
     r = rows[0]
     return School(r.school_code, r.name, r.region_code, r.stage)
+
+
+def county_place(dataset: Dataset) -> Place:
+    """The county of the dataset (its one region of level 县)."""
+    regions = TABLES["regions"]
+    with dataset.engine.connect() as conn:
+        codes = list(
+            conn.execute(sa.select(regions.c.code).where(regions.c.level == "县")).scalars()
+        )
+    if len(codes) != 1:
+        raise PlaceError(
+            f"数据中应有且只有一个县级区划，现有 {len(codes)} 个：{'、'.join(codes) or '无'}"
+        )
+    return resolve_place(dataset, codes[0], level="县")
+
+
+def require_one_scope(village: str | None, township: str | None, county: bool) -> None:
+    """The --village / --township / --county choice of a command: exactly one (ConfigError)."""
+    if sum(map(bool, (village, township, county))) != 1:
+        raise ConfigError("请给出 --village 村、--township 乡镇 或 --county（三者选一）")
+
+
+def resolve_scope(dataset: Dataset, village: str | None, township: str | None, county: bool) -> Place:
+    """The place of a --village / --township / --county choice."""
+    require_one_scope(village, township, county)
+    if county:
+        return county_place(dataset)
+    if village:
+        return resolve_place(dataset, village, level="村")
+    return resolve_place(dataset, str(township), level="乡")

@@ -15,7 +15,6 @@ from reportgen.cli.options import (
 )
 from reportgen.cli.progress import progress_bar
 from reportgen.dates import cn_date
-from reportgen.errors import ConfigError
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -205,22 +204,17 @@ def yulu_notice_cmd(
     例：reportgen yulu-notice --county --year 2023 --date 2023-10-09
         reportgen yulu-notice --township 城关镇 --term 2023年秋季学期
     """
-    from reportgen.documents.notices import county_place
     from reportgen.documents.yulu_notice import make_yulu_notices, yulu_job
-    from reportgen.places import resolve_place
+    from reportgen.places import require_one_scope, resolve_scope
 
-    if sum(map(bool, (village, township, county))) != 1:
-        raise ConfigError("请给出 --village 村、--township 乡镇 或 --county（三者选一）")
+    require_one_scope(village, township, county)
     if year is not None and term:
         raise click.UsageError("--year 和 --term 只能给出一个", ctx)
     app: AppContext = ctx.obj
     options = {"village": village, "township": township, "county": county, "year": year,
                "term": term, "date": date_text, "days": days, "pdf": pdf}  # fmt: skip
     with document_run(app, "yulu-notice", out_dir, options) as run:
-        if county:
-            place = county_place(run.dataset)
-        else:
-            place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
+        place = resolve_scope(run.dataset, village, township, county)
         start = parse_date_option(date_text) or run.today
         job = yulu_job(run, place, term=term, year=year, start=start, days=days)
         from reportgen.documents.yulu_notice import KIND
@@ -378,11 +372,10 @@ def notice_cmd(
         reportgen notice --township 河口乡 --kind project --year 2023 --days 10
         reportgen notice --village 城关镇/王庄村 --kind inclusion-result --date 2023-09-20
     """
-    from reportgen.documents.notices import county_place, make_public_notices
-    from reportgen.places import resolve_place
+    from reportgen.documents.notices import make_public_notices
+    from reportgen.places import require_one_scope, resolve_scope
 
-    if sum(map(bool, (village, township, county))) != 1:
-        raise ConfigError("请给出 --village 村、--township 乡镇 或 --county（三者选一）")
+    require_one_scope(village, township, county)
     options = {
         "village": village,
         "township": township,
@@ -394,10 +387,7 @@ def notice_cmd(
         "pdf": pdf,
     }
     with document_run(app, "notice", out_dir, options) as run:
-        if county:
-            place = county_place(run.dataset)
-        else:
-            place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
+        place = resolve_scope(run.dataset, village, township, county)
         start = parse_date_option(date_text) or run.today
         result = make_public_notices(
             run, place, kinds=list(kinds) or None, start=start, days=days, year=year, pdf=pdf

@@ -8,7 +8,6 @@ import click
 from reportgen.cli.app import AppContext, cli
 from reportgen.cli.options import document_run, out_option, parse_date_option, print_outputs
 from reportgen.dates import cn_date
-from reportgen.errors import ConfigError
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -52,11 +51,9 @@ def ledger_cmd(app: AppContext, village, township, county, kinds, as_of_text, ou
         reportgen ledger --township 河口乡 --kind assets
     """
     from reportgen.documents.ledgers import make_ledgers
-    from reportgen.documents.notices import county_place
-    from reportgen.places import resolve_place
+    from reportgen.places import require_one_scope, resolve_scope
 
-    if sum(map(bool, (village, township, county))) != 1:
-        raise ConfigError("请给出 --village 村、--township 乡镇 或 --county（三者选一）")
+    require_one_scope(village, township, county)
     options = {
         "village": village,
         "township": township,
@@ -65,10 +62,7 @@ def ledger_cmd(app: AppContext, village, township, county, kinds, as_of_text, ou
         "as_of": as_of_text,
     }
     with document_run(app, "ledger", out_dir, options) as run:
-        if county:
-            place = county_place(run.dataset)
-        else:
-            place = resolve_place(run.dataset, village or township, level="村" if village else "乡")
+        place = resolve_scope(run.dataset, village, township, county)
         as_of = parse_date_option(as_of_text) or run.today
         result = make_ledgers(run, place, kinds=list(kinds) or None, as_of=as_of)
         click.echo(f"{place.label}，截至{cn_date(as_of)}：")

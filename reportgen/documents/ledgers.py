@@ -26,7 +26,6 @@ from reportgen.dataset.sheets import PROJECT_ASSET_TYPES, PROJECT_STATUS, PROJEC
 from reportgen.dates import cn_date
 from reportgen.documents.asset_notice import Disposal, write_disposal_notices
 from reportgen.documents.common import DocumentRun
-from reportgen.documents.notices import county_place
 from reportgen.engine import (
     Column,
     OutputEntry,
@@ -36,7 +35,7 @@ from reportgen.engine import (
     write_table_workbook,
 )
 from reportgen.errors import ConfigError
-from reportgen.places import Place, villages_under
+from reportgen.places import Place, county_place, villages_under
 from reportgen.rules.context import RuleContext
 from reportgen.rules.policies import required_area
 

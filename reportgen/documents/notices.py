@@ -41,8 +41,8 @@ from reportgen.engine import (
     write_manifest,
     write_table_workbook,
 )
-from reportgen.errors import ConfigError, PlaceError, ReportgenError
-from reportgen.places import Place, resolve_place, villages_under
+from reportgen.errors import ConfigError, ReportgenError
+from reportgen.places import Place, county_place, resolve_place, villages_under
 
 TEMPLATE = "公文"  # monitoring notices: the GB/T 9704 base
 PROJECT_TEMPLATE = "项目公示公告"  # landscape, an 11-column table
@@ -99,20 +99,6 @@ def township_issuer(settings, place: Place) -> str:
     if place.level == "村":
         return place.township + settings.values["offices.township_suffix"]
     return issuer_of(settings, place)
-
-
-def county_place(dataset) -> Place:
-    """The county of the dataset (its one region of level 县), for `notice --county`."""
-    regions = TABLES["regions"]
-    with dataset.engine.connect() as conn:
-        codes = list(
-            conn.execute(sa.select(regions.c.code).where(regions.c.level == "县")).scalars()
-        )
-    if len(codes) != 1:
-        raise PlaceError(
-            f"数据中应有且只有一个县级区划，现有 {len(codes)} 个：{'、'.join(codes) or '无'}"
-        )
-    return resolve_place(dataset, codes[0], level="县")
 
 
 # ------------------------------------------------------------------------------------------ monitoring

@@ -233,8 +233,7 @@ def make_rosters(run: DocumentRun, township: Place, *, kinds: list[str] | None, 
 
 def demo(run: DocumentRun) -> list[OutputEntry]:
     """The demo: every township's lists as of 2023-09-30 (the end of the example's data)."""
-    from reportgen.documents.notices import county_place
-    from reportgen.places import resolve_place
+    from reportgen.places import county_place, resolve_place
 
     county = county_place(run.dataset)
     codes = sorted({v.parent_code or "" for v in villages_under(run.dataset, county)})

@@ -27,7 +27,7 @@ from reportgen.dataset.store import household_flag_exprs
 from reportgen.documents.aid_notice import NoticePeriod
 from reportgen.documents.common import DocumentRun, StepOutput, yuan
 from reportgen.documents.kind import DocumentKind, KindResult, Part
-from reportgen.documents.notices import county_place, issuer_of
+from reportgen.documents.notices import issuer_of
 from reportgen.documents.privacy import DEFAULT_HEALTH_TERMS, privacy_check
 from reportgen.documents.runner import make_documents
 from reportgen.engine import (
@@ -41,7 +41,7 @@ from reportgen.engine import (
 )
 from reportgen.engine.builtin_specs import OFFICIAL_SAMPLE
 from reportgen.errors import ConfigError
-from reportgen.places import Place, villages_under
+from reportgen.places import Place, county_place, villages_under
 
 TEMPLATE = "雨露计划补助公示"
 ITEM_ID = "yulu"  # the pack's [[student_aid]] id of the 雨露计划 item

@@ -13,6 +13,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from reportgen.generated_text import between, replace_between
+
 BEGIN = "<!-- BEGIN python -m reportgen.rules.docs -->"
 END = "<!-- END python -m reportgen.rules.docs -->"
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "自查规则.md"
@@ -225,15 +227,11 @@ def rules_markdown(policy=None) -> str:
 
 
 def replace_generated(page: str, generated: str) -> str:
-    if BEGIN not in page or END not in page:
-        raise ValueError(f"{PAGE} lacks the markers {BEGIN} / {END}")
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n\n{generated}\n{END}{tail}"
+    return replace_between(page, BEGIN, END, generated)
 
 
 def generated_part(page: str) -> str:
-    return page.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+    return between(page, BEGIN, END)
 
 
 if __name__ == "__main__":
