@@ -9,7 +9,7 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
-from . import assistance, cases_monitoring, cases_students, cases_welfare, households, schools
+from . import assistance, cases_income, cases_monitoring, cases_students, cases_welfare, households, schools
 from .households import Spec
 from .model import (
     COUNTY,
@@ -98,6 +98,7 @@ class Example:
         assistance.add_uninsured(self)
         assistance.add_projects(self)
         assistance.add_project_assets(self)  # draws nothing from the random sequence
+        cases_income.plant(self)  # last: no random draw, nothing before it changes
         self._check()
 
     def background(self, predicate) -> list[Household]:
@@ -192,6 +193,7 @@ class Example:
         cases_welfare.asset_cases(self, add)
         cases_students.aid_cases(self, add)
         cases_students.dropout_cases(self, add)
+        cases_income.income_cases(self, add)
         return out
 
     # --------------------------------------------------------------------------------- output

@@ -145,6 +145,7 @@ class Person:
     work_months: int | None = None
     work_place: str | None = None
     student: Student | None = None
+    school_status: str | None = None  # 在校生状况 (cases_income)
 
     @property
     def age(self) -> int:
@@ -159,7 +160,7 @@ class Person:
             self.id_number, self.household.hid, self.name, self.relation, self.sex,
             self.birth if self.show_birth else None, self.labor, self.health,
             self.disability_grade, self.disability_type, self.insured, self.family_doctor,
-            self.work_months, self.work_place,
+            self.work_months, self.work_place, self.school_status,
         )  # fmt: skip
 
 
@@ -194,6 +195,10 @@ class Household:
     area: float | None = None
     renovation: str | None = None
     water: tuple[float, float, bool] | None = None
+    # 上年家庭年人均纯收入, 人均工资性收入, 人均生产经营性收入 (cases_income)
+    prev_income: float | None = None
+    wage: float | None = None
+    business: float | None = None
     members: list[Person] = field(default_factory=list)
     procedures: list[Procedure] = field(default_factory=list)
     measures: list[tuple[str, str, D]] = field(default_factory=list)
@@ -231,6 +236,7 @@ class Household:
             self.hid, self.village.code, self.head.name, self.head.id_number, self.category,
             self.monitor_type, self.risk_eliminated, self.baodi, self.no_labor, self.income,
             self.phone, *helper, self.relocated, self.grade, self.area, self.renovation, *water,
+            self.prev_income, self.wage, self.business,
         )  # fmt: skip
 
 
