@@ -64,14 +64,52 @@ def plant(ex: Example) -> None:
 
 def income_cases(ex: Example, add: AddCase) -> None:
     S = ex.special
-    add("脱贫人口收入同比下降（I-DROP）", household_key(S["G1"]),
-        f"家庭年人均纯收入 {S['G1'].income:.0f} 元，上年 {S['G1'].prev_income:.0f} 元", True, "G1")
-    add("脱贫人口收入同比下降（I-DROP）", household_key(S["G2"]),
-        f"家庭年人均纯收入 {S['G2'].income:.0f} 元，上年相同", False, "G2")
-    add("收入较低的脱贫人口（I-LOW，低于10,000元）", household_key(S["G3"]), "家庭年人均纯收入 9999 元", True, "G3")
-    add("收入较低的脱贫人口（I-LOW，低于10,000元）", household_key(S["G4"]), "家庭年人均纯收入 10000 元", False, "G4")
-    add("一、二级智力或精神残疾未纳入特困或低保（B-SEVERE-DISABLED）", household_key(S["G5"]),
-        "一名成员二级智力残疾，无兜底类型", True, "G5")
-    add("一、二级智力或精神残疾未纳入特困或低保（B-SEVERE-DISABLED）", household_key(S["G6"]),
-        "一名成员三级智力残疾，无兜底类型", False, "G6")
-    add("残疾未评定等级（B-NO-DISABILITY-GRADE）", household_key(S["G7"]), "一名成员健康状况为残疾，残疾等级未填", True, "G7")
+    add(
+        "脱贫人口收入同比下降（I-DROP）",
+        household_key(S["G1"]),
+        f"家庭年人均纯收入 {S['G1'].income:.0f} 元，上年 {S['G1'].prev_income:.0f} 元",
+        True,
+        "G1",
+    )
+    add(
+        "脱贫人口收入同比下降（I-DROP）",
+        household_key(S["G2"]),
+        f"家庭年人均纯收入 {S['G2'].income:.0f} 元，上年相同",
+        False,
+        "G2",
+    )
+    add(
+        "收入较低的脱贫人口（I-LOW，低于10,000元）",
+        household_key(S["G3"]),
+        "家庭年人均纯收入 9999 元",
+        True,
+        "G3",
+    )
+    add(
+        "收入较低的脱贫人口（I-LOW，低于10,000元）",
+        household_key(S["G4"]),
+        "家庭年人均纯收入 10000 元",
+        False,
+        "G4",
+    )
+    add(
+        "一、二级智力或精神残疾未纳入特困或低保（B-SEVERE-DISABLED）",
+        household_key(S["G5"]),
+        "一名成员二级智力残疾，无兜底类型",
+        True,
+        "G5",
+    )
+    add(
+        "一、二级智力或精神残疾未纳入特困或低保（B-SEVERE-DISABLED）",
+        household_key(S["G6"]),
+        "一名成员三级智力残疾，无兜底类型",
+        False,
+        "G6",
+    )
+    add(
+        "残疾未评定等级（B-NO-DISABILITY-GRADE）",
+        household_key(S["G7"]),
+        "一名成员健康状况为残疾，残疾等级未填",
+        True,
+        "G7",
+    )

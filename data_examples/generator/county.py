@@ -9,7 +9,15 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
-from . import assistance, cases_income, cases_monitoring, cases_students, cases_welfare, households, schools
+from . import (
+    assistance,
+    cases_income,
+    cases_monitoring,
+    cases_students,
+    cases_welfare,
+    households,
+    schools,
+)
 from .households import Spec
 from .model import (
     COUNTY,
