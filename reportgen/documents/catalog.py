@@ -51,7 +51,7 @@ DOCUMENT_KINDS: tuple[KindInfo, ...] = (
              "延缓入学（休学）审批表；已知信息填好、其余留空线 + 名单", "forms",
              ("防止返贫动态监测核查表", "承诺授权书", "公益岗位协议", "延缓入学休学审批表"),
              "reportgen form --kind check --village 城关镇/王庄村 --all", "docs/表单.md", "表单", batch=True),
-    KindInfo("notice", "公示公告", "项目公示/公告、识别纳入/风险消除/兜底户公示", "notices", ("公文", "项目公示公告"),
+    KindInfo("notice", "公示公告", "项目公示/公告、识别纳入/风险消除/兜底户公示，识别纳入/风险消除结果公告（以乡镇名义）", "notices", ("公文", "项目公示公告"),
              "reportgen notice --village 城关镇/王庄村 --date 2023-09-01", "docs/公示公告.md", "公示公告"),
     KindInfo("roster", "乡镇上报名单", "拟纳入防止返贫监测对象名单、整户无劳动能力兜底保障户县级备案名单（以乡镇名义报县，公文格式）+ 名单",
              "rosters", ("公文",), "reportgen roster --township 河口乡 --date 2023-09-30", "docs/公示公告.md", "上报名单"),
