@@ -38,6 +38,7 @@ from reportgen.errors import ConfigError
 from reportgen.places import Place, county_place, villages_under
 from reportgen.rules.context import RuleContext
 from reportgen.rules.policies import required_area
+from reportgen.rules.policies import water_shortfalls as standard_shortfalls
 
 KINDS = ("housing", "water", "projects", "assets")
 TITLES = {"housing": "住房安全排查台账", "water": "饮水安全问题台账", "projects": "项目库台账",
@@ -302,22 +303,24 @@ WATER_COLUMNS = [
 
 
 def water_shortfalls(run: DocumentRun, ctx: RuleContext, h: sa.Row) -> list[tuple[str, str]]:
-    """(tag, words) for each standard the household's water misses — the standards of rule
-    W-WATER (rules/policies.py water_problems), worded by the pack's `[ledgers.water]` texts."""
+    """(tag, words) for each standard the household's water misses — rule W-WATER's standards
+    (rules/policies.py water_shortfalls), worded by the pack's `[ledgers.water]` texts."""
     policy = run.policy
-    dry = {str(c) for c in policy.value("water.dry_areas")}
-    place = ctx.place(h.village_code)
-    key = "water.min_liters_per_day_dry" if (h.village_code in dry or place.township_code in dry) else "water.min_liters_per_day"  # fmt: skip
-    minimum = Decimal(str(policy.value(key)))
-    fetch = Decimal(str(policy.value("water.max_fetch_minutes")))
     out = []
-    if h.water_liters_per_day is not None and h.water_liters_per_day < minimum:
-        words = policy.text("ledgers.water.liters_low", liters=_number(h.water_liters_per_day), minimum=_number(minimum))  # fmt: skip
-        out.append(("liters", words))
-    if h.water_fetch_minutes is not None and h.water_fetch_minutes > fetch:
-        out.append(("fetch", policy.text("ledgers.water.fetch_long", minutes=_number(h.water_fetch_minutes))))  # fmt: skip
-    if h.water_quality_ok is False:
-        out.append(("quality", policy.text("ledgers.water.quality_bad")))
+    for what, value, limit in standard_shortfalls(ctx, h):
+        if what == "quality" or value is None or limit is None:
+            out.append((what, policy.text("ledgers.water.quality_bad")))
+        elif what == "liters":
+            out.append(
+                (
+                    what,
+                    policy.text(
+                        "ledgers.water.liters_low", liters=_number(value), minimum=_number(limit)
+                    ),
+                )
+            )
+        else:
+            out.append((what, policy.text("ledgers.water.fetch_long", minutes=_number(value))))
     return out
 
 

@@ -182,26 +182,39 @@ def rebuilt_area(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # ------------------------------------------------------------------------------ water
-def water_problems(ctx: RuleContext, h) -> list[str]:
-    """What of the household's drinking water is below the pack's standard (empty: none)."""
-    dry = set(ctx.policy.value("water.dry_areas"))
+def water_shortfalls(ctx: RuleContext, h) -> list[tuple[str, Decimal | None, Decimal | None]]:
+    """Each standard of the pack the household's drinking water misses, as (what, the household's
+    figure, the standard): ("liters", L/人/日, the minimum of its area — dry areas per
+    `water.dry_areas`), ("fetch", minutes, the maximum), ("quality", None, None). A blank figure
+    is not judged. The one definition of the water standard (W-WATER, M-SCREEN, the ledger)."""
+    dry = {str(c) for c in ctx.policy.value("water.dry_areas")}
     normal = Decimal(str(ctx.policy.value("water.min_liters_per_day")))
     dry_min = Decimal(str(ctx.policy.value("water.min_liters_per_day_dry")))
     fetch = Decimal(str(ctx.policy.value("water.max_fetch_minutes")))
     place = ctx.place(h.village_code)
     minimum = dry_min if (h.village_code in dry or place.township_code in dry) else normal
-    problems = []
+    out: list[tuple[str, Decimal | None, Decimal | None]] = []
     if h.water_liters_per_day is not None and h.water_liters_per_day < minimum:
-        problems.append(
-            f"人均日用水量{h.water_liters_per_day.normalize():f}升，低于{minimum.normalize():f}升"
-        )
+        out.append(("liters", h.water_liters_per_day, minimum))
     if h.water_fetch_minutes is not None and h.water_fetch_minutes > fetch:
-        problems.append(
-            f"取水往返{h.water_fetch_minutes.normalize():f}分钟，超过{fetch.normalize():f}分钟"
-        )
+        out.append(("fetch", h.water_fetch_minutes, fetch))
     if h.water_quality_ok is False:
-        problems.append("水质不达标")
-    return problems
+        out.append(("quality", None, None))
+    return out
+
+
+def water_problems(ctx: RuleContext, h) -> list[str]:
+    """What of the household's drinking water is below the pack's standard (empty: none)."""
+    words = {
+        "liters": "人均日用水量{value}升，低于{limit}升",
+        "fetch": "取水往返{value}分钟，超过{limit}分钟",
+        "quality": "水质不达标",
+    }
+    return [
+        words[what].format(value=f"{value.normalize():f}" if value is not None else "",
+                           limit=f"{limit.normalize():f}" if limit is not None else "")
+        for what, value, limit in water_shortfalls(ctx, h)
+    ]  # fmt: skip
 
 
 @rule("W-WATER", entity="household")
