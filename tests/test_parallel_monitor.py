@@ -118,7 +118,8 @@ def test_plan_names_files_as_the_single_process_path(run, village_ws):
     from reportgen.config import load_settings
     from reportgen.documents.common import DocumentRun
     from reportgen.documents.monitor_sheet import KIND, SheetJob, select_villages
-    from reportgen.documents.runner import name_plan, unique_name
+    from reportgen.documents.runner import name_plan
+    from reportgen.engine.batch import unique_name
     from reportgen.workspace import open_dataset
 
     used: set[str] = set()

@@ -418,27 +418,31 @@ def roster_row(f: HouseholdFacts, missing: list[str]) -> list:
             ("、".join(missing) or "无") if f.card else "—"]  # fmt: skip
 
 
-def require_card_switch(workspace) -> None:
-    """--poor (and --all) hand the 脱贫人口明白卡 to 脱贫户 not monitored. A template that never reads
-    `card` (a workspace copy made before it) would print them the 申报政策 page alone: refuse."""
+def template_variables(workspace) -> set[str]:
+    """The variables the sheet's template (a workspace copy, or the built-in one) reads."""
     tpl = resolve_word_template(TEMPLATE, workspace)
-    if "card" not in jinja2.meta.find_undeclared_variables(ENV.parse(tpl.body.source)):
-        raise TemplateError(
-            f"模板 {tpl.path} 没有用变量 card：未在监测的脱贫户会只印申报政策明白纸，没有脱贫人口明白卡。"
-            "请重新导出内置模板（reportgen templates export 防止返贫监测明白纸）再改，"
-            "或用 {%p if card %} … {%p endif %} 把明白卡括起来（见 docs/防止返贫监测明白纸.md）。"
-        )
+    return jinja2.meta.find_undeclared_variables(ENV.parse(tpl.body.source))
 
 
-def require_monitored_switch(workspace) -> None:
-    """--all hands a page to households not monitored. A template that never reads `monitored`
-    (a workspace copy made before the switch) would print them the 明白卡 and 帮扶政策: refuse."""
-    tpl = resolve_word_template(TEMPLATE, workspace)
-    if "monitored" not in jinja2.meta.find_undeclared_variables(ENV.parse(tpl.body.source)):
+def require_switches(workspace, *, include_all: bool, poor: bool) -> None:
+    """Refuse a workspace copy of the template made before the switches the run needs: without
+    `monitored`, --all would print every household the 明白卡 and 帮扶政策; without `card`,
+    --poor/--all would print a 脱贫户 the 申报政策 page alone, with no 脱贫人口明白卡."""
+    if not (include_all or poor):
+        return
+    path = resolve_word_template(TEMPLATE, workspace).path
+    used = template_variables(workspace)
+    if include_all and "monitored" not in used:
         raise TemplateError(
-            f"模板 {tpl.path} 没有用变量 monitored 区分正在监测的户和其他户：加 --all 时，"
+            f"模板 {path} 没有用变量 monitored 区分正在监测的户和其他户：加 --all 时，"
             "未在监测的户也会印出明白卡和帮扶政策。请用 {%p if monitored %} … {%p endif %} 把这些部分"
             "括起来（见 docs/防止返贫监测明白纸.md），或重新导出内置模板修改；不加 --all 则只生成正在监测的户。"
+        )
+    if "card" not in used:
+        raise TemplateError(
+            f"模板 {path} 没有用变量 card：未在监测的脱贫户会只印申报政策明白纸，没有脱贫人口明白卡。"
+            "请重新导出内置模板（reportgen templates export 防止返贫监测明白纸）再改，"
+            "或用 {%p if card %} … {%p endif %} 把明白卡括起来（见 docs/防止返贫监测明白纸.md）。"
         )
 
 
@@ -461,10 +465,7 @@ class SheetKind(DocumentKind):
     def check(self, run: DocumentRun, job: SheetJob) -> None:
         application_steps(run.policy)  # a step note the policy cannot place fails before any file
         policy_sections(run.policy)  # and so does a pack without the paper's 帮扶政策
-        if job.include_all:
-            require_monitored_switch(run.settings.workspace)
-        if job.include_all or job.poor:
-            require_card_switch(run.settings.workspace)
+        require_switches(run.settings.workspace, include_all=job.include_all, poor=job.poor)
 
     def plan(self, run: DocumentRun, job: SheetJob, workers: int = 1) -> list[Part]:
         if job.household is not None:

@@ -35,20 +35,11 @@ from reportgen.engine.batch import (
     render_batch,
     render_partition,
     resolve_word_template,
+    unique_name,
 )
 from reportgen.engine.manifest import Failure
 from reportgen.engine.xmltext import count_dropped
 from reportgen.workers import run_partitions, worker_open
-
-
-def unique_name(base: Path, used: set[str]) -> Path:
-    """As render_batch names groups: 王庄村, 王庄村_2 (compared case-insensitively)."""
-    candidate, i = base, 2
-    while candidate.as_posix().lower() in used:
-        candidate = base.with_name(f"{base.stem}_{i}{base.suffix}")
-        i += 1
-    used.add(candidate.as_posix().lower())
-    return candidate
 
 
 def name_plan(plan: list[Part]) -> list[Part]:

@@ -254,6 +254,18 @@ def _write_one(
     return OutputEntry.for_file(final, out_dir, count, group), failures, n
 
 
+def unique_name(base: Path, used: set[str]) -> Path:
+    """`base`, or `base_2`, `base_3`… the first not in `used` (compared case-insensitively, as
+    Windows and macOS compare file names); the name returned is added to `used`. How render_batch
+    names groups and records, and how a partitioned batch names them ahead (documents.runner)."""
+    candidate, i = base, 2
+    while candidate.as_posix().lower() in used:
+        candidate = base.with_name(f"{base.stem}_{i}{base.suffix}")
+        i += 1
+    used.add(candidate.as_posix().lower())
+    return candidate
+
+
 def render_batch(
     template: str | os.PathLike | WordTemplate,
     records: Iterable[dict],
@@ -315,12 +327,7 @@ def render_batch(
 
     def unique(base: Path) -> Path:
         # Two groups with the same display name (two 王庄村) must not overwrite each other.
-        candidate, i = base, 2
-        while candidate.as_posix().lower() in used:
-            candidate = base.with_name(f"{base.stem}_{i}{base.suffix}")
-            i += 1
-        used.add(candidate.as_posix().lower())
-        return candidate
+        return unique_name(base, used)
 
     index = 0
     for gno, (group, grouped) in enumerate(itertools.groupby(records, key), start=1):
