@@ -154,12 +154,7 @@ def publicity_candidates(
         公告, 系统录入) recorded. A procedure past that stage without publicity dates is the
         self-check's finding (M-PUBLICITY), not a notice to print after the fact.
     """
-    h, procs, persons = TABLES["households"], TABLES["monitoring_procedures"], TABLES["persons"]
-    size = (
-        sa.select(sa.func.count())
-        .where(persons.c.household_id == h.c.household_id)
-        .scalar_subquery()
-    )
+    procs = TABLES["monitoring_procedures"]
     pending = sa.and_(
         procs.c.publicity_start.is_(None),
         procs.c.publicity_end.is_(None),
@@ -169,13 +164,25 @@ def publicity_candidates(
         procs.c.announced_on.is_(None),
         procs.c.entered_on.is_(None),
     )
+    period = (procs.c.publicity_start, procs.c.publicity_end)
+    return _listed(run, villages, kind, period, sa.or_(procs.c.publicity_start == day, pending))
+
+
+def _listed(run: DocumentRun, villages: list[Place], kind: NoticeKind, period, where) -> list[Listed]:
+    """The procedures of `kind` in these villages matching `where`, as Listed rows in village and
+    household order; `period`: the two columns that are the notice's recorded start and end."""
+    h, procs, persons = TABLES["households"], TABLES["monitoring_procedures"], TABLES["persons"]
+    size = (
+        sa.select(sa.func.count())
+        .where(persons.c.household_id == h.c.household_id)
+        .scalar_subquery()
+    )
     query = (
         sa.select(procs.c.household_id, procs.c.kind, procs.c.found_on, procs.c.verified_on,
-                  procs.c.publicity_start, procs.c.publicity_end, h.c.head_name, h.c.village_code,
+                  *period, h.c.head_name, h.c.village_code,
                   size.label("size"), h.c.monitor_type, procs.c.risk_types, procs.c.county_approved_on)
         .join(h, h.c.household_id == procs.c.household_id)
-        .where(h.c.village_code.in_([v.code for v in villages]), procs.c.kind == kind.procedure,
-               sa.or_(procs.c.publicity_start == day, pending))
+        .where(h.c.village_code.in_([v.code for v in villages]), procs.c.kind == kind.procedure, where)
         .order_by(h.c.village_code, procs.c.household_id, procs.c.found_on)
     )  # fmt: skip
     with run.dataset.engine.connect() as conn:
@@ -190,25 +197,14 @@ def result_candidates(
     and no later step (系统录入/标注) yet — the notice writes `day` into the data. As for the 公示, a
     procedure past that stage without a 公告日期 is the self-check's finding (M-NO-ANNOUNCE), not a
     notice to print after the fact; one announced on another day belongs to that day's notice."""
-    h, procs, persons = TABLES["households"], TABLES["monitoring_procedures"], TABLES["persons"]
-    size = (
-        sa.select(sa.func.count())
-        .where(persons.c.household_id == h.c.household_id)
-        .scalar_subquery()
-    )
-    query = (
-        sa.select(procs.c.household_id, procs.c.kind, procs.c.found_on, procs.c.verified_on,
-                  procs.c.announced_on, procs.c.announced_on, h.c.head_name, h.c.village_code,
-                  size.label("size"), h.c.monitor_type, procs.c.risk_types, procs.c.county_approved_on)
-        .join(h, h.c.household_id == procs.c.household_id)
-        .where(h.c.village_code.in_([v.code for v in villages]), procs.c.kind == kind.procedure,
-               procs.c.county_approved_on <= day,
-               sa.or_(procs.c.announced_on == day,
-                      sa.and_(procs.c.announced_on.is_(None), procs.c.entered_on.is_(None))))
-        .order_by(h.c.village_code, procs.c.household_id, procs.c.found_on)
+    procs = TABLES["monitoring_procedures"]
+    where = sa.and_(
+        procs.c.county_approved_on <= day,
+        sa.or_(procs.c.announced_on == day,
+               sa.and_(procs.c.announced_on.is_(None), procs.c.entered_on.is_(None))),
     )  # fmt: skip
-    with run.dataset.engine.connect() as conn:
-        return [Listed(*row) for row in conn.execute(query)]  # type: ignore[call-arg]  # start/end: the 公告日期
+    # the 公告日期 is both the recorded start and end of a 结果公告
+    return _listed(run, villages, kind, (procs.c.announced_on, procs.c.announced_on), where)
 
 
 def result_rows(
