@@ -75,14 +75,16 @@ def test_the_county_housing_ledger_lists_the_priority_households_with_their_fact
     assert (listed["H0194"]["状态"], listed["H0194"]["销号"]) == ("改造中", "未销号")
     assert "实施农村危房改造（拆除重建），2022年8月8日落实" in listed["H0194"]["风险和保障记录"]
     assert listed["H0397"]["列入原因"] == "脱贫户、无房户"
+    # and the coverage cases (data_examples K4, K11, K12): a 脱贫户 never assessed, and two 一般农户
+    # with a C-grade house, one being renovated
+    assert listed["H0006"]["发现的问题"].startswith("住房安全等级未填（未鉴定）")
+    assert (listed["H0002"]["状态"], listed["H0003"]["状态"]) == ("未改造", "改造中")
     assert {hid for hid, r in listed.items() if r["销号"] == "未销号"} == {
-        "H0074",
-        "H0194",
-        "H0397",
-    }
+        "H0074", "H0194", "H0397", "H0006", "H0002", "H0003",
+    }  # fmt: skip
     total = total_line(path)
     assert (total["列入户数"], total["C、D、无房户数"], total["已销号"], total["未销号"]) == (
-        len(expected), 3, len(expected) - 3, 3,
+        len(expected), 5, len(expected) - 6, 6,
     )  # fmt: skip
     by_township = [r for r in records(path, "汇总") if r["序号"]]
     assert [r["乡镇"] for r in by_township] == ["城关镇", "河口乡", "石桥镇"]
@@ -169,18 +171,20 @@ def test_water_boundaries_39_and_40_litres_10_and_11_minutes(run, example):
     for hid in ("H0001", "H0003"):
         assert (listed[hid]["状态"], listed[hid]["销号"]) == ("不达标", "未销号"), hid
     assert listed["H0001"]["人均用水量(升)"] == 39 and listed["H0003"]["取水往返(分钟)"] == 11
-    # the example's own cases: 39 L, 11 minutes, bad quality; and two resolved households whose
-    # data record a water risk or a 饮水保障 measure
+    # the example's own cases: 39 L (twice: H0093 is a household whose risk is eliminated, K13),
+    # 11 minutes, bad quality; and two resolved households whose data record a water risk or a
+    # 饮水保障 measure
     assert {h: r["销号"] for h, r in listed.items() if h not in ("H0001", "H0003")} == {
-        "H0040": "未销号", "H0366": "未销号", "H0221": "未销号", "H0267": "已销号", "H0309": "已销号",
+        "H0040": "未销号", "H0093": "未销号", "H0366": "未销号", "H0221": "未销号", "H0267": "已销号",
+        "H0309": "已销号",
     }  # fmt: skip
     assert listed["H0221"]["发现的问题"] == "水质不达标（梳理 二.四.(二).2⑤）"
     assert "饮水保障：改造入户自来水管网，2023年9月8日落实" in listed["H0309"]["风险和保障记录"]
     assert listed["H0309"]["状态"] == "达标" and not listed["H0309"]["发现的问题"]
     total = total_line(example / "输出/饮水" / WATER.format("青山县"))
     assert (total["列入户数"], total["用水量不达标"], total["取水时间超标"], total["已销号"]) == (
-        7,
-        2,
+        8,
+        3,
         2,
         2,
     )

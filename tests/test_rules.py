@@ -86,6 +86,32 @@ CASES = {
         {"0520230006", "0320180003"},
         {"0520220004"},
     ),  # 1 visit / 2×2 课时 vs 2×3 课时
+    # issue 20's checks on imported fields (data_examples/generator/cases_coverage.py, K*, PO*)
+    "H-DOCTOR": (
+        {"413028195805182111"},
+        {"413028195506304334", "413028197102222702"},
+    ),  # 否 vs 是; 一般农户
+    "R-NO-GRADE": ({"H0006"}, {"H0001"}),  # 脱贫户 vs 一般农户, both blank
+    "E-RELOCATED": ({"H0155"}, {"H0041"}),  # 0 vs 1 month of work
+    "P-OVERDUE": ({"QS2023006"}, {"QS2023012"}),  # 实施中, planned end 2023-09-29 vs 09-30
+    "M-NO-ANNOUNCE": (
+        {"H0400", "H0019"},
+        {"H0008", "H0156"},
+    ),  # 11 vs 10 days; none after 148 vs 10 days
+    "M-SCREEN": ({"H0002"}, {"H0003"}),  # C grade 未改造 vs 改造中
+    "M-ELIM-UNSAFE": ({"H0093"}, {"H0096"}),  # 39 vs 40 L
+    "B-NO-LABOUR": ({"H0022"}, {"H0034"}),  # 无劳动力 + 丧失劳动力 vs 无劳动力 + 弱劳动力
+    "B-FLAG": ({"H0350"}, {"H0392"}),  # a 弱劳动力 member vs none
+    "B-LOW-INCOME": ({"H0023"}, {"H0119"}),  # 5,279 vs 5,280 元
+    "B-EDGE-SINGLE": ({"413025198312114721"}, {"413025196607178037"}),  # 三级 智力 vs 三级 肢体
+    "A-SHORT": ({"0520220001"}, {"0320180001"}),  # 399.99 vs 400.00 元 a term
+    "J-SUBSIDY": ({"413025198507248412"}, {"413028196501027205"}),  # 799 vs 800 元 a month
+    "P-UNPAID": ({"QS2023002"}, {"QS2023001"}),  # 已完工, 85 % paid vs 已验收, all paid
+    "P-FUNDS-DOWN": (
+        set(),
+        {"county"},
+    ),  # 2023 above 2022 (the rise is the only case one county has)
+    "P-ASSET": ({"QS2023002"}, {"QS2023010"}),  # 经营性资产 未确权 vs 确权 and 移交
 }
 
 

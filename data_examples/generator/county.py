@@ -11,6 +11,7 @@ from stdnum.cn import ric
 
 from . import (
     assistance,
+    cases_coverage,
     cases_income,
     cases_monitoring,
     cases_students,
@@ -107,6 +108,7 @@ class Example:
         assistance.add_projects(self)
         assistance.add_project_assets(self)  # draws nothing from the random sequence
         cases_income.plant(self)  # last: no random draw, nothing before it changes
+        cases_coverage.plant(self)  # the same
         self._check()
 
     def background(self, predicate) -> list[Household]:
@@ -202,6 +204,7 @@ class Example:
         cases_students.aid_cases(self, add)
         cases_students.dropout_cases(self, add)
         cases_income.income_cases(self, add)
+        cases_coverage.coverage_cases(self, add)
         return out
 
     # --------------------------------------------------------------------------------- output
