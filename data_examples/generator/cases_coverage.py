@@ -333,3 +333,19 @@ def coverage_cases(ex: Example, add: AddCase) -> None:
             finding,
             "",
         )
+
+
+def school_age_cases(ex: Example, add: AddCase) -> None:
+    """D-NOT-FOUND: members of 脱贫/监测/兜底 households without a school record — the one of
+    compulsory age (6–15 full years on 2023-09-30, 在校生状况 辍学, planted by cases_income) and the
+    oldest below it."""
+    enrolled = {s.id_number for s in ex.students}
+    rows = [(p.age, p) for h in ex.households if h.category == "脱贫户" or h.monitored or h.baodi
+            for p in h.members if p.id_number not in enrolled and p.age <= 15]  # fmt: skip
+    oldest_below = min((p for a, p in rows if a < 6), key=lambda p: p.birth)
+    for age, p in sorted(rows, key=lambda r: r[1].birth):
+        if age >= 6 or p is oldest_below:
+            status = f"，在校生状况 {p.school_status}" if p.school_status else "，在校生状况未填"
+            add("疑似辍学：义务教育年龄无学籍（D-NOT-FOUND，6—15周岁）",
+                f"证件号码 {p.id_number}（{p.name}，户 {p.household.hid}）",
+                f"{p.household.category}成员，出生 {p.birth}，{age} 周岁，无学籍、无辍学登记{status}", age >= 6)  # fmt: skip

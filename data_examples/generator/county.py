@@ -205,6 +205,7 @@ class Example:
         cases_students.dropout_cases(self, add)
         cases_income.income_cases(self, add)
         cases_coverage.coverage_cases(self, add)
+        cases_coverage.school_age_cases(self, add)
         return out
 
     # --------------------------------------------------------------------------------- output
