@@ -111,7 +111,10 @@ def records(path: Path, sheet: str | None = None) -> list[dict]:
     rows = workbook_rows(path, sheet)
     start = next(i for i, r in enumerate(rows) if r and r[0] in HEADS)
     head = rows[start]
-    return [dict(reversed(list(zip(head, r)))) | {"_cells": r} for r in rows[start + 1 :]]
+    data = rows[start + 1 :]
+    if len(data) == 1 and data[0][0] == "无" and not any(data[0][1:]):
+        return []  # an empty list prints “无” (engine/xlsx_list.py)
+    return [dict(reversed(list(zip(head, r)))) | {"_cells": r} for r in data]
 
 
 @cache

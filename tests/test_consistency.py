@@ -323,7 +323,9 @@ def test_problem_list_names_and_dates_are_the_data(county):
     dated = 0
     for rule, (_, key_head, rows) in county.problems().items():
         for r in rows:
-            key, name, hid, where, detail = r["_cells"][3], r["名称"], r["_cells"][5], r["地点/学校"], r["问题说明"]  # fmt: skip
+            # a household's sheet has its 户编号 once, as the key; the others have a 户编号 column
+            hid = r["_cells"][3] if key_head == "户编号" else r["户编号"]
+            key, name, where, detail = r["_cells"][3], r["名称"], r["地点/学校"], r["问题说明"]
             same = bad.about(f"problem list {rule}", f"{key} {name}")
             if key_head == "户编号":
                 h = households[key]

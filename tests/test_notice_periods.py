@@ -264,5 +264,7 @@ def test_the_demo_shows_the_refused_notice_and_the_report_the_same_dates(tmp_pat
     )
     assert "H0204 王永刚 2023年9月1日至2023年9月4日（共4天）" in result.output
     book = load_workbook(tmp_path / "demo" / "自查报告" / "青山县_2023年第三季度_自查问题清单.xlsx")
-    rows = [r for r in book["公示少于5天或无公示记录"].iter_rows(values_only=True) if "H0204" in r]
-    assert [r[6] for r in rows] == ["识别纳入公示2023年9月1日至2023年9月4日，共4天（不少于5天）"]
+    sheet = book["公示少于5天或无公示记录"]
+    detail = [c.value for c in sheet[3]].index("问题说明")
+    rows = [r for r in sheet.iter_rows(values_only=True) if "H0204" in r]
+    assert [r[detail] for r in rows] == ["识别纳入公示2023年9月1日至2023年9月4日，共4天（不少于5天）"]

@@ -277,7 +277,10 @@ def test_second_quarter_says_what_was_fixed(run, workspace, monkeypatch):
     assert summary["H-UNINSURED"] == (0, 0, 0, 1)
     resolved = [r[1:4] for r in wb["已整改"].iter_rows(min_row=4, values_only=True)]
     assert ("H-UNINSURED", "脱贫人口、监测对象未参加基本医疗保险", mask_ids(HEAD_A)) in resolved
-    status = {r[3]: r[7] for r in wb[builtin_rules()["M-UNMONITORED"].title_text(load_policy("henan-2023"))].iter_rows(min_row=4, values_only=True)}  # fmt: skip
+    sheet = wb[builtin_rules()["M-UNMONITORED"].title_text(load_policy("henan-2023"))]
+    head = [c.value for c in sheet[3]]
+    assert head.count("户编号") == 1  # the key column: not repeated
+    status = {r[head.index("户编号")]: r[head.index("与上次自查相比")] for r in sheet.iter_rows(min_row=4, values_only=True)}  # fmt: skip
     assert status == {"H003": "新增"}
 
     # a quarter's run replaces the quarter's earlier ones: two runs, and the comparison is unchanged

@@ -289,9 +289,11 @@ declare_template(
 
 
 # --------------------------------------------------------------------------------- ledger
+# 序号, 学籍号 and 姓名 first: the printed ledger continues on following pages (24 columns do not
+# fit a page at 9 pt) and repeats these there (engine/xlsx_print.py)
 LEDGER_COLUMNS = [
-    Column("序号", 5, "int"), Column("乡镇", 8), Column("学校", 16), Column("年级班级", 9),
-    Column("学籍号", 12), Column("姓名", 7), Column("监护人", 7), Column("监护人电话", 12),
+    Column("序号", 5, "int"), Column("学籍号", 12), Column("姓名", 7), Column("乡镇", 8), Column("学校", 16),
+    Column("年级班级", 9), Column("监护人", 7), Column("监护人电话", 12),
     Column("户类型", 9), Column("所在村", 12), Column("辍学原因", 14), Column("发现日期", 11, "date"),
     Column("当前状态", 8), Column("劝返次数", 5, "int"), Column("最近劝返日期", 11, "date"),
     Column("最近劝返结果", 8), Column("是否报县", 5), Column("报县日期", 11, "date"),
@@ -344,8 +346,8 @@ def ledger_row(
         return day if day is not None and day <= as_of else None
 
     return [
-        no, case.school_township or NO_TOWNSHIP, case.school, f"{case.grade}{case.class_name}",
-        case.student_no, case.name, case.guardian_name or "", case.guardian_phone or "",
+        no, case.student_no, case.name, case.school_township or NO_TOWNSHIP, case.school,
+        f"{case.grade}{case.class_name}", case.guardian_name or "", case.guardian_phone or "",
         hh.category_text if hh else "", f"{hh.township}{hh.village}" if hh else "", case.reason,
         case.found_on, case.status, len(attempts), last.date if last else None,
         last.result if last else "", "是" if reported else "否", known(case.reported_county_on),

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 
 from reportgen.documents.report_blocks import mask_ids
-from reportgen.engine import cndate
-from reportgen.engine.xlsx_bulk import BulkSheet
+from reportgen.engine import cndate, xlsx_print
+from reportgen.engine.xlsx_bulk import LINE_POINTS, BulkSheet, text_lines
+from reportgen.engine.xlsx_list import header_height
 
 if TYPE_CHECKING:
     from reportgen.documents.selfcheck import SelfCheck
@@ -57,6 +58,7 @@ class _Book:
         self.footer = footer
         self.full_ids = full_ids
         self.used: set[str] = set()
+        self.sheets: list[tuple[BulkSheet, list[str], str, str, bool]] = []
         base = {"font_name": "宋体", "font_size": 11, "border": 1, "valign": "vcenter"}
         self.title = self.wb.add_format(
             {"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"}
@@ -80,11 +82,6 @@ class _Book:
         landscape: bool = False,
     ):
         ws = self.wb.add_worksheet(sheet_name(name, self.used), worksheet_class=BulkSheet)
-        ws.set_paper(9)
-        ws.set_landscape() if landscape else ws.set_portrait()
-        ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&L&8" + self.footer.replace("&", "&&") + "&R&9第 &P 页 共 &N 页")
         for i, (_, width) in enumerate(columns):
             ws.set_column(i, i, width)
         ws.widths = [width for _, width in columns]  # for the wrapped rows' heights
@@ -93,12 +90,21 @@ class _Book:
         ws.write_string(1, 0, note, self.note)
         for i, (header, _) in enumerate(columns):
             ws.write_string(2, i, header, self.head)
-        ws.repeat_rows(0, 2)
         ws.freeze_panes(3, 0)
+        self.sheets.append((ws, [h for h, _ in columns], title, note, landscape))
         return ws
 
     def row(self, ws, r: int, values: list[Any], kinds: str) -> None:
-        """kinds: one letter per value — t text, c centred text, i integer."""
+        """kinds: one letter per value — t text, c centred text, i integer. A row whose wrapped
+        text takes more than one line gets its height (viewers do not all grow it themselves)."""
+        lines = max((text_lines(str(v), w) for v, k, w in zip(values, kinds, ws.widths)
+                     if k == "t" and isinstance(v, str) and v), default=1)  # fmt: skip
+        if lines > 1:
+            ws.set_row(r, lines * LINE_POINTS)
+        for c, v in enumerate(values):  # codes the columns must fit on one line (BulkSheet.widen)
+            units = xlsx_print.unbreakable_units(v)
+            if units > ws.unbreakable.get(c, 0):
+                ws.unbreakable[c] = units
         for c, (v, k) in enumerate(zip(values, kinds)):
             if k == "i":
                 ws.write_number(r, c, int(v or 0), self.int)
@@ -117,6 +123,14 @@ class _Book:
         return text if self.full_ids else mask_ids(text)
 
     def close(self) -> None:
+        """Each sheet's print set-up (engine/xlsx_print.py), from its widths once the rows have
+        widened the columns that hold IDs and dates, then the file."""
+        for ws, headers, title, note, landscape in self.sheets:
+            widths = ws.widen(ws.widths or [])
+            header_height(ws, 2, headers, widths)
+            xlsx_print.apply(ws, widths, headers, title_rows=(0, 2), header_rows=(2, 2), title=title,
+                             footer=self.footer, last_row=ws.dim_rowmax or 2, note=note,
+                             landscape=landscape)  # fmt: skip
         self.wb.close()
 
 
@@ -239,11 +253,14 @@ def _by_area(book: _Book, report: SelfCheck) -> None:
     chart.set_title(
         {"name": f"自查问题数（按规则、{level}）", "name_font": {"name": "黑体", "size": 14}}
     )
-    chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体", "size": 9}})
-    chart.set_x_axis({"name": "问题数", "major_gridlines": {"visible": True}, "min": 0,
-                      "num_font": {"name": "宋体", "size": 9}})  # fmt: skip
+    # every rule labelled (a category axis otherwise skips labels when they crowd), and whole
+    # numbers on the count axis (an automatic axis of small counts steps by 0.5)
+    most = max((len(report.of_rule(r.id)) for r in hit), default=0)  # the longest bar
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"name": "宋体", "size": 9}})
+    chart.set_x_axis({"name": "问题数", "major_gridlines": {"visible": True}, "min": 0, "num_format": "0",
+                      "major_unit": max(1, -(-most // 10)), "num_font": {"name": "宋体", "size": 9}})  # fmt: skip
     chart.set_legend({"position": "top", "font": {"name": "宋体", "size": 10}})
-    chart.set_size({"width": 900, "height": max(300, 120 + 18 * len(rows))})
+    chart.set_size({"width": 900, "height": max(300, 120 + 24 * len(rows))})
     ws.set_h_pagebreaks([total_row + 1])  # the chart prints on a page of its own
     ws.insert_chart(total_row + 2, 0, chart)
 
@@ -253,16 +270,17 @@ def _rule_sheet(book: _Book, report: SelfCheck, rule, source: str) -> None:
     items = report.of_rule(rule.id)
     key_header = {"household": "户编号", "person": "证件号码", "student": "学籍号", "project": "项目编号",
                   "dropout_case": "学籍号", "township": "区划代码"}.get(rule.entity, "编号")  # fmt: skip
-    columns = [("序号", 6), ("乡镇", 10), ("地点/学校", 22), (key_header, 21), ("名称", 12), ("户编号", 10),
-               ("问题说明", 60), ("与上次自查比", 12)]  # fmt: skip
+    own = key_header == "户编号"  # the key is the household: no second 户编号 column
+    columns = [("序号", 6), ("乡镇", 10), ("地点/学校", 22), (key_header, 21 if not own else 10), ("名称", 12),
+               *([] if own else [("户编号", 10)]), ("问题说明", 60), ("与上次自查相比", 16)]  # fmt: skip
     note = f"{rule.id}｜{rule.group}｜{rule.severity}｜{source} {rule.seed}｜共{len(items)}条｜{_note(report, book)}"
     ws = book.sheet(rule.title, rule.title, note, columns, landscape=True)
     names = report.township_names
     book.rows(ws, 3, (
-        [i, names.get(f.township, ""), f.place, book.ids(f.key), f.name, f.household or "", book.ids(f.detail),
-         report.status(f)]
+        [i, names.get(f.township, ""), f.place, book.ids(f.key), f.name,
+         *([] if own else [f.household or ""]), book.ids(f.detail), report.status(f)]
         for i, f in enumerate(items, start=1)
-    ), "iccccctc")  # fmt: skip
+    ), "icccc" + ("" if own else "c") + "tc")  # fmt: skip
     ws.autofilter(2, 0, 2 + len(items), len(columns) - 1)
 
 

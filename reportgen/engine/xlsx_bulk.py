@@ -24,6 +24,8 @@ from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
+from reportgen.dates import cn_date
+from reportgen.engine.xlsx_print import unbreakable_units
 from reportgen.engine.xmltext import drop_surrogates
 
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -98,6 +100,8 @@ class BulkSheet(Worksheet):
         self._bulk: IO[str] | None = None  # temporary file of <row> XML
         self._bulk_first = -1
         self.widths: list[float] | None = None  # the columns' widths, if add_rows is not given them
+        # per column, the widest value that must not break inside (engine/xlsx_print.py)
+        self.unbreakable: dict[int, float] = {}
 
     def add_rows(
         self,
@@ -129,16 +133,38 @@ class BulkSheet(Worksheet):
         ]
         width = len(cols)
         search = _NEEDS_ESCAPE.search
+        # text columns, for the values that must not break: (column, width so far)
+        need = self.unbreakable
+        texts = [(c, (widths[c] if widths and c < len(widths) else 8.43), kind == "date")
+                 for c, (kind, _) in enumerate(columns) if kind in ("text", "cndate", "date")]  # fmt: skip
         r, chunk = first, []
         for values in rows:
             n = str(r + 1)
             if len(values) < width:
                 values = [*values, *[None] * (width - len(values))]
+            for c, room, numeric_date in texts:
+                v = values[c]
+                if not v:
+                    continue
+                if type(v) is str:
+                    if len(v) * 2 + 1.5 <= max(room, need.get(c, 0)):
+                        continue  # fits whatever it is
+                    units = unbreakable_units(v)
+                elif isinstance(v, dt.date):  # yyyy-mm-dd, or 2023年9月1日 as text
+                    units = 11.5 if numeric_date else unbreakable_units(cn_date(v))
+                else:
+                    continue
+                if units > max(room, need.get(c, 0)):
+                    need[c] = units
             lines = 1
             for c, room in wrapped:
                 v = values[c]
-                if type(v) is str and (len(v) * 2 > room - 1.5 or "\n" in v):
-                    lines = max(lines, text_lines(v, room))
+                if (
+                    type(v) is str
+                    and (len(v) * 2 > room - 1.5 or "\n" in v)
+                    and not unbreakable_units(v)
+                ):
+                    lines = max(lines, text_lines(v, room))  # (a code is widened for, not wrapped)
             if lines > 1:
                 cells = [f'<row r="{n}" ht="{lines * LINE_POINTS:g}" customHeight="1">']
             else:
@@ -174,6 +200,16 @@ class BulkSheet(Worksheet):
             if self.dim_rowmin is None:
                 self.dim_rowmin, self.dim_colmin = first, 0
         return r
+
+    def widen(self, widths: Sequence[float]) -> list[float]:
+        """`widths` with each column widened to its widest unbreakable value (IDs, phones,
+        dates: `add_rows` notes them), set on the sheet; returns the widths the sheet now has."""
+        out = list(widths)
+        for c, units in self.unbreakable.items():
+            if c < len(out) and units > out[c]:
+                out[c] = units
+                self.set_column(c, c, units)
+        return out
 
     def _write_rows(self) -> None:
         if self._bulk is None:

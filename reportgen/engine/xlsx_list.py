@@ -11,7 +11,8 @@ from typing import Any
 
 import xlsxwriter
 
-from reportgen.engine.xlsx_bulk import BulkSheet
+from reportgen.engine import xlsx_print
+from reportgen.engine.xlsx_bulk import LINE_POINTS, BulkSheet, text_lines
 from reportgen.engine.xmltext import clean, drop_surrogates, verify_package
 
 FIXED_CREATED = dt.datetime(2023, 1, 1, 0, 0, 0)
@@ -64,12 +65,22 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
+def header_height(ws, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+    """Give a header row whose wrapped headers take more than one line the height they need (a
+    header is never cut: "应享金额（元/年）" in a narrow column is two lines)."""
+    lines = max((text_lines(h, w) for h, w in zip(headers, widths)), default=1)
+    if lines > 1:
+        ws.set_row(row, lines * LINE_POINTS + 2)
+
+
 def write_table_workbook(
     path: str | os.PathLike, sheets: Sequence[Sheet], *, footer: str | None = None
 ) -> Path:
-    """Write list sheets to `path` (atomically): bold header, column widths, frozen header, autofilter,
-    A4 print setup with repeated header rows and page numbers; `footer` (e.g. data source and
-    generation date) is printed small at the bottom left of every page. Rows go through a
+    """Write list sheets to `path` (atomically): bold header, column widths (widened to fit IDs,
+    phones and dates on one line), frozen header, autofilter, "无" in an empty list, and the A4
+    print set-up of engine/xlsx_print.py (orientation and scale from the widths, text ≥ 9 pt,
+    repeated header rows, page numbers); `footer` (e.g. data source and generation date) is
+    printed small at the bottom left of every page. Rows go through a
     temporary file as ready XML (engine/xlsx_bulk.py), so 150,000-row lists stay at a few tens of
     MB. Output is byte-identical for identical input. Text is always a text cell (never a formula,
     whatever it starts with); control characters are written as Excel writes them (_xHHHH_), and
@@ -101,25 +112,18 @@ def write_table_workbook(
         head_fmt = wb.add_format(
             {**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#D9D9D9"}
         )
+        none_fmt = wb.add_format({**base, "align": "center"})
         fmts = {kind: wb.add_format({**base, "num_format": nf}) for kind, nf in _FORMATS.items()}
         fmts["text"] = wb.add_format({**base, "text_wrap": True})
         fmts["cndate"] = fmts["text"]
         used: set[str] = set()
         for sheet in sheets:
             ws = wb.add_worksheet(_sheet_name(sheet.name, used), worksheet_class=BulkSheet)
-            ws.set_paper(9)
-            ws.set_landscape() if sheet.landscape else ws.set_portrait()
-            ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-            ws.fit_to_pages(1, 0)
-            foot = (
-                "&L&8" + footer.replace("&", "&&") + "&R&9第 &P 页 共 &N 页"
-                if footer
-                else "&C&9第 &P 页 共 &N 页"
-            )
-            ws.set_footer(foot)
             ncols = len(sheet.columns)
-            for i, col in enumerate(sheet.columns):
-                ws.set_column(i, i, col.width)
+            widths = [col.width for col in sheet.columns]
+            headers = [col.header for col in sheet.columns]
+            for i, width in enumerate(widths):
+                ws.set_column(i, i, width)
             r = 0
             if sheet.title:
                 ws.set_row(r, 28)
@@ -134,11 +138,20 @@ def write_table_workbook(
             header_row = r
             for i, col in enumerate(sheet.columns):
                 ws.write_string(r, i, drop_surrogates(col.header), head_fmt)
-            ws.repeat_rows(0, header_row) if header_row else ws.repeat_rows(header_row)
             ws.freeze_panes(header_row + 1, 0)
             r += 1
             columns = [(c.kind, fmts.get(c.kind, fmts["text"])) for c in sheet.columns]
-            r = ws.add_rows(r, sheet.rows, columns, [c.width for c in sheet.columns])
+            r = ws.add_rows(r, sheet.rows, columns, widths)
+            if r == header_row + 1:  # an empty list says so, in print too
+                ws.add_rows(r, [["无"]], [("text", none_fmt)] * ncols)
+                if ncols > 1:  # the cells are the bulk row's; this adds the merge
+                    ws.merge_range(r, 0, r, ncols - 1, "无", none_fmt)
+                r += 1
+            widths = ws.widen(widths)
+            header_height(ws, header_row, headers, widths)
+            xlsx_print.apply(ws, widths, headers, title_rows=(0, header_row) if header_row else None,
+                             header_rows=(header_row, header_row), title=sheet.title or sheet.name,
+                             footer=footer, last_row=r - 1, note=sheet.note, landscape=sheet.landscape)  # fmt: skip
             ws.autofilter(header_row, 0, max(r - 1, header_row), max(ncols - 1, 0))
         wb.close()
         verify_package(tmp)
