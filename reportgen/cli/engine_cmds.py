@@ -114,7 +114,7 @@ def templates_check(ctx: click.Context, file: str, as_name: str | None) -> None:
 @cli.command("doctor")
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
-    """检查运行环境：LibreOffice（生成 PDF）、中文字体、pdftoppm、正在使用的数据库、并行生成。"""
+    """检查运行环境：LibreOffice（生成 PDF）、中文字体（文书要的字体和本机实际用的字体）、pdftoppm、正在使用的数据库、并行生成。"""
     from reportgen.engine.pdf import environment_checks
 
     checks = environment_checks()
@@ -125,6 +125,8 @@ def doctor(ctx: click.Context) -> None:
         missing += 0 if c.ok else 1
         need = f"（用于{c.required_for}）" if c.required_for else ""
         click.echo(f"{mark} {c.name}{need}：{c.detail}")
+    for line in _font_lines(ctx):
+        click.echo(line)
     click.echo(db_line)
     click.echo(_parallel_line())
     if missing:
@@ -133,6 +135,21 @@ def doctor(ctx: click.Context) -> None:
         )
     else:
         click.echo("\n环境完整。")
+
+
+def _font_lines(ctx: click.Context) -> list[str]:
+    """The fonts the built-in (and the workspace's own) templates ask for, and the faces used."""
+    from reportgen.engine.fonts import font_lines
+    from reportgen.paths import builtin_templates_dir
+
+    folders = [builtin_templates_dir()]
+    try:
+        own = ctx.obj.settings().workspace / "templates"
+        if own.is_dir():
+            folders.append(own)
+    except Exception:  # noqa: BLE001 - doctor must report, not fail (no workspace here)
+        pass
+    return font_lines(folders)[0]
 
 
 def _parallel_line() -> str:
