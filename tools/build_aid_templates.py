@@ -22,17 +22,33 @@ CARD_PAGE = od.PageSetup(
     top=18, bottom=16, left=20, right=20, lines=44, chars=40, body_pt=12, footer=8, header=10
 )
 S = od.STYLE_IDS
+BODY_LINE = 20  # points: the 小四 (12 pt) body's fixed line height
+TABLE_LINE = 14  # points: the 五号 (10.5 pt) table text's
 NO_INDENT = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
 
 
 def _card_styles() -> str:
-    """The official styles with 1.4 line spacing by default (a card has no line grid)."""
+    """The official styles with fixed line heights (a card has no line grid): 20 pt lines for the
+    小四 body, 30 pt for the title, so that a card takes the same room whatever face stands in for
+    仿宋 (od.exact_line)."""
     styles = od.styles_xml(CARD_PAGE)
     anchor = '<w:widowControl w:val="0"/><w:jc w:val="both"/>'
-    assert anchor in styles, "officialdoc.styles_xml changed: update the card line spacing"
+    title = '<w:spacing w:after="579"/>'
+    assert anchor in styles and title in styles, (
+        "officialdoc.styles_xml changed: update the card line spacing"
+    )
+    styles = styles.replace(title, od.exact_line(BODY_LINE + 10, after=200))
+    # table text in 五号 (10.5 pt) on 14 pt lines: a card's tables (eight members, ten measures)
+    # must leave the page room on the worst record
+    for style in ("a-table", "a-table-header"):
+        block = re.search(rf'<w:style [^>]*w:styleId="{style}">.*?</w:style>', styles).group(0)  # type: ignore[union-attr]
+        small = block.replace(od.exact_line(16), od.exact_line(TABLE_LINE)).replace(
+            '<w:sz w:val="24"/><w:szCs w:val="24"/>', '<w:sz w:val="21"/><w:szCs w:val="21"/>'
+        )
+        assert small != block, f"officialdoc.styles_xml changed: update the card's {style}"
+        styles = styles.replace(block, small)
     return styles.replace(
-        anchor,
-        '<w:widowControl w:val="0"/><w:spacing w:line="336" w:lineRule="auto"/><w:jc w:val="both"/>',
+        anchor, f'<w:widowControl w:val="0"/>{od.exact_line(BODY_LINE)}<w:jc w:val="both"/>'
     )
 
 
@@ -167,7 +183,9 @@ def aid_notice(path: Path) -> None:
     header = row(
         [cell(h, w, style=S["table_header"], shade="E7EEF7") for h, w in cols], header=True
     )
-    term_row = row([cell("{{ t.term }}", total, span=len(cols), style=S["table_header"], align="left")])
+    term_row = row(
+        [cell("{{ t.term }}", total, span=len(cols), style=S["table_header"], align="left")]
+    )
     item_row = row(
         [
             cell(c, w, style=S["table"])
@@ -286,18 +304,18 @@ def monitor_sheet(path: Path) -> None:
     )
     measures = _tr_table(
         [
-            ("序号", 800),
-            ("措施类别", 1800),
-            ("措施内容", width - 800 - 1800 - 2400),
-            ("落实日期", 2400),
+            ("序号", 600),
+            ("措施类别", 1100),
+            ("措施内容", width - 600 - 1100 - 2000),  # 27 characters on a line
+            ("落实日期", 2000),  # 2023年12月31日 on one line
         ],
         "x in measures",
         ["{{ loop.index }}", "{{ x.category }}", "{{ x.content }}", "{{ x.date }}"],
     )
     small = {"size_pt": 10.5}
 
-    def tight(runs, **opts):
-        return para(runs, ppr_extra='<w:spacing w:line="252" w:lineRule="auto"/>', **opts)
+    def tight(runs, **opts):  # 10.5 pt policy text: 14 pt lines
+        return para(runs, ppr_extra=od.exact_line(14), **opts)
 
     # How to apply, with the 一码通 QR code beside it (not below: page 2 must stay one page). The
     # national hotline (policy monitoring.hotline, 12317: the 防止返贫监测和乡村振兴咨询服务平台 of
@@ -325,7 +343,11 @@ def monitor_sheet(path: Path) -> None:
     ]
     qr_cell = [
         para("{%p if qr %}"),
-        tight([run("{{ qr }}")], align="center"),
+        para(
+            [run("{{ qr }}")],
+            align="center",
+            ppr_extra='<w:spacing w:line="240" w:lineRule="auto"/>',
+        ),  # a picture: not exact
         tight([run("{{ qr_text }}", size_pt=9)], align="center"),
         para("{%p endif %}"),
     ]
@@ -351,9 +373,14 @@ def monitor_sheet(path: Path) -> None:
         _plain("表中“＿＿＿＿”处为数据中没有的信息，请核实后如实填写，不得代填。", style=S["note"]),
         para(""),
         _plain("户主（签字）：＿＿＿＿＿　帮扶责任人（签字）：＿＿＿＿＿　日期：＿＿＿＿＿"),
-        para([run(raw='<w:br w:type="page"/>')]),
+        # the break's own line is 1 pt high: it never pushes a full card's last line over
+        para([run(raw='<w:br w:type="page"/>')], ppr_extra=od.exact_line(1)),
     ]  # fmt: skip
-    paper_title = para("防止返贫监测申报政策和帮扶政策明白纸", style=S["title"], ppr_extra='<w:spacing w:after="120"/>')
+    paper_title = para(
+        "防止返贫监测申报政策和帮扶政策明白纸",
+        style=S["title"],
+        ppr_extra='<w:spacing w:after="120"/>',
+    )
     # Nothing here says the household is monitored: only who it is, so the page can be handed out.
     declaration_head = [
         para("防止返贫监测申报政策明白纸", style=S["title"]),
@@ -563,7 +590,7 @@ def project_notice(path: Path) -> None:
             cell([para([run(f"{{{{ r.{k} }}}}", **five)], style=S["table"])], w)
             for k, w in zip(keys, widths)
         ],
-        cant_split=False,
+        cant_split=True,  # a project's row (its funds take up to ten lines) never splits between pages
     )
     end = row([cell("{%tr endfor %}", width, span=len(widths), style=S["table"])])
     grid = table([header, start, data, end], widths, style="a-grid")
