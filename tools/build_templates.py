@@ -27,14 +27,22 @@ def official_docx(path: Path, title: str = "公文") -> None:
     prints a 公文 of its own, such as 雨露计划补助公示, starts as a copy under its own name)."""
     width = od.A4_OFFICIAL.text_width_twips
     s = od.STYLE_IDS
+    # each column as wide as the data's `table.widths` say (relative units, over the text width);
+    # without them the columns share the width equally (engine/docx_repair.fix_dynamic_grids)
+    given = "table.widths is defined and table.widths"
+    sized = (
+        f'<w:tcW w:w="{{% if {given} %}}{{{{ (table.widths[loop.index0] * {width} // (table.widths|sum))|int }}}}'
+        f'{{% else %}}0{{% endif %}}" w:type="{{% if {given} %}}dxa{{% else %}}auto{{% endif %}}"/>'
+    )
+    auto = '<w:tcW w:w="0" w:type="auto"/>'
     hdr = [
         cell([para("{%tc for h in table.columns %}", style=s["table_header"])], 0),
-        cell([para("{{ h }}", style=s["table_header"])], 0),
+        cell([para("{{ h }}", style=s["table_header"])], 0).replace(auto, sized),
         cell([para("{%tc endfor %}", style=s["table_header"])], 0),
     ]
     data = [
         cell([para("{%tc for v in r %}", style=s["table"])], 0),
-        cell([para("{{ v }}", style=s["table"])], 0),
+        cell([para("{{ v }}", style=s["table"])], 0).replace(auto, sized),
         cell([para("{%tc endfor %}", style=s["table"])], 0),
     ]
     one = [cell([para("{%tr for r in table.rows %}", style=s["table"])], width, span=3)]

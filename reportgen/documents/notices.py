@@ -41,6 +41,7 @@ from reportgen.engine import (
     write_manifest,
     write_table_workbook,
 )
+from reportgen.engine import officialdoc as od
 from reportgen.errors import ConfigError, ReportgenError
 from reportgen.places import Place, county_place, resolve_place, villages_under
 
@@ -503,8 +504,8 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
             keys = [i.household_id for i in listed]
             columns = ["序号"] + (["村"] if with_village else []) + [
                 "户主", "家庭人口", "监测类型", "风险类型", "县级审批日期"]  # fmt: skip
-            widths = [6] + ([10] if with_village else []) + [12, 10, 16, 26, 18]
-            excel_columns = [Column(c, w * 1.2) for c, w in zip(columns, widths)]
+            widths = notice_widths(with_village)
+            excel_columns = [Column(c, w * 1.2) for c, w in zip(columns, excel_widths(with_village))]
             word_label = "公告日期"
             # in the township's name, posted in the village (seed 三.一.(二).2③ 六是结果公告)
             issued_by = township_issuer(settings, place)
@@ -533,8 +534,8 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
             keys = [i.household_id for i in listed]
             columns = ["序号"] + (["村"] if with_village else []) + [
                 "户主", "家庭人口", "监测类型", "风险类型", "风险发现日期" if kind.key == "inclusion" else "入户核查日期"]  # fmt: skip
-            widths = [6] + ([10] if with_village else []) + [12, 10, 16, 26, 18]
-            excel_columns = [Column(c, w * 1.2) for c, w in zip(columns, widths)]
+            widths = notice_widths(with_village)
+            excel_columns = [Column(c, w * 1.2) for c, w in zip(columns, excel_widths(with_village))]
             word_label = "公示期"
         else:
             period = Period(start, start + dt.timedelta(days=length - 1))
@@ -600,6 +601,21 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
         write_manifest(run.out_dir, run=run.run_info(), templates=templates, outputs=result.outputs,
                        failures=result.failures)  # fmt: skip
     return result
+
+
+def excel_widths(with_village: bool) -> list[int]:
+    """The .xlsx copy's column widths (characters; engine/xlsx_list widens them for dates)."""
+    return [6] + ([10] if with_village else []) + [12, 10, 16, 26, 18]
+
+
+def notice_widths(with_village: bool) -> list[int]:
+    """The 公文's list columns in twips of its 156 mm text width (the template spreads them over
+    it): 序号, (村), 户主, 家庭人口, 监测类型, 风险类型, the date. Wide enough that a date such as
+    2023年12月31日 and a four-character name stay on one line whatever face stands in for 仿宋
+    (12 pt text); 风险类型 takes what is left and wraps."""
+    fixed = [700] + ([1450] if with_village else []) + [1200, 800, 1150 if with_village else 1900]
+    date = 2300
+    return [*fixed, od.A4_OFFICIAL.text_width_twips - sum(fixed) - date, date]
 
 
 def _record(run: DocumentRun, place: Place, kind: NoticeKind, period: Period, file: str, keys: list[str],

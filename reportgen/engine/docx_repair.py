@@ -320,6 +320,22 @@ _GRID_TOKEN = re.compile(
 )
 
 
+_TCW_DXA = re.compile(r'<w:tcW w:w="(\d+)" w:type="dxa"/>')
+
+
+def _first_row_widths(xml: str, pos: int) -> list[int]:
+    """The dxa widths (w:tcW) of the cells of the first row after `pos`, when it has no nested
+    table; [] otherwise."""
+    start = xml.find("<w:tr", pos)
+    end = xml.find("</w:tr>", start)
+    if start < 0 or end < 0:
+        return []
+    row = xml[start:end]
+    if "<w:tbl>" in row or "<w:tbl " in row:
+        return []
+    return [int(w) for w in _TCW_DXA.findall(row)]
+
+
 def _widest_row(xml: str, pos: int) -> int:
     """Grid columns of the widest row of the table whose rows start at `pos` (nested tables skipped)."""
     depth = 0
@@ -346,7 +362,8 @@ def _widest_row(xml: str, pos: int) -> int:
 
 
 def fix_dynamic_grids(xml: str) -> str:
-    """Give each marked table as many grid columns as its widest rendered row (equal widths).
+    """Give each marked table as many grid columns as its widest rendered row: the widths its
+    first row's cells give (w:tcW in dxa, e.g. computed from the data's column widths), else equal.
 
     Word needs w:tblGrid to have a w:gridCol for every column a row uses (w:gridSpan, gridBefore
     and gridAfter included); rows of a {%tc %} table may differ in length.
@@ -355,6 +372,11 @@ def fix_dynamic_grids(xml: str) -> str:
     def grid(m: re.Match) -> str:
         total = int(m.group(1))
         cols = _widest_row(xml, m.end())
+        widths = _first_row_widths(xml, m.end())
+        if len(widths) == cols and all(widths):  # the cells say their widths (e.g. from data)
+            return (
+                "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
+            )
         width = total // cols
         return "<w:tblGrid>" + f'<w:gridCol w:w="{width}"/>' * cols + "</w:tblGrid>"
 
