@@ -4,6 +4,7 @@ updated with the rendered pictures of the changed documents").
     python tools/render_doc_images.py                 # writes docs/images/*.png
     python tools/render_doc_images.py --keep          # also keeps the temp workspace, .docx and .pdf
     python tools/render_doc_images.py --only 月报函示例  # just one picture
+    python tools/render_doc_images.py --check         # compare with the stored pictures (tests/test_visual.py)
 
 Needs LibreOffice (`soffice`) and poppler (`pdftoppm`, `pdftotext`, `pdfinfo`) and the package
 installed (`pip install -e .`). Each run builds a fresh `reportgen demo` workspace in a temp folder
@@ -22,6 +23,7 @@ the morning of each command's day before it runs (a clerk imports, then generate
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -96,6 +98,18 @@ class Shot:
 
 def fixed(file: str, *needles: str) -> Callable[[Path], Pick]:
     return lambda _out: Pick(file, needles)
+
+
+def globbed(pattern: str, *needles: str) -> Callable[[Path], Pick]:
+    """The first file (by name) of the output folder matching `pattern`."""
+
+    def pick(out: Path) -> Pick:
+        found = sorted(p.name for p in out.glob(pattern))
+        if not found:
+            sys.exit(f"输出中没有 {pattern}：{sorted(p.name for p in out.iterdir())}")
+        return Pick(found[0], needles)
+
+    return pick
 
 
 def _rows(xlsx: Path, sheet: str | None, header_row: int) -> list[dict]:
@@ -189,13 +203,104 @@ SHOTS = [
         "明白纸监测户示例",
         ["monitor-sheet", "--village", "城关镇/王庄村", "--all", "--workers", "1"],
         DEMO_DAY,
-        monitor_sheet_household(monitored=True),
+        fixed("防止返贫监测明白纸_城关镇王庄村.docx", "防止返贫监测对象明白卡"),
     ),
     Shot(
         "温馨告知书学年示例",
         ["aid-notice", "--county", "--year", "2023", "--workers", "1"],
         DEMO_DAY,
         aid_notice_student,
+    ),
+    Shot(
+        "学生资助明白卡示例",
+        ["card", "--school", "青山县第一高级中学", "--workers", "1"],
+        DEMO_DAY,
+        fixed(
+            "学生资助政策明白卡_青山县第一高级中学.docx", "提示"
+        ),  # a card with the optional 提示
+    ),
+    Shot(
+        "明白纸脱贫户示例",
+        ["monitor-sheet", "--village", "城关镇/王庄村", "--poor", "--workers", "1"],
+        DEMO_DAY,
+        fixed("防止返贫监测明白纸_城关镇王庄村.docx", "脱贫人口明白卡"),
+    ),
+    Shot(
+        "雨露计划公示示例-1",
+        ["yulu-notice", "--county", "--year", "2023", "--date", "2023-10-09", "--workers", "1"],
+        "2023-10-09",
+        fixed("河口乡张寨村_雨露计划助学补助公示_2023年10月9日.docx"),
+    ),
+    Shot(
+        "上报名单示例",
+        ["roster", "--township", "石桥镇", "--date", "2023-09-30"],
+        DEMO_DAY,
+        fixed("石桥镇_拟纳入防止返贫监测对象名单_2023年9月30日.docx"),
+    ),
+    Shot(
+        "表单_防止返贫动态监测核查表",
+        ["form", "--kind", "check", "--village", "城关镇/王庄村", "--all"],
+        DEMO_DAY,
+        globbed("防止返贫动态监测核查表_*.docx"),
+    ),
+    Shot(
+        "表单_承诺授权书",
+        ["form", "--kind", "consent", "--village", "城关镇/王庄村", "--all"],
+        DEMO_DAY,
+        globbed("承诺授权书_*.docx"),
+    ),
+    Shot(
+        "表单_公益岗位协议",
+        ["form", "--kind", "job", "--county"],
+        DEMO_DAY,
+        globbed("公益岗位协议_*.docx"),
+    ),
+    Shot(
+        "表单_延缓入学休学审批表",
+        ["form", "--kind", "deferral", "--county"],
+        DEMO_DAY,
+        globbed("延缓入学休学审批表_*.docx"),
+    ),
+    Shot(
+        "控辍保学档案示例",
+        ["dropout", "--county", "--as-of", "2023-10-01", "--workers", "1"],
+        DEMO_DAY,
+        globbed("控辍保学档案_*.docx"),
+    ),
+    *[
+        Shot(
+            f"台账示例-{name}",
+            ["ledger", "--county", "--as-of", "2023-09-30"],
+            DEMO_DAY,
+            globbed(f"{name}_*.xlsx"),
+        )
+        for name in ("住房安全排查台账", "饮水安全问题台账", "项目库台账", "项目资产台账")
+    ],
+    Shot(
+        "资产处置结果公示示例",
+        ["ledger", "--county", "--as-of", "2023-09-30"],
+        DEMO_DAY,
+        globbed("资产处置结果公示_*.docx"),
+    ),
+    Shot(
+        "控辍保学台账示例",
+        ["dropout", "--county", "--as-of", "2023-10-01", "--workers", "1"],
+        DEMO_DAY,
+        globbed("控辍保学台账_*.xlsx"),
+    ),
+    Shot(  # H0031 (M01): approved 2023-08-16, its 结果公告 recorded on 08-17
+        "结果公告示例",
+        [
+            "notice",
+            "--village",
+            "城关镇/王庄村",
+            "--kind",
+            "inclusion-result",
+            "--date",
+            "2023-08-17",
+        ],
+        "2023-08-17",
+        globbed("*识别纳入结果公告*.docx"),
     ),
 ]
 
@@ -272,7 +377,45 @@ def find_page(pdf: Path, needles: tuple[str, ...]) -> int:
     sys.exit(f"{pdf.name} 的 {pages} 页中没有一页同时含有：{'、'.join(needles)}")
 
 
-def render(pdf: Path, page: int, target: Path) -> int:
+def page_count(pdf: Path) -> int:
+    return int(re.search(r"Pages:\s+(\d+)", run(["pdfinfo", str(pdf)], pdf.parent)).group(1))
+
+
+BLOCK = 8  # pixels: the grid a layout is compared on (about 3 mm at 70 dpi)
+TOLERANCE = 0.03  # share of inked blocks that may differ (antialiasing, a glyph's width)
+
+
+def ink_blocks(png: Path) -> tuple[tuple[int, int], set[tuple[int, int]]]:
+    """The picture's size and its BLOCK × BLOCK cells that hold ink (any dark pixels)."""
+    from PIL import Image
+
+    img = Image.open(png).convert("L")
+    w, h = img.size
+    small = img.resize((max(1, w // BLOCK), max(1, h // BLOCK)), Image.Resampling.BOX)
+    data = small.load()
+    ink = {(x, y) for x in range(small.width) for y in range(small.height) if data[x, y] < 245}
+    return (w, h), ink
+
+
+def layout_difference(reference: Path, rendered: Path) -> str | None:
+    """None when `rendered` has the layout of `reference` (tolerant to antialiasing, strict on
+    where text, lines and tables are); else what differs, in Chinese."""
+    (size_a, a), (size_b, b) = ink_blocks(reference), ink_blocks(rendered)
+    if size_a != size_b:
+        return f"图片大小 {size_b[0]}×{size_b[1]}，参考图 {size_a[0]}×{size_a[1]}"
+    changed = len(a ^ b) / max(1, len(a | b))
+    if changed > TOLERANCE:
+        return f"{changed:.1%} 的有字区块不同（容许 {TOLERANCE:.0%}）"
+    return None
+
+
+def render(pdf: Path, page: int, target: Path, dpi: int | None = None) -> int:
+    if dpi is not None:  # as the reference was rendered
+        prefix = pdf.parent / f"{target.stem}-{dpi}"
+        run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
+             str(pdf), str(prefix)], pdf.parent)  # fmt: skip
+        shutil.copyfile(prefix.with_suffix(".png"), target)
+        return dpi
     for dpi in RESOLUTIONS:
         prefix = pdf.parent / f"{target.stem}-{dpi}"
         run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
@@ -284,17 +427,25 @@ def render(pdf: Path, page: int, target: Path) -> int:
     raise AssertionError("unreachable")
 
 
+LAYOUT = IMAGES / "版面.json"  # per picture: the file, its page, the file's page count, the dpi
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", help="只生成这张图（不带 .png），可写多次")
     parser.add_argument("--keep", action="store_true", help="保留临时工作区和 PDF")
     parser.add_argument("--images", type=Path, default=IMAGES, help="图片目录")
+    parser.add_argument("--check", action="store_true",
+                        help="不写图片：重新渲染并与 docs/images 的参考图比较版面（页数、所在页、有字区块），有不同则退出码 1")  # fmt: skip
     options = parser.parse_args()
     shots = [s for s in SHOTS if not options.only or s.image in options.only]
     if not shots:
         sys.exit(f"没有这些图：{options.only}；可选：{'、'.join(s.image for s in SHOTS)}")
+    layout_file = options.images / LAYOUT.name
+    layout = json.loads(layout_file.read_text(encoding="utf-8")) if layout_file.exists() else {}
 
     tmp = Path(tempfile.mkdtemp(prefix="reportgen-docimages-"))
+    problems = []
     try:
         workspace = build_workspace(tmp)
         options.images.mkdir(parents=True, exist_ok=True)
@@ -308,17 +459,56 @@ def main() -> None:
             pick = shot.pick(out)
             pdf = to_pdf(out / pick.file, out, tmp)
             page = find_page(pdf, pick.needles)
+            facts = {"file": pick.file, "page": page, "pages": page_count(pdf)}
+            if options.check:
+                ref = layout.get(shot.image)
+                if ref is None or not (options.images / f"{shot.image}.png").exists():
+                    problems.append(
+                        f"{shot.image}：没有参考图（先运行 python tools/render_doc_images.py）"
+                    )
+                    continue
+                said = [
+                    f"{k} {facts[k]}，参考 {ref[k]}"
+                    for k in ("file", "page", "pages")
+                    if facts[k] != ref[k]
+                ]
+                rendered = (
+                    render(pdf, page, out / f"{shot.image}.png", ref["dpi"])
+                    and out / f"{shot.image}.png"
+                )
+                diff = layout_difference(options.images / f"{shot.image}.png", rendered)
+                if said or diff:
+                    problems.append(
+                        f"{shot.image}：{'；'.join([*said, *([diff] if diff else [])])}"
+                    )
+                    if options.keep:
+                        problems[-1] += f"（新图：{rendered}）"
+                else:
+                    print(f"{shot.image}：版面与参考图一致")
+                continue
             target = options.images / f"{shot.image}.png"
             dpi = render(pdf, page, target)
+            layout[shot.image] = {**facts, "dpi": dpi}
             chosen = f"（{'、'.join(pick.needles)}）" if pick.needles else ""
             print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}："
-                  f"{pick.file}{chosen} 第 {page} 页，{dpi} dpi，"
+                  f"{pick.file}{chosen} 第 {page} 页（共 {facts['pages']} 页），{dpi} dpi，"
                   f"{target.stat().st_size // 1000} KB")  # fmt: skip
+        if not options.check:
+            layout_file.write_text(json.dumps(dict(sorted(layout.items())), ensure_ascii=False, indent=1) + "\n",
+                                   encoding="utf-8")  # fmt: skip
     finally:
         if options.keep:
             print(f"临时文件保留在 {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+    if problems:
+        print(
+            "版面与参考图不同（有意修改时，重新运行 python tools/render_doc_images.py 更新参考图）：",
+            file=sys.stderr,
+        )
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
