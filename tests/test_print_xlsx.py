@@ -98,6 +98,8 @@ def test_a_wide_list_prints_at_9_points_with_its_key_columns_on_every_page(tmp_p
         "宽表" in ws.oddHeader.center.text and "说明" in ws.oddHeader.center.text
     )  # … it heads each page
     assert "&P" in ws.oddFooter.right.text and "数据来源" in ws.oddFooter.left.text
+    assert ws.HeaderFooter.scaleWithDoc is False  # the small print keeps its 9 pt at 82 %
+    assert ws.oddFooter.left.size == 9 and ws.oddHeader.center.size >= 9
     # "第0项数据（元/年）" is two lines in a 10-wide column: the header row is that high
     assert ws.row_dimensions[3].height >= 2 * LINE_POINTS
 
@@ -117,6 +119,17 @@ def test_a_narrow_list_fits_the_portrait_width(tmp_path):
     assert width["B"] >= 5 + 1.5 and width["C"] >= 18 + 1.5 and width["D"] >= 12 + 1.5
     assert width["E"] >= len("2023年2月22日".encode()) / 1.5  # 2023年2月22日 on one line
     assert ws.row_dimensions[3].height is None  # nothing wraps: no height written
+
+
+def test_the_note_under_the_title_is_body_size_and_wraps_over_the_table(tmp_path):
+    note = "检查标准：" + "劝返不少于3次，仍未返校的报县联合劝返工作组；" * 6
+    columns = [Column("序号", 6, "int"), Column("户编号", 8), Column("姓名", 8), Column("问题", 30)]
+    path = write_table_workbook(tmp_path / "n.xlsx", [Sheet("名单", columns, [[1, "H0001", "王五", "无"]],
+                                                            title="名单", note=note)])  # fmt: skip
+    ws = openpyxl.load_workbook(path)["名单"]
+    assert ws["A2"].value == note and "A2:D2" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A2"].font.sz == 11 and ws["A2"].alignment.wrap_text
+    assert ws.row_dimensions[2].height >= 3 * LINE_POINTS  # 270 characters over 52 units: 6 lines
 
 
 def test_an_empty_list_says_none(tmp_path):
@@ -175,6 +188,13 @@ def test_every_workbook_the_demo_makes_prints_readably(demo_out):
                 continue
             if "&P" not in (ws.oddFooter.right.text or "") + (ws.oddFooter.center.text or ""):
                 problems.append(f"{where}: no page numbers")
+            small = [
+                p.size
+                for p in (ws.oddFooter.left, ws.oddFooter.right, ws.oddHeader.center)
+                if p.text and p.size
+            ]
+            if ws.HeaderFooter.scaleWithDoc is not False or any(size < 9 for size in small):
+                problems.append(f"{where}: header/footer below 9 pt")
             head = _header_row(ws)
             headers = [c.value for c in ws[head] if c.value]
             for cell in ws[head]:

@@ -63,7 +63,9 @@ class _Book:
         self.title = self.wb.add_format(
             {"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"}
         )
-        self.note = self.wb.add_format({"font_name": "宋体", "font_size": 9})
+        self.note = self.wb.add_format(
+            {"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"}
+        )
         self.head = self.wb.add_format(
             {**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#D9D9D9"}
         )
@@ -87,7 +89,7 @@ class _Book:
         ws.widths = [width for _, width in columns]  # for the wrapped rows' heights
         ws.set_row(0, 28)
         ws.merge_range(0, 0, 0, max(len(columns) - 1, 1), title, self.title)
-        ws.write_string(1, 0, note, self.note)
+        xlsx_print.note_row(ws, 1, note, [w for _, w in columns], self.note)
         for i, (header, _) in enumerate(columns):
             ws.write_string(2, i, header, self.head)
         ws.freeze_panes(3, 0)

@@ -108,7 +108,9 @@ def write_table_workbook(
         title_fmt = wb.add_format(
             {"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"}
         )
-        note_fmt = wb.add_format({"font_name": "宋体", "font_size": 9})
+        note_fmt = wb.add_format(
+            {"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"}
+        )
         head_fmt = wb.add_format(
             {**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#D9D9D9"}
         )
@@ -133,7 +135,7 @@ def write_table_workbook(
                     ws.write_string(r, 0, drop_surrogates(sheet.title), title_fmt)
                 r += 1
             if sheet.note:
-                ws.write_string(r, 0, drop_surrogates(sheet.note), note_fmt)
+                xlsx_print.note_row(ws, r, drop_surrogates(sheet.note), widths, note_fmt)
                 r += 1
             header_row = r
             for i, col in enumerate(sheet.columns):

@@ -90,6 +90,20 @@ def plan(
     return Layout(True, False, round(MIN_SCALE * 100), keys, total)
 
 
+def note_row(ws, row: int, note: str, widths: Sequence[float], fmt) -> None:
+    """The small print under a title (检查标准, 数据说明): merged over the table, wrapped, in the body's
+    size (it prints at 9 pt or more at any scale `plan` chooses) and as high as its lines."""
+    from reportgen.engine.xlsx_bulk import LINE_POINTS, text_lines
+
+    if len(widths) > 1:
+        ws.merge_range(row, 0, row, len(widths) - 1, note, fmt)
+    else:
+        ws.write_string(row, 0, note, fmt)
+    lines = text_lines(note, sum(widths))
+    if lines > 1:
+        ws.set_row(row, lines * LINE_POINTS)
+
+
 def apply(
     ws,
     widths: Sequence[float],
@@ -126,9 +140,10 @@ def apply(
         ws.print_area(first, 0, max(last_row, last), max(len(widths) - 1, 0))
         head = "&C&12" + title.replace("&", "&&") if title else ""
         if note and len(head) + len(note) < 240:  # Excel's limit is 255 characters
-            head += ("\n" if head else "&C") + "&8" + note.replace("&", "&&")
-        if head:
-            ws.set_header(head, {"margin": 0.2})
+            head += ("\n" if head else "&C") + "&9" + note.replace("&", "&&")
+        if head:  # header and footer print at their own size, not scaled with the sheet
+            ws.set_header(head, {"margin": 0.2, "scale_with_doc": False})
     pages = "第 &P 页 共 &N 页"
-    ws.set_footer(f"&L&8{footer.replace('&', '&&')}&R&9{pages}" if footer else f"&C&9{pages}")
+    foot = f"&L&9{footer.replace('&', '&&')}&R&9{pages}" if footer else f"&C&9{pages}"
+    ws.set_footer(foot, {"scale_with_doc": False})
     return layout
