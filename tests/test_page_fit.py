@@ -201,6 +201,10 @@ def worst_batches(tmp_path_factory) -> dict[str, tuple[Path, int]]:
         "--workers",
         "1",
     )
+    for form in ("check", "consent"):  # one page per household: 8 members, 10 measures
+        run(
+            "form", "--kind", form, "--village", VILLAGE, "--all", "--out", str(ws / f"form_{form}")
+        )
     for where in (("--village", VILLAGE), ("--township", "411599101")):
         run(
             "notice",
@@ -213,14 +217,20 @@ def worst_batches(tmp_path_factory) -> dict[str, tuple[Path, int]]:
             str(ws / "notice_doc"),
         )
     batches = {}
-    for folder, per in (("card", 1), ("notice", 1), ("paper", 2)):
+    for folder, per in (
+        ("card", 1),
+        ("notice", 1),
+        ("paper", 2),
+        ("form_check", 1),
+        ("form_consent", 1),
+    ):
         import json
 
         manifest = json.loads((ws / folder / "manifest.json").read_text(encoding="utf-8"))
         for o in manifest["outputs"]:
             if o["kind"] == "docx":
                 batches[f"{folder}/{o['file']}"] = (ws / folder / o["file"], per * o["records"])
-    assert len(batches) == 3 + 3 + 1, batches
+    assert len(batches) == 3 + 3 + 1 + 2, batches
     batches["notices"] = (ws / "notice_doc", 0)
     return batches
 

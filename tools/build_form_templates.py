@@ -29,19 +29,26 @@ WIDTH = FORM_PAGE.text_width_twips
 SMALL = 10.5  # 五号: table text
 NO_INDENT = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
 INDENT = '<w:ind w:firstLineChars="200" w:firstLine="480"/>'
-TIGHT = '<w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="auto"/>'
+BODY_LINE = 18  # points: the 小四 body's fixed line height (od.exact_line: the same pages whatever
+# face stands in for 仿宋)
+
+
+def tight(size: float) -> str:
+    """A paragraph's spacing: no space around it, lines 1.35 times the text's size (fixed)."""
+    return od.exact_line(round(size * 1.35 * 2) / 2, before=0, after=0)
+
+
 SHADE = "E7EEF7"
 SIGN_DATE = "＿＿＿＿年＿＿月＿＿日"
 
 
 def _styles() -> str:
-    """The official styles with 1.25 line spacing by default (a form has no line grid)."""
+    """The official styles with fixed 18 pt lines by default (a form has no line grid)."""
     styles = od.styles_xml(FORM_PAGE)
     anchor = '<w:widowControl w:val="0"/><w:jc w:val="both"/>'
     assert anchor in styles, "officialdoc.styles_xml changed: update the form line spacing"
     return styles.replace(
-        anchor,
-        '<w:widowControl w:val="0"/><w:spacing w:line="300" w:lineRule="auto"/><w:jc w:val="both"/>',
+        anchor, f'<w:widowControl w:val="0"/>{od.exact_line(BODY_LINE)}<w:jc w:val="both"/>'
     )
 
 
@@ -59,25 +66,25 @@ def title(text: str) -> str:
     return para(
         [run(text, size_pt=18)],
         style=S["title"],
-        ppr_extra='<w:spacing w:before="0" w:after="60"/>',
+        ppr_extra=od.exact_line(26, before=0, after=60),
     )
 
 
 def subtitle(text: str) -> str:
-    return para([run(text, size_pt=SMALL)], style=S["docno"], ppr_extra='<w:spacing w:after="60"/>')
+    return para([run(text, size_pt=SMALL)], style=S["docno"], ppr_extra=od.exact_line(15, after=60))
 
 
 def heading(text: str) -> str:
     return para(
         [run(text, size_pt=12)],
         style=S["h1"],
-        ppr_extra=f'<w:spacing w:before="80" w:after="40"/>{NO_INDENT}',
+        ppr_extra=f"{od.exact_line(BODY_LINE, before=80, after=40)}{NO_INDENT}",
     )
 
 
 def plain(content, *, size: float = 12, indent: bool = False, **opts) -> str:
     runs = [run(content, size_pt=size)] if isinstance(content, str) else content
-    return para(runs, ppr_extra=(INDENT if indent else NO_INDENT) + TIGHT, **opts)
+    return para(runs, ppr_extra=tight(size) + (INDENT if indent else NO_INDENT), **opts)
 
 
 def note(text: str) -> str:
@@ -178,7 +185,7 @@ def check_form(path: Path) -> None:
         quarter,
     )  # fmt: skip
     columns = [("序号", 600), ("姓名", 1100), ("与户主关系", 1250), ("年龄", 640),
-               ("健康状况", 1250), ("劳动技能", 1900)]  # fmt: skip
+               ("健康状况", 1250), ("劳动技能", 2150)]  # fmt: skip  # 弱劳动力或半劳动力 on one line
     columns.append(("在校/务工", WIDTH - sum(w for _, w in columns) - 1150))
     columns.append(("参加医保", 1150))
     blank_row = row([value("", w, align=None) for _, w in columns], height_twips=330)
