@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
 from reportgen.dates import cn_date
-from reportgen.engine.xlsx_print import unbreakable_units
+from reportgen.engine.xlsx_print import LINE_POINTS, text_lines, unbreakable_units
 from reportgen.engine.xmltext import drop_surrogates
 
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -33,21 +33,6 @@ _EDGE_SPACE = re.compile(r"^\s|\s$")
 _CHUNK = 2000  # rows per write to the temporary file
 _NUMERIC = frozenset(("int", "number"))
 _EXACT = 10**15  # integers below this are written by %.16G exactly as str() writes them
-# A wrapped cell's lines, for the row height: in 11-point 宋体 a Chinese character takes about two
-# units of column width and a Latin one about one; a line is 14.25 points high. Viewers do not
-# all grow such rows themselves (LibreOffice printed the 2-line cells of a roster over the next
-# row), so rows with wrapped text get their height written.
-LINE_POINTS = 14.25
-
-
-def text_lines(text: str, width: float) -> int:
-    """Lines `text` takes in a wrapped cell `width` units wide (estimated on the safe side)."""
-    room = max(width - 1.5, 1.0)  # the cell's padding
-    lines = 0
-    for part in text.split("\n"):
-        units = (len(part.encode("utf-8", "surrogatepass")) + len(part)) / 2  # CJK 2, ASCII 1
-        lines += max(1, -int(-units // room))
-    return lines
 
 
 def text_xml(value: str) -> str:

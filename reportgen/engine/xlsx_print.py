@@ -33,6 +33,23 @@ UNBREAKABLE = re.compile(
 )
 
 
+# A wrapped cell's lines, for the row height: in 11-point 宋体 a Chinese character takes about two
+# units of column width and a Latin one about one; a line is 14.25 points high. Viewers do not
+# all grow such rows themselves (LibreOffice printed the 2-line cells of a roster over the next
+# row), so rows with wrapped text get their height written.
+LINE_POINTS = 14.25
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines `text` takes in a wrapped cell `width` units wide (estimated on the safe side)."""
+    room = max(width - 1.5, 1.0)  # the cell's padding
+    lines = 0
+    for part in text.split("\n"):
+        units = (len(part.encode("utf-8", "surrogatepass")) + len(part)) / 2  # CJK 2, ASCII 1
+        lines += max(1, -int(-units // room))
+    return lines
+
+
 def column_mm(width: float) -> float:
     """Printed width (mm, at 100 %) of a column `width` character units wide."""
     return (int(width * 7 + 0.5) + 5) * 25.4 / 96
@@ -93,8 +110,6 @@ def plan(
 def note_row(ws, row: int, note: str, widths: Sequence[float], fmt) -> None:
     """The small print under a title (检查标准, 数据说明): merged over the table, wrapped, in the body's
     size (it prints at 9 pt or more at any scale `plan` chooses) and as high as its lines."""
-    from reportgen.engine.xlsx_bulk import LINE_POINTS, text_lines
-
     if len(widths) > 1:
         ws.merge_range(row, 0, row, len(widths) - 1, note, fmt)
     else:
