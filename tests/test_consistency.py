@@ -608,7 +608,7 @@ def test_monthly_lists_are_the_months_approvals_and_changes(county):
         same = bad.about("monthly letter 附件1", f"{hid} {h.head_name}")
         same("乡镇\\n村", row[1], "\n".join(county.township_village(h.village_code)))
         same("户主/人口", (head, size), (h.head_name, f"{len(persons[hid])}人"))
-        same("监测类型/风险类型/县级审批日期", (row[3], row[4], as_date(row[5])), (h.monitor_type, p.risk_types, p.county_approved_on))  # fmt: skip
+        same("监测类型/风险类型/县级审批日期", (row[3], row[4], as_date(row[5].replace("\n", ""))), (h.monitor_type, p.risk_types, p.county_approved_on))  # fmt: skip
         same("members (masked)", sorted(row[6].split("\n")), sorted(f"{m.name}（{m.relation}）{masked(m.id_number)}" for m in persons[hid]))  # fmt: skip
     bad.same("monthly letter 附件1", "list", "households", sorted(r[2].split("\n")[1] for r in table[1:]), sorted(included))  # fmt: skip
     body = "\n".join(paragraphs(letter))

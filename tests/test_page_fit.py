@@ -205,6 +205,7 @@ def worst_batches(tmp_path_factory) -> dict[str, tuple[Path, int]]:
         run(
             "form", "--kind", form, "--village", VILLAGE, "--all", "--out", str(ws / f"form_{form}")
         )
+    run("monthly", "--month", "2023-07", "--out", str(ws / "notice_doc"))
     for where in (("--village", VILLAGE), ("--township", "411599101")):
         run(
             "notice",
@@ -262,13 +263,21 @@ def test_dates_stay_on_one_line_in_the_notices_lists(worst_batches, fonts, tmp_p
     """The 公文's list columns are as wide as the notice asks (they were all equal): a date such as
     2023年7月3日 is not broken in the village's or the township's (with its 村 column) 公示."""
     files = sorted(worst_batches["notices"][0].glob("*.docx"))
-    assert len(files) == 2
+    assert len(files) == 3
     _soffice(files, tmp_path, FONT_SETUPS[fonts])
     for path in files:
         text = subprocess.run(["pdftotext", str(tmp_path / (path.stem + ".pdf")), "-"], capture_output=True,
                               text=True, check=True).stdout  # fmt: skip
         text = text.replace(" ", "")  # pdftotext spaces CJK from digits
-        assert "2023年7月3日" in text and "欧阳建国" in text, f"{fonts}: {path.name}\n{text}"
+        if (
+            "监测对象新增退出名单" in path.name
+        ):  # the monthly letter's list: 户编号, the day, every ID whole
+            assert "W001" in text and "7月14日" in text, f"{fonts}: {path.name}\n{text}"
+            assert len(re.findall(r"41\d\*{11}\d{3}[\dX]", text)) == MEMBERS, (
+                f"{fonts}: {path.name}\n{text}"
+            )
+        else:
+            assert "2023年7月3日" in text and "欧阳建国" in text, f"{fonts}: {path.name}\n{text}"
 
 
 @pytest.mark.parametrize("fonts", sorted(FONT_SETUPS))
@@ -290,3 +299,65 @@ def test_the_worst_records_fit_their_pages(worst_batches, fonts, tmp_path):
     assert not tight, (
         f"{fonts}: less than two body lines free (text ends by {BODY_BOTTOM - FREE:.0f}pt): {tight}"
     )
+
+
+# ------------------------------------------------------------------------ every demo document
+@pytest.fixture(scope="module")
+def demo_docs(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """`reportgen demo`'s documents and, for the kinds of one record per page (or two, the
+    明白纸 of a monitored household or a 脱贫户), the pages each file must have."""
+    import json
+
+    import openpyxl
+
+    folder = tmp_path_factory.mktemp("demo_pages")
+    exe = shutil.which("reportgen")
+    env = {k: v for k, v in os.environ.items() if k != "REPORTGEN_DB"}
+    done = subprocess.run([exe or "reportgen", "demo", "--out", "out"], cwd=folder, capture_output=True, text=True,
+                          env=env, timeout=900)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = folder / "out"
+    expected: dict[str, int] = {}
+    for sub in ("学生资助明白卡", "学生受助情况温馨告知书", *(f"表单/{f}" for f in
+                ("防止返贫动态监测核查表", "承诺授权书", "公益岗位协议", "延缓入学休学审批表"))):  # fmt: skip
+        manifest = json.loads((out / sub / "manifest.json").read_text(encoding="utf-8"))
+        expected |= {
+            f"{sub}/{o['file']}": o["records"] for o in manifest["outputs"] if o["kind"] == "docx"
+        }
+    for roster in (out / "防止返贫监测明白纸").glob("防止返贫监测明白纸名单_*.xlsx"):
+        rows = list(openpyxl.load_workbook(roster).worksheets[0].iter_rows(values_only=True))
+        pages = rows[1].index("页数")
+        village = roster.stem.split("_", 1)[1]
+        expected[f"防止返贫监测明白纸/防止返贫监测明白纸_{village}.docx"] = sum(
+            r[pages] for r in rows[2:] if r[pages]
+        )
+    return out, expected
+
+
+def test_every_demo_document_prints_the_same_pages_under_both_font_setups(demo_docs, tmp_path):
+    """Every .docx the demo makes prints with the project's fonts and with the system's fallback:
+    the kinds of one record per page (two for the 明白纸) with exactly that many pages under both,
+    a one-page document on one page under both, a running text within a page of itself."""
+    out, expected = demo_docs
+    files = sorted(out.rglob("*.docx"))
+    assert len(files) > 60 and len(expected) > 30
+    pages = {}
+    for fonts, conf in FONT_SETUPS.items():
+        # files of one name (two kinds of form for the same village) converted one folder at a time
+        for i, group in enumerate(sorted({f.parent for f in files})):
+            _soffice(sorted(group.glob("*.docx")), tmp_path / fonts / str(i), conf)
+            for f in group.glob("*.docx"):
+                pages.setdefault(str(f.relative_to(out)), {})[fonts] = _pages(
+                    tmp_path / fonts / str(i) / (f.stem + ".pdf")
+                )
+    # a record's pages and a one-page document never change with the face; a running text (a
+    # county's 项目公告, a report) may take a page more or less, as it would in Word on another PC
+    differ = {name: p for name, p in pages.items() if p["project"] != p["fallback"]
+              and (name in expected or min(p.values()) == 1 or abs(p["project"] - p["fallback"]) > 1)}  # fmt: skip
+    assert not differ, f"pages (project, fallback) differ: {differ}"
+    wrong = {
+        name: (pages[name]["project"], n)
+        for name, n in expected.items()
+        if pages[name]["project"] != n
+    }
+    assert not wrong, f"(pages, records) {wrong}"

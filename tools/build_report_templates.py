@@ -44,15 +44,22 @@ def _table() -> str:
     """Columns and rows from the block: `b.columns`, `b.rows`, `b.widths` (twips), `b.align`."""
     width = "{{ b.widths[loop.index0] if b.widths else 0 }}"
     align = "{{ b.align[loop.index0] if b.align else 'center' }}"
+    # `b.size`: the table's text size in points (a long list in 五号), else the style's 12 pt
+    half = "{{ (b.size * 2)|int if b.size is defined and b.size else 24 }}"
+    size = f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
     header = row(
         [
             _loop_cell("{%tc for h in b.columns %}"),
-            _cell(para("{{ h }}", style=S["table_header"]), width, shade="E7EEF7"),
+            _cell(
+                para([run("{{ h }}", rpr_extra=size)], style=S["table_header"]),
+                width,
+                shade="E7EEF7",
+            ),
             _loop_cell("{%tc endfor %}"),
         ],
         header=True,
     )
-    data_para = f'<w:p><w:pPr><w:pStyle w:val="{S["table"]}"/><w:jc w:val="{align}"/></w:pPr>{run("{{ v }}")}</w:p>'
+    data_para = f'<w:p><w:pPr><w:pStyle w:val="{S["table"]}"/><w:jc w:val="{align}"/></w:pPr>{run("{{ v }}", rpr_extra=size)}</w:p>'
     data = row(
         [
             _loop_cell("{%tc for v in r %}"),

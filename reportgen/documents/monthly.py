@@ -211,7 +211,7 @@ def _word_rows(items: list[Listed], kind: str) -> list[list[str]]:
             middle = [
                 x.monitor_type or x.category,
                 x.risk_types or "—",
-                cn(x.when) if x.when else "",
+                cn(x.when).replace("年", "年\n", 1) if x.when else "",  # 2023年 / 9月28日: never mid-number
             ]
         rows.append([str(i), f"{x.township}\n{x.village}", f"{x.head_name}\n{x.household_id}\n{len(x.members)}人", *middle,
                      _members_text(x)])  # fmt: skip
@@ -274,14 +274,16 @@ def letter_context(parts: OfficialParts, month: Month, lists: dict[str, list[Lis
     ]
     columns = {"included": procedure, "eliminated": procedure,
                "baodi": ["序号", "乡镇\n村", "户主\n户编号\n人口", "户类型", "变化", "家庭成员（关系）证件号码"]}  # fmt: skip
-    shares = {"included": [5, 10, 10, 10, 10, 11, 44], "eliminated": [5, 10, 10, 10, 10, 11, 44],
-              "baodi": [5, 10, 10, 12, 19, 44]}  # fmt: skip
+    # 五号 text; wide enough that 户编号, 12月31日 and “王家乐（子）411***********1759” stay on a line
+    # whatever face stands in for 仿宋
+    shares = {"included": [5, 11, 11, 9, 8, 13, 43], "eliminated": [5, 11, 11, 9, 8, 13, 43],
+              "baodi": [5, 11, 11, 12, 15, 46]}  # fmt: skip
     for i, (key, title, _) in enumerate(LISTS, start=1):
         b.appendix(f"附件{i}", f"{month.label}{title}")
         if lists[key]:
             n = len(columns[key])
             b.table("", columns[key], _word_rows(lists[key], key), widths(shares[key]),
-                    ["center"] * (n - 1) + ["left"], after=f"共{len(lists[key])}户{persons[key]}人。")  # fmt: skip
+                    ["center"] * (n - 1) + ["left"], after=f"共{len(lists[key])}户{persons[key]}人。", size=10.5)  # fmt: skip
         else:
             b.p("本月无。")
     # The organ in the title is the one in the 落款.

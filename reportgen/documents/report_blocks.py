@@ -73,10 +73,13 @@ class Blocks:
         col_widths: list[int] | None = None,
         align: list[str] | None = None,
         after: str = "",
+        size: float | None = None,
     ) -> None:
+        """`size`: the table's text size in points (a long list in 五号, 10.5), else 12."""
         self.items.append({"kind": "table", "caption": caption, "columns": columns,
                            "rows": [["" if v is None else str(v) for v in r] for r in rows],
-                           "widths": col_widths or [], "align": align or [], "after": after})  # fmt: skip
+                           "widths": col_widths or [], "align": align or [], "after": after,
+                           "size": size or 0})  # fmt: skip
 
     def signature(self, issuer: str, date: dt.date) -> None:
         self.items.append({"kind": "signature", "issuer": issuer, "date": date})
