@@ -24,7 +24,6 @@ from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
-from reportgen.dates import cn_date
 from reportgen.engine.xlsx_print import LINE_POINTS, text_lines, unbreakable_units
 from reportgen.engine.xmltext import drop_surrogates
 
@@ -118,38 +117,49 @@ class BulkSheet(Worksheet):
         ]
         width = len(cols)
         search = _NEEDS_ESCAPE.search
-        # text columns, for the values that must not break: (column, width so far)
+        # text and date columns: (column, width, a numeric date column, wrapped); per row, a
+        # value that must not break (engine/xlsx_print.UNBREAKABLE: a code, a number, a date)
+        # widens its column (`self.unbreakable`, applied by `widen`), any other text that does not
+        # fit gives the row its lines. Cheap tests first: most values fit their column whatever
+        # they are, and only ASCII text or a date can be unbreakable.
         need = self.unbreakable
-        texts = [(c, (widths[c] if widths and c < len(widths) else 8.43), kind == "date")
+        wrap = {c for c, _ in wrapped}
+        texts = [(c, (widths[c] if widths and c < len(widths) else 8.43), kind == "date", c in wrap)
                  for c, (kind, _) in enumerate(columns) if kind in ("text", "cndate", "date")]  # fmt: skip
         r, chunk = first, []
         for values in rows:
             n = str(r + 1)
             if len(values) < width:
                 values = [*values, *[None] * (width - len(values))]
-            for c, room, numeric_date in texts:
+            lines = 1
+            for c, room, numeric_date, wraps in texts:
                 v = values[c]
                 if not v:
                     continue
                 if type(v) is str:
-                    if len(v) * 2 + 1.5 <= max(room, need.get(c, 0)):
-                        continue  # fits whatever it is
-                    units = unbreakable_units(v)
+                    if len(v) * 2 + 1.5 <= room and "\n" not in v:
+                        continue  # one line whatever it is
+                    wide = max(room, need.get(c, 0))
+                    if v.isascii():
+                        if len(v) + 1.5 <= wide and "\n" not in v:
+                            continue  # one line in the column as it is (widened or not)
+                        units = unbreakable_units(v)
+                    elif "年" in v and len(v) <= 14:
+                        units = unbreakable_units(v)  # perhaps a date written out
+                    else:
+                        units = 0.0
+                    if units:
+                        if units > wide:
+                            need[c] = units
+                    elif wraps:
+                        lines = max(lines, text_lines(v, room))
                 elif isinstance(v, dt.date):  # yyyy-mm-dd, or 2023年9月1日 as text
-                    units = 11.5 if numeric_date else unbreakable_units(cn_date(v))
-                else:
-                    continue
-                if units > max(room, need.get(c, 0)):
-                    need[c] = units
-            lines = 1
-            for c, room in wrapped:
-                v = values[c]
-                if (
-                    type(v) is str
-                    and (len(v) * 2 > room - 1.5 or "\n" in v)
-                    and not unbreakable_units(v)
-                ):
-                    lines = max(lines, text_lines(v, room))  # (a code is widened for, not wrapped)
+                    wide = max(room, need.get(c, 0))
+                    if wide < 18.5:  # 2023年12月31日 fits from there on
+                        # yyyy-mm-dd, or the width of 2023年9月1日 (three CJK characters, 2 each)
+                        units = 11.5 if numeric_date else 13.5 + (v.month > 9) + (v.day > 9)
+                        if units > wide:
+                            need[c] = units
             if lines > 1:
                 cells = [f'<row r="{n}" ht="{lines * LINE_POINTS:g}" customHeight="1">']
             else:
