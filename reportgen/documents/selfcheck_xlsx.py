@@ -169,9 +169,11 @@ def _note(report: SelfCheck, book: _Book) -> str:
 
 def _summary(book: _Book, report: SelfCheck, policy) -> None:
     c = report.comparison
-    columns = [("序号", 6), ("规则编号", 15), ("问题", 34), ("方面", 10), ("严重程度", 9), ("对象", 8),
-               (f"{policy.text('source.name')}章节", 16), ("政策依据", 40), ("问题数", 8), ("新增", 8), ("仍未整改", 9), ("已整改", 8),
-               ("明细工作表", 24)]  # fmt: skip
+    # narrow enough to print on one landscape page width at 9 pt (engine/xlsx_print): the long
+    # texts (问题, 政策依据) wrap instead
+    columns = [("序号", 6), ("规则编号", 15), ("问题", 22), ("方面", 10), ("严重程度", 9), ("对象", 8),
+               (f"{policy.text('source.name')}章节", 13), ("政策依据", 24), ("问题数", 8), ("新增", 6), ("仍未整改", 9), ("已整改", 8),
+               ("明细工作表", 12)]  # fmt: skip
     ws = book.sheet(
         "汇总",
         f"{report.name}{report.quarter.label}自查问题汇总",
