@@ -98,15 +98,65 @@ def default_workers() -> int:
 
 def make_executor(workers: int) -> Executor:
     """A local process pool started with START_METHOD; spawned instead of forked when this
-    process runs other threads (see _single_threaded)."""
+    process runs other threads (see _single_threaded). Each worker ends when this process is
+    gone (watch_parent)."""
+    parent = os.getpid()
     if forks_here():
-        return ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_forked
-        )
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_forked, initargs=(parent,))  # fmt: skip
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=watch_parent, initargs=(parent,))  # fmt: skip
 
 
-def _forked() -> None:
+PARENT_POLL_SECONDS = 0.5
+
+
+def watch_parent(parent: int) -> None:
+    """In a pool worker: a daemon thread that, once the process that started the pool is gone
+    (killed with kill -9, ended by a scheduler's timeout), ends this worker and everything it
+    started — a LibreOffice conversion — instead of converting on into the output folder and
+    then waiting forever for work. A worker whose parent dies is re-parented, so its parent id
+    changes (POSIX); on Windows the parent's id is checked for a live process."""
+
+    def gone() -> bool:
+        if os.name == "posix":
+            return os.getppid() != parent
+        from reportgen.schedule.process import pid_alive
+
+        return not pid_alive(parent)
+
+    def watch() -> None:
+        while not gone():
+            threading.Event().wait(PARENT_POLL_SECONDS)
+        _kill_descendants(os.getpid())
+        os._exit(1)
+
+    if gone():  # the parent died while this worker started
+        os._exit(1)
+    threading.Thread(target=watch, name="reportgen-parent-watch", daemon=True).start()
+
+
+def _kill_descendants(pid: int) -> None:
+    """SIGKILL every process below `pid` (Linux: /proc's children lists), deepest first."""
+    for child in _children(pid):
+        _kill_descendants(child)
+        try:
+            os.kill(child, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+        except OSError:
+            pass
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            out += [int(x) for x in (task / "children").read_text().split()]
+    except OSError:  # not Linux, or the process has ended
+        pass
+    return out
+
+
+def _forked(parent: int) -> None:
     """A forked worker's first step: the parent's open datasets are set aside (never used, never
     closed here), so worker_open opens the worker's own; everything inherited is frozen out of
     the garbage collector, which would otherwise finalize the parent's unreachable objects (and
@@ -115,6 +165,7 @@ def _forked() -> None:
     gc.freeze()
     _INHERITED.append(_OPEN)
     _OPEN, _OPEN_LOCK = {}, threading.Lock()
+    watch_parent(parent)
 
 
 def require_distributed():
@@ -289,7 +340,7 @@ def beside(fn: Callable[[], object], fork: bool) -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_fd)
             _die_with(parent)
-            _forked()
+            _forked(parent)
             fn()
             status = 0
         except BaseException as exc:  # noqa: BLE001 (sent to the parent, raised there)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -88,6 +89,7 @@ def subprocess_executor(spec: ExecSpec) -> Execution:
             stdout=log,
             stderr=subprocess.STDOUT,
             creationflags=flags,
+            start_new_session=sys.platform != "win32",  # its own process group: ended as a whole
         )
         deadline = time.monotonic() + spec.timeout.total_seconds()
         timed_out = False
@@ -98,19 +100,33 @@ def subprocess_executor(spec: ExecSpec) -> Execution:
                 break
             except subprocess.TimeoutExpired:
                 if time.monotonic() >= deadline:
-                    proc.kill()
+                    kill_tree(proc)
                     code = proc.wait()
                     timed_out = True
                     break
                 spec.heartbeat()
             except BaseException:  # Ctrl-C: stop the child too
-                proc.kill()
+                kill_tree(proc)
                 proc.wait()
                 raise
     with spec.log_path.open("rb") as log:
         log.seek(offset)
         output = log.read().decode("utf-8", errors="replace")
     return Execution(code, output, timed_out)
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """End a command and every process it started (its pool workers, their LibreOffice): the
+    process group on POSIX (the command was started in a session of its own), `taskkill /T` on
+    Windows."""
+    if sys.platform == "win32":
+        subprocess.run(["taskkill", "/T", "/F", "/PID", str(proc.pid)], capture_output=True)
+        proc.kill()
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:  # already gone
+        proc.kill()
 
 
 def this_host() -> str:
