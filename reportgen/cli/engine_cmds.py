@@ -111,6 +111,45 @@ def templates_check(ctx: click.Context, file: str, as_name: str | None) -> None:
     ctx.exit(TemplateError.exit_code)
 
 
+@cli.command("verify")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def verify(ctx: click.Context, folder: Path) -> None:
+    """核对输出文件夹：每个文件与 manifest.json 记录的是否一致（缺少、内容不符、多出的文件，被中断的运行留下的临时文件）。
+
+    \b
+    例：reportgen verify 输出/学生资助明白卡
+        reportgen verify demo-out          （逐个核对其下每个有 manifest.json 的文件夹）
+    有不一致时退出码为 1。
+    """
+    from reportgen.engine.manifest import check_folder, manifest_folders
+
+    folders = manifest_folders(folder)
+    if not folders:
+        raise click.UsageError(f"{folder} 及其下的文件夹中没有 manifest.json，无从核对")
+    bad = 0
+    for f in folders:
+        result = check_folder(f)
+        where = f.relative_to(folder).as_posix() if f != folder else str(folder)
+        if result.ok:
+            click.echo(f"✓ {where}：{result.matching} 个文件与 manifest.json 一致")
+            continue
+        bad += 1
+        counts = "，".join(f"{label} {len(items)} 个" for label, items in (
+            ("缺少", result.missing), ("内容与记录不符", result.changed), ("未记录（多出）", result.extra),
+            ("中断的运行留下的临时文件", result.leftovers)) if items)  # fmt: skip
+        click.echo(f"✗ {where}：{result.matching} 个一致，{counts}")
+        for label, items in (("缺少", result.missing), ("不符", result.changed), ("多出", result.extra),
+                             ("残留", result.leftovers)):  # fmt: skip
+            for name in items[:20]:
+                click.echo(f"    {label}：{name}")
+            if len(items) > 20:
+                click.echo(f"    ……另有 {len(items) - 20} 个{label}")
+    if bad:
+        click.echo(f"\n{bad} 个文件夹与其 manifest.json 不一致。", err=True)
+        ctx.exit(1)
+
+
 @cli.command("doctor")
 @click.pass_context
 def doctor(ctx: click.Context) -> None:

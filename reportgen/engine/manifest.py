@@ -146,3 +146,68 @@ def write_manifest(
 
 def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@dataclass
+class FolderCheck:
+    """An output folder compared with its manifest.json: files listed but missing, files whose
+    content is not the listed one, files not listed, leftovers of a killed run (`.…tmp`,
+    `.staging-…`), and how many listed files match."""
+
+    folder: Path
+    matching: int = 0
+    missing: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.changed or self.extra or self.leftovers)
+
+
+def _leftover(name: str) -> bool:
+    return name.startswith(".") and (name.endswith(".tmp") or name.startswith(".staging-"))
+
+
+def check_folder(folder: str | os.PathLike) -> FolderCheck:
+    """Compare `folder` with its manifest: every listed file present with its sha256, nothing
+    else there but sub-folders that have a manifest of their own (checked separately) and the
+    manifest itself."""
+    root = Path(folder)
+    doc = read_manifest(root / MANIFEST_NAME)
+    result = FolderCheck(root)
+    listed = {o["file"]: o for o in doc.get("outputs", [])}
+    for name, entry in sorted(listed.items()):
+        path = root / name
+        if not path.is_file():
+            result.missing.append(name)
+        elif (
+            path.stat().st_size != entry.get("size", path.stat().st_size)
+            or file_sha256(path) != entry["sha256"]
+        ):
+            result.changed.append(name)
+        else:
+            result.matching += 1
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(
+            (root / Path(*rel.parts[:i]) / MANIFEST_NAME).is_file()
+            for i in range(1, len(rel.parts))
+        ):
+            continue  # inside a sub-folder with a manifest of its own
+        if path.is_dir():
+            if _leftover(path.name):
+                result.leftovers.append(rel.as_posix() + "/")
+            continue
+        name = rel.as_posix()
+        if name == MANIFEST_NAME or name in listed:
+            continue
+        (result.leftovers if _leftover(path.name) else result.extra).append(name)
+    return result
+
+
+def manifest_folders(folder: str | os.PathLike) -> list[Path]:
+    """`folder` and every folder below it that holds a manifest.json, in path order."""
+    root = Path(folder)
+    return sorted({p.parent for p in root.rglob(MANIFEST_NAME)})
