@@ -22,7 +22,6 @@ import xlsxwriter
 from reportgen.documents.report_blocks import mask_ids
 from reportgen.engine import cndate, xlsx_print
 from reportgen.engine.xlsx_bulk import LINE_POINTS, BulkSheet, text_lines
-from reportgen.engine.xlsx_list import header_height
 
 if TYPE_CHECKING:
     from reportgen.documents.selfcheck import SelfCheck
@@ -129,7 +128,7 @@ class _Book:
         widened the columns that hold IDs and dates, then the file."""
         for ws, headers, title, note, landscape in self.sheets:
             widths = ws.widen(ws.widths or [])
-            header_height(ws, 2, headers, widths)
+            xlsx_print.header_height(ws, 2, headers, widths)
             xlsx_print.apply(ws, widths, headers, title_rows=(0, 2), header_rows=(2, 2), title=title,
                              footer=self.footer, last_row=ws.dim_rowmax or 2, note=note,
                              landscape=landscape)  # fmt: skip

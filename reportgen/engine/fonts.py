@@ -31,7 +31,8 @@ NATIVE = {
     "宋体": ("宋体", "SimSun"),
 }
 LIST_FONTS = ("宋体", "黑体")  # the .xlsx lists (engine/xlsx_list.py)
-_WINDOWS_FILES = {
+# the files of each font in Windows' Fonts folder (`doctor`, and engine/pdf.cjk_fonts)
+WINDOWS_FILES = {
     "仿宋_GB2312": ("simfang.ttf", "FS_GB2312.ttf"), "仿宋": ("simfang.ttf",), "宋体": ("simsun.ttc",),
     "黑体": ("simhei.ttf",), "楷体_GB2312": ("simkai.ttf", "KaiTi_GB2312.ttf"), "楷体": ("simkai.ttf",),
     "方正小标宋简体": ("FZXBSJW.TTF", "方正小标宋简体.ttf"),
@@ -89,7 +90,7 @@ def resolve(name: str, *, project: bool) -> Resolved:
     system's (a document opened directly)."""
     if platform.system() == "Windows":
         fonts = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
-        found = next((f for f in _WINDOWS_FILES.get(name, ()) if (fonts / f).exists()), None)
+        found = next((f for f in WINDOWS_FILES.get(name, ()) if (fonts / f).exists()), None)
         return Resolved(name, found, found is not None, found is not None)
     conf = Path(__file__).with_name("data") / "fonts.conf" if project else None
     got = _fc_match(name, conf)

@@ -10,18 +10,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportgen.engine.fonts import WINDOWS_FILES
 from reportgen.errors import ExternalToolError
 
 INSTALL_HINT_LINUX = "sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk poppler-utils"
 INSTALL_HINT_WINDOWS = (
     "从 LibreOffice 官方网站下载安装 LibreOffice（安装后把 program 目录加入 PATH）"
 )
-_WINDOWS_FONTS = {
-    "仿宋": ("simfang.ttf",),
-    "宋体": ("simsun.ttc", "simsun.ttf"),
-    "黑体": ("simhei.ttf",),
-    "楷体": ("simkai.ttf",),
-}
 
 
 def _install_hint() -> str:
@@ -72,7 +67,7 @@ def cjk_fonts() -> list[str]:
         folder = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
         return [
             name
-            for name, files in _WINDOWS_FONTS.items()
+            for name, files in WINDOWS_FILES.items()
             if any((folder / f).exists() for f in files)
         ]
     fc = shutil.which("fc-list")

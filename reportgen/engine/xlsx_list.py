@@ -12,7 +12,7 @@ from typing import Any
 import xlsxwriter
 
 from reportgen.engine import xlsx_print
-from reportgen.engine.xlsx_bulk import LINE_POINTS, BulkSheet, text_lines
+from reportgen.engine.xlsx_bulk import BulkSheet
 from reportgen.engine.xmltext import clean, drop_surrogates, verify_package
 
 FIXED_CREATED = dt.datetime(2023, 1, 1, 0, 0, 0)
@@ -63,14 +63,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
         i += 1
     used.add(candidate.lower())
     return candidate
-
-
-def header_height(ws, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
-    """Give a header row whose wrapped headers take more than one line the height they need (a
-    header is never cut: "应享金额（元/年）" in a narrow column is two lines)."""
-    lines = max((text_lines(h, w) for h, w in zip(headers, widths)), default=1)
-    if lines > 1:
-        ws.set_row(row, lines * LINE_POINTS + 2)
 
 
 def write_table_workbook(
@@ -150,7 +142,7 @@ def write_table_workbook(
                     ws.merge_range(r, 0, r, ncols - 1, "无", none_fmt)
                 r += 1
             widths = ws.widen(widths)
-            header_height(ws, header_row, headers, widths)
+            xlsx_print.header_height(ws, header_row, headers, widths)
             xlsx_print.apply(ws, widths, headers, title_rows=(0, header_row) if header_row else None,
                              header_rows=(header_row, header_row), title=sheet.title or sheet.name,
                              footer=footer, last_row=r - 1, note=sheet.note, landscape=sheet.landscape)  # fmt: skip

@@ -107,6 +107,14 @@ def plan(
     return Layout(True, False, round(MIN_SCALE * 100), keys, total)
 
 
+def header_height(ws, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+    """Give a header row whose wrapped headers take more than one line the height they need (a
+    header is never cut: "应享金额（元/年）" in a narrow column is two lines)."""
+    lines = max((text_lines(h, w) for h, w in zip(headers, widths)), default=1)
+    if lines > 1:
+        ws.set_row(row, lines * LINE_POINTS + 2)
+
+
 def note_row(ws, row: int, note: str, widths: Sequence[float], fmt) -> None:
     """The small print under a title (检查标准, 数据说明): merged over the table, wrapped, in the body's
     size (it prints at 9 pt or more at any scale `plan` chooses) and as high as its lines."""
