@@ -156,7 +156,7 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _forked(parent: int) -> None:
+def _forked(parent: int | None = None) -> None:
     """A forked worker's first step: the parent's open datasets are set aside (never used, never
     closed here), so worker_open opens the worker's own; everything inherited is frozen out of
     the garbage collector, which would otherwise finalize the parent's unreachable objects (and
@@ -165,7 +165,8 @@ def _forked(parent: int) -> None:
     gc.freeze()
     _INHERITED.append(_OPEN)
     _OPEN, _OPEN_LOCK = {}, threading.Lock()
-    watch_parent(parent)
+    if parent is not None:  # a pool worker (a `beside` process dies with its parent by _die_with)
+        watch_parent(parent)
 
 
 def require_distributed():
@@ -340,7 +341,7 @@ def beside(fn: Callable[[], object], fork: bool) -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_fd)
             _die_with(parent)
-            _forked(parent)
+            _forked()
             fn()
             status = 0
         except BaseException as exc:  # noqa: BLE001 (sent to the parent, raised there)
