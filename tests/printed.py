@@ -140,7 +140,9 @@ def tables(path: Path) -> list[list[list[str]]]:
 
 
 def table_starting(path: Path, *head: str) -> list[list[str]]:
-    return next(t for t in tables(path) if tuple(t[0][: len(head)]) == head)
+    """The table whose header row starts with `head` (a header printed on two lines, 学生 / 姓名,
+    is read as one: engine/official_table breaks headers that do not fit their column)."""
+    return next(t for t in tables(path) if tuple(h.replace("\n", "") for h in t[0][: len(head)]) == head)
 
 
 @cache

@@ -302,6 +302,37 @@ def test_the_worst_records_fit_their_pages(worst_batches, fonts, tmp_path):
 
 
 # ------------------------------------------------------------------------ every demo document
+# demo documents with a 公文 list, one of each kind (engine/official_table)
+LISTS = (
+    "上报名单/石桥镇_拟纳入防止返贫监测对象名单_2023年9月30日.docx",
+    "雨露计划补助公示/河口乡张寨村_雨露计划助学补助公示_2023年10月9日.docx",
+    "公示公告/城关镇柳河村_监测对象识别纳入公示_2023年9月1日.docx",
+)
+WHOLE = re.compile(
+    r"^(?:\d{4}年\d{1,2}月\d{1,2}日至?|\d{4}年|\d{1,2}月\d{1,2}日至?|[\u4e00-\u9fff]{2,4}|\d+人|[\d,.]+)$"
+)
+
+
+def _whole_values(path: Path) -> list[str]:
+    """The lines of the 公文 list's cells that must print whole (dates, names, counts, amounts)."""
+    from docx import Document
+
+    out = []
+    for table in Document(str(path)).tables:
+        for row in table.rows[1:]:
+            for cell in row.cells:
+                if cell.paragraphs[0].style.style_id in ("a-table", "a-table-small"):
+                    out += [x for x in cell.text.split("\n") if WHOLE.match(x)]
+    return sorted(set(out))
+
+
+def _pdf_lines(path: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.replace(" ", "") for line in text.splitlines()]  # pdftotext spaces CJK from digits
+
+
 @pytest.fixture(scope="module")
 def demo_docs(tmp_path_factory) -> tuple[Path, dict[str, int]]:
     """`reportgen demo`'s documents and, for the kinds of one record per page (or two, the
@@ -350,6 +381,21 @@ def test_every_demo_document_prints_the_same_pages_under_both_font_setups(demo_d
                 pages.setdefault(str(f.relative_to(out)), {})[fonts] = _pages(
                     tmp_path / fonts / str(i) / (f.stem + ".pdf")
                 )
+    # the 公文's lists (notices, rosters, 雨露计划 and asset notices): every date, name, count and
+    # number prints whole under both setups (engine/official_table sizes the columns)
+    broken = {}
+    for name in sorted(LISTS):
+        path = out / name
+        assert path.exists(), name
+        values = _whole_values(path)
+        assert values, name
+        for fonts in FONT_SETUPS:
+            folder = next(tmp_path.joinpath(fonts).glob(f"*/{path.stem}.pdf")).parent
+            lines = _pdf_lines(folder / (path.stem + ".pdf"))
+            missing = [v for v in values if not any(v in line for line in lines)]
+            if missing:
+                broken[f"{fonts}: {name}"] = missing
+    assert not broken, f"values broken across lines: {broken}"
     # a record's pages and a one-page document never change with the face; a running text (a
     # county's 项目公告, a report) may take a page more or less, as it would in Word on another PC
     differ = {name: p for name, p in pages.items() if p["project"] != p["fallback"]

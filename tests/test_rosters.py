@@ -59,8 +59,10 @@ def test_the_report_reads_as_the_townships_and_says_what_the_county_must_check(r
     text = text_of(folder / "河口乡_拟纳入防止返贫监测对象名单_2023年9月14日.docx")
     assert "青山县乡村振兴局" in text and "河口乡人民政府" in text
     assert "确定拟纳入防止返贫监测对象2户（截至2023年9月14日）" in text
+    # eight columns do not fit 12 pt on A4 with whole dates: 五号, the range broken after 至 and
+    # the single dates after 年 (engine/official_table), never inside a number
     assert (
-        "2 | 李湾村 | 王小川 | 1人 | 因灾 | 2023年8月20日 | 2023年8月25日至2023年8月28日 | 2023年9月12日"
+        "2 | 李湾村 | 王小川 | 1人 | 因灾 | 2023年\n8月20日 | 2023年8月25日至\n2023年8月28日 | 2023年\n9月12日"
         in text
     )
     rows = records(folder / "河口乡_整户无劳动能力兜底保障户县级备案名单_2023年9月14日.xlsx")

@@ -35,14 +35,18 @@ def official_docx(path: Path, title: str = "公文") -> None:
         f'{{% else %}}0{{% endif %}}" w:type="{{% if {given} %}}dxa{{% else %}}auto{{% endif %}}"/>'
     )
     auto = '<w:tcW w:w="0" w:type="auto"/>'
+    # a list too wide for 12 pt comes with `table.small` (engine/official_table.fit_table): 五号
+    small = "table.small is defined and table.small"
+    th = f"{{% if {small} %}}{s['table_header_small']}{{% else %}}{s['table_header']}{{% endif %}}"
+    td = f"{{% if {small} %}}{s['table_small']}{{% else %}}{s['table']}{{% endif %}}"
     hdr = [
         cell([para("{%tc for h in table.columns %}", style=s["table_header"])], 0),
-        cell([para("{{ h }}", style=s["table_header"])], 0).replace(auto, sized),
+        cell([para("{{ h }}", style=th)], 0).replace(auto, sized),
         cell([para("{%tc endfor %}", style=s["table_header"])], 0),
     ]
     data = [
         cell([para("{%tc for v in r %}", style=s["table"])], 0),
-        cell([para("{{ v }}", style=s["table"])], 0).replace(auto, sized),
+        cell([para("{{ v }}", style=td)], 0).replace(auto, sized),
         cell([para("{%tc endfor %}", style=s["table"])], 0),
     ]
     one = [cell([para("{%tr for r in table.rows %}", style=s["table"])], width, span=3)]

@@ -18,13 +18,12 @@ from reportgen.documents.common import DocumentRun
 from reportgen.documents.notices import issuer_of
 from reportgen.documents.privacy import privacy_check
 from reportgen.engine import OutputEntry, render_batch, safe_filename
+from reportgen.engine.official_table import fit_table
 from reportgen.errors import ConfigError
 from reportgen.places import resolve_place
 
 TEMPLATE = "公文"
-# The built-in 公文 template gives every column the same width: six columns keep the lines readable.
 COLUMNS = ["序号", "资产名称", "所属项目", "原值（万元）", "处置日期", "处置方式"]
-WIDTHS = [6, 24, 30, 12, 16, 12]
 RECIPIENTS = {"村": "全体村（居）民", "乡": "各村（居）民"}  # the county's: 社会各界
 
 
@@ -91,12 +90,10 @@ def write_disposal_notices(
                     "ledgers.assets.notice_body", place=name, year=day.year, count=len(items)
                 )
             ],
-            "table": {
-                "caption": "资产处置结果",
-                "columns": COLUMNS,
-                "widths": WIDTHS,
-                "rows": [*rows, ["合计", "", "", _wan(total), "", ""]],
-            },
+            # the asset's and the project's names wrap; value, date and 处置方式 stay whole
+            "table": fit_table(
+                "资产处置结果", COLUMNS, [*rows, ["合计", "", "", _wan(total), "", ""]], wrap={1, 2}
+            ),
             "closing": [
                 f"公示期：{cn_date(day)}至{cn_date(end)}（{days}天）。",
                 f"公示期内如有异议，请向{issuer}反映，或拨打监督电话：{supervision}。",

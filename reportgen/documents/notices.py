@@ -41,7 +41,7 @@ from reportgen.engine import (
     write_manifest,
     write_table_workbook,
 )
-from reportgen.engine import officialdoc as od
+from reportgen.engine.official_table import fit_table
 from reportgen.errors import ConfigError, ReportgenError
 from reportgen.places import Place, county_place, resolve_place, villages_under
 
@@ -64,8 +64,12 @@ KINDS = {
     "elimination": NoticeKind("elimination", "风险消除公示", "风险消除"),
     "baodi": NoticeKind("baodi", "兜底保障户公示", "整户无劳动能力认定"),
     # seed 三.一.(二).2③ 六是结果公告: 以乡（镇、街道）名义将县级审批后的监测对象名单在所在村公告; 4② the same for 风险消除
-    "inclusion-result": NoticeKind("inclusion-result", "监测对象识别纳入结果公告", "识别纳入", result=True),
-    "elimination-result": NoticeKind("elimination-result", "风险消除结果公告", "风险消除", result=True),
+    "inclusion-result": NoticeKind(
+        "inclusion-result", "监测对象识别纳入结果公告", "识别纳入", result=True
+    ),
+    "elimination-result": NoticeKind(
+        "elimination-result", "风险消除结果公告", "风险消除", result=True
+    ),
 }
 PLANNED_STATUS = (None, "计划", "实施中")
 DONE_STATUS = ("已完工", "已验收")
@@ -169,7 +173,9 @@ def publicity_candidates(
     return _listed(run, villages, kind, period, sa.or_(procs.c.publicity_start == day, pending))
 
 
-def _listed(run: DocumentRun, villages: list[Place], kind: NoticeKind, period, where) -> list[Listed]:
+def _listed(
+    run: DocumentRun, villages: list[Place], kind: NoticeKind, period, where
+) -> list[Listed]:
     """The procedures of `kind` in these villages matching `where`, as Listed rows in village and
     household order; `period`: the two columns that are the notice's recorded start and end."""
     h, procs, persons = TABLES["households"], TABLES["monitoring_procedures"], TABLES["persons"]
@@ -208,9 +214,7 @@ def result_candidates(
     return _listed(run, villages, kind, (procs.c.announced_on, procs.c.announced_on), where)
 
 
-def result_rows(
-    listed: list[Listed], villages: list[Place], with_village: bool
-) -> list[list[str]]:
+def result_rows(listed: list[Listed], villages: list[Place], with_village: bool) -> list[list[str]]:
     """序号, (村), 户主, 家庭人口, 监测类型, 风险类型, 县级审批日期."""
     names = {v.code: v.name for v in villages}
     return [
@@ -504,8 +508,9 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
             keys = [i.household_id for i in listed]
             columns = ["序号"] + (["村"] if with_village else []) + [
                 "户主", "家庭人口", "监测类型", "风险类型", "县级审批日期"]  # fmt: skip
-            widths = notice_widths(with_village)
-            excel_columns = [Column(c, w * 1.2) for c, w in zip(columns, excel_widths(with_village))]
+            excel_columns = [
+                Column(c, w * 1.2) for c, w in zip(columns, excel_widths(with_village))
+            ]
             word_label = "公告日期"
             # in the township's name, posted in the village (seed 三.一.(二).2③ 六是结果公告)
             issued_by = township_issuer(settings, place)
@@ -534,8 +539,9 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
             keys = [i.household_id for i in listed]
             columns = ["序号"] + (["村"] if with_village else []) + [
                 "户主", "家庭人口", "监测类型", "风险类型", "风险发现日期" if kind.key == "inclusion" else "入户核查日期"]  # fmt: skip
-            widths = notice_widths(with_village)
-            excel_columns = [Column(c, w * 1.2) for c, w in zip(columns, excel_widths(with_village))]
+            excel_columns = [
+                Column(c, w * 1.2) for c, w in zip(columns, excel_widths(with_village))
+            ]
             word_label = "公示期"
         else:
             period = Period(start, start + dt.timedelta(days=length - 1))
@@ -561,7 +567,8 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
             "doc_number": "",
             "recipient": recipient,
             "paragraphs": paragraphs,
-            "table": {"caption": f"{kind.label}名单", "columns": columns, "widths": widths, "rows": word}
+            # 风险类型 wraps; every other value stays whole (engine/official_table)
+            "table": fit_table(f"{kind.label}名单", columns, word, wrap={columns.index("风险类型")})
             if monitoring
             else None,
             "heads": PROJECT_HEADS.get(kind.key, []),
@@ -608,16 +615,6 @@ def excel_widths(with_village: bool) -> list[int]:
     return [6] + ([10] if with_village else []) + [12, 10, 16, 26, 18]
 
 
-def notice_widths(with_village: bool) -> list[int]:
-    """The 公文's list columns in twips of its 156 mm text width (the template spreads them over
-    it): 序号, (村), 户主, 家庭人口, 监测类型, 风险类型, the date. Wide enough that a date such as
-    2023年12月31日 and a four-character name stay on one line whatever face stands in for 仿宋
-    (12 pt text); 风险类型 takes what is left and wraps."""
-    fixed = [700] + ([1450] if with_village else []) + [1200, 800, 1150 if with_village else 1900]
-    date = 2300
-    return [*fixed, od.A4_OFFICIAL.text_width_twips - sum(fixed) - date, date]
-
-
 def _record(run: DocumentRun, place: Place, kind: NoticeKind, period: Period, file: str, keys: list[str],
             unrecorded: list[Listed]) -> None:  # fmt: skip
     """Remember the notice (re-issuing the same place/kind/start replaces the record) and, in the same
@@ -647,7 +644,9 @@ def _record(run: DocumentRun, place: Place, kind: NoticeKind, period: Period, fi
             where = procs.update().where(procs.c.household_id == item.household_id, procs.c.kind == item.kind,
                                          procs.c.found_on == item.found_on)  # fmt: skip
             if kind.result:  # the 结果公告's day is the procedure's 公告日期
-                conn.execute(where.where(procs.c.announced_on.is_(None)).values(announced_on=period.start))
+                conn.execute(
+                    where.where(procs.c.announced_on.is_(None)).values(announced_on=period.start)
+                )
             else:
                 conn.execute(where.where(procs.c.publicity_end.is_(None))
                              .values(publicity_start=period.start, publicity_end=period.end))  # fmt: skip

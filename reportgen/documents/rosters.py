@@ -30,6 +30,7 @@ from reportgen.engine import (
     write_manifest,
     write_table_workbook,
 )
+from reportgen.engine.official_table import fit_table
 from reportgen.errors import ConfigError
 from reportgen.places import Place, villages_under
 
@@ -133,6 +134,9 @@ COLUMNS = {
     ],
     "baodi-filing": ["序号", "村", "户主", "家庭人口", "兜底类型", "公示期", "乡级确定日期"],
 }
+# free text that may wrap in the 公文's list; every other value stays whole (engine/official_table)
+WRAP = {"proposed": {4}, "baodi-filing": {4}}
+# the .xlsx copy's column widths (characters)
 WIDTHS = {
     "proposed": [6, 10, 10, 8, 18, 16, 26, 16],
     "baodi-filing": [6, 10, 10, 8, 12, 26, 16],
@@ -191,12 +195,7 @@ def make_rosters(run: DocumentRun, township: Place, *, kinds: list[str] | None, 
                     f"rosters.{kind.key}", township=township.name, count=len(items), day=cndate(day)
                 )
             ],  # fmt: skip
-            "table": {
-                "caption": kind.label,
-                "columns": COLUMNS[key],
-                "widths": WIDTHS[key],
-                "rows": rows,
-            },
+            "table": fit_table(kind.label, COLUMNS[key], rows, wrap=WRAP[key]),
             "closing": ["特此报告。"],
             "issuer": issuer,
             "date": day,

@@ -40,6 +40,7 @@ from reportgen.engine import (
     write_table_workbook,
 )
 from reportgen.engine.builtin_specs import OFFICIAL_SAMPLE
+from reportgen.engine.official_table import fit_table
 from reportgen.errors import ConfigError
 from reportgen.places import Place, county_place, villages_under
 
@@ -53,7 +54,6 @@ declare_template(
 )
 
 COLUMNS = ["序号", "学生姓名", "户主", "就读学校", "学段年级", "补助学期", "补助金额（元）"]
-WIDTHS = [6, 10, 10, 28, 14, 26, 14]
 LIST_COLUMNS = [
     Column("乡镇", 10), Column("村", 10), Column("学生姓名", 10), Column("户主", 10),
     Column("就读学校", 28), Column("学段年级", 14), Column("补助学期", 26),
@@ -214,16 +214,17 @@ class YuluNoticeKind(DocumentKind):
                     total=yuan(total),
                 )
             ],  # fmt: skip
-            "table": {
-                "caption": "雨露计划助学补助名单",
-                "columns": COLUMNS,
-                "widths": WIDTHS,
-                "rows": [
+            # the school's name wraps; names, grades, terms and amounts stay whole
+            "table": fit_table(
+                "雨露计划助学补助名单",
+                COLUMNS,
+                [
                     [str(i), p.name, p.head, p.school, p.stage_grade, p.terms, yuan(p.amount)]
                     for i, p in enumerate(paid, start=1)
                 ]
                 + [["合计", "", "", "", "", "", yuan(total)]],
-            },  # fmt: skip
+                wrap={COLUMNS.index("就读学校")},
+            ),  # fmt: skip
             "closing": [
                 f"公示期：{period_text}。",
                 f"公示期内如有异议，请向{issuer}反映，或拨打监督电话：{supervision}。",

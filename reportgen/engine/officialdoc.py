@@ -191,8 +191,10 @@ STYLE_IDS = {
     "h3": "a-h3",  # 三级标题 “1.” 仿宋加粗
     "signature": "a-signature",  # 发文机关署名: right, 4 characters in
     "date": "a-date",  # 成文日期: right, 4 characters in
-    "table": "a-table",  # 表格文字: 4号仿宋 (14 pt), single spacing, centred
-    "table_header": "a-table-header",  # 表头: 4号黑体
+    "table": "a-table",  # 表格文字: 小四仿宋 (12 pt), fixed 16-pt lines, centred
+    "table_header": "a-table-header",  # 表头: 小四黑体
+    "table_small": "a-table-small",  # a list too wide for 12 pt: 五号仿宋 (engine/official_table)
+    "table_header_small": "a-table-header-small",  # its header: 五号黑体
     "note": "a-note",  # 附注/小字: 数据来源与生成日期 (9 pt)
     "footer": "a-footer",
 }
@@ -373,6 +375,18 @@ def styles_xml(page: PageSetup = A4_OFFICIAL) -> str:
             "表头",
             f'<w:keepNext/><w:snapToGrid w:val="0"/>{exact_line(16)}{no_indent}<w:jc w:val="center"/>',
             _rfonts(FONT_HEI) + _sz(12),
+        ),
+        _pstyle(
+            "a-table-small",
+            "表格文字（五号）",
+            f'<w:snapToGrid w:val="0"/>{exact_line(14)}{no_indent}<w:jc w:val="center"/>',
+            _rfonts(FONT_BODY) + _sz(10.5),
+        ),
+        _pstyle(
+            "a-table-header-small",
+            "表头（五号）",
+            f'<w:keepNext/><w:snapToGrid w:val="0"/>{exact_line(14)}{no_indent}<w:jc w:val="center"/>',
+            _rfonts(FONT_HEI) + _sz(10.5),
         ),
         _pstyle(
             "a-note",
