@@ -308,6 +308,68 @@ def test_an_invalid_schedule_changes_nothing(run, ws):
     assert "错误：schedule.toml 第13行" in (ws / "计划任务" / "运行记录.txt").read_text("utf-8")
 
 
+WRONG_ON_THE_DAY = [
+    ('command = ["monthly", "--mnth", "{month}"]\n', "No such option '--mnth'"),
+    ('command = ["check", "--as-of", "{last_day}"]\noutput = "输出/检查/{period}"\n',
+     "reportgen check --as-of 2023-08-31 --out"),
+    ('command = ["selfcheck", "--quarter", "{quarter}"]\n', "用了 {quarter}，但任务按月运行"),
+    ('command = ["data", "summry"]\n', "No such command 'summry'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command, message", WRONG_ON_THE_DAY)
+def test_a_command_line_that_would_fail_on_the_day_is_refused_when_the_file_is_read(
+    run, ws, command, message
+):
+    """Issue 22.7: schedule.toml accepted these and they failed on the due date (then were
+    retried); they are checked with the command's own parser when the file is read."""
+    (ws / "schedule.toml").write_text(
+        '[[job]]\nname = "x"\ntrigger = "monthly day=3 at=08:00"\nperiod = "previous"\n' + command,
+        encoding="utf-8",
+    )
+    for args in (("schedule", "list"), ("schedule", "run-due")):
+        result = run(*args)
+        assert result.exit_code == 9, result.output
+        assert "schedule.toml 第5行：任务“x”的" in result.stderr and message in result.stderr
+    assert statuses(ws) == []
+
+
+def test_a_good_command_line_passes_the_check(run, ws):
+    (ws / "schedule.toml").write_text(
+        '[[job]]\nname = "x"\ntrigger = "quarterly month_offset=0 day=5"\nperiod = "previous"\n'
+        'command = ["selfcheck", "--quarter", "{quarter}"]\noutput = "输出/{period}"\n'
+        '[[job]]\nname = "y"\ntrigger = "monthly"\nperiod = "previous"\n'
+        'command = ["import", "数据/{month}.xlsx"]\n',  # the file may be put there before the day
+        encoding="utf-8",
+    )
+    result = run("schedule", "list")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_usage_or_template_error_is_not_retried(ws):
+    """A retry cannot fix these (exit 2, 6, 9): failed at once, with how to run it again."""
+    s = scheduler(ws, FakeClock(at(2023, 9, 3, 8, 5)), FakeExecutor(codes=[6]),
+                  MONTHLY % "all" + "start = 2023-09-01\n")  # fmt: skip
+    [outcome] = s.run_due().outcomes
+    assert outcome.status == "failed" and outcome.retry_at is None
+    assert "模板错误，重试也不会成功" in outcome.error
+    assert "reportgen schedule rerun 月报 2023-08" in outcome.error
+    s2 = scheduler(ws, FakeClock(at(2023, 9, 3, 8, 5)), FakeExecutor(codes=[4]), None)
+    assert s2.run_due().outcomes == []  # the period is closed
+
+
+def test_monthly_jobs_make_every_missed_period_by_default(ws):
+    """Issue 22.6: each month's documents are a deliverable; catch_up defaults to "all" (a daily
+    job still to "latest")."""
+    executor, s = months_off(ws, "all")
+    (ws / "schedule.toml").write_text(MONTHLY.replace('catch_up = "%s"\n', ""), encoding="utf-8")
+    s = scheduler(ws, s.clock, executor)
+    assert s.schedule.jobs[0].catch_up == "all"
+    assert [o.period.key for o in s.run_due().outcomes] == ["2023-06", "2023-07", "2023-08"]
+    daily = '[[job]]\nname = "d"\ntrigger = "daily"\nperiod = "current"\ncommand = ["check"]\n'
+    assert parse_schedule(daily, ws / "schedule.toml").jobs[0].catch_up == "latest"
+
+
 # -- the ledger's guarantees, with a fake clock --
 
 
@@ -460,17 +522,107 @@ def test_a_live_run_is_left_alone_and_a_silent_one_on_another_host_is_not(ws):
     assert statuses(ws) == [("2023-08", 1, "interrupted"), ("2023-08", 2, "success")]
 
 
-def test_interruptions_are_retried_three_times_then_failed(ws):
-    clock = FakeClock(at(2023, 9, 3, 8, 5))
-    s = scheduler(ws, clock, FakeExecutor(), MONTHLY % "latest" + "start = 2023-09-01\n")
+def interrupted_three_times(ws: Path) -> None:
     lg = ledger(ws)
     for attempt in (1, 2, 3):
         run_id = lg.claim("月报", "2023-08", attempt, scheduled_at=at(2023, 9, 3, 8),
-                          now=clock.now(), command=[], output_dir="", pid=1, host="h")  # fmt: skip
-        lg.mark_interrupted(run_id, clock.now(), "断电")
+                          now=at(2023, 9, 3, 8, attempt), command=["monthly"],
+                          output_dir="输出/月报/2023-08", pid=1, host="h")  # fmt: skip
+        lg.mark_interrupted(run_id, at(2023, 9, 3, 8, attempt), "断电")
+    summary = ws / "输出" / "月报" / "2023-08" / "运行结果.txt"
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    summary.write_text("状态：中断，待重试\n", encoding="utf-8")
+
+
+def test_interruptions_are_retried_three_times_then_failed_and_that_end_is_told(ws):
+    """Issue 22.6: giving up is a final state like any other: in the report (and so the exit
+    code), in 运行结果.txt (which said 待重试) and in the run log."""
+    clock = FakeClock(at(2023, 9, 3, 8, 5))
+    s = scheduler(ws, clock, FakeExecutor(), MONTHLY % "latest" + "start = 2023-09-01\n")
+    interrupted_three_times(ws)
     report = s.run_due()
-    assert report.outcomes == [] and report.gave_up == [("月报", "2023-08")]
+    assert report.outcomes == []
+    assert [(o.job, o.period.key, o.status) for o in report.gave_up] == [
+        ("月报", "2023-08", "failed")
+    ]
+    assert report.failures == report.gave_up  # run-due exits 1
     assert statuses(ws)[-1] == ("2023-08", 3, "failed")
+    summary = (ws / "输出" / "月报" / "2023-08" / "运行结果.txt").read_text("utf-8-sig")
+    assert "状态：失败（第 3 次尝试后不再重试）" in summary and "已连续中断 3 次" in summary
+    from reportgen.schedule.runner import report_lines
+
+    assert report_lines(report)[0].startswith("不再重试：月报 2023-08，记为失败")
+
+
+def test_giving_up_is_mailed(ws, smtp_server):
+    import email
+
+    port = smtp_server.server_address[1]
+    s = scheduler(ws, FakeClock(at(2023, 9, 3, 8, 5)), FakeExecutor(), notify_text(port, "failure"))
+    interrupted_three_times(ws)
+    s.run_due()
+    [raw] = smtp_server.messages
+    message = email.message_from_string(raw, policy=email.policy.default)
+    assert message["Subject"] == "reportgen 计划任务“月报”2023年8月：失败"
+    assert "已连续中断 3 次，不再重试" in message.get_content()
+
+
+TWO_JOBS = (
+    MONTHLY % "latest"
+    + """start = 2023-09-01
+
+[[job]]
+name = "汇总"
+trigger = "monthly day=3 at=08:00"
+period = "previous"
+command = ["monthly", "--month", "{month}", "--out", "{output}"]
+output = "输出/汇总/{period}"
+start = 2023-09-01
+"""
+)
+
+
+def test_a_file_system_error_is_that_jobs_failure_with_its_reason_and_the_others_run(ws):
+    """Issue 22.5: an output path that is a file made run-due crash (raw NotADirectoryError, the
+    record said Ctrl-C, every other due job held up)."""
+    (ws / "输出").mkdir()
+    (ws / "输出" / "月报").write_text("一个文件，不是文件夹", encoding="utf-8")
+    executor = FakeExecutor()
+    s = scheduler(ws, FakeClock(at(2023, 9, 3, 8, 5)), executor, TWO_JOBS)
+    report = s.run_due()
+    by_job = {o.job: o for o in report.outcomes}
+    assert by_job["汇总"].status == "success"
+    assert by_job["月报"].status == "error"  # retried later: the clerk may move the file
+    assert (
+        "无法创建输出文件夹 输出/月报/2023-08：路径中有一个同名文件，不是文件夹"
+        in by_job["月报"].error
+    )
+    assert report.failures == [by_job["月报"]]
+    [row] = [r for r in ledger(ws).runs("月报")]
+    assert "Ctrl-C" not in row.error and "同名文件" in row.error
+    assert [c.argv[0] for c in executor.calls] == ["monthly"]  # only 汇总 ran a command
+
+
+def test_run_due_on_the_command_line_logs_a_file_system_error_and_exits_1(run, ws):
+    (ws / "输出").mkdir()
+    (ws / "输出" / "月报").write_text("一个文件", encoding="utf-8")
+    (ws / "schedule.toml").write_text(
+        DAILY.format(
+            name="月报", command='["monthly", "--month", "{month}"]', start=today_in_shanghai()
+        )
+        + 'output = "输出/月报/{period}"\n'
+        + DAILY.format(name="汇总", command='["data", "summary"]', start=today_in_shanghai()),
+        encoding="utf-8",
+    )
+    result = run("schedule", "run-due")
+    assert result.exit_code == 1, result.output
+    assert "同名文件" in result.output and "汇总" in result.output
+    assert [(r.job, r.status) for r in ledger(ws).runs()] == [
+        ("月报", "error"),
+        ("汇总", "success"),
+    ]
+    log = (ws / "计划任务" / "运行记录.txt").read_text("utf-8")
+    assert "无法创建输出文件夹" in log
 
 
 def test_two_claims_at_once_one_wins(ws):
@@ -777,19 +929,162 @@ def test_a_run_killed_mid_way_is_retried_next_time(imported, workspace):
             assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
             time.sleep(0.05)
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # power cut: run-due and its command die at once
+        [row] = ledger(workspace).runs()
+        # power cut: run-due and its command (a process group of its own) die at once
+        os.killpg(proc.pid, signal.SIGKILL)
+        if row.child_pid:
+            os.killpg(row.child_pid, signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
-    [row] = ledger(workspace).runs()
     assert (row.status, row.pid) == ("running", proc.pid)
+    assert row.child_pid and row.child_pid != proc.pid
 
     (workspace / "rules" / "slow.py").unlink()
     report = Scheduler(workspace, commands=COMMANDS).run_due()
     assert [(r.id, reason) for r, reason in report.interrupted] == [
-        (row.id, f"进程 {proc.pid} 已不在运行（电脑关机、断电或进程被结束）")
-    ]
+        (row.id, f"run-due 进程 {proc.pid} 和它启动的命令进程 {row.child_pid} 都已不在运行"
+                 "（电脑关机、断电或进程被结束），结果未记录")
+    ]  # fmt: skip
     assert [(o.attempt, o.status) for o in report.outcomes] == [(2, "success")]
     assert [st for _, _, st in statuses(workspace)] == ["interrupted", "success"]
+
+
+WAIT_RULE = """
+import os, pathlib, time
+from reportgen.rules import rule
+
+@rule('X-WAIT', '等待规则', seed='测试', basis='henan', entity='household', group='工作落实')
+def wait(ctx):
+    pathlib.Path(os.environ['SLOW_MARKER']).write_text('started')
+    release = pathlib.Path(os.environ['SLOW_MARKER'] + '.release')
+    deadline = time.monotonic() + 120
+    while not release.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return []
+"""
+
+
+def start_waiting_run(workspace: Path) -> tuple[subprocess.Popen, Path]:
+    """run-due (in a session of its own) with its `check` command mid-way, waiting for
+    `marker.release`."""
+    (workspace / "rules").mkdir(exist_ok=True)
+    (workspace / "rules" / "wait.py").write_text(WAIT_RULE, encoding="utf-8")
+    (workspace / "schedule.toml").write_text(
+        DAILY.format(name="检查", command='["check", "--as-of", "{last_day}"]',
+                     start=today_in_shanghai()),
+        encoding="utf-8",
+    )  # fmt: skip
+    marker = workspace / "started.txt"
+    proc = spawn_run_due(
+        workspace, env={**os.environ, "SLOW_MARKER": str(marker)}, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
+        time.sleep(0.05)
+    return proc, marker
+
+
+def wait_gone(pid: int, seconds: float = 20) -> bool:
+    from reportgen.schedule.process import pid_alive
+
+    deadline = time.monotonic() + seconds
+    while pid_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        try:  # reap it if it is our child
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of one process")
+def test_a_command_that_outlives_its_killed_run_due_is_not_started_again_beside_it(
+    imported, workspace
+):
+    """Issue 22.3: kill -9 of run-due alone leaves its command running (a session of its own);
+    the next run-due must see it alive by its recorded pid and start, and not run the period beside
+    it — even after the heartbeat rule's 10 minutes — then record and retry it once it ends."""
+    proc, marker = start_waiting_run(workspace)
+    try:
+        os.kill(proc.pid, signal.SIGKILL)  # run-due only
+        proc.wait()
+        proc.stdout.close()
+        [row] = ledger(workspace).runs()
+        assert row.status == "running" and row.child_pid and row.child_pid != proc.pid
+        from reportgen.schedule.process import pid_alive
+
+        assert pid_alive(row.child_pid)
+        later = FakeClock(dt.datetime.now(SH) + dt.timedelta(minutes=30))  # heartbeat long stale
+        executor = FakeExecutor()
+        report = Scheduler(workspace, clock=later, executor=executor, commands=COMMANDS).run_due()
+        # (a new day's period may fall due meanwhile: only this period must not run)
+        assert [o for o in report.outcomes if o.period.key == row.period] == []
+        assert report.interrupted == []
+        assert [r.id for r in report.still_running] == [row.id]
+        from reportgen.schedule.runner import report_lines
+
+        assert any(line.startswith("仍在运行：检查") and str(row.child_pid) in line
+                   for line in report_lines(report))  # fmt: skip
+        assert [s for s in statuses(workspace) if s[0] == row.period] == [
+            (row.period, 1, "running")
+        ]
+    finally:
+        marker.with_name(marker.name + ".release").write_text("go")
+    assert wait_gone(row.child_pid), "the command should end once released"
+    (workspace / "rules" / "wait.py").unlink()
+    report = Scheduler(workspace, commands=COMMANDS).run_due()
+    assert [r.id for r, _ in report.interrupted] == [row.id]
+    assert "都已不在运行" in report.interrupted[0][1]
+    assert [(o.attempt, o.status) for o in report.outcomes] == [(2, "success")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of one process")
+def test_an_orphaned_command_past_its_timeout_is_ended_by_the_next_run_due(imported, workspace):
+    proc, marker = start_waiting_run(workspace)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    [row] = ledger(workspace).runs()
+    try:
+        later = FakeClock(dt.datetime.now(SH) + dt.timedelta(hours=3))  # the default timeout: 2 h
+        report = Scheduler(
+            workspace, clock=later, executor=FakeExecutor(), commands=COMMANDS
+        ).run_due()
+        assert wait_gone(row.child_pid), "the command past its timeout is killed"
+        [(interrupted, reason)] = report.interrupted
+        assert (
+            interrupted.id == row.id and "超过时限 2 小时 0 分钟" in reason and "已终止" in reason
+        )
+        assert [(o.attempt, o.status) for o in report.outcomes if o.period.key == row.period] == [
+            (2, "success")
+        ]
+    finally:
+        marker.with_name(marker.name + ".release").write_text("go")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGTERM")
+def test_sigterm_to_run_due_ends_its_command_and_marks_the_run(imported, workspace):
+    proc, marker = start_waiting_run(workspace)
+    try:
+        [row] = ledger(workspace).runs()
+        deadline = time.monotonic() + 30
+        while not row.child_pid and time.monotonic() < deadline:
+            time.sleep(0.05)
+            [row] = ledger(workspace).runs()
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=60)[0]
+    finally:
+        marker.with_name(marker.name + ".release").write_text("go")
+    assert proc.returncode == 143, output
+    assert "收到终止信号" in output
+    assert wait_gone(row.child_pid, 5), "the command ends with its run-due"
+    [row] = ledger(workspace).runs()
+    assert row.status == "interrupted" and "SIGTERM" in row.error
+    log = (workspace / "计划任务" / "运行记录.txt").read_text("utf-8")
+    assert "收到终止信号（SIGTERM）" in log
 
 
 def test_the_child_is_killed_at_its_timeout_and_beats_meanwhile(tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
     households = db_rows(workspace, "select count(*) from households")
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 7
+        assert ds.schema_version() == SCHEMA_VERSION == 8
         inspector = sa.inspect(ds.engine)
         assert {
             "notices",
@@ -90,6 +90,23 @@ def test_a_version_5_database_gets_the_income_and_school_status_columns(run, imp
     ]
 
 
+def test_a_version_7_database_gets_the_columns_of_the_command_process(workspace):
+    Dataset.open(db_url(workspace), create=True).dispose()
+    db_execute(
+        workspace,
+        "alter table schedule_runs drop column child_pid",
+        "alter table schedule_runs drop column child_started",
+        "update meta set value='7' where key='schema_version'",
+    )
+    ds = Dataset.open(db_url(workspace))
+    try:
+        assert ds.schema_version() == SCHEMA_VERSION == 8
+        columns = {c["name"] for c in sa.inspect(ds.engine).get_columns("schedule_runs")}
+        assert {"child_pid", "child_started"} <= columns
+    finally:
+        ds.dispose()
+
+
 def test_a_version_6_database_gets_the_project_assets_table(run, imported, workspace):
     households = db_rows(workspace, "select household_id, head_name from households order by 1")
     db_execute(
@@ -99,7 +116,7 @@ def test_a_version_6_database_gets_the_project_assets_table(run, imported, works
     )
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 7
+        assert ds.schema_version() == SCHEMA_VERSION == 8
         inspector = sa.inspect(ds.engine)
         assert "project_assets" in inspector.get_table_names()
         columns = {c["name"] for c in inspector.get_columns("project_assets")}

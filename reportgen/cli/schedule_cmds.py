@@ -15,10 +15,44 @@ from reportgen.redact import without_password
 pass_app = click.make_pass_decorator(AppContext)
 
 
+def check_args(argv: list[str]) -> str | None:
+    """Parse a scheduled job's reportgen arguments with the command's own click parser, without
+    running it (schedule.toml is checked when it is read, not on the due date): the usage error,
+    or None. A path that does not exist yet is not an error here (the file a job imports may be
+    put there before the day)."""
+    command: click.Command = cli
+    name, args, parent = "reportgen", list(argv), None
+    try:
+        while True:
+            try:
+                ctx = command.make_context(name, args, parent=parent, resilient_parsing=False)
+            except click.BadParameter as exc:
+                if exc.param is not None and isinstance(exc.param.type, click.Path):
+                    return None
+                raise
+            if not isinstance(command, click.Group):
+                return None
+            # the subcommand and its arguments (click 8.2 renamed protected_args)
+            protected = vars(ctx).get("_protected_args", vars(ctx).get("protected_args", []))
+            rest = [*protected, *ctx.args]
+            if not rest:
+                return None
+            sub_name, sub, args = command.resolve_command(ctx, rest)
+            if sub is None:
+                return f"没有“{rest[0]}”这个命令"
+            name, command, parent = sub_name or rest[0], sub, ctx
+    except click.exceptions.Exit:  # --help
+        return None
+    except click.ClickException as exc:
+        return f"命令行参数有误（{exc.format_message()}）"
+
+
 def _scheduler(app: AppContext):
     from reportgen.schedule import Scheduler
 
-    return Scheduler(app.workspace, db_option=app.db_option, commands=set(cli.commands))
+    return Scheduler(
+        app.workspace, db_option=app.db_option, commands=set(cli.commands), check_args=check_args
+    )
 
 
 def _local(moment: dt.datetime | None, tz, seconds: bool = False) -> str:
@@ -106,18 +140,26 @@ def schedule_run_due(app: AppContext, only_job: str | None) -> None:
     有任务失败时退出码为 1（失败原因见 reportgen schedule history）。
     """
     from reportgen.schedule import run_due
-    from reportgen.schedule.runner import report_lines
+    from reportgen.schedule.process import Terminated
+    from reportgen.schedule.runner import TERMINATED_EXIT, TERMINATED_TEXT, report_lines
 
-    report = run_due(
-        app.workspace, db_option=app.db_option, commands=set(cli.commands), only_job=only_job
-    )
+    try:
+        report = run_due(
+            app.workspace,
+            db_option=app.db_option,
+            commands=set(cli.commands),
+            check_args=check_args,
+            only_job=only_job,
+        )
+    except Terminated:
+        click.echo(TERMINATED_TEXT, err=True)
+        click.get_current_context().exit(TERMINATED_EXIT)
     lines = report_lines(report)
     for line in lines or ["没有到期的任务。"]:
         click.echo(line)
-    if report.failures:
-        click.echo(
-            f"有 {len(report.failures)} 次运行失败，详见 reportgen schedule history。", err=True
-        )
+    problems = len(report.failures) + len(report.job_errors)
+    if problems:
+        click.echo(f"有 {problems} 项失败，详见 reportgen schedule history。", err=True)
         click.get_current_context().exit(1)
 
 
@@ -177,6 +219,7 @@ def schedule_run(app: AppContext, only_job: str | None) -> None:
             on_error=on_error,
             db_option=app.db_option,
             commands=set(cli.commands),
+            check_args=check_args,
             only_job=only_job,
         )
     except KeyboardInterrupt:

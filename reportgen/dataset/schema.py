@@ -20,7 +20,7 @@ warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 metadata = sa.MetaData()
 
@@ -211,8 +211,10 @@ schedule_runs = sa.Table(
     sa.Column("exit_code", sa.Integer),
     sa.Column("error", sa.Text),
     sa.Column("notify_error", sa.Text),
-    sa.Column("pid", sa.Integer),
+    sa.Column("pid", sa.Integer, comment="the run-due (or rerun) process that claimed the run"),
     sa.Column("host", sa.String(255)),
+    sa.Column("child_pid", sa.Integer, comment="the command's process: it may outlive run-due"),
+    sa.Column("child_started", sa.Float, comment="its start, epoch seconds: a reused pid is not it"),
     sa.UniqueConstraint("job", "period", "attempt", name="uq_schedule_runs_attempt"),
 )  # fmt: skip
 sa.Index(
@@ -255,9 +257,14 @@ V6_COLUMNS = (
 
 
 def _add_columns(conn: sa.Connection, columns: tuple[tuple[str, str], ...]) -> None:
+    """ADD COLUMN each (table, column) the table lacks (a table an earlier step created from
+    today's definition already has them)."""
     quote = conn.dialect.identifier_preparer.quote
+    inspector = sa.inspect(conn)
     for table, name in columns:
-        kind = TABLES[table].c[name].type.compile(dialect=conn.dialect)
+        if name in {c["name"] for c in inspector.get_columns(table)}:
+            continue
+        kind = metadata.tables[table].c[name].type.compile(dialect=conn.dialect)
         conn.exec_driver_sql(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(name)} {kind}")
 
 
@@ -272,7 +279,14 @@ def _v6_to_v7(conn: sa.Connection) -> None:
     TABLES["project_assets"].create(conn)
 
 
+def _v7_to_v8(conn: sa.Connection) -> None:
+    """Version 8 records a scheduled run's command process (its pid and start), so that a command
+    that outlives a killed run-due is never started a second time beside itself (issue 22)."""
+    _add_columns(conn, (("schedule_runs", "child_pid"), ("schedule_runs", "child_started")))
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
     1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7,
+    7: _v7_to_v8,
 }  # fmt: skip

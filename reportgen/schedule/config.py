@@ -11,13 +11,14 @@ import datetime as dt
 import re
 import string
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reportgen.errors import ScheduleError
-from reportgen.schedule.periods import PLACEHOLDERS, UNITS, Period
+from reportgen.schedule.periods import PLACEHOLDERS, UNIT_NAMES, UNITS, Period, parse_period
 from reportgen.schedule.triggers import Trigger, parse_trigger
 from reportgen.tomlfile import TomlSyntaxError, parse_toml
 
@@ -47,7 +48,7 @@ JOB_KEYS = (
     ),
     Key("retries", 2, "失败后重试几次（0—10）"),
     Key("retry_delay", 10, "第一次重试前等待的分钟数，之后每次加倍"),
-    Key("catch_up", "latest", "关机错过多期时：latest 只补最近一期，all 逐期补齐"),
+    Key("catch_up", "all", "关机错过多期时：all 逐期补齐（月、季、年任务的默认），latest 只补最近一期（日任务的默认）"),
     Key("timeout", 120, "一次运行最长分钟数，超时按失败处理"),
     Key("start", None, "从这天起的期次才运行（日期）；默认从第一次运行 run-due 起"),
     Key("enabled", True, "false 暂停此任务"),
@@ -154,8 +155,21 @@ def _fill(pattern: str, values: dict[str, str]) -> str:
     return pattern.format_map(values)
 
 
-def load_schedule(workspace: Path, commands: set[str] | None = None) -> Schedule:
-    """Read and validate <workspace>/schedule.toml. `commands`: reportgen command names allowed."""
+# a period of each unit, to fill a job's placeholders when its command line is checked
+SAMPLE_PERIODS = {u: parse_period(k) for u, k in (("day", "2023-08-15"), ("month", "2023-08"),
+                                                  ("quarter", "2023Q3"), ("year", "2023"))}  # fmt: skip
+SAMPLE_FIRE = dt.datetime(2023, 9, 1, tzinfo=dt.timezone.utc)
+
+# Checks a job's reportgen arguments (placeholders filled for a sample period) with the command's
+# own parser, without running it: the reason in Chinese, or None if they parse. The CLI layer
+# provides it (only reportgen/cli knows click).
+ArgsCheck = Callable[[list[str]], "str | None"]
+
+
+def load_schedule(workspace: Path, commands: set[str] | None = None,
+                  check_args: ArgsCheck | None = None) -> Schedule:  # fmt: skip
+    """Read and validate <workspace>/schedule.toml. `commands`: reportgen command names allowed;
+    `check_args`: each job's command line checked against the command's options."""
     path = workspace / SCHEDULE_NAME
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -166,26 +180,29 @@ def load_schedule(workspace: Path, commands: set[str] | None = None) -> Schedule
         ) from None
     except UnicodeDecodeError:
         raise ScheduleError(f"{path} 不是 UTF-8 编码；请用记事本“另存为 UTF-8”。") from None
-    return parse_schedule(text, path, commands)
+    return parse_schedule(text, path, commands, check_args)
 
 
-def parse_schedule(text: str, path: Path, commands: set[str] | None = None) -> Schedule:
+def parse_schedule(text: str, path: Path, commands: set[str] | None = None,
+                   check_args: ArgsCheck | None = None) -> Schedule:  # fmt: skip
     try:
         raw = parse_toml(text)
     except TomlSyntaxError as exc:
         raise ScheduleError(
             f"{path.name} {exc.place}：TOML 格式错误，{exc.hint}（{exc.detail}）"
         ) from None
-    return _Parser(text, path, commands).schedule(raw)
+    return _Parser(text, path, commands, check_args).schedule(raw)
 
 
 class _Parser:
     """Validates the parsed TOML, turning each problem into 文件 第N行：任务“名”的 键：原因."""
 
-    def __init__(self, text: str, path: Path, commands: set[str] | None):
+    def __init__(self, text: str, path: Path, commands: set[str] | None,
+                 check_args: ArgsCheck | None = None):  # fmt: skip
         self.lines = text.splitlines()
         self.path = path
         self.commands = commands
+        self.check_args = check_args
 
     def fail(
         self, reason: str, job: int | None = None, key: str | None = None, table: str = "job"
@@ -346,13 +363,23 @@ class _Parser:
             self._placeholders(output, index, "output", what)
             if "{output}" in output:
                 self.fail(f"{what} output 不能含 {{output}}（它就是 output 本身）", index, "output")
-        catch_up = raw.get("catch_up", "latest")
+        # each month's, quarter's or year's documents are a deliverable: all are made unless the
+        # file says otherwise; a daily job catches up only the latest day
+        catch_up = raw.get("catch_up", "latest" if unit == "day" else "all")
         if catch_up not in ("latest", "all"):
             self.fail(f"{what} catch_up 应为 \"latest\" 或 \"all\"，实为 {catch_up!r}", index, "catch_up")  # fmt: skip
         enabled = raw.get("enabled", True)
         if not isinstance(enabled, bool):
             self.fail(f"{what} enabled 应为 true 或 false", index, "enabled")
-        return Job(
+        if unit in ("day", "month"):
+            for key, text in (("command", " ".join(command)), ("output", output or "")):
+                if "{quarter}" in text:
+                    self.fail(
+                        f"{what} {key} 用了 {{quarter}}，但任务按{UNIT_NAMES[unit]}运行：同一季度会生成多次。"
+                        "季度文书请用 quarterly 触发（或 period_unit = \"quarter\"）",
+                        index, key,
+                    )  # fmt: skip
+        job = Job(
             name=name,
             trigger=trigger,
             trigger_text=trigger_text,
@@ -372,6 +399,12 @@ class _Parser:
             enabled=enabled,
             notify=self._notify(raw.get("notify"), index, what, smtp),
         )
+        if self.check_args is not None:
+            argv, _ = job.render(SAMPLE_PERIODS[unit], trigger.next(SAMPLE_FIRE), self.path.parent)
+            problem = self.check_args(argv)
+            if problem:
+                self.fail(f"{what} command 在运行时会出错：reportgen {' '.join(argv)}：{problem}", index, "command")  # fmt: skip
+        return job
 
     def _command(self, raw: Any, index: int, what: str) -> tuple[str, ...]:
         if not isinstance(raw, list) or not raw or not all(isinstance(a, str) for a in raw):
@@ -451,7 +484,7 @@ period = "previous"                  # 9 月 3 日运行时报告 8 月：--mont
 command = ["monthly", "--month", "{month}"]
 output = "输出/月报/{period}"         # 自动加上 --out 输出/月报/2023-08
 retries = 2                          # 失败后再试 2 次（间隔 10、20 分钟）
-catch_up = "latest"                  # 关机错过几个月时只补最近一个月；all 为逐月补齐
+catch_up = "all"                     # 关机错过几个月时逐月补齐（默认）；latest 只补最近一个月
 # 运行结束后写“运行结果.txt”（默认）；要发邮件，去掉下面的 #（需要文件末尾的 [smtp]）：
 # [job.notify]                       # 属于它上面的任务
 # email = ["xczxj@example.gov.cn"]

@@ -66,6 +66,8 @@ class RunRow:
     notify_error: str | None
     pid: int | None
     host: str | None
+    child_pid: int | None = None
+    child_started: float | None = None
 
     @classmethod
     def from_row(cls, row: sa.Row) -> RunRow:
@@ -262,6 +264,15 @@ class Ledger:
                     schedule_runs.c.id == run_id, schedule_runs.c.status.in_([ERROR, INTERRUPTED])
                 )
                 .values(status=FAILED, error=sa.func.coalesce(schedule_runs.c.error, "") + reason)
+            )
+
+    def set_child(self, run_id: int, pid: int, started: float) -> None:
+        """Record the command's process as soon as it starts (it may outlive run-due)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                schedule_runs.update()
+                .where(schedule_runs.c.id == run_id)
+                .values(child_pid=pid, child_started=started)
             )
 
     def set_notify_error(self, run_id: int, text: str) -> None:

@@ -45,6 +45,9 @@ class ExecSpec:
     log_path: Path
     timeout: dt.timedelta
     heartbeat: Callable[[], None] = field(default=lambda: None)
+    # called with the command's pid and start (epoch seconds) as soon as it runs: the ledger
+    # records them, so a command that outlives run-due is known to be running
+    started: Callable[[int, float], None] = field(default=lambda pid, at: None)
 
 
 @dataclass
@@ -93,6 +96,12 @@ def subprocess_executor(spec: ExecSpec) -> Execution:
         )
         deadline = time.monotonic() + spec.timeout.total_seconds()
         timed_out = False
+        try:
+            spec.started(proc.pid, process_started(proc.pid) or time.time())
+        except BaseException:
+            kill_tree(proc)
+            proc.wait()
+            raise
         while True:
             remaining = deadline - time.monotonic()
             try:
@@ -105,7 +114,7 @@ def subprocess_executor(spec: ExecSpec) -> Execution:
                     timed_out = True
                     break
                 spec.heartbeat()
-            except BaseException:  # Ctrl-C: stop the child too
+            except BaseException:  # Ctrl-C, SIGTERM (Terminated): stop the child too
                 kill_tree(proc)
                 proc.wait()
                 raise
@@ -115,18 +124,56 @@ def subprocess_executor(spec: ExecSpec) -> Execution:
     return Execution(code, output, timed_out)
 
 
+class Terminated(BaseException):
+    """run-due was asked to stop (SIGTERM: `kill`, systemd stopping the service, a shutdown).
+    A BaseException like KeyboardInterrupt: it ends the running command and marks the run."""
+
+
 def kill_tree(proc: subprocess.Popen) -> None:
     """End a command and every process it started (its pool workers, their LibreOffice): the
     process group on POSIX (the command was started in a session of its own), `taskkill /T` on
     Windows."""
+    if not end_group(proc.pid):
+        proc.kill()
+
+
+def end_group(pid: int) -> bool:
+    """Kill the process group led by `pid` (a command run-due started in a session of its own),
+    or on Windows the process tree; False if it was already gone."""
     if sys.platform == "win32":
-        subprocess.run(["taskkill", "/T", "/F", "/PID", str(proc.pid)], capture_output=True)
-        proc.kill()
-        return
+        done = subprocess.run(["taskkill", "/T", "/F", "/PID", str(pid)], capture_output=True)
+        return done.returncode == 0
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except OSError:  # already gone
-        proc.kill()
+        return False
+    return True
+
+
+def process_started(pid: int) -> float | None:
+    """When process `pid` started (epoch seconds, to about 0.01 s), where the system tells
+    (Linux /proc); None elsewhere or if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, starttime
+        boot = next(
+            int(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def child_alive(pid: int | None, started: float | None) -> bool:
+    """Whether the command recorded as (`pid`, `started`) still runs: the pid is alive and, where
+    the system tells start times, the process with it started then (not a later one given the
+    same pid). btime is whole seconds, so starts within 2 s are the same."""
+    if not pid_alive(pid):
+        return False
+    now_started = process_started(pid) if pid else None
+    return started is None or now_started is None or abs(now_started - started) < 2.0
 
 
 def this_host() -> str:
@@ -145,7 +192,17 @@ def pid_alive(pid: int | None) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A process that has ended but not been reaped (an orphan waits for init to reap it): it
+    answers signal 0 but runs no more. Linux /proc tells; elsewhere assume it is not one."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[:1] == ["Z"]
 
 
 def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover - Windows only

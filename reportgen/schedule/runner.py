@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +24,7 @@ import filelock
 
 from reportgen.engine.manifest import MANIFEST_NAME, read_manifest
 from reportgen.errors import ReportgenError, ScheduleError
-from reportgen.schedule.config import Job, Schedule, load_schedule
+from reportgen.schedule.config import ArgsCheck, Job, Schedule, load_schedule
 from reportgen.schedule.ledger import (
     ERROR,
     FAILED,
@@ -45,6 +47,9 @@ from reportgen.schedule.process import (
     ExecSpec,
     Execution,
     Executor,
+    Terminated,
+    child_alive,
+    end_group,
     pid_alive,
     subprocess_executor,
     this_host,
@@ -57,6 +62,13 @@ RUN_LOG_MAX_BYTES = 1 << 20
 # (covers a process on another computer sharing the database, and a reused process id).
 STALE_AFTER = dt.timedelta(minutes=10)
 MAX_PASSES = 16
+# exit codes (errors.py) a retry cannot fix: the command line, the template or the schedule itself
+NO_RETRY = {2: "命令用法错误", 6: "模板错误", 9: "计划任务配置错误"}
+TERMINATED_TEXT = (
+    "run-due 收到终止信号（SIGTERM）：已结束正在运行的命令，这次运行记为中断，下次 run-due 重试。"
+)
+# the exit code of a process ended by SIGTERM (128 + 15), as a shell reports it
+TERMINATED_EXIT = 143
 
 
 class Clock(Protocol):
@@ -100,12 +112,19 @@ class DueReport:
     outcomes: list[RunOutcome] = field(default_factory=list)
     skipped: list[tuple[str, Period]] = field(default_factory=list)
     interrupted: list[tuple[RunRow, str]] = field(default_factory=list)
-    gave_up: list[tuple[str, str]] = field(default_factory=list)
+    # commands of an earlier run-due that was killed, still running on their own: their period
+    # is not started again beside them
+    still_running: list[RunRow] = field(default_factory=list)
+    # periods whose retries ran out this time (failed for good): told, mailed, in the exit code
+    gave_up: list[RunOutcome] = field(default_factory=list)
+    # a job that could not even be planned or started (an error in its own settings): the
+    # other jobs still run
+    job_errors: list[str] = field(default_factory=list)
     notify_errors: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[RunOutcome]:
-        return [o for o in self.outcomes if o.status in (ERROR, FAILED)]
+        return [o for o in self.outcomes if o.status in (ERROR, FAILED)] + self.gave_up
 
 
 @dataclass
@@ -132,12 +151,13 @@ class Scheduler:
         executor: Executor | None = None,
         db_option: str | None = None,
         commands: set[str] | None = None,
+        check_args: ArgsCheck | None = None,
     ):
         self.workspace = workspace
         self.clock = clock or SystemClock()
         self.executor = executor or subprocess_executor
         self.db_option = db_option
-        self.schedule: Schedule = load_schedule(workspace, commands)
+        self.schedule: Schedule = load_schedule(workspace, commands, check_args)
 
     @property
     def tz(self):
@@ -166,14 +186,25 @@ class Scheduler:
         except filelock.Timeout:
             report.busy = True
             return report
+        failed_jobs: set[str] = set()
         try:
-            with self.ledger() as ledger:
+            with self.ledger() as ledger, _terminate_on_sigterm():
                 self._recover(ledger, report)
                 for _ in range(MAX_PASSES):
                     ran = False
                     for job in jobs:
-                        if job.enabled:
-                            ran = self._run_job(job, ledger, report) or ran
+                        if job.enabled and job.name not in failed_jobs:
+                            try:
+                                ran = self._run_job(job, ledger, report) or ran
+                            except (ReportgenError, OSError, ValueError) as exc:
+                                # this job's failure: recorded with its reason, the others run
+                                failed_jobs.add(job.name)
+                                text = (
+                                    exc.message
+                                    if isinstance(exc, ReportgenError)
+                                    else f"{type(exc).__name__}: {exc}"
+                                )
+                                report.job_errors.append(f"{job.name}：{text}")
                     if not ran:
                         break
         finally:
@@ -227,9 +258,21 @@ class Scheduler:
         return outcome
 
     def is_stale(self, row: RunRow, now: dt.datetime) -> str | None:
-        """Why a `running` row is dead (its reason), or None if it may still be running."""
-        if row.host == this_host() and not pid_alive(row.pid):
-            return f"进程 {row.pid} 已不在运行（电脑关机、断电或进程被结束）"
+        """Why a `running` row is dead (its reason), or None if it may still be running.
+
+        On this computer a row is alive while its command process is (recorded with its start,
+        so a reused pid does not count): a command outlives a run-due killed alone, and its
+        period must not start again beside it, however long ago its run-due's last heartbeat."""
+        if row.host == this_host():
+            if row.child_pid and child_alive(row.child_pid, row.child_started):
+                return None
+            if not pid_alive(row.pid):
+                if row.child_pid:
+                    return (
+                        f"run-due 进程 {row.pid} 和它启动的命令进程 {row.child_pid} 都已不在运行"
+                        "（电脑关机、断电或进程被结束），结果未记录"
+                    )
+                return f"进程 {row.pid} 已不在运行（电脑关机、断电或进程被结束）"
         if now - row.last_sign_of_life > STALE_AFTER:
             minutes = int(STALE_AFTER.total_seconds() // 60)
             return f"进程 {row.pid}（{row.host}）超过 {minutes} 分钟没有心跳"
@@ -239,8 +282,30 @@ class Scheduler:
         now = self.clock.now()
         for row in ledger.runs(status=RUNNING):
             reason = self.is_stale(row, now)
+            if reason is None and self._orphaned(row):
+                job = next((j for j in self.schedule.jobs if j.name == row.job), None)
+                if job is not None and now - row.started_at > job.timeout:
+                    # its run-due is gone, so nobody else ends it at its timeout
+                    end_group(row.child_pid)  # type: ignore[arg-type]  # _orphaned: has one
+                    reason = (
+                        f"命令进程 {row.child_pid} 超过时限 {_duration(job.timeout)}，启动它的 run-due "
+                        "已不在运行，已终止"
+                    )
+                else:
+                    report.still_running.append(row)
             if reason and ledger.mark_interrupted(row.id, now, f"运行中断：{reason}"):
                 report.interrupted.append((row, reason))
+
+    @staticmethod
+    def _orphaned(row: RunRow) -> bool:
+        """A command on this computer still running after its run-due died."""
+        return (
+            row.host == this_host()
+            and bool(row.child_pid)
+            and row.pid != os.getpid()
+            and not pid_alive(row.pid)
+            and child_alive(row.child_pid, row.child_started)
+        )
 
     def _run_job(self, job: Job, ledger: Ledger, report: DueReport) -> bool:
         now = self.clock.now()
@@ -248,7 +313,9 @@ class Scheduler:
         todo = plan(job, now, first_seen, ledger.runs(job.name))
         for row, why in todo.give_up:
             ledger.give_up(row.id, why)
-            report.gave_up.append((job.name, row.period))
+            outcome = self._outcome_of(ledger.get(row.id), now)
+            report.gave_up.append(outcome)
+            self._notify(job, outcome, ledger, report)  # 运行结果.txt no longer says 待重试
         for period, fire in todo.skip:
             reason = "关机期间错过；catch_up = latest，只补最近一期"
             if ledger.record_skipped(job.name, period.key, fire, now, reason):
@@ -275,7 +342,6 @@ class Scheduler:
         wall_start = time.time()
         log_path = out / LOG_NAME
         try:
-            out.mkdir(parents=True, exist_ok=True)
             spec = ExecSpec(
                 argv=argv,
                 global_args=self.global_args(),
@@ -284,25 +350,50 @@ class Scheduler:
                 log_path=log_path,
                 timeout=job.timeout,
                 heartbeat=lambda: ledger.heartbeat(run_id, self.clock.now()),
+                started=lambda pid, at: ledger.set_child(run_id, pid, at),
             )
             try:
-                execution = self.executor(spec)
-            except OSError as exc:
-                execution = Execution(-1, f"错误：无法启动命令：{exc}")
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a file where the folder should be, no permission, disk full
+                execution = Execution(
+                    -1, f"错误：无法创建输出文件夹 {self.display_path(out)}：{_os_reason(exc)}"
+                )
+            else:
+                try:
+                    execution = self.executor(spec)
+                except OSError as exc:
+                    execution = Execution(-1, f"错误：无法启动命令：{_os_reason(exc)}")
+                except Exception as exc:  # this job's failure, not every other job's
+                    execution = Execution(
+                        -1, f"错误：运行时出现意外错误：{type(exc).__name__}: {exc}"
+                    )
+        except Terminated:
+            ledger.mark_interrupted(
+                run_id,
+                self.clock.now(),
+                "运行被中断：run-due 收到终止信号（SIGTERM），已结束命令进程",
+            )
+            raise
         except BaseException:
             ledger.mark_interrupted(run_id, self.clock.now(), "运行被中断（Ctrl-C 或程序退出）")
             raise
-        outputs = self.read_outputs(argv, out, wall_start)
+        try:
+            outputs = self.read_outputs(argv, out, wall_start)
+        except OSError:
+            outputs = []
         finished = self.clock.now()
         status, retry_at = SUCCESS, None
         if execution.exit_code != 0:
             earlier = [r for r in ledger.runs(job.name) if r.period == due.period.key]
             failures = 1 + sum(r.status in (ERROR, FAILED) for r in earlier if r.id != run_id)
-            if failures <= job.retries and not manual:
+            hopeless = execution.exit_code in NO_RETRY
+            if failures <= job.retries and not manual and not hopeless:
                 status, retry_at = ERROR, finished + job.backoff(failures)
             else:
                 status = FAILED
         error = execution.error_text()
+        if status == FAILED and execution.exit_code in NO_RETRY and not manual:
+            error = f"{error}\n（{NO_RETRY[execution.exit_code]}，重试也不会成功，未再重试：请改正后运行 reportgen schedule rerun {job.name} {due.period.key}）"
         ledger.finish(
             run_id, status, finished, outputs=outputs, exit_code=execution.exit_code, error=error
         )
@@ -314,9 +405,23 @@ class Scheduler:
         self._notify(job, outcome, ledger, report)
         return outcome
 
+    def _outcome_of(self, row: RunRow, now: dt.datetime) -> RunOutcome:
+        """A recorded attempt as an outcome (one given up on: its summary and e-mail)."""
+        out = self.workspace / row.output_dir
+        log = out / LOG_NAME
+        return RunOutcome(
+            row.id, row.job, parse_period(row.period), row.attempt, row.status, row.scheduled_at,
+            row.started_at, row.finished_at or now, row.command, out, row.outputs or [],
+            row.exit_code, row.error, None, log if log.exists() else None,
+        )  # fmt: skip
+
     def _notify(self, job: Job, outcome: RunOutcome, ledger: Ledger, report: DueReport) -> None:
         if job.notify.summary:
-            write_summary(outcome, self.tz, self.workspace)
+            try:
+                write_summary(outcome, self.tz, self.workspace)
+            except OSError as exc:
+                text = f"{job.name} {outcome.period.key}：运行结果文件未写成：{_os_reason(exc)}"
+                report.notify_errors.append(text)
         final = outcome.status in (SUCCESS, FAILED)
         wanted = job.notify.email_on == "always" or outcome.status == FAILED
         if not (job.notify.email and final and wanted and self.schedule.smtp):
@@ -408,6 +513,42 @@ class Scheduler:
         return statuses, problem
 
 
+@contextmanager
+def _terminate_on_sigterm() -> Iterator[None]:
+    """While run-due runs, SIGTERM (kill, systemd stopping it, shutdown) raises Terminated: the
+    running command is ended and its run marked, instead of the process vanishing with its
+    command left running unrecorded. Only the main thread can take signals."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OS error in Chinese where it is a common one, with the path."""
+    reasons = {
+        "NotADirectoryError": "路径中有一个同名文件，不是文件夹",
+        "FileExistsError": "已有同名文件",
+        "PermissionError": "没有写入权限",
+        "FileNotFoundError": "路径不存在",
+    }
+    text = reasons.get(type(exc).__name__, exc.strerror or str(exc))
+    return f"{text}（{exc.filename}）" if exc.filename else text
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} 小时 {minutes % 60} 分钟" if minutes >= 60 else f"{minutes} 分钟"
+
+
 def run_due(workspace: Path, **kwargs: Any) -> DueReport:
     """Scheduler(workspace, …).run_due(), with what happened appended to 计划任务/运行记录.txt
     (the OS scheduler shows no console: this file is where a config error can be seen)."""
@@ -418,6 +559,9 @@ def run_due(workspace: Path, **kwargs: Any) -> DueReport:
         report = scheduler.run_due(only_job)
     except ReportgenError as exc:
         append_run_log(workspace, clock.now(), [f"错误：{exc.message}"])
+        raise
+    except Terminated:
+        append_run_log(workspace, clock.now(), [TERMINATED_TEXT])
         raise
     append_run_log(workspace, clock.now(), report_lines(report), tz=scheduler.tz)
     return report
@@ -444,8 +588,17 @@ def report_lines(report: DueReport) -> list[str]:
             else f"{periods[0].key} 至 {periods[-1].key} 共 {len(periods)} 期"
         )
         lines.append(f"跳过：{job} {keys}（关机期间错过；catch_up = latest 只补最近一期）")
-    for job, key in report.gave_up:
-        lines.append(f"不再重试：{job} {key}")
+    for row in report.still_running:
+        lines.append(
+            f"仍在运行：{row.job} {row.period} 第{row.attempt}次的命令进程 {row.child_pid}"
+            f"（启动它的 run-due 进程 {row.pid} 已结束），不重复启动，结束后再记录并重试。"
+        )
+    for o in report.gave_up:
+        last = (o.error or "").splitlines()
+        lines.append(
+            f"不再重试：{o.job} {o.period.key}，记为失败{('（' + last[0] + '）') if last else ''}"
+        )
+    lines += [f"任务出错：{x}" for x in report.job_errors]
     for o in report.outcomes:
         lines.append(
             f"{o.job} {o.period.key}：{status_line(o, report.tz)}，输出 {len(o.outputs)} 个文件"
