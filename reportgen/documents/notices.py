@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -495,7 +495,7 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
         title = f"{prefix}{'' if monitoring else f'{year}年度衔接资金'}{kind.label}"
         listed: list[Listed] = []
         closing: list[str] | None = None
-        word: list[Any]
+        word: list[Any]  # rows of text (monitoring notices) or of dicts (project notices)
         excel: list[Any]
         if kind.result:
             listed = result_candidates(run, villages, kind, start)
@@ -568,7 +568,7 @@ def make_public_notices(run: DocumentRun, place: Place, *, kinds: list[str] | No
             "recipient": recipient,
             "paragraphs": paragraphs,
             # 风险类型 wraps; every other value stays whole (engine/official_table)
-            "table": fit_table(f"{kind.label}名单", columns, word, wrap={columns.index("风险类型")})
+            "table": fit_table(f"{kind.label}名单", columns, cast(list[list[str]], word), wrap={columns.index("风险类型")})
             if monitoring
             else None,
             "heads": PROJECT_HEADS.get(kind.key, []),

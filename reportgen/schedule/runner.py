@@ -322,9 +322,9 @@ class Scheduler:
                 report.skipped.append((job.name, period))
         ran = False
         for due in todo.due:
-            outcome = self._attempt(job, due, ledger, report)
-            if outcome is not None:
-                report.outcomes.append(outcome)
+            attempted = self._attempt(job, due, ledger, report)
+            if attempted is not None:
+                report.outcomes.append(attempted)
                 ran = True
         return ran
 
