@@ -121,7 +121,7 @@ def watch_parent(parent: int) -> None:
     def gone() -> bool:
         if os.name == "posix":
             return os.getppid() != parent
-        from reportgen.schedule.process import pid_alive
+        from reportgen.processes import pid_alive
 
         return not pid_alive(parent)
 
