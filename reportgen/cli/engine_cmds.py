@@ -135,10 +135,13 @@ def verify(ctx: click.Context, folder: Path) -> None:
             click.echo(f"✓ {where}：{result.matching} 个文件与 manifest.json 一致")
             continue
         bad += 1
+        if result.incomplete:
+            click.echo(f"✗ {where}：manifest.json 标记为未完成：{result.incomplete}")
         counts = "，".join(f"{label} {len(items)} 个" for label, items in (
             ("缺少", result.missing), ("内容与记录不符", result.changed), ("未记录（多出）", result.extra),
             ("中断的运行留下的临时文件", result.leftovers)) if items)  # fmt: skip
-        click.echo(f"✗ {where}：{result.matching} 个一致，{counts}")
+        if counts or not result.incomplete:
+            click.echo(f"✗ {where}：{result.matching} 个一致，{counts}")
         for label, items in (("缺少", result.missing), ("不符", result.changed), ("多出", result.extra),
                              ("残留", result.leftovers)):  # fmt: skip
             for name in items[:20]:

@@ -31,23 +31,30 @@ def today() -> dt.date:
 
 @contextmanager
 def document_run(app: AppContext, command: str, out: Path, options: dict):
-    """Settings, dataset and output folder of one document command; the dataset is closed after."""
+    """Settings, dataset and output folder of one document command; the dataset is closed after.
+    The folder is held for this command alone (engine/outfolder): a second command for it stops
+    with a message, its manifest says incomplete until the command writes a new one, and what a
+    killed run left there is removed first (and said)."""
     from reportgen.documents.common import DocumentRun
+    from reportgen.engine.outfolder import claim_folder
     from reportgen.workspace import open_dataset
 
     settings = app.settings()
-    dataset = open_dataset(settings)
     out = out if out.is_absolute() else settings.workspace / out
-    out.mkdir(parents=True, exist_ok=True)
     line = (
         "reportgen " + " ".join(redact_argv(sys.argv[1:]))
         if sys.argv and sys.argv[0].endswith("reportgen")
         else f"reportgen {command}"
     )
-    try:
-        yield DocumentRun(settings, dataset, out.resolve(), line, options, today())
-    finally:
-        dataset.dispose()
+    with claim_folder(out) as claim:
+        if claim.cleaned:
+            click.echo(f"已清理上次被中断的运行留下的临时文件 {len(claim.cleaned)} 个：" + "、".join(claim.cleaned[:5])
+                       + ("……" if len(claim.cleaned) > 5 else ""), err=True)  # fmt: skip
+        dataset = open_dataset(settings)
+        try:
+            yield DocumentRun(settings, dataset, out.resolve(), line, options, today())
+        finally:
+            dataset.dispose()
 
 
 def print_outputs(outputs, out_dir: Path) -> None:

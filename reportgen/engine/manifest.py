@@ -14,6 +14,8 @@ from typing import Any
 from reportgen.engine.xmltext import dropped_note, take_dropped
 
 MANIFEST_NAME = "manifest.json"
+# set (with a sentence for the reader) while a command writes into the folder (engine/outfolder)
+INCOMPLETE_KEY = "incomplete"
 # Notes are also shown on stderr: with no logging set up, Python prints warnings there as they are.
 _log = logging.getLogger("reportgen")
 
@@ -112,7 +114,10 @@ def write_manifest(
 
     `notes`: lines a user should read (something was cleaned or left out). Characters removed from
     data since the last manifest (engine/xmltext.py) add a note here, also shown on stderr.
-    """
+
+    The folder's earlier manifest is merged, not replaced: its files this run did not write that
+    are still there, unchanged, stay listed under `kept` with the run that made them (a notice for
+    one village leaves the other villages' notices listed)."""
     run = run or RunInfo()
     notes = list(notes or [])
     dropped = dropped_note(take_dropped())
@@ -134,14 +139,47 @@ def write_manifest(
         "outputs": [o.as_dict() for o in outputs],
         "failures": [f.as_dict() for f in failures],
     }
+    path = Path(out_dir) / name
+    kept = _still_true(path, {o.file for o in outputs}) if name == MANIFEST_NAME else []
+    if kept:
+        doc["kept"] = kept
+        notes.append(
+            f"本文件夹中另有 {len(kept)} 个文件是此前的运行生成的，内容核对无误，列在 kept 中"
+        )
     if notes:
         doc["notes"] = notes
-    path = Path(out_dir) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def _still_true(path: Path, written: set[str]) -> list[dict[str, Any]]:
+    """The entries of the manifest at `path` (outputs and kept) that this run did not rewrite and
+    whose file is still there with the listed content, each with the run that made it."""
+    try:
+        old = read_manifest(path)
+    except (OSError, ValueError):
+        return []
+    made_by = {"command": old.get("command", ""), "generated_at": old.get("generated_at", "")}
+    out = []
+    for entry in [*old.get("outputs", []), *old.get("kept", [])]:
+        name = entry.get("file")
+        if not name or name in written:
+            continue
+        file = path.parent / name
+        try:
+            same = (
+                file.is_file()
+                and file.stat().st_size == entry.get("size")
+                and file_sha256(file) == entry.get("sha256")
+            )
+        except OSError:
+            same = False
+        if same:
+            out.append({**entry, "made_by": entry.get("made_by", made_by)})
+    return sorted(out, key=lambda e: e["file"])
 
 
 def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
@@ -155,6 +193,7 @@ class FolderCheck:
     `.staging-…`), and how many listed files match."""
 
     folder: Path
+    incomplete: str | None = None  # the manifest says the folder's last generation did not finish
     matching: int = 0
     missing: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -163,7 +202,7 @@ class FolderCheck:
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.changed or self.extra or self.leftovers)
+        return not (self.incomplete or self.missing or self.changed or self.extra or self.leftovers)
 
 
 def _leftover(name: str) -> bool:
@@ -176,8 +215,8 @@ def check_folder(folder: str | os.PathLike) -> FolderCheck:
     manifest itself."""
     root = Path(folder)
     doc = read_manifest(root / MANIFEST_NAME)
-    result = FolderCheck(root)
-    listed = {o["file"]: o for o in doc.get("outputs", [])}
+    result = FolderCheck(root, doc.get(INCOMPLETE_KEY))
+    listed = {o["file"]: o for o in [*doc.get("outputs", []), *doc.get("kept", [])]}
     for name, entry in sorted(listed.items()):
         path = root / name
         if not path.is_file():
