@@ -563,7 +563,7 @@ def test_giving_up_is_mailed(ws, smtp_server):
     s.run_due()
     [raw] = smtp_server.messages
     message = email.message_from_string(raw, policy=email.policy.default)
-    assert message["Subject"] == "reportgen 计划任务“月报”2023年8月：失败"
+    assert message["Subject"] == f"reportgen 计划任务“月报”2023年8月：失败（{ws.name}）"
     assert "已连续中断 3 次，不再重试" in message.get_content()
 
 
@@ -623,6 +623,61 @@ def test_run_due_on_the_command_line_logs_a_file_system_error_and_exits_1(run, w
     ]
     log = (ws / "计划任务" / "运行记录.txt").read_text("utf-8")
     assert "无法创建输出文件夹" in log
+
+
+def test_a_clock_far_ahead_makes_or_skips_nothing_without_yes(ws):
+    """Issue 22.4: a clock set to 2031 skipped 117 periods for good and marked 2030-12 done."""
+    clock = FakeClock(at(2023, 9, 3, 9))
+    executor = FakeExecutor()
+    s = scheduler(ws, clock, executor, MONTHLY % "latest" + "start = 2023-09-01\n")
+    assert [o.period.key for o in s.run_due().outcomes] == ["2023-08"]
+    clock.moment = at(2031, 6, 10, 9)
+    report = s.run_due()
+    assert report.outcomes == [] and report.skipped == [] and len(executor.calls) == 1
+    [error] = report.job_errors
+    assert "要补做或跳过 93 期（2023-09 至 2031-05）" in error and "max_missed = 24" in error
+    assert "--yes" in error and report.problems == 1
+    assert statuses(ws) == [("2023-08", 1, "success")]  # nothing closed
+    # a bureau that was really off for two years says so in schedule.toml, or confirms once
+    report = s.run_due(yes=True)
+    assert [o.period.key for o in report.outcomes] == ["2031-05"] and len(report.skipped) == 92
+
+
+def test_a_clock_set_back_behind_the_last_run_is_not_trusted_and_backfill_repairs(ws, run):
+    clock = FakeClock(at(2023, 9, 3, 9))
+    s = scheduler(ws, clock, FakeExecutor(), MONTHLY % "latest" + "start = 2023-09-01\n")
+    s.run_due()
+    clock.moment = at(2031, 6, 10, 9)  # wrong, and confirmed by mistake
+    s.run_due(yes=True)
+    assert ("2023-09", 0, "skipped") in statuses(ws)
+    clock.moment = at(2023, 10, 5, 9)  # the clock put right
+    report = s.run_due()
+    assert report.outcomes == [] and report.problems == 1
+    assert "早于上次运行的记录（2031-06-10 09:00）" in report.clock_problem
+    from reportgen.schedule.runner import report_lines
+
+    assert report_lines(report)[0].startswith("时钟可疑：本机时钟（2023-10-05 09:00）")
+    # the periods the wrong clock skipped (and ones never recorded) are made with backfill
+    outcomes, passed = s.backfill("月报", "2023-08", "2023-09")
+    assert passed == ["2023-08（成功）"]
+    assert [(o.period.key, o.status) for o in outcomes] == [("2023-09", "success")]
+    # on the command line, with the real clock (2026, before the 2031 runs): refused, exit 1
+    result = run("schedule", "run-due")
+    assert result.exit_code == 1 and "时钟可疑" in result.stdout
+
+
+def test_backfill_makes_periods_never_recorded_and_not_the_ones_done(ws, run):
+    clock = FakeClock(at(2023, 9, 3, 9))
+    s = scheduler(ws, clock, FakeExecutor(), MONTHLY % "all" + "start = 2023-09-01\n")
+    s.run_due()  # 2023-08
+    outcomes, passed = s.backfill("月报", "2023-05", "2023-08")
+    assert [o.period.key for o in outcomes] == ["2023-05", "2023-06", "2023-07"]
+    assert passed == ["2023-08（成功）"]
+    assert s.backfill("月报", "2023-05", "2023-08")[0] == []
+    with pytest.raises(ScheduleError, match="按月计"):
+        s.backfill("月报", "2023Q1", "2023Q2")
+    with pytest.raises(ScheduleError, match="起止颠倒"):
+        s.backfill("月报", "2023-08", "2023-05")
 
 
 def test_two_claims_at_once_one_wins(ws):
@@ -803,7 +858,8 @@ def test_a_finished_run_is_mailed_through_the_configured_server(ws, smtp_server)
     s.run_due()
     [raw] = smtp_server.messages
     message = email.message_from_string(raw, policy=email.policy.default)
-    assert message["Subject"] == "reportgen 计划任务“月报”2023年8月：成功"
+    assert message["Subject"] == f"reportgen 计划任务“月报”2023年8月：成功（{ws.name}）"
+    assert message["Date"] and message["Message-ID"].endswith("@example.cn>")
     assert message["To"] == "xczxj@example.cn" and message["From"] == "reportgen@example.cn"
     assert "报告期：2023年8月（2023-08）" in message.get_content()
     assert [r.upper() for r in smtp_server.recipients] == ["RCPT TO:<XCZXJ@EXAMPLE.CN>"]
@@ -822,8 +878,9 @@ def test_email_on_failure_only_mails_the_final_failure(ws, smtp_server):
     s.run_due()
     [raw] = smtp_server.messages
     message = email.message_from_string(raw, policy=email.policy.default)
-    assert message["Subject"] == "reportgen 计划任务“月报”2023年8月：失败"
+    assert message["Subject"] == f"reportgen 计划任务“月报”2023年8月：失败（{ws.name}）"
     assert "失败（第 2 次尝试后不再重试）" in message.get_content()
+    assert "schedule rerun 月报 2023-08" in message.get_content()
 
 
 def test_an_unreachable_mail_server_is_recorded_and_the_run_still_counts(ws):
@@ -837,6 +894,60 @@ def test_an_unreachable_mail_server_is_recorded_and_the_run_still_counts(ws):
     assert [o.status for o in report.outcomes] == ["success"]
     assert "邮件发送失败（127.0.0.1:" in report.notify_errors[0]
     assert "邮件发送失败" in ledger(ws).runs()[0].notify_error
+
+
+def test_data_older_than_the_period_is_told_or_waited_for(imported, workspace):
+    """Issue 22.8: a run on data imported before the period ended said only "成功"; it now says
+    so (result, history, e-mail), and a job with require_import_after waits for newer data."""
+    clock = FakeClock(dt.datetime.now(SH) + dt.timedelta(days=70))  # the import is weeks old
+    job = MONTHLY % "all" + f"start = {(clock.moment - dt.timedelta(days=40)).date()}\n"
+    s = scheduler(workspace, clock, FakeExecutor(), job)
+    outcomes = s.run_due().outcomes
+    assert outcomes and all(o.status == "success" for o in outcomes)
+    assert all(
+        o.error.startswith("提醒：数据最近一次导入在") and "早于报告期末" in o.error
+        for o in outcomes
+    )
+    summary = (outcomes[-1].output_dir / "运行结果.txt").read_text("utf-8-sig")
+    assert "提醒：" in summary and "早于报告期末" in summary
+    from reportgen.schedule.runner import report_lines
+
+    fresh_clock = FakeClock(clock.moment)
+    waiting = scheduler(workspace, fresh_clock, FakeExecutor(),
+                        job.replace('name = "月报"', 'name = "月报2"') + 'require_import_after = "period_end"\n')  # fmt: skip
+    report = waiting.run_due()
+    assert [o for o in report.outcomes if o.job == "月报2"] == []
+    assert report.waiting_data and report.waiting_data[0].startswith("月报2 ")
+    assert any(line.startswith("等待新数据，本次未运行：月报2") for line in report_lines(report))
+    assert [
+        r for r in ledger(workspace).runs("月报2")
+    ] == []  # nothing recorded: it runs once data come
+
+
+def test_data_imported_after_the_period_ended_gives_no_reminder(imported, workspace):
+    s = scheduler(workspace, FakeClock(at(2023, 9, 3, 9)), FakeExecutor(),
+                  MONTHLY % "all" + "start = 2023-09-01\nrequire_import_after = \"period_end\"\n")  # fmt: skip
+    [outcome] = s.run_due().outcomes
+    assert outcome.status == "success" and outcome.error is None
+
+
+def test_an_e_mail_that_could_not_go_is_sent_at_a_later_run_due(ws, smtp_server):
+    """Issue 22.8: the server was down at the run; the next run-due sends it (once)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        down = sock.getsockname()[1]
+    clock = FakeClock(at(2023, 9, 3, 9))
+    scheduler(ws, clock, FakeExecutor(), notify_text(down)).run_due()
+    assert ledger(ws).runs()[0].notify_error
+    clock.moment = at(2023, 9, 3, 10)
+    up = smtp_server.server_address[1]
+    report = scheduler(ws, clock, FakeExecutor(), notify_text(up)).run_due()
+    assert report.resent == ["月报 2023-08"] and len(smtp_server.messages) == 1
+    assert ledger(ws).runs()[0].notify_error is None
+    scheduler(ws, clock, FakeExecutor(), notify_text(up)).run_due()
+    assert len(smtp_server.messages) == 1  # sent once
 
 
 # -- real child processes --
@@ -877,6 +988,9 @@ def test_run_due_runs_a_real_document_command_and_records_its_outputs(run, impor
     listed = run("schedule", "list")
     assert f"上次运行：{key} 第1次 成功" in listed.stdout
     assert run("schedule", "run-due").stdout == "没有到期的任务。\n"
+    # the call is in the log too: the OS timer is seen calling on days with nothing due
+    log = (workspace / "计划任务" / "运行记录.txt").read_text("utf-8").splitlines()
+    assert log[-1].endswith("  没有到期的任务。")
 
 
 def spawn_run_due(workspace: Path, **kwargs) -> subprocess.Popen:
@@ -1102,7 +1216,7 @@ def test_the_child_is_killed_at_its_timeout_and_beats_meanwhile(tmp_path, monkey
     )  # fmt: skip
     result = process.subprocess_executor(spec)
     assert result.timed_out and result.exit_code != 0
-    assert result.error_text().startswith("超时，已终止")
+    assert result.error_text().startswith("超时（时限 1 秒），已终止")
     assert len(beats) >= 3
     assert "reportgen rules list" in spec.log_path.read_text("utf-8")
 

@@ -131,13 +131,18 @@ def schedule_list(app: AppContext) -> None:
 
 @schedule_group.command("run-due")
 @click.option("--job", "only_job", metavar="任务", help="只运行这个任务。")
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="时钟看起来不对（早于上次运行，或一个任务要补做/跳过超过 max_missed 期）时，核对无误后仍然运行。",
+)
 @pass_app
-def schedule_run_due(app: AppContext, only_job: str | None) -> None:
+def schedule_run_due(app: AppContext, only_job: str | None, yes: bool) -> None:
     """运行现在到期的任务，并补上关机错过的期次，然后退出（供系统计划任务调用）。
 
     \b
     每个任务的每一期只会成功运行一次；再次运行不会重复生成。
-    有任务失败时退出码为 1（失败原因见 reportgen schedule history）。
+    有任务失败、时钟可疑时退出码为 1（失败原因见 reportgen schedule history）。
     """
     from reportgen.schedule import run_due
     from reportgen.schedule.process import Terminated
@@ -150,6 +155,7 @@ def schedule_run_due(app: AppContext, only_job: str | None) -> None:
             commands=set(cli.commands),
             check_args=check_args,
             only_job=only_job,
+            yes=yes,
         )
     except Terminated:
         click.echo(TERMINATED_TEXT, err=True)
@@ -157,9 +163,11 @@ def schedule_run_due(app: AppContext, only_job: str | None) -> None:
     lines = report_lines(report)
     for line in lines or ["没有到期的任务。"]:
         click.echo(line)
-    problems = len(report.failures) + len(report.job_errors)
-    if problems:
-        click.echo(f"有 {problems} 项失败，详见 reportgen schedule history。", err=True)
+    if report.problems:
+        click.echo(
+            f"有 {report.problems} 项失败或需要处理，详见上面和 reportgen schedule history。",
+            err=True,
+        )
         click.get_current_context().exit(1)
 
 
@@ -185,6 +193,41 @@ def schedule_rerun(app: AppContext, job: str, period: str) -> None:
     )
     if outcome.error:
         click.echo(outcome.error, err=True)
+    if outcome.status != "success":
+        click.get_current_context().exit(1)
+
+
+@schedule_group.command("backfill")
+@click.argument("job")
+@click.argument("first")
+@click.argument("last")
+@pass_app
+def schedule_backfill(app: AppContext, job: str, first: str, last: str) -> None:
+    """生成某任务从 FIRST 到 LAST 之间每一个还没有成功的期次：从未运行过的（任务是后加的，或时钟曾被调到
+    未来）、跳过的、失败的。每期运行一次，从早到晚；已成功的期次不重复。
+
+    \b
+    例：reportgen schedule backfill 月报 2023-06 2023-08
+        reportgen schedule backfill 季度自查 2023Q1 2023Q3
+    有一期失败时退出码为 1。
+    """
+    from reportgen.schedule.notify import status_line
+
+    scheduler = _scheduler(app)
+    outcomes, passed = scheduler.backfill(job, first, last)
+    for text in passed:
+        click.echo(f"{job} {text}，不重复运行")
+    for o in outcomes:
+        click.echo(
+            f"{o.job} {o.period.key}：{status_line(o, scheduler.tz)}，输出 {len(o.outputs)} 个文件"
+        )
+        if o.error:
+            click.echo("    " + o.error.replace("\n", "\n    "), err=o.status != "success")
+    failed = [o for o in outcomes if o.status != "success"]
+    if not outcomes and not passed:
+        click.echo("没有要生成的期次。")
+    if failed:
+        click.echo(f"{len(failed)} 期失败，详见 reportgen schedule history。", err=True)
         click.get_current_context().exit(1)
 
 

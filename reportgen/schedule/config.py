@@ -34,7 +34,14 @@ class Key:
     help: str
 
 
-TOP_KEYS = (Key("timezone", DEFAULT_TIMEZONE, "时区（IANA 名称）；Windows 需安装 tzdata 包"),)
+TOP_KEYS = (
+    Key("timezone", DEFAULT_TIMEZONE, "时区（IANA 名称）；Windows 需安装 tzdata 包"),
+    Key(
+        "max_missed",
+        24,
+        "一个任务一次最多补（或跳过）几期；更多时多半是时钟错了，须 run-due --yes 确认（1—1000）",
+    ),
+)
 JOB_KEYS = (
     Key("name", None, "任务名称（必填，不可重复；改名等于新任务）"),
     Key("trigger", None, "触发时间（必填）：monthly/quarterly/yearly/daily 预设或 cron 表达式"),
@@ -48,10 +55,19 @@ JOB_KEYS = (
     ),
     Key("retries", 2, "失败后重试几次（0—10）"),
     Key("retry_delay", 10, "第一次重试前等待的分钟数，之后每次加倍"),
-    Key("catch_up", "all", "关机错过多期时：all 逐期补齐（月、季、年任务的默认），latest 只补最近一期（日任务的默认）"),
+    Key(
+        "catch_up",
+        "all",
+        "关机错过多期时：all 逐期补齐（月、季、年任务的默认），latest 只补最近一期（日任务的默认）",
+    ),
     Key("timeout", 120, "一次运行最长分钟数，超时按失败处理"),
     Key("start", None, "从这天起的期次才运行（日期）；默认从第一次运行 run-due 起"),
     Key("enabled", True, "false 暂停此任务"),
+    Key(
+        "require_import_after",
+        None,
+        '"period_end"：最近一次导入须晚于报告期末才运行（否则等导入新数据）；不写时照常运行，结果中提醒数据较旧',
+    ),
     Key("notify", None, "运行结束后的通知（表 [job.notify]）"),
 )
 NOTIFY_KEYS = (
@@ -109,6 +125,7 @@ class Job:
     start: dt.datetime | None = None
     enabled: bool = True
     notify: Notify = field(default_factory=Notify)
+    require_import_after: str | None = None  # "period_end": wait for data imported after it
 
     def period_for(self, fire: dt.datetime) -> Period:
         """The period the run fired at `fire` reports on."""
@@ -141,6 +158,7 @@ class Schedule:
     tz: ZoneInfo
     jobs: tuple[Job, ...]
     smtp: SmtpSettings | None = None
+    max_missed: int = 24  # more periods at once than this: the clock is probably wrong
 
     def job(self, name: str) -> Job:
         for job in self.jobs:
@@ -285,7 +303,8 @@ class _Parser:
             if any(j.name == job.name for j in jobs):
                 self.fail(f"任务名称“{job.name}”重复", index, "name")
             jobs.append(job)
-        return Schedule(self.path, tz, tuple(jobs), smtp)
+        max_missed = self._int_range(raw, "max_missed", 24, 1, 1000, None, "top", "")
+        return Schedule(self.path, tz, tuple(jobs), smtp, max_missed)
 
     def _smtp(self, raw: Any) -> SmtpSettings:
         if not isinstance(raw, dict):
@@ -371,6 +390,9 @@ class _Parser:
         enabled = raw.get("enabled", True)
         if not isinstance(enabled, bool):
             self.fail(f"{what} enabled 应为 true 或 false", index, "enabled")
+        fresh = raw.get("require_import_after")
+        if fresh not in (None, "period_end"):
+            self.fail(f"{what} require_import_after 只能是 \"period_end\"（报告期末之后导入的数据），实为 {fresh!r}", index, "require_import_after")  # fmt: skip
         if unit in ("day", "month"):
             for key, text in (("command", " ".join(command)), ("output", output or "")):
                 if "{quarter}" in text:
@@ -398,6 +420,7 @@ class _Parser:
             start=self._start(raw.get("start"), tz, index, what),
             enabled=enabled,
             notify=self._notify(raw.get("notify"), index, what, smtp),
+            require_import_after=fresh,
         )
         if self.check_args is not None:
             argv, _ = job.render(SAMPLE_PERIODS[unit], trigger.next(SAMPLE_FIRE), self.path.parent)

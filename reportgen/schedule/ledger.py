@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from reportgen.dataset.schema import schedule_jobs, schedule_runs
+from reportgen.dataset.schema import imports, schedule_jobs, schedule_runs
 from reportgen.errors import ScheduleError
 
 RUNNING = "running"
@@ -275,7 +275,22 @@ class Ledger:
                 .values(child_pid=pid, child_started=started)
             )
 
-    def set_notify_error(self, run_id: int, text: str) -> None:
+    def latest_import_at(self) -> dt.datetime | None:
+        """When the latest import finished (imports are stamped in this computer's local time)."""
+        with self.engine.connect() as conn:
+            last = conn.execute(sa.select(sa.func.max(imports.c.finished_at))).scalar()
+        return last.astimezone() if last is not None else None
+
+    def unsent(self) -> list[RunRow]:
+        """Finished runs whose e-mail could not be sent (their notify_error says why)."""
+        c = schedule_runs.c
+        query = sa.select(schedule_runs).where(
+            c.notify_error.is_not(None), c.status.in_([SUCCESS, FAILED])
+        )
+        with self.engine.connect() as conn:
+            return [RunRow.from_row(r) for r in conn.execute(query.order_by(c.id))]
+
+    def set_notify_error(self, run_id: int, text: str | None) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 schedule_runs.update().where(schedule_runs.c.id == run_id).values(notify_error=text)

@@ -8,6 +8,7 @@ import os
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -62,9 +63,15 @@ def summary_text(outcome: RunOutcome, tz: ZoneInfo, workspace: Path) -> str:
             records = f"（{o['records']} 条）" if o.get("records") is not None else ""
             lines.append(f"  {o['file']}{records}")
     if outcome.error:
-        lines += ["", "错误：", *("  " + x for x in outcome.error.splitlines())]
+        head = "提醒：" if outcome.status == SUCCESS else "错误："
+        lines += ["", head, *("  " + x for x in outcome.error.splitlines())]
     if outcome.log_path is not None:
         lines += ["", f"命令的全部输出：{outcome.log_path}"]
+    if outcome.status == FAILED:
+        lines += [
+            "",
+            f"改正后重新运行这一期：reportgen -C {workspace} schedule rerun {outcome.job} {outcome.period.key}",
+        ]
     lines += ["", "查看历史：reportgen schedule history --job " + outcome.job, ""]
     return "\n".join(lines)
 
@@ -76,9 +83,12 @@ def write_summary(outcome: RunOutcome, tz: ZoneInfo, workspace: Path) -> Path:
     return path
 
 
-def email_subject(outcome: RunOutcome) -> str:
+def email_subject(outcome: RunOutcome, place: str = "") -> str:
+    """The subject: the job, the period, how it ended and whose it is (`place`: the county or the
+    workspace, so that a bureau with several can tell them apart)."""
     word = "成功" if outcome.status == SUCCESS else "失败"
-    return f"reportgen 计划任务“{outcome.job}”{outcome.period.label}：{word}"
+    where = f"（{place}）" if place else ""
+    return f"reportgen 计划任务“{outcome.job}”{outcome.period.label}：{word}{where}"
 
 
 def send_email(
@@ -93,6 +103,11 @@ def send_email(
     message["Subject"] = subject
     message["From"] = smtp.sender
     message["To"] = ", ".join(recipients)
+    # without them some servers and clients mark the message as spam or sort it wrongly
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(
+        domain=smtp.sender.rsplit("@", 1)[-1] if "@" in smtp.sender else None
+    )
     message.set_content(body)
     password = ""
     if smtp.user:

@@ -89,8 +89,11 @@ def plan(job: Job, now: dt.datetime, first_seen: dt.datetime, rows: list[RunRow]
     # New periods from the fire times since the job was first seen (or its start).
     since = job.start or first_seen
     cursor = since - _TICK
-    if rows:
-        cursor = max(cursor, max(r.scheduled_at for r in rows))
+    # a row "scheduled" after now was made under a clock set ahead: it does not close the periods
+    # between (once the clock is right again they are due)
+    past = [r.scheduled_at for r in rows if r.scheduled_at <= now]
+    if past:
+        cursor = max(cursor, max(past))
     new: dict[str, tuple[Period, dt.datetime]] = {}
     for fire in fires_between(job, cursor, now):
         period = job.period_for(fire)

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.processes import pid_alive
+
 LOG_NAME = "运行日志.txt"
 HEARTBEAT_SECONDS = 30.0
 # Exit codes of reportgen (README, errors.py), for the error text of a failed run.
@@ -55,12 +57,21 @@ class Execution:
     exit_code: int
     output: str  # what the command printed (stdout and stderr, interleaved)
     timed_out: bool = False
+    timeout: dt.timedelta | None = None  # the limit it ran under (said when it timed out)
 
     def error_text(self) -> str | None:
         if self.exit_code == 0:
             return None
         if self.timed_out:
-            head = "超时，已终止"
+            seconds = int(self.timeout.total_seconds()) if self.timeout else 0
+            limit = (
+                f"（时限 {seconds // 60} 分钟）"
+                if seconds >= 60
+                else f"（时限 {seconds} 秒）"
+                if seconds
+                else ""
+            )
+            head = f"超时{limit}，已终止"
         else:
             meaning = EXIT_MEANINGS.get(self.exit_code, "异常退出")
             head = f"退出码 {self.exit_code}（{meaning}）"
@@ -121,7 +132,7 @@ def subprocess_executor(spec: ExecSpec) -> Execution:
     with spec.log_path.open("rb") as log:
         log.seek(offset)
         output = log.read().decode("utf-8", errors="replace")
-    return Execution(code, output, timed_out)
+    return Execution(code, output, timed_out, spec.timeout)
 
 
 class Terminated(BaseException):
@@ -178,50 +189,3 @@ def child_alive(pid: int | None, started: float | None) -> bool:
 
 def this_host() -> str:
     return socket.gethostname()
-
-
-def pid_alive(pid: int | None) -> bool:
-    """Whether a process with this id runs on this computer (a reused id counts as alive)."""
-    if not pid or pid <= 0:
-        return False
-    if sys.platform == "win32":
-        return _pid_alive_windows(pid)
-    try:
-        os.kill(pid, 0)  # signal 0: existence check only
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return not _zombie(pid)
-
-
-def _zombie(pid: int) -> bool:
-    """A process that has ended but not been reaped (an orphan waits for init to reap it): it
-    answers signal 0 but runs no more. Linux /proc tells; elsewhere assume it is not one."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[:1] == ["Z"]
-
-
-def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover - Windows only
-    # os.kill on Windows terminates the process whatever the signal; ask the kernel instead.
-    if sys.platform != "win32":  # tells the type checker which ctypes this is
-        raise OSError("Windows only")
-    import ctypes
-    from ctypes import wintypes
-
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-    process_query_limited_information = 0x1000
-    still_active = 259
-    handle = kernel32.OpenProcess(process_query_limited_information, False, pid)
-    if not handle:
-        return ctypes.get_last_error() == 5  # access denied: it exists
-    try:
-        code = wintypes.DWORD()
-        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return True
-        return code.value == still_active
-    finally:
-        kernel32.CloseHandle(handle)

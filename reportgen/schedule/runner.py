@@ -19,12 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import filelock
 
 from reportgen.engine.manifest import MANIFEST_NAME, read_manifest
 from reportgen.errors import ReportgenError, ScheduleError
-from reportgen.schedule.config import ArgsCheck, Job, Schedule, load_schedule
+from reportgen.schedule.config import DEFAULT_TIMEZONE, ArgsCheck, Job, Schedule, load_schedule
 from reportgen.schedule.ledger import (
     ERROR,
     FAILED,
@@ -62,6 +63,10 @@ RUN_LOG_MAX_BYTES = 1 << 20
 # (covers a process on another computer sharing the database, and a reused process id).
 STALE_AFTER = dt.timedelta(minutes=10)
 MAX_PASSES = 16
+# the clock may be this much behind the last recorded run (another PC's clock, NTP corrections)
+CLOCK_SLACK = dt.timedelta(minutes=10)
+# how long an e-mail that could not be sent is tried again (at each run-due)
+RESEND_FOR = dt.timedelta(days=3)
 # exit codes (errors.py) a retry cannot fix: the command line, the template or the schedule itself
 NO_RETRY = {2: "命令用法错误", 6: "模板错误", 9: "计划任务配置错误"}
 TERMINATED_TEXT = (
@@ -121,6 +126,15 @@ class DueReport:
     # other jobs still run
     job_errors: list[str] = field(default_factory=list)
     notify_errors: list[str] = field(default_factory=list)
+    resent: list[str] = field(default_factory=list)  # e-mails of earlier runs sent now
+    # periods of jobs with require_import_after that wait for newer data (run when it comes)
+    waiting_data: list[str] = field(default_factory=list)
+    clock_problem: str | None = None  # nothing ran: the clock is behind the last recorded run
+
+    @property
+    def problems(self) -> int:
+        """What makes run-due exit 1: failed runs, jobs that could not run, a clock not trusted."""
+        return len(self.failures) + len(self.job_errors) + (1 if self.clock_problem else 0)
 
     @property
     def failures(self) -> list[RunOutcome]:
@@ -176,8 +190,10 @@ class Scheduler:
 
     # -- run-due --
 
-    def run_due(self, only_job: str | None = None) -> DueReport:
-        """Run every due attempt (catching up missed periods), then return what happened."""
+    def run_due(self, only_job: str | None = None, yes: bool = False) -> DueReport:
+        """Run every due attempt (catching up missed periods), then return what happened.
+        `yes`: go on although the clock looks wrong (behind the last run, or so far ahead that a
+        job would make or skip more than max_missed periods)."""
         jobs = [self.schedule.job(only_job)] if only_job else list(self.schedule.jobs)
         report = DueReport(tz=self.tz)
         lock = filelock.FileLock(str(self.workspace / LOCK_NAME))
@@ -190,12 +206,14 @@ class Scheduler:
         try:
             with self.ledger() as ledger, _terminate_on_sigterm():
                 self._recover(ledger, report)
-                for _ in range(MAX_PASSES):
+                self._resend(ledger, report)
+                report.clock_problem = None if yes else self._clock_behind(ledger)
+                for _ in range(0 if report.clock_problem else MAX_PASSES):
                     ran = False
                     for job in jobs:
                         if job.enabled and job.name not in failed_jobs:
                             try:
-                                ran = self._run_job(job, ledger, report) or ran
+                                ran = self._run_job(job, ledger, report, yes) or ran
                             except (ReportgenError, OSError, ValueError) as exc:
                                 # this job's failure: recorded with its reason, the others run
                                 failed_jobs.add(job.name)
@@ -241,7 +259,8 @@ class Scheduler:
                 if not rows:
                     raise ScheduleError(
                         f"“{job.name}”{period.key} 还没有运行记录，重新运行只用于失败、中断或跳过的期次。"
-                        f"要生成这一期，请直接运行：{command}"
+                        f"要把这一期记入计划任务，请运行：reportgen schedule backfill {job.name} {period.key} {period.key}；"
+                        f"或直接运行：{command}"
                     )
                 done = [r for r in rows if r.status in (SUCCESS, RUNNING)]
                 if done:
@@ -256,6 +275,61 @@ class Scheduler:
         if outcome is None:
             raise ScheduleError(f"“{job.name}”{period.key} 刚被另一个进程运行，本次未运行。")
         return outcome
+
+    def backfill(
+        self, job_name: str, first_key: str, last_key: str
+    ) -> tuple[list[RunOutcome], list[str]]:
+        """Make every period of a job from `first_key` to `last_key` that has not succeeded: never
+        recorded (the job was added later, or a clock set ahead closed them), skipped, or failed.
+        One attempt each, oldest first. Returns the outcomes and the periods passed over (done)."""
+        job = self.schedule.job(job_name)
+        periods = []
+        try:
+            first, last = parse_period(first_key), parse_period(last_key)
+        except ValueError:
+            raise ScheduleError(
+                f"报告期应写成 2023-08、2023Q3、2023 或 2023-08-15：{first_key} {last_key}"
+            ) from None
+        for p in (first, last):
+            if p.unit != job.unit:
+                raise ScheduleError(
+                    f"任务“{job.name}”的报告期按{UNIT_NAMES[job.unit]}计，“{p.key}”不是这样的报告期"
+                )
+        if last.first_day < first.first_day:
+            raise ScheduleError(f"起止颠倒：{first.key} 在 {last.key} 之后")
+        period = last
+        while period.first_day >= first.first_day:
+            periods.append(period)
+            if len(periods) > 1000:
+                raise ScheduleError("一次最多补 1000 期")
+            period = period.previous()
+        periods.reverse()
+        lock = filelock.FileLock(str(self.workspace / LOCK_NAME))
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            raise ScheduleError("另一个计划任务进程正在运行，请稍后再试。") from None
+        outcomes, passed = [], []
+        try:
+            with self.ledger() as ledger, _terminate_on_sigterm():
+                report = DueReport(tz=self.tz)
+                self._recover(ledger, report)
+                for period in periods:
+                    rows = [r for r in ledger.runs(job.name) if r.period == period.key]
+                    done = [r for r in rows if r.status in (SUCCESS, RUNNING)]
+                    if done:
+                        passed.append(f"{period.key}（{done[0].status_text}）")
+                        continue
+                    attempt = max((r.attempt for r in rows), default=0) + 1
+                    due = Due(period, self.clock.now(), attempt, "manual")
+                    outcome = self._attempt(
+                        job, due, ledger, report, self._stale_data(period, ledger)
+                    )
+                    if outcome is not None:
+                        outcomes.append(outcome)
+        finally:
+            lock.release()
+        return outcomes, passed
 
     def is_stale(self, row: RunRow, now: dt.datetime) -> str | None:
         """Why a `running` row is dead (its reason), or None if it may still be running.
@@ -307,10 +381,35 @@ class Scheduler:
             and child_alive(row.child_pid, row.child_started)
         )
 
-    def _run_job(self, job: Job, ledger: Ledger, report: DueReport) -> bool:
+    def _clock_behind(self, ledger: Ledger) -> str | None:
+        """Why run-due should not trust the clock: it is behind a run this computer recorded."""
+        now = self.clock.now()
+        mine = [r.started_at for r in ledger.runs() if r.host in (None, this_host())]
+        last = max(mine, default=None)
+        if last is None or now >= last - CLOCK_SLACK:
+            return None
+        return (
+            f"本机时钟（{now.astimezone(self.tz):%Y-%m-%d %H:%M}）早于上次运行的记录"
+            f"（{last.astimezone(self.tz):%Y-%m-%d %H:%M}）：时钟可能被调回过，或那次运行时时钟是错的。"
+            "本次没有运行任何任务。请先核对电脑的日期和时间；确认无误后运行 reportgen schedule run-due --yes，"
+            "那时错记在“未来”的期次可用 reportgen schedule backfill 任务 起 止 重新生成"
+        )
+
+    def _run_job(self, job: Job, ledger: Ledger, report: DueReport, yes: bool = False) -> bool:
         now = self.clock.now()
         first_seen = ledger.first_seen(job.name, now)
         todo = plan(job, now, first_seen, ledger.runs(job.name))
+        fresh = len(todo.skip) + sum(d.reason == "new" for d in todo.due)
+        if fresh > self.schedule.max_missed and not yes:
+            keys = [p.key for p, _ in todo.skip] + [
+                d.period.key for d in todo.due if d.reason == "new"
+            ]
+            report.job_errors.append(
+                f"{job.name}：现在要补做或跳过 {fresh} 期（{keys[0]} 至 {keys[-1]}），超过 max_missed = "
+                f"{self.schedule.max_missed}，本机时钟（{now.astimezone(self.tz):%Y-%m-%d %H:%M}）可能不对。"
+                "本次没有运行这个任务；核对日期和时间后，确实要补做请运行 reportgen schedule run-due --yes"
+            )
+            return False
         for row, why in todo.give_up:
             ledger.give_up(row.id, why)
             outcome = self._outcome_of(ledger.get(row.id), now)
@@ -322,13 +421,18 @@ class Scheduler:
                 report.skipped.append((job.name, period))
         ran = False
         for due in todo.due:
-            attempted = self._attempt(job, due, ledger, report)
+            stale = self._stale_data(due.period, ledger)
+            if stale and job.require_import_after == "period_end":
+                report.waiting_data.append(f"{job.name} {due.period.key}：{stale}")
+                continue
+            attempted = self._attempt(job, due, ledger, report, stale)
             if attempted is not None:
                 report.outcomes.append(attempted)
                 ran = True
         return ran
 
-    def _attempt(self, job: Job, due: Due, ledger: Ledger, report: DueReport) -> RunOutcome | None:
+    def _attempt(self, job: Job, due: Due, ledger: Ledger, report: DueReport,
+                 warning: str | None = None) -> RunOutcome | None:  # fmt: skip
         started = self.clock.now()
         argv, out = job.render(due.period, due.scheduled_at, self.workspace)
         manual = due.reason == "manual"
@@ -394,6 +498,8 @@ class Scheduler:
         error = execution.error_text()
         if status == FAILED and execution.exit_code in NO_RETRY and not manual:
             error = f"{error}\n（{NO_RETRY[execution.exit_code]}，重试也不会成功，未再重试：请改正后运行 reportgen schedule rerun {job.name} {due.period.key}）"
+        if warning:  # kept with the run: history, 运行结果.txt and the e-mail show it
+            error = f"提醒：{warning}" if error is None else f"{error}\n提醒：{warning}"
         ledger.finish(
             run_id, status, finished, outputs=outputs, exit_code=execution.exit_code, error=error
         )
@@ -405,6 +511,21 @@ class Scheduler:
         self._notify(job, outcome, ledger, report)
         return outcome
 
+    def _stale_data(self, period: Period, ledger: Ledger) -> str | None:
+        """Why the data may not cover `period` (the latest import is older than its end), or None."""
+        end = dt.datetime.combine(
+            period.last_day + dt.timedelta(days=1), dt.time(0), tzinfo=self.tz
+        )
+        last = ledger.latest_import_at()
+        if last is None:
+            return "数据库里还没有导入过数据"
+        if last < end:
+            return (
+                f"数据最近一次导入在 {last.astimezone(self.tz):%Y-%m-%d %H:%M}，早于报告期末"
+                f"（{period.last_day:%Y-%m-%d}）：报告期内最后几天的变化可能没有反映，请导入新数据后核对"
+            )
+        return None
+
     def _outcome_of(self, row: RunRow, now: dt.datetime) -> RunOutcome:
         """A recorded attempt as an outcome (one given up on: its summary and e-mail)."""
         out = self.workspace / row.output_dir
@@ -414,6 +535,30 @@ class Scheduler:
             row.started_at, row.finished_at or now, row.command, out, row.outputs or [],
             row.exit_code, row.error, None, log if log.exists() else None,
         )  # fmt: skip
+
+    def _resend(self, ledger: Ledger, report: DueReport) -> None:
+        """Send again the e-mails of earlier runs that failed to go out (the server was down),
+        for up to RESEND_FOR after the run; the ledger keeps the reason until one goes."""
+        if not self.schedule.smtp:
+            return
+        now = self.clock.now()
+        jobs = {j.name: j for j in self.schedule.jobs}
+        for row in ledger.unsent():
+            job = jobs.get(row.job)
+            finished = row.finished_at or row.started_at
+            if job is None or not job.notify.email or now - finished > RESEND_FOR:
+                continue
+            if job.notify.email_on != "always" and row.status != FAILED:
+                continue
+            outcome = self._outcome_of(row, now)
+            try:
+                send_email(self.schedule.smtp, job.notify.email, email_subject(outcome, self.place()),
+                           summary_text(outcome, self.tz, self.workspace))  # fmt: skip
+            except NotifyError as exc:
+                ledger.set_notify_error(row.id, exc.message)
+                continue
+            ledger.set_notify_error(row.id, None)
+            report.resent.append(f"{row.job} {row.period}")
 
     def _notify(self, job: Job, outcome: RunOutcome, ledger: Ledger, report: DueReport) -> None:
         if job.notify.summary:
@@ -430,12 +575,22 @@ class Scheduler:
             send_email(
                 self.schedule.smtp,
                 job.notify.email,
-                email_subject(outcome),
+                email_subject(outcome, self.place()),
                 summary_text(outcome, self.tz, self.workspace),
             )
         except NotifyError as exc:
             ledger.set_notify_error(outcome.run_id, exc.message)
             report.notify_errors.append(f"{job.name} {outcome.period.key}：{exc.message}")
+
+    def place(self) -> str:
+        """Whose schedule this is, for the e-mail's subject: the county, else the workspace."""
+        from reportgen.config import load_settings
+
+        try:
+            name = load_settings(self.workspace).values.get("county.name")
+        except ReportgenError:
+            name = None
+        return f"{name} {self.workspace.name}" if name else self.workspace.name
 
     # -- what a run gets and leaves --
 
@@ -553,17 +708,24 @@ def run_due(workspace: Path, **kwargs: Any) -> DueReport:
     """Scheduler(workspace, …).run_due(), with what happened appended to 计划任务/运行记录.txt
     (the OS scheduler shows no console: this file is where a config error can be seen)."""
     only_job = kwargs.pop("only_job", None)
+    kwargs_yes = kwargs.pop("yes", False)
+    # a call with nothing due leaves one line too, so that the log shows the OS timer calls
+    # (`schedule run`, which calls every minute, does not: log_idle=False)
+    log_idle = kwargs.pop("log_idle", True)
     clock = kwargs.get("clock") or SystemClock()
+    tz = ZoneInfo(DEFAULT_TIMEZONE)  # the schedule's, once it is read
     try:
         scheduler = Scheduler(workspace, **kwargs)
-        report = scheduler.run_due(only_job)
+        tz = scheduler.tz
+        report = scheduler.run_due(only_job, yes=kwargs_yes)
     except ReportgenError as exc:
-        append_run_log(workspace, clock.now(), [f"错误：{exc.message}"])
+        append_run_log(workspace, clock.now(), [f"错误：{exc.message}"], tz=tz)
         raise
     except Terminated:
-        append_run_log(workspace, clock.now(), [TERMINATED_TEXT])
+        append_run_log(workspace, clock.now(), [TERMINATED_TEXT], tz=tz)
         raise
-    append_run_log(workspace, clock.now(), report_lines(report), tz=scheduler.tz)
+    lines = report_lines(report) or (["没有到期的任务。"] if log_idle else [])
+    append_run_log(workspace, clock.now(), lines, tz=tz)
     return report
 
 
@@ -574,6 +736,8 @@ def report_lines(report: DueReport) -> list[str]:
     lines = []
     if report.busy:
         lines.append("另一个计划任务进程正在运行，本次不重复运行。")
+    if report.clock_problem:
+        lines.append(f"时钟可疑：{report.clock_problem}")
     for row, reason in report.interrupted:
         lines.append(
             f"发现中断的运行：{row.job} {row.period} 第{row.attempt}次（{reason}），将重试。"
@@ -605,7 +769,14 @@ def report_lines(report: DueReport) -> list[str]:
         )
         if o.error and o.status != SUCCESS:
             lines += ["    " + x for x in o.error.splitlines()[:3]]
-    lines += [f"通知失败：{x}" for x in report.notify_errors]
+        elif o.error:  # a success with a 提醒 (data older than the period's end)
+            lines += ["    " + x for x in o.error.splitlines() if x.startswith("提醒：")]
+    lines += [f"通知失败：{x}（下次 run-due 时重发）" for x in report.notify_errors]
+    lines += [f"补发了此前没发出去的邮件：{x}" for x in report.resent]
+    lines += [
+        f'等待新数据，本次未运行：{x}（require_import_after = "period_end"）'
+        for x in report.waiting_data
+    ]
     return lines
 
 
@@ -642,7 +813,7 @@ def serve(
     count = 0
     while ticks is None or count < ticks:
         try:
-            on_report(run_due(workspace, **kwargs))
+            on_report(run_due(workspace, log_idle=False, **kwargs))
         except ReportgenError as exc:
             on_error(exc)
         count += 1
