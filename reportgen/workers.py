@@ -99,7 +99,8 @@ def default_workers() -> int:
 def make_executor(workers: int) -> Executor:
     """A local process pool started with START_METHOD; spawned instead of forked when this
     process runs other threads (see _single_threaded). Each worker ends when this process is
-    gone (watch_parent)."""
+    gone (watch_parent); on Windows also through a job object that ends them with this process."""
+    _in_a_job()
     parent = os.getpid()
     if forks_here():
         return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
@@ -109,6 +110,19 @@ def make_executor(workers: int) -> Executor:
 
 
 PARENT_POLL_SECONDS = 0.5
+
+
+def _in_a_job() -> None:
+    """Windows: this process and all it starts in a kill-on-close job (reportgen/processes.py);
+    why not, if it cannot be, is said (the parent watch still ends the workers)."""
+    from reportgen.processes import end_children_with_me
+
+    problem = end_children_with_me()
+    if problem:
+        logging.getLogger("reportgen").warning(
+            "提示：%s；本命令被强行结束时，并行工作进程会自行退出，但它们启动的 LibreOffice 可能留下",
+            problem,
+        )
 
 
 def watch_parent(parent: int) -> None:

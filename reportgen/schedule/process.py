@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.processes import pid_alive
+from reportgen.processes import end_children_with_me, pid_alive
 
 LOG_NAME = "运行日志.txt"
 HEARTBEAT_SECONDS = 30.0
@@ -87,12 +87,17 @@ Executor = Callable[[ExecSpec], Execution]
 def subprocess_executor(spec: ExecSpec) -> Execution:
     """Run the command as `python -m reportgen …`, appending its output to spec.log_path."""
     cmd = [sys.executable, "-m", "reportgen", *spec.global_args, *spec.argv]
+    # Windows: run-due in a kill-on-close job, so that its command and everything the command
+    # started end with it (POSIX: the command's own session, ended as a group by kill_tree)
+    job_problem = end_children_with_me()
     spec.log_path.parent.mkdir(parents=True, exist_ok=True)
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
     with spec.log_path.open("ab") as log:
         log.write(
             f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')}  reportgen {' '.join(spec.argv)}\n".encode()
         )
+        if job_problem:
+            log.write(f"提示：{job_problem}；run-due 被强行结束时，命令可能继续运行\n".encode())
         log.flush()
         offset = log.tell()
         proc = subprocess.Popen(
