@@ -426,7 +426,7 @@ class _Parser:
             argv, _ = job.render(SAMPLE_PERIODS[unit], trigger.next(SAMPLE_FIRE), self.path.parent)
             problem = self.check_args(argv)
             if problem:
-                self.fail(f"{what} command 在运行时会出错：reportgen {' '.join(argv)}：{problem}", index, "command")  # fmt: skip
+                self.fail(f"{what} command 在运行时会出错：{problem}（以报告期 {SAMPLE_PERIODS[unit].key} 为例，运行的是 reportgen {' '.join(argv)}）", index, "command")  # fmt: skip
         return job
 
     def _command(self, raw: Any, index: int, what: str) -> tuple[str, ...]:
