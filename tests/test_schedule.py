@@ -931,6 +931,51 @@ def test_data_imported_after_the_period_ended_gives_no_reminder(imported, worksp
     assert outcome.status == "success" and outcome.error is None
 
 
+def test_skipped_periods_are_mailed_with_how_to_make_them(ws, smtp_server):
+    """Issue 22.6: periods skipped with catch_up = "latest" were mentioned nowhere but the log."""
+    import email
+
+    port = smtp_server.server_address[1]
+    clock = FakeClock(at(2023, 6, 1, 9))
+    text = notify_text(port).replace("start = 2023-09-01\n", "")
+    s = scheduler(ws, clock, FakeExecutor(), text)
+    s.run_due()
+    clock.moment = at(2023, 9, 10, 9)  # off from June 1: 2023-05, 06, 07 missed, 08 due
+    s.run_due()
+    subjects = [
+        email.message_from_string(m, policy=email.policy.default)["Subject"]
+        for m in smtp_server.messages
+    ]
+    assert f"reportgen 计划任务“月报”：跳过 3 期（{ws.name}）" in subjects
+    parsed = [
+        email.message_from_string(m, policy=email.policy.default) for m in smtp_server.messages
+    ]
+    [skip] = [m for m in parsed if "跳过 3 期" in m["Subject"]]
+    body = skip.get_content()
+    assert (
+        "2023年5月、2023年6月、2023年7月" in body
+        and "schedule backfill 月报 2023-05 2023-07" in body
+    )
+
+
+def test_history_shows_a_schedule_file_that_stops_every_run(run, ws):
+    """A config error is not a run of any job: history (which reads the ledger) says it first."""
+    (ws / "schedule.toml").write_text(
+        MONTHLY % "latest" + "\n[[job]]\nname = 3\n", encoding="utf-8"
+    )
+    assert run("schedule", "run-due").exit_code == 9
+    result = run("schedule", "history")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("计划任务文件有错，到期的任务不会运行：schedule.toml 第13行")
+    (ws / "schedule.toml").write_text(MONTHLY % "latest", encoding="utf-8")
+    (ws / "计划任务" / "运行记录.txt").write_text(
+        "2023-09-03 08:00:00  错误：数据库连不上\n", encoding="utf-8"
+    )
+    assert run("schedule", "history").stdout.startswith(
+        "最近一次 run-due 出错（2023-09-03 08:00:00：数据库连不上）"
+    )
+
+
 def test_an_e_mail_that_could_not_go_is_sent_at_a_later_run_due(ws, smtp_server):
     """Issue 22.8: the server was down at the run; the next run-due sends it (once)."""
     import socket

@@ -278,19 +278,32 @@ def schedule_run(app: AppContext, only_job: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（含输出文件和完整错误）。")
 @pass_app
 def schedule_history(app: AppContext, job, period, limit, as_json) -> None:
-    """运行记录（新的在前）：任务、报告期、第几次、状态、起止时间、输出文件数、错误。"""
-    from reportgen.schedule.runner import history_json
+    """运行记录（新的在前）：任务、报告期、第几次、状态、起止时间、输出文件数、错误。
 
-    scheduler = _scheduler(app)
-    with scheduler.ledger() as ledger:
+    schedule.toml 写错（到期的任务因此不会运行）或最近一次 run-due 出错时，先显示这个错误。"""
+    from zoneinfo import ZoneInfo
+
+    from reportgen.schedule.config import DEFAULT_TIMEZONE
+    from reportgen.schedule.runner import history_json, last_call_error, open_ledger
+
+    tz = ZoneInfo(DEFAULT_TIMEZONE)
+    try:
+        tz = _scheduler(app).tz
+        broken = None
+    except ScheduleError as exc:
+        broken = exc.message
+    with open_ledger(app.workspace, app.db_option) as ledger:
         rows = ledger.history(job, limit, period)
     if as_json:
         click.echo(history_json(rows))
         return
+    if broken:
+        click.echo(f"计划任务文件有错，到期的任务不会运行：{broken}\n")
+    elif last_call_error(app.workspace):
+        click.echo(f"最近一次 run-due 出错（{last_call_error(app.workspace)}）\n")
     if not rows:
         click.echo("还没有运行记录。")
         return
-    tz = scheduler.tz
     for r in rows:
         attempt = f"第{r.attempt}次" if r.attempt else "-"
         end = _local(r.finished_at, tz, seconds=True)[11:] if r.finished_at else "…"

@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -177,16 +177,8 @@ class Scheduler:
     def tz(self):
         return self.schedule.tz
 
-    @contextmanager
-    def ledger(self) -> Iterator[Ledger]:
-        from reportgen.config import load_settings
-        from reportgen.workspace import open_dataset
-
-        dataset = open_dataset(load_settings(self.workspace, db_option=self.db_option))
-        try:
-            yield Ledger(dataset.engine)
-        finally:
-            dataset.dispose()
+    def ledger(self) -> AbstractContextManager[Ledger]:
+        return open_ledger(self.workspace, self.db_option)
 
     # -- run-due --
 
@@ -415,10 +407,14 @@ class Scheduler:
             outcome = self._outcome_of(ledger.get(row.id), now)
             report.gave_up.append(outcome)
             self._notify(job, outcome, ledger, report)  # 运行结果.txt no longer says 待重试
+        skipped = []
         for period, fire in todo.skip:
             reason = "关机期间错过；catch_up = latest，只补最近一期"
             if ledger.record_skipped(job.name, period.key, fire, now, reason):
                 report.skipped.append((job.name, period))
+                skipped.append(period)
+        if skipped:
+            self._notify_skipped(job, skipped, report)
         ran = False
         for due in todo.due:
             stale = self._stale_data(due.period, ledger)
@@ -560,6 +556,23 @@ class Scheduler:
             ledger.set_notify_error(row.id, None)
             report.resent.append(f"{row.job} {row.period}")
 
+    def _notify_skipped(self, job: Job, periods: list[Period], report: DueReport) -> None:
+        """Skipping is an end too: mailed (email_on = "always") with how to make the periods."""
+        if not (job.notify.email and job.notify.email_on == "always" and self.schedule.smtp):
+            return
+        first, last = periods[0].key, periods[-1].key
+        body = "\n".join([
+            "reportgen 计划任务：跳过的期次", "", f"任务：{job.name}",
+            f"跳过：{'、'.join(p.label for p in periods)}（共 {len(periods)} 期）",
+            "原因：电脑关机期间错过；catch_up = \"latest\"，只补做了最近一期", "",
+            f"要补做这些期次：reportgen -C {self.workspace} schedule backfill {job.name} {first} {last}", "",
+        ])  # fmt: skip
+        subject = f"reportgen 计划任务“{job.name}”：跳过 {len(periods)} 期（{self.place()}）"
+        try:
+            send_email(self.schedule.smtp, job.notify.email, subject, body)
+        except NotifyError as exc:
+            report.notify_errors.append(f"{job.name} 跳过 {first} 至 {last}：{exc.message}")
+
     def _notify(self, job: Job, outcome: RunOutcome, ledger: Ledger, report: DueReport) -> None:
         if job.notify.summary:
             try:
@@ -666,6 +679,31 @@ class Scheduler:
                 JobStatus(job, fire, period, last, todo.due if job.enabled else [], todo.waiting, first_seen)
             )  # fmt: skip
         return statuses, problem
+
+
+@contextmanager
+def open_ledger(workspace: Path, db_option: str | None = None) -> Iterator[Ledger]:
+    """The workspace's run ledger (needs the database, not schedule.toml)."""
+    from reportgen.config import load_settings
+    from reportgen.workspace import open_dataset
+
+    dataset = open_dataset(load_settings(workspace, db_option=db_option))
+    try:
+        yield Ledger(dataset.engine)
+    finally:
+        dataset.dispose()
+
+
+def last_call_error(workspace: Path) -> str | None:
+    """The last line of 计划任务/运行记录.txt if the last run-due call ended in an error (a config
+    error is not a run of any job, so the ledger cannot hold it): time and message."""
+    try:
+        lines = (workspace / RUN_LOG).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    last = next((x for x in reversed(lines) if x.strip()), "")
+    stamp, _, text = last.partition("  ")
+    return f"{stamp}：{text[3:]}" if text.startswith("错误：") else None
 
 
 @contextmanager
