@@ -1200,6 +1200,44 @@ def test_a_command_that_outlives_its_killed_run_due_is_not_started_again_beside_
     assert [(o.attempt, o.status) for o in report.outcomes] == [(2, "success")]
 
 
+def test_a_command_beats_for_its_run_so_another_computer_sees_it_alive(imported, workspace):
+    """With several computers on one PostgreSQL database only the heartbeat tells that a command
+    whose run-due was killed still runs: the command beats itself (schedule/beat.py)."""
+    (workspace / "rules").mkdir(exist_ok=True)
+    (workspace / "rules" / "wait.py").write_text(WAIT_RULE, encoding="utf-8")
+    (workspace / "schedule.toml").write_text(
+        DAILY.format(
+            name="检查", command='["check", "--as-of", "{last_day}"]', start=today_in_shanghai()
+        ),
+        encoding="utf-8",
+    )
+    an_hour_ago = dt.datetime.now(SH) - dt.timedelta(hours=1)
+    run_id = ledger(workspace).claim(
+        "检查", today_in_shanghai().isoformat(), 1, scheduled_at=an_hour_ago, now=an_hour_ago,
+        command=["check"], output_dir="", pid=dead_pid(), host="other-pc",
+    )  # fmt: skip
+    marker = workspace / "started.txt"
+    env = {**os.environ, "SLOW_MARKER": str(marker), "REPORTGEN_SCHEDULE_RUN": str(run_id),
+           "REPORTGEN_SCHEDULE_BEAT": "0.1"}  # fmt: skip
+    child = subprocess.Popen([sys.executable, "-m", "reportgen", "-q", "-C", str(workspace), "check",
+                              "--as-of", "2023-09-30"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while ledger(workspace).get(run_id).heartbeat_at < dt.datetime.now(SH) - dt.timedelta(
+            minutes=1
+        ):
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        executor = FakeExecutor()
+        report = Scheduler(workspace, executor=executor, commands=COMMANDS).run_due()
+        assert report.interrupted == [] and executor.calls == []  # alive: not started beside it
+        assert ledger(workspace).get(run_id).status == "running"
+    finally:
+        marker.with_name(marker.name + ".release").write_text("go")
+        child.wait(timeout=60)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of one process")
 def test_an_orphaned_command_past_its_timeout_is_ended_by_the_next_run_due(imported, workspace):
     proc, marker = start_waiting_run(workspace)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from reportgen import __version__, tune_gc
@@ -72,6 +74,13 @@ def cli(ctx: click.Context, db: str | None, workspace: str | None, quiet: bool) 
     """
     tune_gc()
     ctx.obj = AppContext(db, workspace, quiet)
+    if os.environ.get("REPORTGEN_SCHEDULE_RUN") and ctx.invoked_subcommand != "schedule":
+        from reportgen.schedule.beat import start_if_scheduled  # a command started by run-due
+
+        try:
+            start_if_scheduled(ctx.obj.workspace, db)
+        except ReportgenError:
+            pass  # no workspace: the command itself will say so
 
 
 def _print_error(err: ReportgenError) -> None:

@@ -284,7 +284,8 @@ def schedule_history(app: AppContext, job, period, limit, as_json) -> None:
     from zoneinfo import ZoneInfo
 
     from reportgen.schedule.config import DEFAULT_TIMEZONE
-    from reportgen.schedule.runner import history_json, last_call_error, open_ledger
+    from reportgen.schedule.ledger import open_ledger
+    from reportgen.schedule.runner import history_json, last_call_error
 
     tz = ZoneInfo(DEFAULT_TIMEZONE)
     try:

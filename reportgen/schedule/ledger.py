@@ -8,7 +8,10 @@ claim of the same attempt, a second running row, or a second success fail in the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -295,3 +298,16 @@ class Ledger:
             conn.execute(
                 schedule_runs.update().where(schedule_runs.c.id == run_id).values(notify_error=text)
             )
+
+
+@contextmanager
+def open_ledger(workspace: Path, db_option: str | None = None) -> Iterator[Ledger]:
+    """The workspace's run ledger (needs the database, not schedule.toml)."""
+    from reportgen.config import load_settings
+    from reportgen.workspace import open_dataset
+
+    dataset = open_dataset(load_settings(workspace, db_option=db_option))
+    try:
+        yield Ledger(dataset.engine)
+    finally:
+        dataset.dispose()

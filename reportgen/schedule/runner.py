@@ -25,6 +25,7 @@ import filelock
 
 from reportgen.engine.manifest import MANIFEST_NAME, read_manifest
 from reportgen.errors import ReportgenError, ScheduleError
+from reportgen.schedule.beat import BEAT_ENV, RUN_ENV
 from reportgen.schedule.config import DEFAULT_TIMEZONE, ArgsCheck, Job, Schedule, load_schedule
 from reportgen.schedule.ledger import (
     ERROR,
@@ -33,6 +34,7 @@ from reportgen.schedule.ledger import (
     SUCCESS,
     Ledger,
     RunRow,
+    open_ledger,
 )
 from reportgen.schedule.notify import (
     NotifyError,
@@ -44,6 +46,7 @@ from reportgen.schedule.notify import (
 from reportgen.schedule.periods import UNIT_NAMES, Period, parse_period
 from reportgen.schedule.planner import Due, next_fire, plan
 from reportgen.schedule.process import (
+    HEARTBEAT_SECONDS,
     LOG_NAME,
     ExecSpec,
     Execution,
@@ -446,7 +449,7 @@ class Scheduler:
                 argv=argv,
                 global_args=self.global_args(),
                 cwd=self.workspace,
-                env=self.child_env(started),
+                env=self.child_env(started, run_id),
                 log_path=log_path,
                 timeout=job.timeout,
                 heartbeat=lambda: ledger.heartbeat(run_id, self.clock.now()),
@@ -612,8 +615,10 @@ class Scheduler:
         # line is visible to every user of the machine (ps), and the URL may hold a password.
         return ["-q", "-C", str(self.workspace)]
 
-    def child_env(self, now: dt.datetime) -> dict[str, str]:
+    def child_env(self, now: dt.datetime, run_id: int | None = None) -> dict[str, str]:
         env = dict(os.environ)
+        if run_id is not None:  # the command beats for its run too (schedule/beat.py)
+            env[RUN_ENV], env[BEAT_ENV] = str(run_id), str(HEARTBEAT_SECONDS)
         # The command's "today" is the scheduler's: a test clock reaches the documents too.
         env["REPORTGEN_TODAY"] = now.astimezone(self.tz).date().isoformat()
         env["PYTHONUTF8"] = "1"
@@ -679,19 +684,6 @@ class Scheduler:
                 JobStatus(job, fire, period, last, todo.due if job.enabled else [], todo.waiting, first_seen)
             )  # fmt: skip
         return statuses, problem
-
-
-@contextmanager
-def open_ledger(workspace: Path, db_option: str | None = None) -> Iterator[Ledger]:
-    """The workspace's run ledger (needs the database, not schedule.toml)."""
-    from reportgen.config import load_settings
-    from reportgen.workspace import open_dataset
-
-    dataset = open_dataset(load_settings(workspace, db_option=db_option))
-    try:
-        yield Ledger(dataset.engine)
-    finally:
-        dataset.dispose()
 
 
 def last_call_error(workspace: Path) -> str | None:
