@@ -1030,6 +1030,9 @@ def test_run_due_runs_a_real_document_command_and_records_its_outputs(run, impor
     assert all((workspace / o["file"]).is_file() for o in row.outputs)
     history = run("schedule", "history")
     assert f"明白卡  {key}  第1次  成功" in history.stdout and "输出 4 个文件" in history.stdout
+    # the run's log and result beside the outputs are not "extra" files to verify
+    verify = run("verify", str(workspace / "输出" / "明白卡" / key))
+    assert verify.exit_code == 0 and "4 个文件与 manifest.json 一致" in verify.stdout, verify.output
     listed = run("schedule", "list")
     assert f"上次运行：{key} 第1次 成功" in listed.stdout
     assert run("schedule", "run-due").stdout == "没有到期的任务。\n"

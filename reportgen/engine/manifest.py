@@ -16,6 +16,11 @@ from reportgen.engine.xmltext import dropped_note, take_dropped
 MANIFEST_NAME = "manifest.json"
 # set (with a sentence for the reader) while a command writes into the folder (engine/outfolder)
 INCOMPLETE_KEY = "incomplete"
+# what a scheduled run writes beside a command's outputs (the command's log, the run's result):
+# not outputs, so not listed, and not "extra" files either
+RUN_LOG_NAME = "运行日志.txt"
+RUN_SUMMARY_NAME = "运行结果.txt"
+COMPANIONS = frozenset({MANIFEST_NAME, RUN_LOG_NAME, RUN_SUMMARY_NAME})
 # Notes are also shown on stderr: with no logging set up, Python prints warnings there as they are.
 _log = logging.getLogger("reportgen")
 
@@ -240,7 +245,7 @@ def check_folder(folder: str | os.PathLike) -> FolderCheck:
                 result.leftovers.append(rel.as_posix() + "/")
             continue
         name = rel.as_posix()
-        if name == MANIFEST_NAME or name in listed:
+        if name in COMPANIONS or name in listed:
             continue
         (result.leftovers if _leftover(path.name) else result.extra).append(name)
     return result

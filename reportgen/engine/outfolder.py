@@ -31,7 +31,7 @@ from pathlib import Path
 
 import filelock
 
-from reportgen.engine.manifest import INCOMPLETE_KEY, MANIFEST_NAME
+from reportgen.engine.manifest import COMPANIONS, INCOMPLETE_KEY, MANIFEST_NAME
 from reportgen.errors import ReportgenError
 
 INCOMPLETE_TEXT = (
@@ -104,10 +104,11 @@ def _mark_incomplete(folder: Path) -> str | None:
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file under `folder` but the manifest: (size, modification time)."""
+    """Every file under `folder` but the manifest and a scheduled run's log and result (written
+    beside the command while it runs): (size, modification time)."""
     out = {}
     for path in folder.rglob("*"):
-        if path.name != MANIFEST_NAME and path.is_file():
+        if path.name not in COMPANIONS and path.is_file():
             st = path.stat()
             out[path.relative_to(folder).as_posix()] = (st.st_size, st.st_mtime_ns)
     return out

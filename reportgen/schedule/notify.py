@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from reportgen.engine.manifest import RUN_SUMMARY_NAME
 from reportgen.errors import ScheduleError
 from reportgen.schedule.config import SmtpSettings
 from reportgen.schedule.ledger import FAILED, STATUS_TEXT, SUCCESS
@@ -20,7 +21,7 @@ from reportgen.schedule.ledger import FAILED, STATUS_TEXT, SUCCESS
 if TYPE_CHECKING:
     from reportgen.schedule.runner import RunOutcome
 
-SUMMARY_NAME = "运行结果.txt"
+SUMMARY_NAME = RUN_SUMMARY_NAME
 
 
 class NotifyError(ScheduleError):

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.engine.manifest import RUN_LOG_NAME
 from reportgen.processes import end_children_with_me, pid_alive
 
-LOG_NAME = "运行日志.txt"
+LOG_NAME = RUN_LOG_NAME
 HEARTBEAT_SECONDS = 30.0
 # Exit codes of reportgen (README, errors.py), for the error text of a failed run.
 EXIT_MEANINGS = {
