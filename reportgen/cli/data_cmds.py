@@ -245,12 +245,14 @@ def demo_cmd(app: AppContext, out_dir: Path) -> None:
     例：reportgen demo --out 示例输出
     """
     from reportgen.demo import run_demo
+    from reportgen.engine.outfolder import claim_folder
 
     def announce(title: str) -> None:
         if not app.quiet:
             click.echo(f"正在生成：{title}", err=True)
 
-    result = run_demo(out_dir, progress=ClickProgress(app.quiet), announce=announce)
+    with claim_folder(out_dir.resolve()):  # one demo (or command) per folder at a time
+        result = run_demo(out_dir, progress=ClickProgress(app.quiet), announce=announce)
     click.echo(f"示例工作区：{result.workspace}")
     click.echo(
         f"已导入示例数据（第 {result.import_result.import_id} 次导入，共 {result.import_result.total_rows} 行）"

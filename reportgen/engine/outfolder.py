@@ -128,15 +128,34 @@ def _settle(folder: Path, previous: str | None, before: dict[str, tuple[int, int
         path.write_text(previous, encoding="utf-8")
 
 
+def _acquire(lock_file: Path) -> filelock.BaseFileLock:
+    """Take the folder's lock (filelock.Timeout if another process holds it). The lock folder is
+    one every user of the computer may write (the temp folder is shared on Linux); where another
+    user's permissions stand in the way, a folder of this user's own is used instead."""
+    try:
+        if not lock_file.parent.is_dir():
+            lock_file.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(lock_file.parent, 0o1777)  # like /tmp: all may create, each owns theirs
+        lock = filelock.FileLock(str(lock_file), mode=0o666)
+        lock.acquire(timeout=0)
+        return lock
+    except filelock.Timeout:
+        raise
+    except OSError:
+        user = os.getuid() if hasattr(os, "getuid") else "user"
+        own = lock_file.parent.with_name(f"{lock_file.parent.name}-{user}")
+        own.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(own / lock_file.name))
+        lock.acquire(timeout=0)
+        return lock
+
+
 @contextmanager
 def claim_folder(folder: Path) -> Iterator[FolderClaim]:
     """Hold `folder` for one command: see the module's docstring."""
     folder.mkdir(parents=True, exist_ok=True)
-    lock_file = lock_path(folder)
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(lock_file))
     try:
-        lock.acquire(timeout=0)
+        lock = _acquire(lock_path(folder))
     except filelock.Timeout:
         raise FolderBusyError(
             f"输出文件夹 {folder} 正在被另一个 reportgen 命令写入（同一个文件夹一次只能有一个命令生成，"
