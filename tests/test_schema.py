@@ -17,6 +17,8 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
         "drop table schedule_runs",
         "drop table schedule_jobs",
         "drop table project_assets",
+        "drop table users",
+        "drop table audit_log",
         *[f"alter table projects drop column {c}" for c in PROJECT_RESULT_COLUMNS],
         *[f"alter table {t} drop column {c}" for t, c in V6_COLUMNS],
         "update meta set value='1' where key='schema_version'",
@@ -24,7 +26,7 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
     households = db_rows(workspace, "select count(*) from households")
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 8
+        assert ds.schema_version() == SCHEMA_VERSION == 9
         inspector = sa.inspect(ds.engine)
         assert {
             "notices",
@@ -96,13 +98,27 @@ def test_a_version_7_database_gets_the_columns_of_the_command_process(workspace)
         workspace,
         "alter table schedule_runs drop column child_pid",
         "alter table schedule_runs drop column child_started",
+        "drop table users",
+        "drop table audit_log",
         "update meta set value='7' where key='schema_version'",
     )
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 8
+        assert ds.schema_version() == SCHEMA_VERSION == 9
         columns = {c["name"] for c in sa.inspect(ds.engine).get_columns("schedule_runs")}
         assert {"child_pid", "child_started"} <= columns
+    finally:
+        ds.dispose()
+
+
+def test_a_version_8_database_gets_the_accounts_and_the_audit_log(workspace):
+    Dataset.open(db_url(workspace), create=True).dispose()
+    db_execute(workspace, "drop table users", "drop table audit_log",
+               "update meta set value='8' where key='schema_version'")  # fmt: skip
+    ds = Dataset.open(db_url(workspace))
+    try:
+        assert ds.schema_version() == SCHEMA_VERSION == 9
+        assert {"users", "audit_log"} <= set(sa.inspect(ds.engine).get_table_names())
     finally:
         ds.dispose()
 
@@ -116,7 +132,7 @@ def test_a_version_6_database_gets_the_project_assets_table(run, imported, works
     )
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 8
+        assert ds.schema_version() == SCHEMA_VERSION == 9
         inspector = sa.inspect(ds.engine)
         assert "project_assets" in inspector.get_table_names()
         columns = {c["name"] for c in inspector.get_columns("project_assets")}

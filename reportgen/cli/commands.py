@@ -10,4 +10,5 @@ from reportgen.cli import (
     render_cmds,  # noqa: F401
     rule_cmds,  # noqa: F401
     schedule_cmds,  # noqa: F401
+    user_cmds,  # noqa: F401
 )

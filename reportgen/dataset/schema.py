@@ -20,7 +20,7 @@ warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
 )
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 metadata = sa.MetaData()
 
@@ -229,6 +229,32 @@ sa.Index(
 )  # fmt: skip
 
 
+# Accounts of the web portal (issue 23) and the audit log of what people did, from the browser or
+# the command line: who, when, what, from where. Passwords only as scrypt hashes (accounts.py).
+users = sa.Table(
+    "users", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False, comment="admin / county / township / school"),
+    sa.Column("scope_code", sa.String(64), comment="the township's region code or the school's code"),
+    sa.Column("scope_label", sa.Text, comment="as shown: 青山县城关镇, 城关镇第一小学（S01）"),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime, nullable=False, comment="UTC"),
+    sa.Column("password_changed_at", sa.DateTime, nullable=False, comment="UTC"),
+)  # fmt: skip
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False, comment="UTC"),
+    sa.Column("user_name", sa.String(64), comment="who (empty: someone not logged in)"),
+    sa.Column("action", sa.String(32), nullable=False, comment="login, login_failed, import, generate, download, view, user_add …"),
+    sa.Column("target", sa.Text, nullable=False, server_default=""),
+    sa.Column("source", sa.String(255), nullable=False, server_default="", comment="an IP address, or 命令行"),
+    sa.Column("detail", sa.JSON),
+)  # fmt: skip
+sa.Index("ix_audit_log_at", audit_log.c.at)
+
+
 def _v3_to_v4(conn: sa.Connection) -> None:
     """Version 4 adds the ledger of scheduled runs."""
     schedule_jobs.create(conn)
@@ -285,8 +311,14 @@ def _v7_to_v8(conn: sa.Connection) -> None:
     _add_columns(conn, (("schedule_runs", "child_pid"), ("schedule_runs", "child_started")))
 
 
+def _v8_to_v9(conn: sa.Connection) -> None:
+    """Version 9 adds the portal's accounts and the audit log (issue 23)."""
+    users.create(conn, checkfirst=True)
+    audit_log.create(conn, checkfirst=True)
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
     1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7,
-    7: _v7_to_v8,
+    7: _v7_to_v8, 8: _v8_to_v9,
 }  # fmt: skip
