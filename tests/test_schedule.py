@@ -593,13 +593,12 @@ def test_a_file_system_error_is_that_jobs_failure_with_its_reason_and_the_others
     by_job = {o.job: o for o in report.outcomes}
     assert by_job["汇总"].status == "success"
     assert by_job["月报"].status == "error"  # retried later: the clerk may move the file
-    assert (
-        "无法创建输出文件夹 输出/月报/2023-08：路径中有一个同名文件，不是文件夹"
-        in by_job["月报"].error
-    )
+    error = by_job["月报"].error
+    assert "无法创建输出文件夹 输出/月报/2023-08：无法读写文件 " in error
+    assert "路径中有一段是文件而不是文件夹。请检查路径" in error
     assert report.failures == [by_job["月报"]]
     [row] = [r for r in ledger(ws).runs("月报")]
-    assert "Ctrl-C" not in row.error and "同名文件" in row.error
+    assert "Ctrl-C" not in row.error and "路径中有一段是文件而不是文件夹" in row.error
     assert [c.argv[0] for c in executor.calls] == ["monthly"]  # only 汇总 ran a command
 
 
@@ -616,7 +615,7 @@ def test_run_due_on_the_command_line_logs_a_file_system_error_and_exits_1(run, w
     )
     result = run("schedule", "run-due")
     assert result.exit_code == 1, result.output
-    assert "同名文件" in result.output and "汇总" in result.output
+    assert "路径中有一段是文件而不是文件夹" in result.output and "汇总" in result.output
     assert [(r.job, r.status) for r in ledger(ws).runs()] == [
         ("月报", "error"),
         ("汇总", "success"),

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import filelock
 
 from reportgen.engine.manifest import MANIFEST_NAME, read_manifest
-from reportgen.errors import ReportgenError, ScheduleError
+from reportgen.errors import ReportgenError, ScheduleError, os_error
 from reportgen.schedule.beat import BEAT_ENV, RUN_ENV
 from reportgen.schedule.config import DEFAULT_TIMEZONE, ArgsCheck, Job, Schedule, load_schedule
 from reportgen.schedule.ledger import (
@@ -228,45 +228,26 @@ class Scheduler:
         """Run one period of a job again now: one that failed (for good or awaiting a retry),
         was interrupted, or was skipped. Never a period that succeeded; one attempt, no retries."""
         job = self.schedule.job(job_name)
-        try:
-            period = parse_period(period_key)
-        except ValueError:
-            raise ScheduleError(
-                f"报告期应写成 2023-08、2023Q3、2023 或 2023-08-15：{period_key}"
-            ) from None
-        if period.unit != job.unit:
-            raise ScheduleError(
-                f"任务“{job.name}”的报告期按{UNIT_NAMES[job.unit]}计，“{period_key}”不是这样的报告期"
+        period = _period_of(job, period_key)
+        with self._manual() as (ledger, report):
+            rows = [r for r in ledger.runs(job.name) if r.period == period.key]
+            command = "reportgen " + " ".join(
+                job.render(period, self.clock.now(), self.workspace)[0]
             )
-        lock = filelock.FileLock(str(self.workspace / LOCK_NAME))
-        try:
-            lock.acquire(timeout=0)
-        except filelock.Timeout:
-            raise ScheduleError("另一个计划任务进程正在运行，请稍后再试。") from None
-        try:
-            with self.ledger() as ledger:
-                report = DueReport(tz=self.tz)
-                self._recover(ledger, report)
-                rows = [r for r in ledger.runs(job.name) if r.period == period.key]
-                command = "reportgen " + " ".join(
-                    job.render(period, self.clock.now(), self.workspace)[0]
+            if not rows:
+                raise ScheduleError(
+                    f"“{job.name}”{period.key} 还没有运行记录，重新运行只用于失败、中断或跳过的期次。"
+                    f"要把这一期记入计划任务，请运行：reportgen schedule backfill {job.name} {period.key} {period.key}；"
+                    f"或直接运行：{command}"
                 )
-                if not rows:
-                    raise ScheduleError(
-                        f"“{job.name}”{period.key} 还没有运行记录，重新运行只用于失败、中断或跳过的期次。"
-                        f"要把这一期记入计划任务，请运行：reportgen schedule backfill {job.name} {period.key} {period.key}；"
-                        f"或直接运行：{command}"
-                    )
-                done = [r for r in rows if r.status in (SUCCESS, RUNNING)]
-                if done:
-                    raise ScheduleError(
-                        f"“{job.name}”{period.key} 已{done[0].status_text}（记录 #{done[0].id}），每期只运行一次。"
-                        f"要重新生成，请直接运行：{command}"
-                    )
-                due = Due(period, rows[-1].scheduled_at, max(r.attempt for r in rows) + 1, "manual")
-                outcome = self._attempt(job, due, ledger, report)
-        finally:
-            lock.release()
+            done = [r for r in rows if r.status in (SUCCESS, RUNNING)]
+            if done:
+                raise ScheduleError(
+                    f"“{job.name}”{period.key} 已{done[0].status_text}（记录 #{done[0].id}），每期只运行一次。"
+                    f"要重新生成，请直接运行：{command}"
+                )
+            due = Due(period, rows[-1].scheduled_at, max(r.attempt for r in rows) + 1, "manual")
+            outcome = self._attempt(job, due, ledger, report)
         if outcome is None:
             raise ScheduleError(f"“{job.name}”{period.key} 刚被另一个进程运行，本次未运行。")
         return outcome
@@ -279,17 +260,7 @@ class Scheduler:
         One attempt each, oldest first. Returns the outcomes and the periods passed over (done)."""
         job = self.schedule.job(job_name)
         periods = []
-        try:
-            first, last = parse_period(first_key), parse_period(last_key)
-        except ValueError:
-            raise ScheduleError(
-                f"报告期应写成 2023-08、2023Q3、2023 或 2023-08-15：{first_key} {last_key}"
-            ) from None
-        for p in (first, last):
-            if p.unit != job.unit:
-                raise ScheduleError(
-                    f"任务“{job.name}”的报告期按{UNIT_NAMES[job.unit]}计，“{p.key}”不是这样的报告期"
-                )
+        first, last = _period_of(job, first_key), _period_of(job, last_key)
         if last.first_day < first.first_day:
             raise ScheduleError(f"起止颠倒：{first.key} 在 {last.key} 之后")
         period = last
@@ -299,32 +270,37 @@ class Scheduler:
                 raise ScheduleError("一次最多补 1000 期")
             period = period.previous()
         periods.reverse()
+        outcomes, passed = [], []
+        with self._manual() as (ledger, report):
+            for period in periods:
+                rows = [r for r in ledger.runs(job.name) if r.period == period.key]
+                done = [r for r in rows if r.status in (SUCCESS, RUNNING)]
+                if done:
+                    passed.append(f"{period.key}（{done[0].status_text}）")
+                    continue
+                attempt = max((r.attempt for r in rows), default=0) + 1
+                due = Due(period, self.clock.now(), attempt, "manual")
+                outcome = self._attempt(job, due, ledger, report, self._stale_data(period, ledger))
+                if outcome is not None:
+                    outcomes.append(outcome)
+        return outcomes, passed
+
+    @contextmanager
+    def _manual(self) -> Iterator[tuple[Ledger, DueReport]]:
+        """A run asked for by hand (rerun, backfill): the workspace's lock, or a ScheduleError
+        when a run-due holds it; the ledger with dead runs recovered; SIGTERM ends the command."""
         lock = filelock.FileLock(str(self.workspace / LOCK_NAME))
         try:
             lock.acquire(timeout=0)
         except filelock.Timeout:
             raise ScheduleError("另一个计划任务进程正在运行，请稍后再试。") from None
-        outcomes, passed = [], []
         try:
             with self.ledger() as ledger, _terminate_on_sigterm():
                 report = DueReport(tz=self.tz)
                 self._recover(ledger, report)
-                for period in periods:
-                    rows = [r for r in ledger.runs(job.name) if r.period == period.key]
-                    done = [r for r in rows if r.status in (SUCCESS, RUNNING)]
-                    if done:
-                        passed.append(f"{period.key}（{done[0].status_text}）")
-                        continue
-                    attempt = max((r.attempt for r in rows), default=0) + 1
-                    due = Due(period, self.clock.now(), attempt, "manual")
-                    outcome = self._attempt(
-                        job, due, ledger, report, self._stale_data(period, ledger)
-                    )
-                    if outcome is not None:
-                        outcomes.append(outcome)
+                yield ledger, report
         finally:
             lock.release()
-        return outcomes, passed
 
     def is_stale(self, row: RunRow, now: dt.datetime) -> str | None:
         """Why a `running` row is dead (its reason), or None if it may still be running.
@@ -717,16 +693,25 @@ def _terminate_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _period_of(job: Job, key: str) -> Period:
+    """A period of `job` from its key (2023-08, 2023Q3 …), or a ScheduleError saying why not."""
+    try:
+        period = parse_period(key)
+    except ValueError:
+        raise ScheduleError(f"报告期应写成 2023-08、2023Q3、2023 或 2023-08-15：{key}") from None
+    if period.unit != job.unit:
+        raise ScheduleError(
+            f"任务“{job.name}”的报告期按{UNIT_NAMES[job.unit]}计，“{key}”不是这样的报告期"
+        )
+    return period
+
+
 def _os_reason(exc: OSError) -> str:
-    """An OS error in Chinese where it is a common one, with the path."""
-    reasons = {
-        "NotADirectoryError": "路径中有一个同名文件，不是文件夹",
-        "FileExistsError": "已有同名文件",
-        "PermissionError": "没有写入权限",
-        "FileNotFoundError": "路径不存在",
-    }
-    text = reasons.get(type(exc).__name__, exc.strerror or str(exc))
-    return f"{text}（{exc.filename}）" if exc.filename else text
+    """An OS error as errors.os_error tells it (reason, path and what to do), else the system's."""
+    known = os_error(exc)
+    if known is not None:
+        return known.message
+    return f"{exc.strerror or exc}（{exc.filename}）" if exc.filename else str(exc.strerror or exc)
 
 
 def _duration(delta: dt.timedelta) -> str:
@@ -738,7 +723,7 @@ def run_due(workspace: Path, **kwargs: Any) -> DueReport:
     """Scheduler(workspace, …).run_due(), with what happened appended to 计划任务/运行记录.txt
     (the OS scheduler shows no console: this file is where a config error can be seen)."""
     only_job = kwargs.pop("only_job", None)
-    kwargs_yes = kwargs.pop("yes", False)
+    yes = kwargs.pop("yes", False)
     # a call with nothing due leaves one line too, so that the log shows the OS timer calls
     # (`schedule run`, which calls every minute, does not: log_idle=False)
     log_idle = kwargs.pop("log_idle", True)
@@ -747,7 +732,7 @@ def run_due(workspace: Path, **kwargs: Any) -> DueReport:
     try:
         scheduler = Scheduler(workspace, **kwargs)
         tz = scheduler.tz
-        report = scheduler.run_due(only_job, yes=kwargs_yes)
+        report = scheduler.run_due(only_job, yes=yes)
     except ReportgenError as exc:
         append_run_log(workspace, clock.now(), [f"错误：{exc.message}"], tz=tz)
         raise
