@@ -25,14 +25,35 @@ def pid_alive(pid: int | None) -> bool:
     return not _zombie(pid)
 
 
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command's name (field 3, the state, first), or
+    None where there is no /proc or no such process."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def _zombie(pid: int) -> bool:
     """A process that has ended but not been reaped (an orphan waits for init to reap it): it
     answers signal 0 but runs no more. Linux /proc tells; elsewhere assume it is not one."""
+    return (_stat(pid) or [""])[0] == "Z"
+
+
+def process_started(pid: int) -> float | None:
+    """When process `pid` started (epoch seconds, to about 0.01 s), where the system tells
+    (Linux /proc); None elsewhere or if it is gone."""
+    fields = _stat(pid)
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[:1] == ["Z"]
+        ticks = int(fields[19]) if fields else None  # field 22, starttime
+        boot = next(
+            int(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return None if ticks is None else boot + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover - Windows only

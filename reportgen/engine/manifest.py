@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,8 +211,13 @@ class FolderCheck:
         return not (self.incomplete or self.missing or self.changed or self.extra or self.leftovers)
 
 
+# what a run writes before it is done, with its pid: a file as ".<name>.<pid>.tmp", a --zip
+# folder as ".staging-<pid>" (engine/batch.py); left behind only by a killed run
+LEFTOVER = re.compile(r"^\.(?:.+\.(\d+)\.tmp|staging-(\d+))$")
+
+
 def _leftover(name: str) -> bool:
-    return name.startswith(".") and (name.endswith(".tmp") or name.startswith(".staging-"))
+    return LEFTOVER.match(name) is not None
 
 
 def check_folder(folder: str | os.PathLike) -> FolderCheck:

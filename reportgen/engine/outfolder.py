@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -31,15 +30,13 @@ from pathlib import Path
 
 import filelock
 
-from reportgen.engine.manifest import COMPANIONS, INCOMPLETE_KEY, MANIFEST_NAME
+from reportgen.engine.manifest import COMPANIONS, INCOMPLETE_KEY, LEFTOVER, MANIFEST_NAME
 from reportgen.errors import ReportgenError
 
 INCOMPLETE_TEXT = (
     "本文件夹的生成没有完成（正在生成，或生成被中断）：下面列出的是上一次完整生成的文件，"
     "其中一部分可能已被替换。请重新运行生成命令；reportgen verify 可逐个核对文件。"
 )
-# a file written as ".<name>.<pid>.tmp", a --zip folder staged as ".staging-<pid>"
-LEFTOVER = re.compile(r"^\.(?:.+\.(\d+)\.tmp|staging-(\d+))$")
 
 
 class FolderBusyError(ReportgenError):

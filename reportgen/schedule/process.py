@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.engine.manifest import RUN_LOG_NAME
-from reportgen.processes import end_children_with_me, pid_alive
+from reportgen.processes import end_children_with_me, pid_alive, process_started
 
 LOG_NAME = RUN_LOG_NAME
 HEARTBEAT_SECONDS = 30.0
@@ -165,22 +165,6 @@ def end_group(pid: int) -> bool:
     except OSError:  # already gone
         return False
     return True
-
-
-def process_started(pid: int) -> float | None:
-    """When process `pid` started (epoch seconds, to about 0.01 s), where the system tells
-    (Linux /proc); None elsewhere or if it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, starttime
-        boot = next(
-            int(line.split()[1])
-            for line in Path("/proc/stat").read_text().splitlines()
-            if line.startswith("btime ")
-        )
-    except (OSError, ValueError, IndexError, StopIteration):
-        return None
-    return boot + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def child_alive(pid: int | None, started: float | None) -> bool:
