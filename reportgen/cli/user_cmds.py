@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -21,10 +24,16 @@ def _password(stdin: bool, name: str) -> str:
     return click.prompt(f"“{name}”的密码", hide_input=True, confirmation_prompt="再输入一次")
 
 
-def _dataset(app: AppContext):
+@contextmanager
+def _dataset(app: AppContext) -> Iterator[Any]:
+    """The workspace's dataset, closed after the command."""
     from reportgen.workspace import open_dataset
 
-    return open_dataset(app.settings())
+    dataset = open_dataset(app.settings())
+    try:
+        yield dataset
+    finally:
+        dataset.dispose()
 
 
 @cli.group("user")
@@ -58,11 +67,8 @@ def user_add(
     """
     from reportgen.accounts import add_user
 
-    dataset = _dataset(app)
-    try:
+    with _dataset(app) as dataset:
         user = add_user(dataset, name, role, scope, _password(password_stdin, name))
-    finally:
-        dataset.dispose()
     click.echo(f"已添加用户 {user.name}：{user.role_label}，范围 {user.scope_label}")
 
 
@@ -76,11 +82,8 @@ def user_list(app: AppContext) -> None:
     """
     from reportgen.accounts import list_users
 
-    dataset = _dataset(app)
-    try:
+    with _dataset(app) as dataset:
         users = list_users(dataset)
-    finally:
-        dataset.dispose()
     if not users:
         click.echo("还没有用户。添加：reportgen user add 用户名 --role admin")
         return
@@ -101,11 +104,8 @@ def user_disable(app: AppContext, name: str) -> None:
     """
     from reportgen.accounts import set_active
 
-    dataset = _dataset(app)
-    try:
+    with _dataset(app) as dataset:
         set_active(dataset, name, False)
-    finally:
-        dataset.dispose()
     click.echo(f"已停用用户 {name}")
 
 
@@ -120,11 +120,8 @@ def user_enable(app: AppContext, name: str) -> None:
     """
     from reportgen.accounts import set_active
 
-    dataset = _dataset(app)
-    try:
+    with _dataset(app) as dataset:
         set_active(dataset, name, True)
-    finally:
-        dataset.dispose()
     click.echo(f"已恢复用户 {name}")
 
 
@@ -140,10 +137,7 @@ def user_passwd(app: AppContext, name: str, password_stdin: bool) -> None:
     """
     from reportgen.accounts import get_user, set_password
 
-    dataset = _dataset(app)
-    try:
+    with _dataset(app) as dataset:
         get_user(dataset, name)
         set_password(dataset, name, _password(password_stdin, name))
-    finally:
-        dataset.dispose()
     click.echo(f"已修改用户 {name} 的密码")
