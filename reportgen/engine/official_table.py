@@ -141,7 +141,7 @@ def fit_table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[obje
     widths in twips and `small` (五号) when 12 pt does not fit. `wrap`: indexes of the columns of
     free text that may wrap; every other value keeps each of its lines whole."""
     text_rows = [["" if v is None else str(v) for v in r] for r in rows]
-    for points, attempts in ((12.0, 2), (10.5, None)):
+    for points, attempts in ((od.TABLE_TEXT[0], 2), (od.TABLE_TEXT_SMALL[0], None)):
         for n, cells in enumerate(_attempts(text_rows, len(columns))):
             if attempts is not None and n >= attempts:
                 break
@@ -151,5 +151,5 @@ def fit_table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[obje
                 heads = [h if em(h) * scale + PADDING_TWIPS <= w else "\n".join(split_header(h))
                          for h, w in zip(columns, widths)]  # fmt: skip
                 return {"caption": caption, "columns": heads, "rows": cells,
-                        "widths": widths, "small": points < 12}  # fmt: skip
+                        "widths": widths, "small": points < od.TABLE_TEXT[0]}  # fmt: skip
     raise ValueError(f"表格放不下 A4 纵向公文的版心：{'、'.join(columns)}")

@@ -164,6 +164,12 @@ def _rfonts(east_asia: str, latin: str = FONT_LATIN) -> str:
     )
 
 
+# a 公文's table text (points, fixed line height): 小四, and 五号 for a list too wide for it
+# (engine/official_table chooses)
+TABLE_TEXT = (12.0, 16)
+TABLE_TEXT_SMALL = (10.5, 14)
+
+
 def _sz(pt: float) -> str:
     hp = round(pt * 2)
     return f'<w:sz w:val="{hp}"/><w:szCs w:val="{hp}"/>'
@@ -364,29 +370,18 @@ def styles_xml(page: PageSetup = A4_OFFICIAL) -> str:
             f'{right_indent}<w:jc w:val="right"/>',
             _rfonts(FONT_BODY) + _sz(body_pt),
         ),
-        _pstyle(
-            "a-table",
-            "表格文字",
-            f'<w:snapToGrid w:val="0"/>{exact_line(16)}{no_indent}<w:jc w:val="center"/>',
-            _rfonts(FONT_BODY) + _sz(12),
-        ),
-        _pstyle(
-            "a-table-header",
-            "表头",
-            f'<w:keepNext/><w:snapToGrid w:val="0"/>{exact_line(16)}{no_indent}<w:jc w:val="center"/>',
-            _rfonts(FONT_HEI) + _sz(12),
-        ),
-        _pstyle(
-            "a-table-small",
-            "表格文字（五号）",
-            f'<w:snapToGrid w:val="0"/>{exact_line(14)}{no_indent}<w:jc w:val="center"/>',
-            _rfonts(FONT_BODY) + _sz(10.5),
-        ),
-        _pstyle(
-            "a-table-header-small",
-            "表头（五号）",
-            f'<w:keepNext/><w:snapToGrid w:val="0"/>{exact_line(14)}{no_indent}<w:jc w:val="center"/>',
-            _rfonts(FONT_HEI) + _sz(10.5),
+        *(
+            _pstyle(
+                f"a-table{suffix}{small}",
+                f"{label}{'（五号）' if small else ''}",
+                f'{keep}<w:snapToGrid w:val="0"/>{exact_line(line)}{no_indent}<w:jc w:val="center"/>',
+                _rfonts(font) + _sz(pt),
+            )
+            for small, (pt, line) in (("", TABLE_TEXT), ("-small", TABLE_TEXT_SMALL))
+            for suffix, label, keep, font in (
+                ("", "表格文字", "", FONT_BODY),
+                ("-header", "表头", "<w:keepNext/>", FONT_HEI),
+            )
         ),
         _pstyle(
             "a-note",
