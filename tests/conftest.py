@@ -168,6 +168,17 @@ def imported(run, county):
     return county
 
 
+@pytest.fixture
+def dataset(imported, workspace):
+    """The imported tiny county's dataset, opened as the commands open it (closed after)."""
+    from reportgen.config import load_settings
+    from reportgen.workspace import open_dataset
+
+    ds = open_dataset(load_settings(workspace))
+    yield ds
+    ds.dispose()
+
+
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
 

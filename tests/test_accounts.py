@@ -22,13 +22,6 @@ from reportgen.dataset.store import Dataset
 PASSWORD = "Qingshan#2023"
 
 
-@pytest.fixture
-def dataset(imported, workspace):
-    ds = Dataset.open(db_url(workspace))
-    yield ds
-    ds.dispose()
-
-
 def test_a_password_is_kept_only_as_a_salted_scrypt_hash():
     one, two = hash_password(PASSWORD), hash_password(PASSWORD)
     assert one.startswith("scrypt$32768$8$1$") and PASSWORD not in one
@@ -118,7 +111,9 @@ def test_the_user_commands(run, imported, workspace):
     assert typed.exit_code == 0, typed.output
     assert PASSWORD not in typed.output
     listed = run("user", "list").output
-    assert "cgz  乡镇  城关镇（411599101）  启用" in listed and "admin  管理员  青山县  启用" in listed
+    assert (
+        "cgz  乡镇  城关镇（411599101）  启用" in listed and "admin  管理员  青山县  启用" in listed
+    )
     refused = runner.invoke(cli, ["user", "add", "x", "--role", "township", "--scope", "没有这个乡"],
                             input=f"{PASSWORD}\n{PASSWORD}\n")  # fmt: skip
     assert refused.exit_code == 5 and "没有这个乡" in refused.output

@@ -1,16 +1,7 @@
 import pytest
 
-from reportgen.config import load_settings
 from reportgen.errors import PlaceError
 from reportgen.places import resolve_place, resolve_school, villages_under
-from reportgen.workspace import open_dataset
-
-
-@pytest.fixture
-def dataset(imported, workspace):
-    ds = open_dataset(load_settings(workspace))
-    yield ds
-    ds.dispose()
 
 
 def test_ambiguous_village_lists_every_candidate(dataset):

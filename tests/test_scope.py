@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from builders import HEAD_A, WIFE_A, db_url
+from builders import HEAD_A, WIFE_A
 
 from reportgen.accounts import add_user
 from reportgen.dataset.schema import TABLES
-from reportgen.dataset.store import Dataset
 from reportgen.scope import NotFound, OutOfScope, Scope, find_households, household
 
 PASSWORD = "Qingshan#2023"
-
-
-@pytest.fixture
-def dataset(imported, workspace):
-    ds = Dataset.open(db_url(workspace))
-    yield ds
-    ds.dispose()
 
 
 def scope_of(dataset, name, role, where=None) -> Scope:
