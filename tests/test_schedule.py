@@ -1059,57 +1059,6 @@ def test_two_run_due_processes_started_together_run_once(imported, workspace):
     assert sum("汇总" in out and "成功" in out for out in outputs) == 1
 
 
-SLOW_RULE = """
-import os, pathlib, time
-from reportgen.rules import rule
-
-@rule('X-SLOW', '慢规则', seed='测试', basis='henan', entity='household', group='工作落实')
-def slow(ctx):
-    pathlib.Path(os.environ['SLOW_MARKER']).write_text('started')
-    time.sleep(120)
-    return []
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of a process group")
-def test_a_run_killed_mid_way_is_retried_next_time(imported, workspace):
-    (workspace / "rules").mkdir()
-    (workspace / "rules" / "slow.py").write_text(SLOW_RULE, encoding="utf-8")
-    (workspace / "schedule.toml").write_text(
-        DAILY.format(name="检查", command='["check", "--as-of", "{last_day}"]',
-                     start=today_in_shanghai()),
-        encoding="utf-8",
-    )  # fmt: skip
-    marker = workspace / "started.txt"
-    proc = spawn_run_due(
-        workspace, env={**os.environ, "SLOW_MARKER": str(marker)}, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():  # wait for the child command to be mid-way
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
-            time.sleep(0.05)
-    finally:
-        [row] = ledger(workspace).runs()
-        # power cut: run-due and its command (a process group of its own) die at once
-        os.killpg(proc.pid, signal.SIGKILL)
-        if row.child_pid:
-            os.killpg(row.child_pid, signal.SIGKILL)
-        proc.wait()
-        proc.stdout.close()
-    assert (row.status, row.pid) == ("running", proc.pid)
-    assert row.child_pid and row.child_pid != proc.pid
-
-    (workspace / "rules" / "slow.py").unlink()
-    report = Scheduler(workspace, commands=COMMANDS).run_due()
-    assert [(r.id, reason) for r, reason in report.interrupted] == [
-        (row.id, f"run-due 进程 {proc.pid} 和它启动的命令进程 {row.child_pid} 都已不在运行"
-                 "（电脑关机、断电或进程被结束），结果未记录")
-    ]  # fmt: skip
-    assert [(o.attempt, o.status) for o in report.outcomes] == [(2, "success")]
-    assert [st for _, _, st in statuses(workspace)] == ["interrupted", "success"]
-
-
 WAIT_RULE = """
 import os, pathlib, time
 from reportgen.rules import rule
@@ -1125,9 +1074,8 @@ def wait(ctx):
 """
 
 
-def start_waiting_run(workspace: Path) -> tuple[subprocess.Popen, Path]:
-    """run-due (in a session of its own) with its `check` command mid-way, waiting for
-    `marker.release`."""
+def write_waiting_job(workspace: Path) -> Path:
+    """A daily `check` job whose rule waits, mid-way, until `marker.release` exists; the marker."""
     (workspace / "rules").mkdir(exist_ok=True)
     (workspace / "rules" / "wait.py").write_text(WAIT_RULE, encoding="utf-8")
     (workspace / "schedule.toml").write_text(
@@ -1135,7 +1083,13 @@ def start_waiting_run(workspace: Path) -> tuple[subprocess.Popen, Path]:
                      start=today_in_shanghai()),
         encoding="utf-8",
     )  # fmt: skip
-    marker = workspace / "started.txt"
+    return workspace / "started.txt"
+
+
+def start_waiting_run(workspace: Path) -> tuple[subprocess.Popen, Path]:
+    """run-due (in a session of its own) with its `check` command mid-way, waiting for
+    `marker.release`."""
+    marker = write_waiting_job(workspace)
     proc = spawn_run_due(
         workspace, env={**os.environ, "SLOW_MARKER": str(marker)}, start_new_session=True
     )
@@ -1144,6 +1098,29 @@ def start_waiting_run(workspace: Path) -> tuple[subprocess.Popen, Path]:
         assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
         time.sleep(0.05)
     return proc, marker
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of a process group")
+def test_a_run_killed_mid_way_is_retried_next_time(imported, workspace):
+    proc, _ = start_waiting_run(workspace)  # the child command mid-way
+    [row] = ledger(workspace).runs()
+    # power cut: run-due and its command (a process group of its own) die at once
+    os.killpg(proc.pid, signal.SIGKILL)
+    if row.child_pid:
+        os.killpg(row.child_pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    assert (row.status, row.pid) == ("running", proc.pid)
+    assert row.child_pid and row.child_pid != proc.pid
+
+    (workspace / "rules" / "wait.py").unlink()
+    report = Scheduler(workspace, commands=COMMANDS).run_due()
+    assert [(r.id, reason) for r, reason in report.interrupted] == [
+        (row.id, f"run-due 进程 {proc.pid} 和它启动的命令进程 {row.child_pid} 都已不在运行"
+                 "（电脑关机、断电或进程被结束），结果未记录")
+    ]  # fmt: skip
+    assert [(o.attempt, o.status) for o in report.outcomes] == [(2, "success")]
+    assert [st for _, _, st in statuses(workspace)] == ["interrupted", "success"]
 
 
 def wait_gone(pid: int, seconds: float = 20) -> bool:
@@ -1205,20 +1182,12 @@ def test_a_command_that_outlives_its_killed_run_due_is_not_started_again_beside_
 def test_a_command_beats_for_its_run_so_another_computer_sees_it_alive(imported, workspace):
     """With several computers on one PostgreSQL database only the heartbeat tells that a command
     whose run-due was killed still runs: the command beats itself (schedule/beat.py)."""
-    (workspace / "rules").mkdir(exist_ok=True)
-    (workspace / "rules" / "wait.py").write_text(WAIT_RULE, encoding="utf-8")
-    (workspace / "schedule.toml").write_text(
-        DAILY.format(
-            name="检查", command='["check", "--as-of", "{last_day}"]', start=today_in_shanghai()
-        ),
-        encoding="utf-8",
-    )
+    marker = write_waiting_job(workspace)
     an_hour_ago = dt.datetime.now(SH) - dt.timedelta(hours=1)
     run_id = ledger(workspace).claim(
         "检查", today_in_shanghai().isoformat(), 1, scheduled_at=an_hour_ago, now=an_hour_ago,
         command=["check"], output_dir="", pid=dead_pid(), host="other-pc",
     )  # fmt: skip
-    marker = workspace / "started.txt"
     env = {**os.environ, "SLOW_MARKER": str(marker), "REPORTGEN_SCHEDULE_RUN": str(run_id),
            "REPORTGEN_SCHEDULE_BEAT": "0.1"}  # fmt: skip
     child = subprocess.Popen([sys.executable, "-m", "reportgen", "-q", "-C", str(workspace), "check",
