@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from reportgen.dataset.schema import audit_log, users
+from reportgen.dataset.schema import api_tokens, audit_log, users
 from reportgen.dataset.store import Dataset
 from reportgen.errors import ConfigError, PlaceError
 from reportgen.places import county_place, resolve_place, resolve_school
@@ -194,6 +194,54 @@ def authenticate(dataset: Dataset, name: str, password: str, *, source: str) -> 
     return _user(row) if ok else None
 
 
+TOKEN_PREFIX = "rg_"
+
+
+def add_token(dataset: Dataset, name: str, label: str = "", *, by: str | None = None,
+              source: str = CLI_SOURCE) -> str:  # fmt: skip
+    """A new API token for `name` (shown once; only its SHA-256 is kept)."""
+    get_user(dataset, name)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with dataset.engine.begin() as conn:
+        conn.execute(api_tokens.insert().values(user_name=name, label=label, created_at=_now(),
+                                                token_sha256=_sha256(token)))  # fmt: skip
+        _audit(conn, by, "token_add", name, source, {"label": label} if label else None)
+    return token
+
+
+def revoke_tokens(
+    dataset: Dataset, name: str, *, by: str | None = None, source: str = CLI_SOURCE
+) -> int:
+    """Revoke every token of `name`; how many there were."""
+    get_user(dataset, name)
+    with dataset.engine.begin() as conn:
+        n = conn.execute(api_tokens.update().where(api_tokens.c.user_name == name, ~api_tokens.c.revoked)
+                         .values(revoked=True)).rowcount  # fmt: skip
+        _audit(conn, by, "token_revoke", name, source, {"tokens": n})
+    return n
+
+
+def token_user(dataset: Dataset, token: str) -> User | None:
+    """The active user a token (not revoked) belongs to; None for anything else."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    with dataset.engine.begin() as conn:
+        row = conn.execute(
+            sa.select(users, api_tokens.c.id.label("token_id")).join(api_tokens, api_tokens.c.user_name == users.c.name)
+            .where(api_tokens.c.token_sha256 == _sha256(token), ~api_tokens.c.revoked, users.c.active)
+        ).first()  # fmt: skip
+        if row is None:
+            return None
+        conn.execute(
+            api_tokens.update().where(api_tokens.c.id == row.token_id).values(last_used_at=_now())
+        )
+    return _user(row)
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 @functools.cache
 def _dummy_hash() -> str:
     return hash_password(secrets.token_hex(8))
@@ -212,8 +260,24 @@ def audit(dataset: Dataset, user: str | None, action: str, target: str = "", *, 
         _audit(conn, user, action, target, source, detail)
 
 
-def audit_entries(dataset: Dataset, limit: int = 100) -> list[dict[str, Any]]:
-    """The newest entries first."""
+def audit_entries(dataset: Dataset, limit: int | None = 100, *, user: str | None = None,
+                  action: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """The newest entries first (limit None: all), optionally of one user and/or one action."""
+    query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+    if user:
+        query = query.where(audit_log.c.user_name == user)
+    if action:
+        query = query.where(audit_log.c.action == action)
     with dataset.engine.connect() as conn:
-        rows = conn.execute(sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit))
-        return [dict(r._mapping) for r in rows]
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def recent_failures(dataset: Dataset, name: str, since: dt.datetime) -> int:
+    """Failed logins of `name` since `since` (UTC) since its last successful login: the login
+    throttle counts these, so it holds across restarts and across several servers."""
+    with dataset.engine.connect() as conn:
+        last_ok = conn.execute(sa.select(sa.func.max(audit_log.c.at)).where(
+            audit_log.c.target == name, audit_log.c.action == "login")).scalar()  # fmt: skip
+        start = max(since, last_ok) if last_ok else since
+        return conn.execute(sa.select(sa.func.count()).select_from(audit_log).where(
+            audit_log.c.target == name, audit_log.c.action == "login_failed", audit_log.c.at > start)).scalar_one()  # fmt: skip

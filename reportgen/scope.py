@@ -45,6 +45,7 @@ class Scope:
     label: str
     villages: frozenset[str] | None
     schools: frozenset[str] | None
+    townships: frozenset[str] | None = None  # a township user's 乡镇 (None: all; school: none)
 
     @classmethod
     def of(cls, dataset: Dataset, user: User) -> Scope:
@@ -57,7 +58,8 @@ class Scope:
             with dataset.engine.connect() as conn:
                 located = conn.execute(sa.select(schools.c.school_code).where(
                     schools.c.region_code.in_([township.code, *villages]))).scalars().all()  # fmt: skip
-            return cls(user.name, user.role, user.scope_label, villages, frozenset(located))
+            return cls(user.name, user.role, user.scope_label, villages, frozenset(located),
+                       frozenset({township.code}))  # fmt: skip
         if user.role == "school":
             return cls(
                 user.name,
@@ -65,6 +67,7 @@ class Scope:
                 user.scope_label,
                 frozenset(),
                 frozenset({user.scope_code or ""}),
+                frozenset(),
             )
         raise OutOfScope(f"未知角色“{user.role}”")
 
@@ -129,3 +132,47 @@ def household(dataset: Dataset, scope: Scope, household_id: str) -> dict[str, An
             sa.select(p).where(p.c.household_id == household_id).order_by(p.c.id_number)
         )
         return {**dict(row._mapping), "members": [dict(m._mapping) for m in members]}
+
+
+def find_students(
+    dataset: Dataset, scope: Scope, q: str = "", limit: int = SEARCH_LIMIT
+) -> list[dict[str, Any]]:
+    """Students of the scope's schools matching `q`: a 学籍号 (its start), a name (any part), or
+    an ID number as printed masked or its last digits."""
+    s, schools = TABLES["students"], TABLES["schools"]
+    q = q.strip()
+    where: sa.ColumnElement[bool] = scope.students_filter()
+    if q:
+        if ID_PATTERN.match(q) and any(c.isdigit() for c in q):
+            pattern = q.upper().replace("*", "_")
+            pattern = pattern if len(q) == 18 else f"%{pattern}"
+            match = sa.or_(s.c.student_no.startswith(q.upper()), s.c.id_number.like(pattern))
+        else:
+            match = sa.or_(s.c.student_no.startswith(q, autoescape=True),
+                           s.c.name.contains(q, autoescape=True))  # fmt: skip
+        where = sa.and_(where, match)
+    query = (
+        sa.select(s.c.student_no, s.c.name, s.c.id_number, s.c.school_code, schools.c.name.label("school"),
+                  s.c.grade, s.c.class_name)
+        .join(schools, schools.c.school_code == s.c.school_code, isouter=True)
+        .where(where).order_by(s.c.school_code, s.c.student_no).limit(limit)
+    )  # fmt: skip
+    with dataset.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def student(dataset: Dataset, scope: Scope, student_no: str) -> dict[str, Any]:
+    """One student of the scope; NotFound or OutOfScope (never the student's data)."""
+    s = TABLES["students"]
+    with dataset.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(s).where(s.c.student_no == student_no, scope.students_filter())
+        ).first()
+        if row is None:
+            exists = conn.execute(
+                sa.select(s.c.student_no).where(s.c.student_no == student_no)
+            ).first()
+            if exists is not None:
+                raise OutOfScope(f"学生 {student_no} 不在 {scope.label} 的范围内")
+            raise NotFound(f"没有学籍号为 {student_no} 的学生")
+        return dict(row._mapping)

@@ -17,6 +17,7 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
         "drop table schedule_runs",
         "drop table schedule_jobs",
         "drop table project_assets",
+        "drop table api_tokens",
         "drop table users",
         "drop table audit_log",
         *[f"alter table projects drop column {c}" for c in PROJECT_RESULT_COLUMNS],
@@ -26,7 +27,7 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
     households = db_rows(workspace, "select count(*) from households")
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 9
+        assert ds.schema_version() == SCHEMA_VERSION == 10
         inspector = sa.inspect(ds.engine)
         assert {
             "notices",
@@ -98,13 +99,14 @@ def test_a_version_7_database_gets_the_columns_of_the_command_process(workspace)
         workspace,
         "alter table schedule_runs drop column child_pid",
         "alter table schedule_runs drop column child_started",
+        "drop table api_tokens",
         "drop table users",
         "drop table audit_log",
         "update meta set value='7' where key='schema_version'",
     )
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 9
+        assert ds.schema_version() == SCHEMA_VERSION == 10
         columns = {c["name"] for c in sa.inspect(ds.engine).get_columns("schedule_runs")}
         assert {"child_pid", "child_started"} <= columns
     finally:
@@ -113,12 +115,26 @@ def test_a_version_7_database_gets_the_columns_of_the_command_process(workspace)
 
 def test_a_version_8_database_gets_the_accounts_and_the_audit_log(workspace):
     Dataset.open(db_url(workspace), create=True).dispose()
-    db_execute(workspace, "drop table users", "drop table audit_log",
+    db_execute(workspace, "drop table api_tokens", "drop table users", "drop table audit_log",
                "update meta set value='8' where key='schema_version'")  # fmt: skip
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 9
-        assert {"users", "audit_log"} <= set(sa.inspect(ds.engine).get_table_names())
+        assert ds.schema_version() == SCHEMA_VERSION == 10
+        assert {"users", "audit_log", "api_tokens"} <= set(sa.inspect(ds.engine).get_table_names())
+    finally:
+        ds.dispose()
+
+
+def test_a_version_9_database_gets_the_api_tokens(workspace):
+    Dataset.open(db_url(workspace), create=True).dispose()
+    db_execute(
+        workspace, "drop table api_tokens", "update meta set value='9' where key='schema_version'"
+    )
+    ds = Dataset.open(db_url(workspace))
+    try:
+        assert ds.schema_version() == SCHEMA_VERSION == 10
+        columns = {c["name"] for c in sa.inspect(ds.engine).get_columns("api_tokens")}
+        assert {"user_name", "token_sha256", "revoked"} <= columns
     finally:
         ds.dispose()
 
@@ -132,7 +148,7 @@ def test_a_version_6_database_gets_the_project_assets_table(run, imported, works
     )
     ds = Dataset.open(db_url(workspace))
     try:
-        assert ds.schema_version() == SCHEMA_VERSION == 9
+        assert ds.schema_version() == SCHEMA_VERSION == 10
         inspector = sa.inspect(ds.engine)
         assert "project_assets" in inspector.get_table_names()
         columns = {c["name"] for c in inspector.get_columns("project_assets")}

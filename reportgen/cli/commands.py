@@ -10,5 +10,6 @@ from reportgen.cli import (
     render_cmds,  # noqa: F401
     rule_cmds,  # noqa: F401
     schedule_cmds,  # noqa: F401
+    serve_cmds,  # noqa: F401
     user_cmds,  # noqa: F401
 )

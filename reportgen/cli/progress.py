@@ -3,7 +3,10 @@ the importer's phases (start/advance/finish) and a batch's `progress(n)` callbac
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -15,6 +18,9 @@ if TYPE_CHECKING:
 
 MIN_ROWS_FOR_BAR = 5000  # an import of fewer rows finishes before a bar helps
 MIN_RECORDS_FOR_BAR = 200  # likewise a batch of fewer documents
+# A file the command keeps its progress in, as JSON {"label", "done", "total"}: the web portal
+# (reportgen.web.jobs) runs document commands with this set and draws their bar from it.
+PROGRESS_FILE_ENV = "REPORTGEN_PROGRESS_FILE"
 
 
 class ClickProgress:
@@ -49,6 +55,32 @@ class ClickProgress:
             self._bar = None
 
 
+class FileProgress:
+    """Progress written to the file PROGRESS_FILE_ENV names, at most every 0.3 s and at the end
+    (written whole and renamed, so a reader never sees half of it)."""
+
+    def __init__(self, path: str, label: str, total: int):
+        self.path, self.label, self.total, self.done = path, label, total, 0
+        self._written = 0.0
+        self._write()
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if time.monotonic() - self._written >= 0.3:
+            self._write()
+
+    def _write(self) -> None:
+        tmp = f"{self.path}.{os.getpid()}.tmp"
+        doc = {"label": self.label, "done": self.done, "total": self.total}
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False)
+        os.replace(tmp, self.path)
+        self._written = time.monotonic()
+
+    def finish(self) -> None:
+        self._write()
+
+
 @contextmanager
 def progress_bar(
     ctx: click.Context,
@@ -60,7 +92,21 @@ def progress_bar(
     unknown or below `min_total`), so that the library skips counting."""
     bar = ClickProgress(getattr(ctx.obj, "quiet", False), min_total)
     bar.start(label, total)
+    file = os.environ.get(PROGRESS_FILE_ENV)
+    recorder = FileProgress(file, label, total) if file and total else None
     try:
-        yield bar if bar.drawing else None
+        if recorder is None:
+            yield bar if bar.drawing else None
+        elif not bar.drawing:
+            yield recorder
+        else:
+
+            def both(n: int) -> None:
+                bar.advance(n)
+                recorder(n)
+
+            yield both
     finally:
         bar.finish()
+        if recorder is not None:
+            recorder.finish()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -141,3 +142,57 @@ def user_passwd(app: AppContext, name: str, password_stdin: bool) -> None:
         get_user(dataset, name)
         set_password(dataset, name, _password(password_stdin, name))
     click.echo(f"已修改用户 {name} 的密码")
+
+
+@user_group.command("token")
+@click.argument("name", metavar="用户名")
+@click.option("--label", default="", metavar="说明", help="这个令牌给谁用（如 县大数据平台）。")
+@click.option("--revoke", is_flag=True, help="作废这个用户的全部令牌。")
+@pass_app
+def user_token(app: AppContext, name: str, label: str, revoke: bool) -> None:
+    """给其他系统用的 API 令牌：以这个用户的角色和范围访问 /api/（只显示一次，库中只存散列）。
+
+    \b
+    例：reportgen user token cgz --label 乡镇数据看板
+        curl -H "Authorization: Bearer rg_..." http://服务器:8080/api/households?q=王
+        reportgen user token cgz --revoke
+    """
+    from reportgen.accounts import add_token, revoke_tokens
+
+    with _dataset(app) as dataset:
+        if revoke:
+            n = revoke_tokens(dataset, name)
+            click.echo(f"已作废用户 {name} 的 {n} 个令牌")
+            return
+        token = add_token(dataset, name, label)
+    click.echo(token)
+    click.echo("（请妥善保存：这个令牌只显示这一次，与该用户的密码同等重要）", err=True)
+
+
+@user_group.command("audit")
+@click.option("--user", "who", metavar="用户名", help="只看这个用户。")
+@click.option(
+    "--limit", default=50, show_default=True, type=click.IntRange(1), help="最多显示几条。"
+)
+@click.option("--xlsx", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="把全部记录（或该用户的全部记录）导出成 .xlsx。")  # fmt: skip
+@pass_app
+def user_audit(app: AppContext, who: str | None, limit: int, target: Path | None) -> None:
+    """审计日志：登录、导入、生成、下载、查看户信息（谁、何时、做了什么、从哪里）。
+
+    \b
+    例：reportgen user audit --user cgz
+        reportgen user audit --xlsx 审计日志.xlsx
+    """
+    from reportgen.accounts import audit_entries
+    from reportgen.web.audit import ACTIONS, write_audit_xlsx
+
+    with _dataset(app) as dataset:
+        rows = audit_entries(dataset, None if target else limit, user=who)
+    if target:
+        write_audit_xlsx(rows, target)
+        click.echo(f"已导出 {len(rows)} 条审计记录：{target}")
+        return
+    for r in rows:
+        click.echo(f"{r['at']:%Y-%m-%d %H:%M:%S} UTC  {r['user_name'] or '-'}  "
+                   f"{ACTIONS.get(r['action'], r['action'])}  {r['target']}  {r['source']}")  # fmt: skip

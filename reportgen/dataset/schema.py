@@ -20,7 +20,7 @@ warnings.filterwarnings(
     "ignore", message=".*does \\*not\\* support Decimal objects natively", category=sa_exc.SAWarning
 )
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 metadata = sa.MetaData()
 
@@ -253,6 +253,18 @@ audit_log = sa.Table(
     sa.Column("detail", sa.JSON),
 )  # fmt: skip
 sa.Index("ix_audit_log_at", audit_log.c.at)
+# Tokens for the portal's JSON API (other tools of the county): only their SHA-256 is kept; each
+# acts as its user, with the user's role and scope.
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_name", sa.String(64), sa.ForeignKey("users.name"), nullable=False),
+    sa.Column("label", sa.Text, nullable=False, server_default=""),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False, comment="UTC"),
+    sa.Column("last_used_at", sa.DateTime, comment="UTC"),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+)  # fmt: skip
 
 
 def _v3_to_v4(conn: sa.Connection) -> None:
@@ -317,8 +329,13 @@ def _v8_to_v9(conn: sa.Connection) -> None:
     audit_log.create(conn, checkfirst=True)
 
 
+def _v9_to_v10(conn: sa.Connection) -> None:
+    """Version 10 adds the API tokens of the portal (issue 23)."""
+    api_tokens.create(conn, checkfirst=True)
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
     1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7,
-    7: _v7_to_v8, 8: _v8_to_v9,
+    7: _v7_to_v8, 8: _v8_to_v9, 9: _v9_to_v10,
 }  # fmt: skip

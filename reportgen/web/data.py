@@ -1,0 +1,212 @@
+"""What the portal's pages show, each read through the user's `Scope` (reportgen.scope): counts,
+villages, one household's procedures with their deadlines and measures, self-check findings.
+Nothing here reads a row the scope does not hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from reportgen.config import Settings
+from reportgen.dataset.schema import TABLES, check_runs, findings
+from reportgen.dataset.store import Dataset, monitored_sql
+from reportgen.rules import Finding
+from reportgen.scope import Scope
+
+
+def counts(dataset: Dataset, scope: Scope) -> dict[str, int]:
+    """Villages, households, monitored households, people, schools and students of the scope."""
+    h, p, s, r = TABLES["households"], TABLES["persons"], TABLES["students"], TABLES["regions"]
+    schools = TABLES["schools"]
+    hf = scope.households_filter()
+    with dataset.engine.connect() as conn:
+        out = {
+            "households": conn.execute(sa.select(sa.func.count()).select_from(h).where(hf)).scalar_one(),
+            "monitored": conn.execute(
+                sa.select(sa.func.count()).select_from(h).where(hf, monitored_sql(h))).scalar_one(),
+            "persons": conn.execute(sa.select(sa.func.count()).select_from(p)
+                                    .join(h, h.c.household_id == p.c.household_id).where(hf)).scalar_one(),
+            "students": conn.execute(
+                sa.select(sa.func.count()).select_from(s).where(scope.students_filter())).scalar_one(),
+        }  # fmt: skip
+        village_q = sa.select(sa.func.count()).select_from(r).where(r.c.level == "村")
+        if scope.villages is not None:
+            village_q = village_q.where(r.c.code.in_(sorted(scope.villages)))
+        out["villages"] = conn.execute(village_q).scalar_one()
+        school_q = sa.select(sa.func.count()).select_from(schools)
+        if scope.schools is not None:
+            school_q = school_q.where(schools.c.school_code.in_(sorted(scope.schools)))
+        out["schools"] = conn.execute(school_q).scalar_one()
+    return out
+
+
+def villages(dataset: Dataset, scope: Scope) -> list[dict[str, Any]]:
+    """Each village of the scope with its township, households and monitored households."""
+    h, r = TABLES["households"], TABLES["regions"]
+    town = r.alias("town")
+    monitored = sa.func.sum(sa.case((monitored_sql(h), 1), else_=0))
+    query = (
+        sa.select(r.c.code, r.c.name, town.c.name.label("township"),
+                  sa.func.count(h.c.household_id).label("households"), monitored.label("monitored"))
+        .join(town, town.c.code == r.c.parent_code, isouter=True)
+        .join(h, h.c.village_code == r.c.code, isouter=True)
+        .where(r.c.level == "村")
+        .group_by(r.c.code, r.c.name, town.c.name).order_by(r.c.code)
+    )  # fmt: skip
+    if scope.villages is not None:
+        query = query.where(r.c.code.in_(sorted(scope.villages)))
+    with dataset.engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def households_of_village(
+    dataset: Dataset, scope: Scope, village: str, limit: int = 500
+) -> list[dict]:
+    h = TABLES["households"]
+    query = (
+        sa.select(h.c.household_id, h.c.village_code, h.c.head_name, h.c.category, h.c.monitor_type)
+        .where(scope.households_filter(), h.c.village_code == village)
+        .order_by(h.c.household_id).limit(limit)
+    )  # fmt: skip
+    with dataset.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+@dataclass
+class Step:
+    """One procedure step with its deadline: what, when done, by when, and how it stands."""
+
+    name: str
+    done_on: dt.date | None
+    due: dt.date | None
+    rule: str  # the policy's wording of the limit
+    state: str  # 按时 / 超时 N 天 / 未完成 / 已超期 N 天 / —
+
+
+def procedures(
+    dataset: Dataset, settings: Settings, household_id: str, today: dt.date
+) -> list[dict]:
+    """The household's procedures (识别纳入, 风险消除 …) with each step's date and deadline, as the
+    policy pack sets them (DOMAIN §3, 梳理 三.一.(二).2: 识别 within 15 days of 发现, 录入 and
+    帮扶计划 within 10 days of 县级审批, 公示 at least 5 days)."""
+    mp = TABLES["monitoring_procedures"]
+    value = settings.policy.value
+    with dataset.engine.connect() as conn:
+        rows = conn.execute(sa.select(mp).where(mp.c.household_id == household_id)
+                            .order_by(mp.c.found_on)).all()  # fmt: skip
+    out = []
+    for p in rows:
+        ident, entry, plan = (
+            value(f"monitoring.{k}_max_days") for k in ("identification", "entry", "plan")
+        )
+        announce = value("monitoring.announce_max_days")
+        steps = [Step("风险发现", p.found_on, None, "", "—")]
+        steps.append(_step("入户核实", p.verified_on, None, ""))
+        publicity = None
+        if p.publicity_start and p.publicity_end:
+            days = (p.publicity_end - p.publicity_start).days + 1
+            minimum = value("monitoring.publicity_min_days")
+            publicity = (
+                f"{p.publicity_start:%Y-%m-%d} 至 {p.publicity_end:%Y-%m-%d}，共 {days} 天"
+                + ("（符合）" if days >= minimum else f"（少于 {minimum} 天）")
+            )
+        steps.append(_step("乡镇审核", p.township_reviewed_on, None, ""))
+        steps.append(
+            _step(
+                "县级审批",
+                p.county_approved_on,
+                _plus(p.found_on, ident),
+                f"发现后 {ident} 天内",
+                today,
+            )
+        )
+        steps.append(
+            _step(
+                "系统录入",
+                p.entered_on,
+                _plus(p.county_approved_on, entry),
+                f"审批后 {entry} 天内",
+                today,
+            )
+        )
+        steps.append(
+            _step(
+                "帮扶计划",
+                p.plan_on,
+                _plus(p.county_approved_on, plan),
+                f"审批后 {plan} 天内",
+                today,
+            )
+        )
+        steps.append(_step("结果公告", p.announced_on, _plus(p.county_approved_on, announce),
+                           f"审批后 {announce} 天内", today))  # fmt: skip
+        out.append(
+            {"kind": p.kind, "risk_types": p.risk_types, "publicity": publicity, "steps": steps}
+        )
+    return out
+
+
+def _plus(day: dt.date | None, days: int) -> dt.date | None:
+    return day + dt.timedelta(days=days) if day else None
+
+
+def _step(name: str, done: dt.date | None, due: dt.date | None, rule: str,
+          today: dt.date | None = None) -> Step:  # fmt: skip
+    if due is None:
+        state = "已完成" if done else "—"
+    elif done:
+        late = (done - due).days
+        state = "按时" if late <= 0 else f"超时 {late} 天"
+    else:
+        late = (today - due).days if today else 0
+        state = f"未完成，已超期 {late} 天" if late > 0 else "未完成（未到期）"
+    return Step(name, done, due, rule, state)
+
+
+def measures(dataset: Dataset, household_id: str) -> list[dict]:
+    m = TABLES["measures"]
+    with dataset.engine.connect() as conn:
+        rows = conn.execute(sa.select(m.c.category, m.c.content, m.c.done_on)
+                            .where(m.c.household_id == household_id).order_by(m.c.done_on))  # fmt: skip
+        return [dict(r._mapping) for r in rows]
+
+
+def student_numbers(dataset: Dataset, scope: Scope) -> set[str]:
+    s = TABLES["students"]
+    with dataset.engine.connect() as conn:
+        return set(conn.execute(sa.select(s.c.student_no).where(scope.students_filter())).scalars())
+
+
+def in_scope(found: list[Finding], scope: Scope, students: set[str] | None = None) -> list[Finding]:
+    """The findings a user may see: of the scope's villages (or their township), of its students."""
+    if scope.villages is None:
+        return found
+    townships = scope.townships or frozenset()
+    out = []
+    for f in found:
+        if f.village and f.village in scope.villages:
+            out.append(f)
+        elif not f.village and f.township and f.township in townships:
+            out.append(f)
+        elif students is not None and f.entity == "student" and f.key in students:
+            out.append(f)
+    return out
+
+
+def latest_stored(dataset: Dataset, scope: Scope) -> dict[str, Any] | None:
+    """The latest stored self-check (reportgen selfcheck, or a scheduled one) and how many of its
+    findings are in the scope."""
+    with dataset.engine.connect() as conn:
+        run = conn.execute(sa.select(check_runs).order_by(check_runs.c.as_of.desc(), check_runs.c.id.desc())
+                           .limit(1)).first()  # fmt: skip
+        if run is None:
+            return None
+        query = sa.select(sa.func.count()).select_from(findings).where(findings.c.run_id == run.id)
+        if scope.villages is not None:
+            townships = sorted(scope.townships or ())
+            query = query.where(sa.or_(findings.c.village.in_(sorted(scope.villages)),
+                                       sa.and_(findings.c.village == "", findings.c.township.in_(townships))))  # fmt: skip
+        return {"label": run.label, "as_of": run.as_of, "count": conn.execute(query).scalar_one()}

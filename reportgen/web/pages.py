@@ -1,0 +1,446 @@
+"""The portal's pages. Each reads through the user's Scope (reportgen.scope) or, for jobs, through
+jobs.can_see; a record outside the scope answers 403 (recorded in the audit log) and shows nothing
+of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from reportgen.accounts import audit, authenticate
+from reportgen.documents.catalog import BY_COMMAND
+from reportgen.engine.filters import mask_id, mask_phone
+from reportgen.errors import DataError, ReportgenError
+from reportgen.scope import (
+    NotFound,
+    OutOfScope,
+    Scope,
+    find_households,
+    find_students,
+    household,
+    student,
+)
+from reportgen.web import data
+from reportgen.web.audit import ACTIONS, row_values, write_audit_xlsx
+from reportgen.web.forms import FormError, arguments, kind_form, kinds_for
+from reportgen.web.jobs import Job, can_see
+from reportgen.web.security import login_required, refuse, source, start_session
+
+bp = Blueprint("portal", __name__)
+ADMIN, COUNTY = ("admin",), ("admin", "county")
+
+
+def portal():
+    return current_app.extensions["reportgen"]
+
+
+def scope() -> Scope:
+    if "scope" not in g:
+        g.scope = Scope.of(portal().dataset, g.user)
+    return g.scope
+
+
+@bp.app_template_filter("mask_id")
+def _mask_id(value):
+    return mask_id(value) if value else ""
+
+
+@bp.app_template_filter("mask_phone")
+def _mask_phone(value):
+    return mask_phone(value) if value else ""
+
+
+@bp.app_template_filter("day")
+def _day(value):
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+@bp.app_template_filter("size")
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
+
+
+# ---------------------------------------------------------------------- login
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    target = request.values.get("next") or url_for("portal.home")
+    if urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("portal.home")  # only this site's pages
+    message = "登录已超时，请重新登录。" if g.get("expired") else None
+    if request.method == "POST":
+        name = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        p = portal()
+        wait = p.throttle.wait_minutes(p.dataset, name, source())
+        if wait:
+            audit(p.dataset, None, "login_throttled", name, source=source())
+            message = f"登录失败次数过多，请 {wait} 分钟后再试，或请管理员核对。"
+            return render_template("login.html", message=message, next=target, name=name), 429
+        user = (
+            authenticate(p.dataset, name, password, source=source()) if name and password else None
+        )
+        if user is None:
+            p.throttle.failed(source())
+            message = "用户名或密码不对，或该用户已停用。"
+            return render_template("login.html", message=message, next=target, name=name), 401
+        start_session(user)
+        return redirect(target)
+    return render_template("login.html", message=message, next=target, name="")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if g.user is not None:
+        audit(portal().dataset, g.user.name, "logout", g.user.name, source=source())
+    from flask import session
+
+    session.clear()
+    return redirect(url_for("portal.login"))
+
+
+# ---------------------------------------------------------------------- 首页
+@bp.route("/")
+@login_required()
+def home():
+    p = portal()
+    last = p.dataset.latest_import()
+    schedule = _schedule_overview() if g.user.role in COUNTY else None
+    return render_template(
+        "home.html",
+        last=last,
+        counts=data.counts(p.dataset, scope()),
+        stored=data.latest_stored(p.dataset, scope()),
+        schedule=schedule,
+        jobs=p.jobs.jobs(g.user, limit=5),
+    )
+
+
+# ---------------------------------------------------------------------- 村/户/学生
+@bp.route("/households")
+@login_required("admin", "county", "township")
+def households():
+    p, q = portal(), request.args.get("q", "").strip()
+    village = request.args.get("village", "").strip()
+    found = None
+    if q:
+        found = find_households(p.dataset, scope(), q)
+        audit(p.dataset, g.user.name, "search", q, source=source(), detail={"results": len(found)})
+    elif village:
+        if scope().villages is not None and village not in scope().villages:
+            refuse(f"村 {village}")
+        found = data.households_of_village(p.dataset, scope(), village)
+    villages = data.villages(p.dataset, scope()) if not (q or village) else []
+    return render_template("households.html", q=q, village=village, found=found, villages=villages)
+
+
+@bp.route("/households/<household_id>")
+@login_required("admin", "county", "township")
+def household_page(household_id: str):
+    p = portal()
+    try:
+        h = household(p.dataset, scope(), household_id)
+    except NotFound:
+        abort(404, description=f"没有户编号为 {household_id} 的户。")
+    except OutOfScope:
+        refuse(f"户 {household_id}")
+    audit(p.dataset, g.user.name, "view", household_id, source=source())
+    from reportgen.cli.options import today
+    from reportgen.web.forms import place_label
+
+    return render_template(
+        "household.html", h=h, village=place_label(p.dataset, h["village_code"]),
+        procedures=data.procedures(p.dataset, p.settings, household_id, today()),
+        measures=data.measures(p.dataset, household_id), today=today(),
+    )  # fmt: skip
+
+
+@bp.route("/students")
+@login_required()
+def students():
+    p, q = portal(), request.args.get("q", "").strip()
+    found = find_students(p.dataset, scope(), q)
+    if q:
+        audit(
+            p.dataset,
+            g.user.name,
+            "search",
+            q,
+            source=source(),
+            detail={"results": len(found), "what": "学生"},
+        )
+    return render_template("students.html", q=q, found=found)
+
+
+@bp.route("/students/<student_no>")
+@login_required()
+def student_page(student_no: str):
+    p = portal()
+    try:
+        s = student(p.dataset, scope(), student_no)
+    except NotFound:
+        abort(404, description=f"没有学籍号为 {student_no} 的学生。")
+    except OutOfScope:
+        refuse(f"学生 {student_no}")
+    audit(p.dataset, g.user.name, "view_student", student_no, source=source())
+    return render_template("student.html", s=s)
+
+
+# ---------------------------------------------------------------------- 文书
+@bp.route("/documents")
+@login_required()
+def documents():
+    p = portal()
+    return render_template(
+        "documents.html", kinds=kinds_for(p.dataset, scope()), jobs=p.jobs.jobs(g.user)
+    )
+
+
+@bp.route("/documents/<kind>", methods=["GET", "POST"])
+@login_required()
+def document_form(kind: str):
+    p = portal()
+    if kind not in BY_COMMAND:
+        abort(404, description=f"没有这种文书：{kind}")
+    form = kind_form(p.dataset, scope(), kind)
+    if not form.places and g.user.role not in COUNTY:
+        refuse(f"文书 {kind}", f"{form.info.name}不在您的范围内。")
+    error = None
+    values = request.form if request.method == "POST" else request.args
+    if request.method == "POST":
+        try:
+            job = start_job(kind, request.form)
+        except FormError as exc:
+            error = exc.message
+        else:
+            return redirect(url_for("portal.job_page", job_id=job.id))
+    return render_template("document_form.html", form=form, values=values, error=error), (
+        400 if error else 200
+    )
+
+
+def start_job(kind: str, form) -> Job:
+    """Check the form against the scope and the command, queue the job, audit it."""
+    p = portal()
+    args, place = arguments(p.dataset, scope(), kind, form)
+    job = p.jobs.submit(g.user, kind, BY_COMMAND[kind].name, place, args)
+    audit(p.dataset, g.user.name, "generate", f"{BY_COMMAND[kind].name}：{place}", source=source(),
+          detail={"job": job.id, "command": kind, "args": args})  # fmt: skip
+    return job
+
+
+def visible_job(job_id: str) -> Job:
+    try:
+        job = portal().jobs.get(job_id)
+    except KeyError:
+        abort(404, description="没有这次生成。")
+    if not can_see(g.user, job):
+        refuse(f"生成 {job_id}")
+    return job
+
+
+@bp.route("/jobs/<job_id>")
+@login_required()
+def job_page(job_id: str):
+    p = portal()
+    job = visible_job(job_id)
+    return render_template("job.html", job=job, progress=p.jobs.progress(job), position=p.jobs.position(job),
+                           files=p.jobs.files(job) if job.finished else [])  # fmt: skip
+
+
+@bp.route("/jobs/<job_id>/files/<path:name>")
+@login_required()
+def job_file(job_id: str, name: str):
+    p = portal()
+    job = visible_job(job_id)
+    try:
+        path = p.jobs.file_path(job, name)
+    except KeyError:
+        refuse(f"文件 {job_id}/{name}", "这个文件不在本次生成的输出文件夹中。")
+    audit(
+        p.dataset,
+        g.user.name,
+        "download",
+        f"{job.title}：{name}",
+        source=source(),
+        detail={"job": job.id},
+    )
+    return send_file(path, as_attachment=True, download_name=Path(name).name)
+
+
+@bp.route("/jobs/<job_id>/zip")
+@login_required()
+def job_zip(job_id: str):
+    p = portal()
+    job = visible_job(job_id)
+    if job.state != "done":
+        abort(404, description="这次生成没有完成，没有可下载的文件。")
+    path = p.jobs.zip_path(job)
+    audit(
+        p.dataset,
+        g.user.name,
+        "download",
+        f"{job.title}：{path.name}",
+        source=source(),
+        detail={"job": job.id},
+    )
+    return send_file(path, as_attachment=True, download_name=path.name)
+
+
+# ---------------------------------------------------------------------- 导入
+@bp.route("/import", methods=["GET", "POST"])
+@login_required(*COUNTY)
+def import_page():
+    p = portal()
+    if request.method == "GET":
+        return render_template("import.html", result=None, problems=None)
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if not files:
+        return render_template(
+            "import.html", result=None, problems=None, message="请选择要导入的文件。"
+        ), 400
+    from reportgen.dataset.importer import import_paths
+
+    names = [Path(f.filename or "").name for f in files]
+    bad = [n for n in names if Path(n).suffix.lower() not in (".xlsx", ".csv")]
+    if bad:
+        return render_template("import.html", result=None, problems=None,
+                               message=f"只能导入 .xlsx 或 .csv 文件：{'、'.join(bad)}"), 400  # fmt: skip
+    upload_id = uuid.uuid4().hex[:12]
+    problems_dir = p.folder / "导入问题" / upload_id
+    with tempfile.TemporaryDirectory(prefix="reportgen-upload-") as tmp:
+        paths = []
+        for f, name in zip(files, names):
+            target = Path(tmp) / name
+            f.save(target)
+            paths.append(target)
+        problems_dir.mkdir(parents=True)
+        try:
+            result = import_paths(p.dataset, paths, errors_path=problems_dir / "问题清单.xlsx")
+        except DataError as err:
+            audit(p.dataset, g.user.name, "import_failed", "、".join(names), source=source(),
+                  detail={"problems": len(err.problems)})  # fmt: skip
+            return render_template("import.html", result=None, problems=err.problems, message=err.message,
+                                   upload_id=upload_id if err.report_path else None), 422  # fmt: skip
+        except ReportgenError as err:
+            audit(p.dataset, g.user.name, "import_failed", "、".join(names), source=source(),
+                  detail={"error": err.message})  # fmt: skip
+            return render_template(
+                "import.html", result=None, problems=None, message=err.message
+            ), 422
+    problems_dir.rmdir() if not any(problems_dir.iterdir()) else None
+    audit(p.dataset, g.user.name, "import", "、".join(names), source=source(),
+          detail={"import_id": result.import_id, "rows": result.total_rows})  # fmt: skip
+    portal().cache.clear()
+    return render_template("import.html", result=result, problems=None)
+
+
+@bp.route("/import/<upload_id>/问题清单.xlsx")
+@login_required(*COUNTY)
+def import_problems(upload_id: str):
+    if not upload_id.isalnum():
+        abort(404)
+    path = portal().folder / "导入问题" / upload_id / "问题清单.xlsx"
+    if not path.is_file():
+        abort(404, description="没有这份问题清单。")
+    return send_file(path, as_attachment=True, download_name="导入问题清单.xlsx")
+
+
+# ---------------------------------------------------------------------- 自查
+@bp.route("/selfcheck")
+@login_required()
+def selfcheck():
+    from reportgen.cli.options import parse_date_option, today
+    from reportgen.rules.runs import check, make_scope, select_rules
+
+    p = portal()
+    try:
+        as_of = parse_date_option(request.args.get("as_of") or None) or today()
+    except ReportgenError as err:
+        abort(400, description=err.message)
+    sc = scope()
+    last = p.dataset.latest_import() or {}
+    key = ("check", sc.role, tuple(sorted(sc.townships or ())), tuple(sorted(sc.schools or ())), as_of,
+           last.get("id"))  # fmt: skip
+    if key not in p.cache:
+        township = next(iter(sc.townships)) if sc.role == "township" and sc.townships else None
+        found = check(p.settings, p.dataset, make_scope(p.dataset, township=township), as_of)
+        students = data.student_numbers(p.dataset, sc) if sc.schools is not None else None
+        p.cache[key] = data.in_scope(found, sc, students)
+    found = p.cache[key]
+    rules = {r.id: r for r in select_rules(p.settings.workspace, policy=p.settings.policy)}
+    groups: dict[str, list] = {}
+    for f in found:
+        groups.setdefault(f.rule, []).append(f)
+    return render_template("selfcheck.html", groups=groups, rules=rules, as_of=as_of, policy=p.settings.policy,
+                           source=p.settings.policy.text("source.name"))  # fmt: skip
+
+
+# ---------------------------------------------------------------------- 计划任务
+def _schedule_overview():
+    from reportgen.errors import ScheduleError
+
+    try:
+        import reportgen.cli.commands  # noqa: F401
+        from reportgen.cli.app import cli
+        from reportgen.cli.schedule_cmds import check_args
+        from reportgen.schedule import Scheduler
+
+        scheduler = Scheduler(portal().settings.workspace, db_option=portal().db_option,
+                              commands=set(cli.commands), check_args=check_args)  # fmt: skip
+        statuses, problem = scheduler.overview()
+        return {"statuses": statuses, "problem": problem, "tz": scheduler.tz, "error": None}
+    except ScheduleError as exc:
+        return {"statuses": [], "problem": None, "tz": None, "error": exc.message}
+
+
+@bp.route("/schedule")
+@login_required(*COUNTY)
+def schedule():
+    from reportgen.schedule.ledger import Ledger
+
+    rows = Ledger(portal().dataset.engine).history(limit=50)
+    return render_template("schedule.html", overview=_schedule_overview(), rows=rows)
+
+
+# ---------------------------------------------------------------------- 审计
+@bp.route("/audit")
+@login_required(*ADMIN)
+def audit_page():
+    from reportgen.accounts import audit_entries
+
+    who = request.args.get("user") or None
+    rows = audit_entries(portal().dataset, 300, user=who)
+    return render_template(
+        "audit.html", rows=[row_values(r) for r in rows], who=who or "", actions=ACTIONS
+    )
+
+
+@bp.route("/audit.xlsx")
+@login_required(*ADMIN)
+def audit_export():
+    from reportgen.accounts import audit_entries
+
+    p = portal()
+    rows = audit_entries(p.dataset, None, user=request.args.get("user") or None)
+    buffer = io.BytesIO()
+    write_audit_xlsx(rows, buffer)
+    buffer.seek(0)
+    audit(p.dataset, g.user.name, "audit_export", f"{len(rows)} 条", source=source())
+    return send_file(buffer, as_attachment=True, download_name=f"审计日志_{dt.date.today():%Y%m%d}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
