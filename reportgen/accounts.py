@@ -262,10 +262,15 @@ def audit(dataset: Dataset, user: str | None, action: str, target: str = "", *, 
 
 def audit_entries(dataset: Dataset, limit: int | None = 100, *, user: str | None = None,
                   action: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    """The newest entries first (limit None: all), optionally of one user and/or one action."""
+    """The newest entries first (limit None: all), optionally by or about one user (what the
+    user did, and what was done to the account) and/or of one action."""
     query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if user:
-        query = query.where(audit_log.c.user_name == user)
+        account = audit_log.c.action.in_(("user_add", "user_enable", "user_disable", "user_passwd",
+                                          "token_add", "token_revoke", "login_failed", "login_throttled"))  # fmt: skip
+        query = query.where(
+            sa.or_(audit_log.c.user_name == user, sa.and_(account, audit_log.c.target == user))
+        )
     if action:
         query = query.where(audit_log.c.action == action)
     with dataset.engine.connect() as conn:

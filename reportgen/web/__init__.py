@@ -27,6 +27,7 @@ from reportgen.dataset.store import Dataset
 from reportgen.web.jobs import JobQueue
 from reportgen.web.security import (
     IDLE_MINUTES,
+    LONGEST_HOURS,
     Throttle,
     check_csrf,
     csrf_token,
@@ -68,7 +69,9 @@ def create_app(workspace: Path, db_option: str | None = None, *, slots: int = 1,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure_cookies,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=session_minutes),
+        # the cookie lives a working day; the idle timeout is checked at every request
+        # (security.load_user), which can then say so and record it
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=LONGEST_HOURS),
         IDLE_SECONDS=session_minutes * 60,
         MAX_CONTENT_LENGTH=200 * 1024 * 1024,  # an upload of a county's data
         JSON_AS_ASCII=False,

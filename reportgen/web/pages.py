@@ -82,7 +82,7 @@ def login():
     target = request.values.get("next") or url_for("portal.home")
     if urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
         target = url_for("portal.home")  # only this site's pages
-    message = "登录已超时，请重新登录。" if g.get("expired") else None
+    message = "登录已超时，请重新登录。" if request.args.get("expired") else None
     if request.method == "POST":
         name = request.form.get("username", "").strip()
         password = request.form.get("password", "")

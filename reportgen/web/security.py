@@ -113,7 +113,10 @@ def login_required(*roles: str):
             if g.user is None:
                 if request.path.startswith("/api/"):
                     abort(401)
-                return redirect(url_for("portal.login", next=request.full_path.rstrip("?")))
+                expired = {"expired": 1} if g.get("expired") else {}
+                return redirect(
+                    url_for("portal.login", next=request.full_path.rstrip("?"), **expired)
+                )
             if roles and g.user.role not in roles:
                 refuse(f"{request.path}（需要角色 {'/'.join(roles)}）")
             return view(*args, **kwargs)

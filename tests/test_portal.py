@@ -1,0 +1,537 @@
+"""The web portal over HTTP (issue 23), through Flask's test client on the example county: who may
+see and do what, sessions, CSRF, escaping, downloads, the queue, the audit log. The same app in a
+real browser: tests/test_portal_browser.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from reportgen.accounts import (
+    add_token,
+    add_user,
+    audit_entries,
+    revoke_tokens,
+    set_active,
+    set_password,
+)
+from reportgen.config import load_settings
+from reportgen.dataset.schema import TABLES
+from reportgen.web import create_app
+from reportgen.web import security as security_module
+from reportgen.web.jobs import verify_text
+from reportgen.workspace import open_dataset
+
+PASSWORD = "Qingshan#2023"
+CGZ_HOUSEHOLD = "H0002"  # 王晓东, 城关镇/王庄村 (411599101201)
+HK_HOUSEHOLD = "H0204"  # 王永刚, 河口乡/张寨村
+WANGZHUANG = "411599101201"
+HK_VILLAGE = "411599102203"
+CGZ_SCHOOL = "2141599003"  # 城关镇第一小学
+
+
+@pytest.fixture
+def portal(example):
+    """The app on a copy of the example county with one user per role (and a second township)."""
+    app = create_app(example)
+    dataset = app.extensions["reportgen"].dataset
+    add_user(dataset, "admin", "admin", None, PASSWORD)
+    add_user(dataset, "county", "county", None, PASSWORD)
+    add_user(dataset, "cgz", "township", "城关镇", PASSWORD)
+    add_user(dataset, "hk", "township", "河口乡", PASSWORD)
+    add_user(dataset, "xx", "school", CGZ_SCHOOL, PASSWORD)
+    yield app
+    app.extensions["reportgen"].jobs.shutdown()
+    dataset.dispose()
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def login(app, name: str, password: str = PASSWORD):
+    client = app.test_client()
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"username": name, "password": password, "csrf_token": token})
+    assert r.status_code == 302, r.text
+    return client
+
+
+def token_of(client) -> str:
+    return csrf_of(client.get("/documents").text)
+
+
+def wait(client, job_id: str, limit: float = 180) -> dict:
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        doc = client.get(f"/api/jobs/{job_id}").get_json()
+        if doc["state"] in ("done", "failed", "interrupted"):
+            return doc
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish: {doc}")
+
+
+def wait_with(client, headers: dict, job_id: str) -> dict:
+    for _ in range(600):
+        doc = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()
+        if doc["state"] in ("done", "failed", "interrupted"):
+            return doc
+        time.sleep(0.2)
+    raise AssertionError(doc)
+
+
+def generate(client, kind: str, place: str, **options) -> dict:
+    r = client.post("/api/documents", json={"kind": kind, "place": place, "options": options},
+                    headers={"X-CSRF-Token": token_of(client)})  # fmt: skip
+    assert r.status_code == 202, r.get_json()
+    return r.get_json()
+
+
+# ---------------------------------------------------------------------- anonymous, login, session
+def test_anonymous_requests_go_to_the_login_page_and_the_api_answers_401(portal):
+    client = portal.test_client()
+    for url in (
+        "/",
+        "/households",
+        f"/households/{CGZ_HOUSEHOLD}",
+        "/documents",
+        "/import",
+        "/audit",
+    ):
+        r = client.get(url)
+        assert r.status_code == 302 and r.headers["Location"].startswith("/login"), url
+    r = client.get(f"/api/households/{CGZ_HOUSEHOLD}")
+    assert r.status_code == 401 and "王晓东" not in r.text
+    page = client.get("/login").text
+    assert "登录" in page and "王晓东" not in page
+
+
+def test_login_returns_to_the_page_asked_for_but_never_to_another_site(portal):
+    client = portal.test_client()
+    token = csrf_of(client.get("/login").text)
+    form = {"username": "cgz", "password": PASSWORD, "csrf_token": token}
+    r = client.post("/login", data={**form, "next": "/households?q=王"})
+    assert r.headers["Location"] == "/households?q=%E7%8E%8B"  # 王, as the browser sent it
+    client = portal.test_client()
+    form["csrf_token"] = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={**form, "next": "//evil.example/x"})
+    assert r.headers["Location"] == "/"
+
+
+def test_the_session_cookie_is_httponly_and_samesite(portal):
+    client = portal.test_client()
+    r = client.get("/login")
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_wrong_password_is_refused_and_audited(portal):
+    client = portal.test_client()
+    token = csrf_of(client.get("/login").text)
+    r = client.post(
+        "/login", data={"username": "cgz", "password": "wrong-pass", "csrf_token": token}
+    )
+    assert r.status_code == 401 and "用户名或密码不对" in r.text
+    assert client.get("/").status_code == 302
+    dataset = portal.extensions["reportgen"].dataset
+    assert audit_entries(dataset, 1)[0]["action"] == "login_failed"
+
+
+def test_logins_are_throttled_after_five_failures_even_with_the_right_password(portal):
+    client = portal.test_client()
+    for _ in range(security_module.MAX_FAILURES):
+        token = csrf_of(client.get("/login").text)
+        r = client.post(
+            "/login", data={"username": "cgz", "password": "wrong-pass", "csrf_token": token}
+        )
+        assert r.status_code == 401
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"username": "cgz", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 429 and "登录失败次数过多" in r.text
+    assert client.get("/").status_code == 302  # not logged in
+    dataset = portal.extensions["reportgen"].dataset
+    assert audit_entries(dataset, 1)[0]["action"] == "login_throttled"
+    # another user is not held up by cgz's failures
+    login(portal, "hk")
+
+
+def test_a_session_ends_after_the_idle_timeout(portal, monkeypatch):
+    client = login(portal, "cgz")
+    assert client.get("/").status_code == 200
+    later = time.time() + security_module.IDLE_MINUTES * 60 + 5
+    monkeypatch.setattr(security_module.time, "time", lambda: later)
+    r = client.get("/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+    assert "登录已超时" in client.get(r.headers["Location"]).text
+    dataset = portal.extensions["reportgen"].dataset
+    assert audit_entries(dataset, 1)[0]["action"] == "session_expired"
+
+
+def test_disabling_a_user_or_changing_the_password_ends_the_session(portal):
+    dataset = portal.extensions["reportgen"].dataset
+    client = login(portal, "cgz")
+    set_active(dataset, "cgz", False)
+    assert client.get("/").status_code == 302
+    set_active(dataset, "cgz", True)
+    client = login(portal, "cgz")
+    time.sleep(1.1)  # password_changed_at has whole seconds on some backends
+    set_password(dataset, "cgz", "Another#2024")
+    assert client.get("/").status_code == 302
+
+
+def test_logout_needs_the_csrf_token_and_ends_the_session(portal):
+    client = login(portal, "cgz")
+    assert client.post("/logout").status_code == 400
+    assert client.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": token_of(client)})
+    assert client.get("/").status_code == 302
+
+
+# ---------------------------------------------------------------------- scope
+def test_a_township_user_sees_only_its_own_households(portal):
+    client = login(portal, "cgz")
+    page = client.get("/households?q=王").text
+    assert CGZ_HOUSEHOLD in page and HK_HOUSEHOLD not in page
+    assert client.get(f"/households/{CGZ_HOUSEHOLD}").status_code == 200
+    r = client.get(f"/households/{HK_HOUSEHOLD}")
+    assert r.status_code == 403 and "王永刚" not in r.text
+    r = client.get(f"/api/households/{HK_HOUSEHOLD}")
+    assert r.status_code == 403 and "王永刚" not in r.text
+    assert client.get("/api/households/H9999").status_code == 404
+    assert client.get(f"/households?village={HK_VILLAGE}").status_code == 403
+    found = client.get("/api/households?q=王").get_json()["households"]
+    assert found and all(h["village_code"].startswith("411599101") for h in found)
+    dataset = portal.extensions["reportgen"].dataset
+    refused = [e for e in audit_entries(dataset, 20) if e["action"] == "refused"]
+    assert {e["target"] for e in refused} >= {f"户 {HK_HOUSEHOLD}", f"村 {HK_VILLAGE}"}
+
+
+def test_a_county_user_sees_every_township(portal):
+    client = login(portal, "county")
+    assert client.get(f"/households/{HK_HOUSEHOLD}").status_code == 200
+    assert client.get(f"/api/households/{CGZ_HOUSEHOLD}").get_json()["head_name"] == "王晓东"
+
+
+def test_a_school_user_sees_its_students_and_no_household(portal):
+    client = login(portal, "xx")
+    assert client.get(f"/households/{CGZ_HOUSEHOLD}").status_code == 403
+    students = client.get("/api/students?q=").get_json()["students"]
+    assert students and {s["school_code"] for s in students} == {CGZ_SCHOOL}
+    kinds = {k["kind"] for k in client.get("/api/kinds").get_json()["kinds"]}
+    assert kinds == {"card", "aid-notice", "dropout", "form"}
+
+
+def test_the_household_page_shows_facts_procedures_deadlines_and_document_links(portal):
+    client = login(portal, "cgz")
+    page = client.get(f"/households/{CGZ_HOUSEHOLD}").text
+    assert "王晓东" in page and "家庭成员" in page and "监测程序和时限" in page
+    assert "/documents/monitor-sheet?place=village" in page
+    dataset = portal.extensions["reportgen"].dataset
+    assert audit_entries(dataset, 1)[0]["action"] == "view"
+    # a household with a procedure: each step with its deadline
+    mp = TABLES["monitoring_procedures"]
+    h = TABLES["households"]
+    with dataset.engine.connect() as conn:
+        hid = conn.execute(sa.select(mp.c.household_id).join(h, h.c.household_id == mp.c.household_id)
+                           .where(h.c.village_code.like("411599101%"), mp.c.county_approved_on.is_not(None))
+                           .limit(1)).scalar_one()  # fmt: skip
+    page = client.get(f"/households/{hid}").text
+    assert "县级审批" in page and "发现后 15 天内" in page and "审批后 10 天内" in page
+
+
+def test_names_are_shown_as_text_never_as_markup(portal):
+    dataset = portal.extensions["reportgen"].dataset
+    h = TABLES["households"]
+    with dataset.engine.begin() as conn:
+        conn.execute(h.update().where(h.c.household_id == CGZ_HOUSEHOLD)
+                     .values(head_name="<script>alert(1)</script>"))  # fmt: skip
+    client = login(portal, "cgz")
+    for url in (f"/households?q={CGZ_HOUSEHOLD}", f"/households/{CGZ_HOUSEHOLD}"):
+        page = client.get(url).text
+        assert "<script>alert(1)</script>" not in page, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url
+    r = client.get(f"/households?q={CGZ_HOUSEHOLD}")
+    assert (
+        "script-src" not in r.headers["Content-Security-Policy"]
+    )  # no inline script allowed at all
+    assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+# ---------------------------------------------------------------------- CSRF
+def test_a_post_without_the_csrf_token_is_refused(portal):
+    client = login(portal, "cgz")
+    r = client.post("/documents/notice", data={"place": f"village:{WANGZHUANG}"})
+    assert r.status_code == 400 and "CSRF" in r.text
+    r = client.post("/api/documents", json={"kind": "notice", "place": f"village:{WANGZHUANG}"})
+    assert r.status_code == 400
+    r = client.post("/api/documents", json={"kind": "notice", "place": f"village:{WANGZHUANG}"},
+                    headers={"X-CSRF-Token": "forged"})  # fmt: skip
+    assert r.status_code == 400
+    assert portal.extensions["reportgen"].jobs.jobs() == []
+
+
+# ---------------------------------------------------------------------- documents
+def test_the_form_is_built_from_the_commands_options_within_the_scope(portal):
+    client = login(portal, "cgz")
+    page = client.get("/documents/monitor-sheet").text
+    places = re.findall(r'<option value="([a-z]+:?[0-9]*)"', page)
+    assert f"village:{WANGZHUANG}" in places and "township:411599101" in places
+    assert not any(p.startswith("village:411599102") for p in places) and "county" not in places
+    assert 'name="include_all"' in page and 'name="poor"' in page and 'name="pdf"' in page
+    assert 'name="out_dir"' not in page and 'name="workers"' not in page
+    county_page = login(portal, "county").get("/documents/monitor-sheet").text
+    assert '<option value="county"' in county_page
+    # the county's monthly report has no place: not for a township
+    assert login(portal, "cgz").get("/documents/monthly").status_code == 403
+
+
+def test_a_choice_outside_the_scope_is_refused_before_anything_runs(portal):
+    client = login(portal, "cgz")
+    token = token_of(client)
+    r = client.post(
+        "/documents/notice", data={"csrf_token": token, "place": f"village:{HK_VILLAGE}"}
+    )
+    assert r.status_code == 400 and "不在" in r.text
+    r = client.post("/api/documents", json={"kind": "monitor-sheet", "place": "county"},
+                    headers={"X-CSRF-Token": token})  # fmt: skip
+    assert r.status_code == 400
+    r = client.post("/api/documents", headers={"X-CSRF-Token": token},
+                    json={"kind": "monitor-sheet", "place": f"village:{WANGZHUANG}", "options": {"household": HK_HOUSEHOLD}})  # fmt: skip
+    assert r.status_code == 400 and "不在" in r.get_json()["message"]
+    r = client.post("/api/documents", json={"kind": "monthly", "options": {"month": "2023-09"}},
+                    headers={"X-CSRF-Token": token})  # fmt: skip
+    assert r.status_code == 403
+    r = client.post(
+        "/documents/selfcheck", data={"csrf_token": token, "place": "township:411599101"}
+    )
+    assert r.status_code == 400 and "季度" in r.text  # a required option, as the command says
+    assert portal.extensions["reportgen"].jobs.jobs() == []
+
+
+def test_a_village_notice_is_generated_downloaded_and_fenced(portal):
+    client = login(portal, "cgz")
+    job = generate(client, "monitor-sheet", f"village:{WANGZHUANG}")
+    done = wait(client, job["id"])
+    assert done["state"] == "done", done["message"]
+    assert done["verified"] is None and done["exit_code"] == 0
+    files = {f["file"]: f for f in done["files"]}
+    assert "防止返贫监测明白纸_城关镇王庄村.docx" in files and "manifest.json" in files
+    r = client.get(files["防止返贫监测明白纸_城关镇王庄村.docx"]["url"])
+    assert r.status_code == 200 and r.data[:2] == b"PK"
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.data)).paragraphs)
+    assert "王庄村" in text
+    z = zipfile.ZipFile(io.BytesIO(client.get(done["zip"]).data))
+    assert set(z.namelist()) == set(files)
+    page = client.get(f"/jobs/{job['id']}").text
+    assert "已完成" in page and "/tmp" not in page  # the server's folders are not shown
+    # another township: neither the job, its page, its files nor its zip
+    other = login(portal, "hk")
+    assert other.get(f"/jobs/{job['id']}").status_code == 403
+    assert other.get(f"/api/jobs/{job['id']}").status_code == 403
+    assert other.get(files["防止返贫监测明白纸_城关镇王庄村.docx"]["url"]).status_code == 403
+    assert other.get(done["zip"]).status_code == 403
+    assert job["id"] not in other.get("/documents").text
+    # the county sees it; the audit log has the generation and the downloads
+    assert login(portal, "county").get(f"/api/jobs/{job['id']}").status_code == 200
+    actions = [e["action"] for e in audit_entries(portal.extensions["reportgen"].dataset, 50)]
+    assert {"generate", "download", "refused"} <= set(actions)
+
+
+def test_a_download_path_outside_the_output_folder_is_refused(portal):
+    client = login(portal, "cgz")
+    job = wait(client, generate(client, "monitor-sheet", f"village:{WANGZHUANG}")["id"])
+    base = f"/jobs/{job['id']}/files/"
+    for name in ("../job.json", "..%2Fjob.json", "%2e%2e/job.json", "../../session.key",
+                 "../../../reportgen.toml", "/etc/passwd", "%2Fetc%2Fpasswd", "..\\job.json", ""):  # fmt: skip
+        r = client.get(base + name, follow_redirects=True)
+        assert r.status_code in (403, 404), name
+        assert b'"scope_key"' not in r.data and b"[county]" not in r.data and b"root:" not in r.data
+    for bad in ("../x", "20261203-000000-zzzzzzzzzz", "..", "%2e%2e"):
+        assert client.get(f"/jobs/{bad}").status_code in (403, 404)
+
+
+def test_a_failed_generation_is_shown_as_failed_with_the_commands_words(portal):
+    client = login(portal, "county")
+    job = generate(client, "selfcheck", "county", quarter="2023Q9")
+    done = wait(client, job["id"])
+    assert done["state"] == "failed" and done["exit_code"] not in (0, None)
+    assert "2023Q9" in done["message"] and done["zip"] is None
+    page = client.get(f"/jobs/{job['id']}").text
+    assert "生成失败" in page and "退出码" in page
+
+
+def test_an_output_folder_that_does_not_match_its_manifest_is_not_done(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.txt").write_text("x", encoding="utf-8")
+    from reportgen.engine.manifest import OutputEntry, write_manifest
+
+    write_manifest(folder, outputs=[OutputEntry.for_file(folder / "a.txt", folder, records=1)])
+    assert verify_text(folder) is None
+    (folder / "a.txt").write_text("changed", encoding="utf-8")
+    assert "a.txt" in verify_text(folder)
+    (folder / "manifest.json").unlink()
+    assert "manifest.json" in verify_text(folder)
+
+
+def test_twenty_generations_asked_at_once_are_queued_and_all_finish(portal, backend):
+    if backend != "sqlite":
+        pytest.skip("the queue is the same on every backend; once is enough")
+    client = login(portal, "cgz")
+    token = token_of(client)
+    got: list = []
+
+    def ask(i: int) -> None:
+        village = WANGZHUANG if i % 2 else "411599101202"
+        r = client.post("/api/documents", json={"kind": "monitor-sheet", "place": f"village:{village}"},
+                        headers={"X-CSRF-Token": token})  # fmt: skip
+        got.append((r.status_code, r.get_json()))
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [s for s, _ in got] == [202] * 20
+    ids = {doc["id"] for _, doc in got}
+    assert len(ids) == 20
+    queued = [doc for _, doc in got if doc["state"] == "queued"]
+    assert len(queued) >= 18  # one runs at a time (serve --jobs 1)
+    results = [wait(client, i, limit=600) for i in sorted(ids)]
+    assert [r["state"] for r in results] == ["done"] * 20, [
+        r["message"] for r in results if r["state"] != "done"
+    ]
+    assert all(r["verified"] is None and len(r["files"]) == 3 for r in results)
+
+
+# ---------------------------------------------------------------------- import
+def bad_workbook(folder: Path) -> Path:
+    """The example's 户籍人口 workbook with one impossible ID number."""
+    from reportgen.paths import example_data_dir
+
+    book = openpyxl.load_workbook(example_data_dir() / "示例县" / "02_户籍人口.xlsx")
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    column = next(i for i, h in enumerate(headers, 1) if h and "证件号码" in str(h))
+    sheet.cell(row=3, column=column, value="41159919800101123X")  # wrong check digit
+    path = folder / "户籍人口_有错.xlsx"
+    book.save(path)
+    return path
+
+
+def test_an_import_with_an_error_changes_nothing_and_names_the_problem(portal, tmp_path):
+    path = bad_workbook(tmp_path)
+    dataset = portal.extensions["reportgen"].dataset
+    before = dataset.latest_import()["id"]
+    client = login(portal, "admin")
+    with path.open("rb") as f:
+        r = client.post("/import", data={"csrf_token": token_of(client), "files": (f, path.name)},
+                        content_type="multipart/form-data")  # fmt: skip
+    assert r.status_code == 422
+    page = r.text
+    assert (
+        "本批数据没有导入" in page and "户籍人口_有错.xlsx" in page and "41159919800101123X" in page
+    )
+    assert "第3行" in page or "第 3 行" in page
+    link = re.search(r'href="(/import/[0-9a-f]+/[^"]+)"', page).group(1)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(link).data))
+    assert any(
+        "41159919800101123X" in str(c.value) for row in book.worksheets[0].iter_rows() for c in row
+    )
+    assert dataset.latest_import()["id"] == before
+    assert audit_entries(dataset, 1)[0]["action"] == "import_failed"
+
+
+def test_only_admin_and_county_users_import(portal):
+    client = login(portal, "cgz")
+    assert client.get("/import").status_code == 403
+    r = client.post("/import", data={"csrf_token": token_of(client)})
+    assert r.status_code == 403
+
+
+def test_a_good_import_from_the_page(portal):
+    from reportgen.paths import example_data_dir
+
+    client = login(portal, "county")
+    path = example_data_dir() / "示例县" / "01_行政区划.xlsx"
+    with path.open("rb") as f:
+        r = client.post("/import", data={"csrf_token": token_of(client), "files": (f, path.name)},
+                        content_type="multipart/form-data")  # fmt: skip
+    assert r.status_code == 200 and "导入成功" in r.text
+    assert audit_entries(portal.extensions["reportgen"].dataset, 1)[0]["action"] == "import"
+
+
+# ---------------------------------------------------------------------- pages
+def test_home_selfcheck_and_schedule_pages(portal):
+    client = login(portal, "cgz")
+    home = client.get("/").text
+    assert "城关镇" in home and "数据截至第" in home
+    check = client.get("/selfcheck?as_of=2023-10-08").text
+    assert "检查日 2023-10-08" in check and "依据：" in check
+    county = login(portal, "county").get("/selfcheck?as_of=2023-10-08").text
+    assert "王永刚" in county and "王永刚" not in check  # H0204's short publicity, in 河口乡
+    assert client.get("/schedule").status_code == 403
+    assert login(portal, "county").get("/schedule").status_code == 200
+
+
+def test_the_audit_log_is_for_admins_and_exports_to_xlsx(portal):
+    client = login(portal, "cgz")
+    client.get(f"/households/{CGZ_HOUSEHOLD}")
+    assert client.get("/audit").status_code == 403
+    admin = login(portal, "admin")
+    page = admin.get("/audit").text
+    assert "查看户信息" in page and CGZ_HOUSEHOLD in page and "登录" in page
+    book = openpyxl.load_workbook(io.BytesIO(admin.get("/audit.xlsx").data))
+    rows = [[c.value for c in r] for r in book.active.iter_rows()]
+    assert rows[0][:3] == ["时间（UTC）", "用户", "操作"]
+    assert ["cgz", "查看户信息", CGZ_HOUSEHOLD] in [r[1:4] for r in rows]
+
+
+# ---------------------------------------------------------------------- API tokens
+def test_an_api_token_acts_as_its_user_with_its_scope(portal):
+    dataset = portal.extensions["reportgen"].dataset
+    token = add_token(dataset, "cgz", "看板")
+    client = portal.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/api/households/{CGZ_HOUSEHOLD}", headers=auth).status_code == 200
+    assert client.get(f"/api/households/{HK_HOUSEHOLD}", headers=auth).status_code == 403
+    r = client.post("/api/documents", headers=auth,
+                    json={"kind": "monitor-sheet", "place": f"village:{WANGZHUANG}"})  # fmt: skip
+    assert r.status_code == 202  # a token needs no CSRF token: no cookie is involved
+    assert wait_with(client, auth, r.get_json()["id"])["state"] == "done"
+    assert (
+        client.get("/api/households", headers={"Authorization": "Bearer rg_forged"}).status_code
+        == 401
+    )
+    revoke_tokens(dataset, "cgz")
+    assert client.get("/api/households", headers=auth).status_code == 401
+    assert "/login" in client.get("/", headers=auth).headers.get("Location", "")
+
+
+def test_user_token_and_audit_commands(example, run, tmp_path):
+    dataset = open_dataset(load_settings(example))
+    add_user(dataset, "cgz", "township", "城关镇", PASSWORD)
+    dataset.dispose()
+    r = run("user", "token", "cgz", "--label", "看板")
+    assert r.exit_code == 0 and re.search(r"^rg_\S{20,}$", r.stdout.strip(), re.M)
+    r = run("user", "audit", "--user", "cgz")
+    assert "添加用户" in r.output or "新建API令牌" in r.output
+    target = tmp_path / "审计.xlsx"
+    r = run("user", "audit", "--xlsx", str(target))
+    assert r.exit_code == 0
+    values = [c.value for row in openpyxl.load_workbook(target).active.iter_rows() for c in row]
+    assert "新建API令牌" in values
+    assert (
+        json.dumps(values, ensure_ascii=False).count("rg_") == 0
+    )  # the token itself is never logged
