@@ -535,3 +535,15 @@ def test_user_token_and_audit_commands(example, run, tmp_path):
     assert (
         json.dumps(values, ensure_ascii=False).count("rg_") == 0
     )  # the token itself is never logged
+
+
+def test_serve_says_when_its_port_is_taken(example, run):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = run("serve", "--port", str(port))
+    assert r.exit_code == 3
+    assert f"无法在 127.0.0.1:{port} 上提供服务：端口已被占用" in r.output and f"--port {port + 1}" in r.output

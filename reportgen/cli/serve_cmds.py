@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+
 import click
 
 from reportgen.cli.app import AppContext, cli
+from reportgen.errors import ConfigError
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -44,23 +47,36 @@ def serve_cmd(app: AppContext, host: str, port: int, threads: int, slots: int, s
     flask_app = create_app(app.workspace, app.db_option, slots=slots, session_minutes=session_minutes,
                            secure_cookies=secure)  # fmt: skip
     portal = flask_app.extensions["reportgen"]
-    if not list_users(portal.dataset):
-        click.echo(
-            "提示：还没有用户，没有人能登录。先添加管理员：reportgen user add admin --role admin",
-            err=True,
-        )
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    click.echo(f"reportgen 网页门户：http://{shown}:{port}/")
-    if host in ("0.0.0.0", "::"):
-        click.echo(
-            f"  内网其他电脑用 http://本机IP地址:{port}/ 访问（ipconfig / ip addr 查看本机地址）"
-        )
-    click.echo(
-        f"  工作区 {portal.settings.workspace}，数据库 {portal.dataset.display_url}；按 Ctrl+C 停止。"
-    )
     try:
-        waitress.serve(flask_app, host=host, port=port, threads=threads, ident="reportgen",
-                       _quiet=True)  # fmt: skip
+        try:
+            server = waitress.create_server(flask_app, host=host, port=port, threads=threads,
+                                            ident="reportgen")  # fmt: skip
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, 10048):  # 10048: WSAEADDRINUSE on Windows
+                why = "端口已被占用（另一个 reportgen serve 或其他程序？）"
+            elif exc.errno in (errno.EACCES, 10013):
+                why = "没有权限使用这个端口（Linux 上 1024 以下的端口要管理员权限）"
+            else:
+                why = f"{exc.strerror or exc}"
+            raise ConfigError(
+                f"无法在 {host}:{port} 上提供服务：{why}。请用 --port 换一个端口（如 --port {port + 1}）"
+            ) from None
+        if not list_users(portal.dataset):
+            click.echo("提示：还没有用户，没有人能登录。先添加管理员：reportgen user add admin --role admin",
+                       err=True)  # fmt: skip
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        click.echo(f"reportgen 网页门户：http://{shown}:{port}/")
+        if host in ("0.0.0.0", "::"):
+            click.echo(
+                f"  内网其他电脑用 http://本机IP地址:{port}/ 访问（ipconfig / ip addr 查看本机地址）"
+            )
+        click.echo(
+            f"  工作区 {portal.settings.workspace}，数据库 {portal.dataset.display_url}；按 Ctrl+C 停止。"
+        )
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            click.echo("已停止。")
     finally:
         portal.jobs.shutdown()
         portal.dataset.dispose()

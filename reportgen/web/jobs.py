@@ -250,7 +250,10 @@ class JobQueue:
         shutil.rmtree(self.folder(job.id), ignore_errors=True)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=False)
+        """Queued jobs do not start; a running one ends with the server (Ctrl+C reaches it too)
+        or is waited for; whatever did not finish is recorded as interrupted."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._mark_interrupted()
 
 
 def verify_text(folder: Path) -> str | None:
