@@ -94,17 +94,22 @@ def find_households(
     q = q.strip()
     where: sa.ColumnElement[bool] = scope.households_filter()
     if q:
+        # members of the scope's households only (a township's search reads its own people)
         members = sa.select(p.c.household_id)
+        if scope.villages is not None:
+            own = h.alias("own")
+            members = members.join(own, own.c.household_id == p.c.household_id).where(
+                own.c.village_code.in_(sorted(scope.villages)))  # fmt: skip
         if ID_PATTERN.match(q) and any(c.isdigit() for c in q):
             pattern = q.upper().replace("*", "_")
             pattern = pattern if len(q) == 18 else f"%{pattern}"
             members = members.where(p.c.id_number.like(pattern))
-            match = sa.or_(h.c.household_id.startswith(q.upper()), h.c.head_id_number.like(pattern),
+            match = sa.or_(_starts(h.c.household_id, q.upper()), h.c.head_id_number.like(pattern),
                            h.c.household_id.in_(members))  # fmt: skip
         else:
             members = members.where(p.c.name.contains(q, autoescape=True))
-            match = sa.or_(h.c.household_id.startswith(q, autoescape=True),
-                           h.c.head_name.contains(q, autoescape=True), h.c.household_id.in_(members))  # fmt: skip
+            match = sa.or_(_starts(h.c.household_id, q), h.c.head_name.contains(q, autoescape=True),
+                           h.c.household_id.in_(members))  # fmt: skip
         where = sa.and_(where, match)
     query = (
         sa.select(h.c.household_id, h.c.village_code, h.c.head_name, h.c.category, h.c.monitor_type)
@@ -112,6 +117,12 @@ def find_households(
     )  # fmt: skip
     with dataset.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _starts(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[bool]:
+    """`column` starts with `prefix`, as a range the column's index answers (LIKE 'x%' is not
+    answered by SQLite's primary-key index)."""
+    return sa.and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
 def household(dataset: Dataset, scope: Scope, household_id: str) -> dict[str, Any]:
@@ -129,8 +140,9 @@ def household(dataset: Dataset, scope: Scope, household_id: str) -> dict[str, An
                 raise OutOfScope(f"户 {household_id} 不在 {scope.label} 的范围内")
             raise NotFound(f"没有户 {household_id}")
         members = conn.execute(
-            sa.select(p).where(p.c.household_id == household_id).order_by(p.c.id_number)
-        )
+            sa.select(p).where(p.c.household_id == household_id)
+            .order_by(sa.case((p.c.relation == "户主", 0), else_=1), p.c.id_number)
+        )  # fmt: skip
         return {**dict(row._mapping), "members": [dict(m._mapping) for m in members]}
 
 
@@ -146,10 +158,9 @@ def find_students(
         if ID_PATTERN.match(q) and any(c.isdigit() for c in q):
             pattern = q.upper().replace("*", "_")
             pattern = pattern if len(q) == 18 else f"%{pattern}"
-            match = sa.or_(s.c.student_no.startswith(q.upper()), s.c.id_number.like(pattern))
+            match = sa.or_(_starts(s.c.student_no, q.upper()), s.c.id_number.like(pattern))
         else:
-            match = sa.or_(s.c.student_no.startswith(q, autoescape=True),
-                           s.c.name.contains(q, autoescape=True))  # fmt: skip
+            match = sa.or_(_starts(s.c.student_no, q), s.c.name.contains(q, autoescape=True))
         where = sa.and_(where, match)
     query = (
         sa.select(s.c.student_no, s.c.name, s.c.id_number, s.c.school_code, schools.c.name.label("school"),

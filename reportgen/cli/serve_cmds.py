@@ -39,7 +39,7 @@ def serve_cmd(app: AppContext, host: str, port: int, threads: int, slots: int, s
         reportgen serve
         reportgen serve --host 0.0.0.0 --port 8080
     """
-    import waitress
+    from waitress.server import create_server
 
     from reportgen.accounts import list_users
     from reportgen.web import create_app
@@ -49,7 +49,7 @@ def serve_cmd(app: AppContext, host: str, port: int, threads: int, slots: int, s
     portal = flask_app.extensions["reportgen"]
     try:
         try:
-            server = waitress.create_server(flask_app, host=host, port=port, threads=threads,
+            server = create_server(flask_app, host=host, port=port, threads=threads,
                                             ident="reportgen")  # fmt: skip
         except OSError as exc:
             if exc.errno in (errno.EADDRINUSE, 10048):  # 10048: WSAEADDRINUSE on Windows

@@ -96,9 +96,11 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _display_path(path: Path) -> str:
+def _display_path(path: Path, root: Path | None = None) -> str:
+    """How a problem names its file: relative to `root` (the portal's upload folder: the name the
+    user uploaded) or to the current directory, else in full."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(path.resolve().relative_to((root or Path.cwd()).resolve()))
     except ValueError:
         return str(path)
 
@@ -242,14 +244,17 @@ def import_paths(
     now: Callable[[], dt.datetime] = dt.datetime.now,
     wait: float | None = None,
     on_wait: Callable[[], None] | None = None,
+    display_root: Path | None = None,
 ) -> ImportResult:
     """Import files/folders into the dataset, all or nothing. Raises DataError listing every problem.
+    Problems name files relative to `display_root` (default: the current directory).
 
     One import at a time per dataset: a second one waits up to `wait` seconds for the first
     (calling `on_wait` when it starts waiting), then raises BusyError."""
     wait = IMPORT_WAIT_SECONDS if wait is None else wait
     with dataset.exclusive("import", wait, on_wait):
-        return _import_paths(dataset, paths, errors_path=errors_path, progress=progress, now=now)
+        return _import_paths(dataset, paths, errors_path=errors_path, progress=progress, now=now,
+                             display_root=display_root)  # fmt: skip
 
 
 IMPORT_WAIT_SECONDS = 300.0
@@ -262,6 +267,7 @@ def _import_paths(
     errors_path: str | Path | None,
     progress: Progress | None,
     now: Callable[[], dt.datetime],
+    display_root: Path | None = None,
 ) -> ImportResult:
     progress = progress or SilentProgress()
     inputs = [Path(p) for p in paths]
@@ -285,7 +291,7 @@ def _import_paths(
                 )
             )
             for path in files:
-                label = _display_path(path)
+                label = _display_path(path, display_root)
                 sheets_of_file: dict[str, str] = {}
                 for raw in open_sheets(path):
                     if raw.skipped:
@@ -305,7 +311,7 @@ def _import_paths(
             if not any(r.table for r in sheet_results):
                 problems.append(
                     Problem(
-                        ", ".join(_display_path(f) for f in files),
+                        ", ".join(_display_path(f, display_root) for f in files),
                         "",
                         None,
                         "",
@@ -339,7 +345,10 @@ def _import_paths(
     loaded = [table for table, n in counts.items() if sum(n.values())]
     _analyze(dataset, loaded + (["project_places"] if "projects" in loaded else []))
     return ImportResult(
-        import_id, counts, sheet_results, [(_display_path(p), why) for p, why in skipped_files]
+        import_id,
+        counts,
+        sheet_results,
+        [(_display_path(p, display_root), why) for p, why in skipped_files],
     )
 
 

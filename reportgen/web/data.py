@@ -27,8 +27,10 @@ def counts(dataset: Dataset, scope: Scope) -> dict[str, int]:
             "households": conn.execute(sa.select(sa.func.count()).select_from(h).where(hf)).scalar_one(),
             "monitored": conn.execute(
                 sa.select(sa.func.count()).select_from(h).where(hf, monitored_sql(h))).scalar_one(),
-            "persons": conn.execute(sa.select(sa.func.count()).select_from(p)
-                                    .join(h, h.c.household_id == p.c.household_id).where(hf)).scalar_one(),
+            "persons": conn.execute(
+                sa.select(sa.func.count()).select_from(p) if scope.villages is None
+                else sa.select(sa.func.count()).select_from(p).join(h, h.c.household_id == p.c.household_id).where(hf)
+            ).scalar_one(),
             "students": conn.execute(
                 sa.select(sa.func.count()).select_from(s).where(scope.students_filter())).scalar_one(),
         }  # fmt: skip

@@ -21,12 +21,14 @@ import sqlalchemy as sa
 
 from reportgen.dataset.schema import TABLES
 from reportgen.dataset.store import Dataset
+from reportgen.dates import DateTextError, parse_day
 from reportgen.documents.catalog import BY_COMMAND, DOCUMENT_KINDS, KindInfo
 from reportgen.errors import ReportgenError
 from reportgen.places import county_place, resolve_place, resolve_school, villages_under
 from reportgen.scope import NotFound, OutOfScope, Scope, household
 
 PLACE_PARAMS = ("village", "township", "county", "school")
+RECORD_OPTIONS = ("household", "student")
 PLACE_LABELS = {"village": "村", "township": "乡镇", "county": "全县", "school": "学校"}
 HIDDEN = {"out_dir", "workers", "cluster"}
 COUNTY_ROLES = ("admin", "county")
@@ -45,7 +47,13 @@ class Field:
     help: str
     required: bool = False
     choices: list[str] = field(default_factory=list)
+    choice_labels: dict[str, str] = field(
+        default_factory=dict
+    )  # project → 项目公示 (from the help)
     off_opt: str = ""  # the secondary option of a --full-ids/--masked-ids switch
+    on_label: str = ""  # what each side of such a switch means (from the help: "完整 / 遮挡")
+    off_label: str = ""
+    date: bool = False  # a day (metavar 日期): a date input, checked before the job is queued
 
 
 @dataclass
@@ -64,8 +72,24 @@ def command(name: str) -> click.Command:
 
 def _label(option: click.Option) -> str:
     text = (option.help or option.metavar or option.name or "").strip()
-    short = re.split(r"[（：。(]", text, maxsplit=1)[0].strip()
+    short = re.split(r"[（：。，(]", text, maxsplit=1)[0].strip()
     return short or text
+
+
+def _choice_labels(help_text: str, choices: list[str]) -> dict[str, str]:
+    """What the help says each choice is: "project 项目公示、inclusion 识别纳入公示" → labels."""
+    out = {}
+    for c in choices:
+        m = re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])\s+([^、，,。；（(]+)", help_text)
+        out[c] = m.group(1).strip() if m else c
+    return out
+
+
+def _switch_labels(help_text: str) -> tuple[str, str]:
+    """The two sides of a --x/--no-x help written "名单写完整证件号码 / 遮挡（默认…）"."""
+    on, _, off = help_text.partition(" / ")
+    off = re.split(r"[（(。]", off, maxsplit=1)[0].strip()
+    return (on.strip() or "是", off or "否")
 
 
 def fields_of(name: str) -> list[Field]:
@@ -78,13 +102,17 @@ def fields_of(name: str) -> list[Field]:
         base = Field(p.name, opt, "text", _label(p), p.help or "", bool(p.required))
         if p.is_flag and p.secondary_opts:
             base.kind, base.off_opt = "tristate", p.secondary_opts[0]
+            base.on_label, base.off_label = _switch_labels(p.help or "")
         elif p.is_flag:
             base.kind = "flag"
         elif isinstance(p.type, click.Choice):
             base.kind = "multi" if p.multiple else "choice"
             base.choices = [str(c) for c in p.type.choices]
+            base.choice_labels = _choice_labels(p.help or "", base.choices)
         elif isinstance(p.type, (click.types.IntParamType, click.IntRange)):
             base.kind = "int"
+        elif p.metavar == "日期":
+            base.date = True
         out.append(base)
     return out
 
@@ -101,20 +129,18 @@ def places_for(dataset: Dataset, scope: Scope, name: str) -> list[tuple[str, str
     out: list[tuple[str, str]] = []
     if "county" in params and scope.villages is None and scope.schools is None:
         out.append(("county", f"全县（{county_place(dataset).name}）"))
+    # read before the connection below is opened: one connection per request at a time, so that
+    # many requests at once never wait on each other for the pool
+    villages = villages_in(dataset, scope) if "village" in params and scope.role != "school" else []
     with dataset.engine.connect() as conn:
         if "township" in params and scope.role != "school":
             query = sa.select(regions.c.code, regions.c.name).where(regions.c.level == "乡")
-            if scope.villages is not None:
-                parents = sa.select(regions.c.parent_code).where(
-                    regions.c.code.in_(sorted(scope.villages))
-                )
-                query = query.where(regions.c.code.in_(parents))
+            if scope.townships is not None:
+                query = query.where(regions.c.code.in_(sorted(scope.townships)))
             out += [
                 (f"township:{r.code}", r.name) for r in conn.execute(query.order_by(regions.c.code))
             ]
-        if "village" in params and scope.role != "school":
-            for village in villages_in(dataset, scope):
-                out.append((f"village:{village.code}", village.label))
+        out += [(f"village:{v.code}", v.label) for v in villages]
         if "school" in params:
             query = sa.select(schools.c.school_code, schools.c.name)
             if scope.schools is not None:
@@ -159,7 +185,14 @@ def arguments(
     args: list[str] = []
     place = "全县"
     chosen = str(form.get("place") or "")
-    if kf.places:
+    # one household (--household) or one student (--student) is a place of its own: the command
+    # takes it instead of --village/--township/--school, once it is found inside the scope
+    record = any(
+        f.name in RECORD_OPTIONS and str(form.get(f.name) or "").strip() for f in kf.fields
+    )
+    if record:
+        pass  # checked against the scope with the other options below
+    elif kf.places:
         allowed = dict(kf.places)
         if chosen not in allowed:
             raise FormError(
@@ -194,11 +227,19 @@ def arguments(
                 continue
             if f.kind == "choice" and text not in f.choices:
                 raise FormError(f"{f.label}：没有“{text}”这一项")
+            if f.kind == "int" and not re.fullmatch(r"-?\d+", text):
+                raise FormError(f"{f.label}：应为整数，实为“{text}”")
+            if f.date:
+                try:
+                    text = parse_day(text).isoformat()
+                except DateTextError:
+                    raise FormError(f"{f.label}：日期写法不对：“{text}”（如 2023-09-01）") from None
             if f.name == "household":
                 _own_household(dataset, scope, text)
                 place = f"户 {text}"
             if f.name == "student":
                 _own_student(dataset, scope, text)
+                place = f"学生 {text}"
             args.append(f"{f.opt}={text}")
     problem = parse_problem(name, args)
     if problem:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
+import re
 import uuid
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from urllib.parse import urlsplit
 
 from flask import (
@@ -28,6 +28,7 @@ from reportgen.documents.catalog import BY_COMMAND
 from reportgen.engine.filters import mask_id, mask_phone
 from reportgen.errors import DataError, ReportgenError
 from reportgen.scope import (
+    SEARCH_LIMIT,
     NotFound,
     OutOfScope,
     Scope,
@@ -44,10 +45,24 @@ from reportgen.web.security import login_required, refuse, source, start_session
 
 bp = Blueprint("portal", __name__)
 ADMIN, COUNTY = ("admin",), ("admin", "county")
+VILLAGE_LIMIT = 3000  # households listed for one village (a larger one: the page says so)
 
 
 def portal():
     return current_app.extensions["reportgen"]
+
+
+def cached(name: str, make):
+    """What `make()` gives for this user's scope and the data's latest import (a page's counts and
+    lists do not change until the next import, from the portal or the command line)."""
+    p, sc = portal(), scope()
+    last = p.dataset.latest_import() or {}
+    key = (name, sc.role, sc.townships, sc.schools, last.get("id"))
+    if key not in p.cache:
+        for old in [k for k in p.cache if k[-1] != key[-1]]:  # made from an earlier import
+            del p.cache[old]
+        p.cache[key] = make()
+    return p.cache[key]
 
 
 def scope() -> Scope:
@@ -64,6 +79,11 @@ def _mask_id(value):
 @bp.app_template_filter("mask_phone")
 def _mask_phone(value):
     return mask_phone(value) if value else ""
+
+
+@bp.app_template_filter("yesno")
+def _yesno(value):
+    return "" if value is None else "是" if value else "否"
 
 
 @bp.app_template_filter("day")
@@ -124,7 +144,7 @@ def home():
     return render_template(
         "home.html",
         last=last,
-        counts=data.counts(p.dataset, scope()),
+        counts=cached("counts", lambda: data.counts(p.dataset, scope())),
         stored=data.latest_stored(p.dataset, scope()),
         schedule=schedule,
         jobs=p.jobs.jobs(g.user, limit=5),
@@ -144,9 +164,12 @@ def households():
     elif village:
         if scope().villages is not None and village not in scope().villages:
             refuse(f"村 {village}")
-        found = data.households_of_village(p.dataset, scope(), village)
-    villages = data.villages(p.dataset, scope()) if not (q or village) else []
-    return render_template("households.html", q=q, village=village, found=found, villages=villages)
+        found = data.households_of_village(p.dataset, scope(), village, limit=VILLAGE_LIMIT)
+    villages = (
+        cached("villages", lambda: data.villages(p.dataset, scope())) if not (q or village) else []
+    )
+    return render_template("households.html", q=q, village=village, found=found, villages=villages,
+                           limit=SEARCH_LIMIT if q else VILLAGE_LIMIT)  # fmt: skip
 
 
 @bp.route("/households/<household_id>")
@@ -316,46 +339,51 @@ def import_page():
         ), 400
     from reportgen.dataset.importer import import_paths
 
-    names = [Path(f.filename or "").name for f in files]
-    bad = [n for n in names if Path(n).suffix.lower() not in (".xlsx", ".csv")]
+    # the name the user's computer gave the file (a Windows browser may send C:\\…\\name)
+    names = [PureWindowsPath(f.filename or "").name for f in files]
+    bad = [n for n in names if Path(n).suffix.lower() not in (".xlsx", ".csv") or n.startswith(".")]
     if bad:
         return render_template("import.html", result=None, problems=None,
                                message=f"只能导入 .xlsx 或 .csv 文件：{'、'.join(bad)}"), 400  # fmt: skip
-    upload_id = uuid.uuid4().hex[:12]
-    problems_dir = p.folder / "导入问题" / upload_id
-    with tempfile.TemporaryDirectory(prefix="reportgen-upload-") as tmp:
-        paths = []
-        for f, name in zip(files, names):
-            target = Path(tmp) / name
-            f.save(target)
-            paths.append(target)
-        problems_dir.mkdir(parents=True)
-        try:
-            result = import_paths(p.dataset, paths, errors_path=problems_dir / "问题清单.xlsx")
-        except DataError as err:
-            audit(p.dataset, g.user.name, "import_failed", "、".join(names), source=source(),
-                  detail={"problems": len(err.problems)})  # fmt: skip
-            return render_template("import.html", result=None, problems=err.problems, message=err.message,
-                                   upload_id=upload_id if err.report_path else None), 422  # fmt: skip
-        except ReportgenError as err:
-            audit(p.dataset, g.user.name, "import_failed", "、".join(names), source=source(),
-                  detail={"error": err.message})  # fmt: skip
-            return render_template(
-                "import.html", result=None, problems=None, message=err.message
-            ), 422
-    problems_dir.rmdir() if not any(problems_dir.iterdir()) else None
+    if len(set(names)) < len(names):
+        return render_template("import.html", result=None, problems=None,
+                               message="同一批上传的文件不能重名，请改名后再上传。"), 400  # fmt: skip
+    # kept under the workspace: the import's record names these files, and they show who
+    # imported what (问题清单.xlsx beside them when the import is refused)
+    upload_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
+    folder = p.folder / "导入" / upload_id
+    (folder / "文件").mkdir(parents=True)
+    paths = []
+    for f, name in zip(files, names):
+        f.save(folder / "文件" / name)
+        paths.append(folder / "文件" / name)
+    try:
+        result = import_paths(p.dataset, paths, errors_path=folder / "问题清单.xlsx",
+                              display_root=folder / "文件")  # fmt: skip
+    except DataError as err:
+        audit(p.dataset, g.user.name, "import_failed", "、".join(names), source=source(),
+              detail={"problems": len(err.problems), "upload": upload_id})  # fmt: skip
+        return render_template("import.html", result=None, problems=err.problems, message=err.message,
+                               upload_id=upload_id if err.report_path else None), 422  # fmt: skip
+    except ReportgenError as err:
+        audit(p.dataset, g.user.name, "import_failed", "、".join(names), source=source(),
+              detail={"error": err.message, "upload": upload_id})  # fmt: skip
+        return render_template("import.html", result=None, problems=None, message=err.message), 422
     audit(p.dataset, g.user.name, "import", "、".join(names), source=source(),
           detail={"import_id": result.import_id, "rows": result.total_rows})  # fmt: skip
     portal().cache.clear()
-    return render_template("import.html", result=result, problems=None)
+    from reportgen.dataset.sheets import SHEETS_BY_TABLE
+
+    titles = {t: s.title for t, s in SHEETS_BY_TABLE.items()}
+    return render_template("import.html", result=result, problems=None, titles=titles)
 
 
 @bp.route("/import/<upload_id>/问题清单.xlsx")
 @login_required(*COUNTY)
 def import_problems(upload_id: str):
-    if not upload_id.isalnum():
+    if not re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{8}", upload_id):
         abort(404)
-    path = portal().folder / "导入问题" / upload_id / "问题清单.xlsx"
+    path = portal().folder / "导入" / upload_id / "问题清单.xlsx"
     if not path.is_file():
         abort(404, description="没有这份问题清单。")
     return send_file(path, as_attachment=True, download_name="导入问题清单.xlsx")

@@ -118,7 +118,10 @@ def login_required(*roles: str):
                     url_for("portal.login", next=request.full_path.rstrip("?"), **expired)
                 )
             if roles and g.user.role not in roles:
-                refuse(f"{request.path}（需要角色 {'/'.join(roles)}）")
+                from reportgen.accounts import ROLES
+
+                refuse(f"{request.path}（需要角色 {'/'.join(roles)}）",
+                       f"这个页面只供{'、'.join(ROLES[r] for r in roles)}用户使用。")  # fmt: skip
             return view(*args, **kwargs)
 
         return inner
