@@ -215,6 +215,19 @@ def test_a_township_user_sees_only_its_own_households(portal):
     assert {e["target"] for e in refused} >= {f"户 {HK_HOUSEHOLD}", f"村 {HK_VILLAGE}"}
 
 
+def test_a_township_user_sees_only_the_students_of_its_schools(portal):
+    dataset = portal.extensions["reportgen"].dataset
+    s, schools = TABLES["students"], TABLES["schools"]
+    with dataset.engine.connect() as conn:
+        other = conn.execute(sa.select(s.c.student_no, s.c.name).join(schools, schools.c.school_code == s.c.school_code)
+                             .where(schools.c.region_code.like("411599102%")).limit(1)).one()  # fmt: skip
+    client = login(portal, "cgz")
+    r = client.get(f"/students/{other.student_no}")
+    assert r.status_code == 403 and other.name not in r.text
+    assert "<p>0 名</p>" in client.get(f"/students?q={other.student_no}").text
+    assert login(portal, "hk").get(f"/students/{other.student_no}").status_code == 200
+
+
 def test_a_county_user_sees_every_township(portal):
     client = login(portal, "county")
     assert client.get(f"/households/{HK_HOUSEHOLD}").status_code == 200
@@ -595,3 +608,21 @@ def test_serve_says_when_its_port_is_taken(example, run):
         f"无法在 127.0.0.1:{port} 上提供服务：端口已被占用" in r.output
         and f"--port {port + 1}" in r.output
     )
+
+
+def test_a_workspace_without_data_says_so_in_every_page(workspace):
+    (workspace / "reportgen.toml").write_text('[county]\nname = "青山县"\n', encoding="utf-8")
+    app = create_app(workspace)
+    add_user(app.extensions["reportgen"].dataset, "admin", "admin", None, PASSWORD)
+    client = login(app, "admin")
+    try:
+        assert "还没有导入数据" in client.get("/").text
+        for url in ("/households", "/students", "/documents", "/documents/notice", "/selfcheck", "/import",
+                    "/schedule", "/audit", "/api/kinds", "/api/households?q=王"):  # fmt: skip
+            r = client.get(url)
+            assert r.status_code in (200, 409), (url, r.status_code)
+            if r.status_code == 409:
+                assert "还没有导入数据" in r.text, url
+    finally:
+        app.extensions["reportgen"].jobs.shutdown()
+        app.extensions["reportgen"].dataset.dispose()

@@ -53,7 +53,12 @@ _LOCKS = {"import": "导入数据"}
 
 
 def _redact(url: str) -> str:
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
+    """The URL as a user reads it: no password; an SQLite file's path as written (a workspace
+    named 青山县工作区 is not shown as %E9%9D%92…)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database and not parsed.query:
+        return f"{parsed.drivername}:///{parsed.database}"
+    return parsed.render_as_string(hide_password=True)
 
 
 class Dataset:

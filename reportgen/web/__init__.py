@@ -24,6 +24,7 @@ from flask import Flask, g, render_template, request
 
 from reportgen.config import Settings, load_settings
 from reportgen.dataset.store import Dataset
+from reportgen.errors import ReportgenError
 from reportgen.web.jobs import JobQueue
 from reportgen.web.security import (
     IDLE_MINUTES,
@@ -108,6 +109,15 @@ def create_app(workspace: Path, db_option: str | None = None, *, slots: int = 1,
             "user": g.get("user"),
             "county_name": settings.county_name,
         }
+
+    @app.errorhandler(ReportgenError)
+    def _reportgen_error(err: ReportgenError):
+        # what the command line would say (no data imported yet, a broken policy pack…), said in
+        # the page instead of a 500
+        title = "还不能这样做"
+        if request.path.startswith("/api/"):
+            return {"error": title, "message": err.message}, 409
+        return render_template("error.html", code=409, title=title, message=err.message), 409
 
     for code, title in ((400, "请求有误"), (401, "请先登录"), (403, "没有权限"), (404, "没有找到"),
                         (413, "文件太大"), (500, "出错了")):  # fmt: skip

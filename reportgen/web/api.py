@@ -20,7 +20,7 @@ from reportgen.accounts import audit
 from reportgen.engine.filters import mask_id
 from reportgen.scope import NotFound, OutOfScope, find_households, find_students, household
 from reportgen.web.forms import FormError, kind_form, kinds_for
-from reportgen.web.pages import portal, scope, start_job, visible_job
+from reportgen.web.pages import portal, require_data, scope, start_job, visible_job
 from reportgen.web.security import login_required, refuse, source
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -88,6 +88,7 @@ def students_api():
 @login_required()
 def kinds_api():
     p = portal()
+    require_data()
     out = []
     for info in kinds_for(p.dataset, scope()):
         form = kind_form(p.dataset, scope(), info.command)
@@ -114,6 +115,7 @@ def documents_api():
         for v in value if isinstance(value, list) else [value]:
             form.add(key, "on" if v is True else "off" if v is False else str(v))
     kind = body["kind"]
+    require_data()
     try:
         declared = kind_form(portal().dataset, scope(), kind)
     except FormError as exc:

@@ -26,7 +26,7 @@ from flask import (
 from reportgen.accounts import audit, authenticate
 from reportgen.documents.catalog import BY_COMMAND
 from reportgen.engine.filters import mask_id, mask_phone
-from reportgen.errors import DataError, ReportgenError
+from reportgen.errors import ConfigError, DataError, ReportgenError
 from reportgen.scope import (
     SEARCH_LIMIT,
     NotFound,
@@ -59,10 +59,18 @@ def cached(name: str, make):
     last = p.dataset.latest_import() or {}
     key = (name, sc.role, sc.townships, sc.schools, last.get("id"))
     if key not in p.cache:
-        for old in [k for k in p.cache if k[-1] != key[-1]]:  # made from an earlier import
-            del p.cache[old]
+        for old in [k for k in list(p.cache) if k[-1] != key[-1]]:  # from an earlier import
+            p.cache.pop(old, None)
         p.cache[key] = make()
     return p.cache[key]
+
+
+def require_data() -> None:
+    """Pages that need imported data say so first (not the dataset's words about 县级区划)."""
+    if portal().dataset.latest_import() is None:
+        raise ConfigError(
+            "还没有导入数据：请管理员先在“导入”页面上传数据（或用 reportgen import 导入）。"
+        )
 
 
 def scope() -> Scope:
@@ -229,6 +237,7 @@ def student_page(student_no: str):
 @login_required()
 def documents():
     p = portal()
+    require_data()
     return render_template(
         "documents.html", kinds=kinds_for(p.dataset, scope()), jobs=p.jobs.jobs(g.user)
     )
@@ -240,6 +249,7 @@ def document_form(kind: str):
     p = portal()
     if kind not in BY_COMMAND:
         abort(404, description=f"没有这种文书：{kind}")
+    require_data()
     form = kind_form(p.dataset, scope(), kind)
     if not form.places and g.user.role not in COUNTY:
         refuse(f"文书 {kind}", f"{form.info.name}不在您的范围内。")
@@ -397,6 +407,7 @@ def selfcheck():
     from reportgen.rules.runs import check, make_scope, select_rules
 
     p = portal()
+    require_data()
     try:
         as_of = parse_date_option(request.args.get("as_of") or None) or today()
     except ReportgenError as err:
