@@ -129,16 +129,7 @@ def household(dataset: Dataset, scope: Scope, household_id: str) -> dict[str, An
     """One household of the scope with its members; NotFound or OutOfScope (never its data)."""
     h, p = TABLES["households"], TABLES["persons"]
     with dataset.engine.connect() as conn:
-        row = conn.execute(
-            sa.select(h).where(h.c.household_id == household_id, scope.households_filter())
-        ).first()
-        if row is None:
-            exists = conn.execute(
-                sa.select(h.c.household_id).where(h.c.household_id == household_id)
-            ).first()
-            if exists is not None:
-                raise OutOfScope(f"户 {household_id} 不在 {scope.label} 的范围内")
-            raise NotFound(f"没有户 {household_id}")
+        row = _one(conn, h.c.household_id, household_id, scope.households_filter(), scope, "户")
         members = conn.execute(
             sa.select(p).where(p.c.household_id == household_id)
             .order_by(sa.case((p.c.relation == "户主", 0), else_=1), p.c.id_number)
@@ -176,14 +167,18 @@ def student(dataset: Dataset, scope: Scope, student_no: str) -> dict[str, Any]:
     """One student of the scope; NotFound or OutOfScope (never the student's data)."""
     s = TABLES["students"]
     with dataset.engine.connect() as conn:
-        row = conn.execute(
-            sa.select(s).where(s.c.student_no == student_no, scope.students_filter())
-        ).first()
-        if row is None:
-            exists = conn.execute(
-                sa.select(s.c.student_no).where(s.c.student_no == student_no)
-            ).first()
-            if exists is not None:
-                raise OutOfScope(f"学生 {student_no} 不在 {scope.label} 的范围内")
-            raise NotFound(f"没有学籍号为 {student_no} 的学生")
-        return dict(row._mapping)
+        return dict(
+            _one(conn, s.c.student_no, student_no, scope.students_filter(), scope, "学生")._mapping
+        )
+
+
+def _one(conn: sa.Connection, key: sa.Column, value: str, in_scope: sa.ColumnElement[bool], scope: Scope,
+         what: str) -> sa.Row:  # fmt: skip
+    """The row whose `key` is `value`, if the scope holds it; else OutOfScope (it exists) or
+    NotFound, with nothing of the row."""
+    row = conn.execute(sa.select(key.table).where(key == value, in_scope)).first()
+    if row is not None:
+        return row
+    if conn.execute(sa.select(key).where(key == value)).first() is not None:
+        raise OutOfScope(f"{what} {value} 不在 {scope.label} 的范围内")
+    raise NotFound(f"没有{what} {value}")

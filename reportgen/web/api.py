@@ -16,12 +16,11 @@ from dataclasses import asdict
 from flask import Blueprint, abort, g, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from reportgen.accounts import audit
 from reportgen.engine.filters import mask_id
-from reportgen.scope import NotFound, OutOfScope, find_households, find_students, household
+from reportgen.scope import find_households, find_students, household
 from reportgen.web.forms import FormError, kind_form, kinds_for
-from reportgen.web.pages import portal, require_data, scope, start_job, visible_job
-from reportgen.web.security import login_required, refuse, source
+from reportgen.web.pages import did, in_scope, portal, require_data, scope, start_job, visible_job
+from reportgen.web.security import login_required, refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,28 +37,15 @@ def households_api():
     p, q = portal(), request.args.get("q", "")
     found = find_households(p.dataset, scope(), q)
     if q:
-        audit(
-            p.dataset,
-            g.user.name,
-            "search",
-            q,
-            source=source(),
-            detail={"results": len(found), "api": True},
-        )
+        did("search", q, {"results": len(found), "api": True})
     return {"q": q, "count": len(found), "households": [_household_row(r) for r in found]}
 
 
 @bp.route("/households/<household_id>")
 @login_required()
 def household_api(household_id: str):
-    p = portal()
-    try:
-        h = household(p.dataset, scope(), household_id)
-    except NotFound:
-        abort(404, description=f"没有户编号为 {household_id} 的户")
-    except OutOfScope:
-        refuse(f"户 {household_id}", "这一户不在您的范围内")
-    audit(p.dataset, g.user.name, "view", household_id, source=source(), detail={"api": True})
+    h = in_scope(household, household_id, "户")
+    did("view", household_id, {"api": True})
     members = [{"name": m["name"], "id_number": mask_id(m["id_number"]), "relation": m["relation"],
                 "sex": m["sex"], "health": m["health"], "labor_skill": m["labor_skill"]}
                for m in h["members"]]  # fmt: skip

@@ -25,7 +25,7 @@ from reportgen.dates import DateTextError, parse_day
 from reportgen.documents.catalog import BY_COMMAND, DOCUMENT_KINDS, KindInfo
 from reportgen.errors import ReportgenError
 from reportgen.places import county_place, resolve_place, resolve_school, villages_under
-from reportgen.scope import NotFound, OutOfScope, Scope, household
+from reportgen.scope import NotFound, OutOfScope, Scope, household, student
 
 PLACE_PARAMS = ("village", "township", "county", "school")
 RECORD_OPTIONS = ("household", "student")
@@ -235,10 +235,10 @@ def arguments(
                 except DateTextError:
                     raise FormError(f"{f.label}：日期写法不对：“{text}”（如 2023-09-01）") from None
             if f.name == "household":
-                _own_household(dataset, scope, text)
+                _own(household, dataset, scope, text)
                 place = f"户 {text}"
             if f.name == "student":
-                _own_student(dataset, scope, text)
+                _own(student, dataset, scope, text)
                 place = f"学生 {text}"
             args.append(f"{f.opt}={text}")
     problem = parse_problem(name, args)
@@ -247,23 +247,12 @@ def arguments(
     return args, place
 
 
-def _own_household(dataset: Dataset, scope: Scope, household_id: str) -> None:
+def _own(lookup, dataset: Dataset, scope: Scope, key: str) -> None:
+    """A household (scope.household) or student (scope.student) the user may make documents for."""
     try:
-        household(dataset, scope, household_id)
+        lookup(dataset, scope, key)
     except (NotFound, OutOfScope) as exc:
         raise FormError(exc.message) from None
-
-
-def _own_student(dataset: Dataset, scope: Scope, student_no: str) -> None:
-    s = TABLES["students"]
-    with dataset.engine.connect() as conn:
-        school = conn.execute(
-            sa.select(s.c.school_code).where(s.c.student_no == student_no)
-        ).scalar()
-    if school is None:
-        raise FormError(f"没有学籍号为 {student_no} 的学生")
-    if scope.schools is not None and school not in scope.schools:
-        raise FormError(f"学生 {student_no} 不在 {scope.label} 的范围内")
 
 
 def parse_problem(name: str, args: list[str]) -> str | None:

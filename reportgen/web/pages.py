@@ -65,6 +65,22 @@ def cached(name: str, make):
     return p.cache[key]
 
 
+def did(action: str, target: str, detail: dict | None = None) -> None:
+    """Record in the audit log what the logged-in user just did, and from where."""
+    audit(portal().dataset, g.user.name, action, target, source=source(), detail=detail)
+
+
+def in_scope(lookup, key: str, what: str):
+    """`lookup(dataset, scope, key)` (scope.household, scope.student): 404 when there is no such
+    record, 403 (audited, nothing of it shown) when it is outside the user's scope."""
+    try:
+        return lookup(portal().dataset, scope(), key)
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    except OutOfScope:
+        refuse(f"{what} {key}", f"这个{what}不在您的范围内。")
+
+
 def require_data() -> None:
     """Pages that need imported data say so first (not the dataset's words about 县级区划)."""
     if portal().dataset.latest_import() is None:
@@ -135,7 +151,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if g.user is not None:
-        audit(portal().dataset, g.user.name, "logout", g.user.name, source=source())
+        did("logout", g.user.name)
     from flask import session
 
     session.clear()
@@ -168,7 +184,7 @@ def households():
     found = None
     if q:
         found = find_households(p.dataset, scope(), q)
-        audit(p.dataset, g.user.name, "search", q, source=source(), detail={"results": len(found)})
+        did("search", q, {"results": len(found)})
     elif village:
         if scope().villages is not None and village not in scope().villages:
             refuse(f"村 {village}")
@@ -184,13 +200,8 @@ def households():
 @login_required("admin", "county", "township")
 def household_page(household_id: str):
     p = portal()
-    try:
-        h = household(p.dataset, scope(), household_id)
-    except NotFound:
-        abort(404, description=f"没有户编号为 {household_id} 的户。")
-    except OutOfScope:
-        refuse(f"户 {household_id}")
-    audit(p.dataset, g.user.name, "view", household_id, source=source())
+    h = in_scope(household, household_id, "户")
+    did("view", household_id)
     from reportgen.cli.options import today
     from reportgen.web.forms import place_label
 
@@ -207,28 +218,15 @@ def students():
     p, q = portal(), request.args.get("q", "").strip()
     found = find_students(p.dataset, scope(), q)
     if q:
-        audit(
-            p.dataset,
-            g.user.name,
-            "search",
-            q,
-            source=source(),
-            detail={"results": len(found), "what": "学生"},
-        )
+        did("search", q, {"results": len(found), "what": "学生"})
     return render_template("students.html", q=q, found=found)
 
 
 @bp.route("/students/<student_no>")
 @login_required()
 def student_page(student_no: str):
-    p = portal()
-    try:
-        s = student(p.dataset, scope(), student_no)
-    except NotFound:
-        abort(404, description=f"没有学籍号为 {student_no} 的学生。")
-    except OutOfScope:
-        refuse(f"学生 {student_no}")
-    audit(p.dataset, g.user.name, "view_student", student_no, source=source())
+    s = in_scope(student, student_no, "学生")
+    did("view_student", student_no)
     return render_template("student.html", s=s)
 
 
@@ -272,8 +270,7 @@ def start_job(kind: str, form) -> Job:
     p = portal()
     args, place = arguments(p.dataset, scope(), kind, form)
     job = p.jobs.submit(g.user, kind, BY_COMMAND[kind].name, place, args)
-    audit(p.dataset, g.user.name, "generate", f"{BY_COMMAND[kind].name}：{place}", source=source(),
-          detail={"job": job.id, "command": kind, "args": args})  # fmt: skip
+    did("generate", f"{BY_COMMAND[kind].name}：{place}", {"job": job.id, "command": kind, "args": args})  # fmt: skip
     return job
 
 
@@ -305,14 +302,7 @@ def job_file(job_id: str, name: str):
         path = p.jobs.file_path(job, name)
     except KeyError:
         refuse(f"文件 {job_id}/{name}", "这个文件不在本次生成的输出文件夹中。")
-    audit(
-        p.dataset,
-        g.user.name,
-        "download",
-        f"{job.title}：{name}",
-        source=source(),
-        detail={"job": job.id},
-    )
+    did("download", f"{job.title}：{name}", {"job": job.id})
     return send_file(path, as_attachment=True, download_name=Path(name).name)
 
 
@@ -324,14 +314,7 @@ def job_zip(job_id: str):
     if job.state != "done":
         abort(404, description="这次生成没有完成，没有可下载的文件。")
     path = p.jobs.zip_path(job)
-    audit(
-        p.dataset,
-        g.user.name,
-        "download",
-        f"{job.title}：{path.name}",
-        source=source(),
-        detail={"job": job.id},
-    )
+    did("download", f"{job.title}：{path.name}", {"job": job.id})
     return send_file(path, as_attachment=True, download_name=path.name)
 
 
@@ -371,16 +354,13 @@ def import_page():
         result = import_paths(p.dataset, paths, errors_path=folder / "问题清单.xlsx",
                               display_root=folder / "文件")  # fmt: skip
     except DataError as err:
-        audit(p.dataset, g.user.name, "import_failed", "、".join(names), source=source(),
-              detail={"problems": len(err.problems), "upload": upload_id})  # fmt: skip
+        did("import_failed", "、".join(names), {"problems": len(err.problems), "upload": upload_id})  # fmt: skip
         return render_template("import.html", result=None, problems=err.problems, message=err.message,
                                upload_id=upload_id if err.report_path else None), 422  # fmt: skip
     except ReportgenError as err:
-        audit(p.dataset, g.user.name, "import_failed", "、".join(names), source=source(),
-              detail={"error": err.message, "upload": upload_id})  # fmt: skip
+        did("import_failed", "、".join(names), {"error": err.message, "upload": upload_id})  # fmt: skip
         return render_template("import.html", result=None, problems=None, message=err.message), 422
-    audit(p.dataset, g.user.name, "import", "、".join(names), source=source(),
-          detail={"import_id": result.import_id, "rows": result.total_rows})  # fmt: skip
+    did("import", "、".join(names), {"import_id": result.import_id, "rows": result.total_rows})  # fmt: skip
     portal().cache.clear()
     from reportgen.dataset.sheets import SHEETS_BY_TABLE
 
@@ -480,6 +460,6 @@ def audit_export():
     buffer = io.BytesIO()
     write_audit_xlsx(rows, buffer)
     buffer.seek(0)
-    audit(p.dataset, g.user.name, "audit_export", f"{len(rows)} 条", source=source())
+    did("audit_export", f"{len(rows)} 条")
     return send_file(buffer, as_attachment=True, download_name=f"审计日志_{dt.date.today():%Y%m%d}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
