@@ -541,6 +541,12 @@ def test_home_selfcheck_and_schedule_pages(portal):
     assert "王永刚" in county and "王永刚" not in check  # H0204's short publicity, in 河口乡
     assert client.get("/schedule").status_code == 403
     assert login(portal, "county").get("/schedule").status_code == 200
+    home = login(portal, "county").get("/").text
+    assert "没有计划任务" in home and "有错" not in home  # no schedule.toml is not an error
+    workspace = portal.extensions["reportgen"].settings.workspace
+    (workspace / "schedule.toml").write_text("[[job]]\nname = \n", encoding="utf-8")
+    home = login(portal, "county").get("/").text
+    assert "计划任务文件有错，到期的任务不会运行" in home
 
 
 def test_the_audit_log_is_for_admins_and_exports_to_xlsx(portal):

@@ -414,6 +414,10 @@ def selfcheck():
 def _schedule_overview():
     from reportgen.errors import ScheduleError
 
+    from reportgen.schedule.config import SCHEDULE_NAME
+
+    if not (portal().settings.workspace / SCHEDULE_NAME).exists():
+        return {"statuses": [], "problem": None, "tz": None, "error": None, "none": True}
     try:
         import reportgen.cli.commands  # noqa: F401
         from reportgen.cli.app import cli
@@ -423,9 +427,15 @@ def _schedule_overview():
         scheduler = Scheduler(portal().settings.workspace, db_option=portal().db_option,
                               commands=set(cli.commands), check_args=check_args)  # fmt: skip
         statuses, problem = scheduler.overview()
-        return {"statuses": statuses, "problem": problem, "tz": scheduler.tz, "error": None}
+        return {
+            "statuses": statuses,
+            "problem": problem,
+            "tz": scheduler.tz,
+            "error": None,
+            "none": False,
+        }
     except ScheduleError as exc:
-        return {"statuses": [], "problem": None, "tz": None, "error": exc.message}
+        return {"statuses": [], "problem": None, "tz": None, "error": exc.message, "none": False}
 
 
 @bp.route("/schedule")
