@@ -123,8 +123,16 @@ def test_login_returns_to_the_page_asked_for_but_never_to_another_site(portal):
     assert r.headers["Location"] == "/households?q=%E7%8E%8B"  # 王, as the browser sent it
     client = portal.test_client()
     form["csrf_token"] = csrf_of(client.get("/login").text)
-    r = client.post("/login", data={**form, "next": "//evil.example/x"})
-    assert r.headers["Location"] == "/"
+    for elsewhere in (
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "https://evil.example/",
+        "javascript:alert(1)",
+    ):
+        client = portal.test_client()
+        form["csrf_token"] = csrf_of(client.get("/login").text)
+        r = client.post("/login", data={**form, "next": elsewhere})
+        assert r.headers["Location"] == "/", elsewhere
 
 
 def test_the_session_cookie_is_httponly_and_samesite(portal):

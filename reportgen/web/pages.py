@@ -124,8 +124,13 @@ def _size(n: int) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     target = request.values.get("next") or url_for("portal.home")
-    if urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("portal.home")  # only this site's pages
+    if (
+        urlsplit(target).netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
+        target = url_for("portal.home")  # only this site's pages (a browser reads /\\x as //x)
     message = "登录已超时，请重新登录。" if request.args.get("expired") else None
     if request.method == "POST":
         name = request.form.get("username", "").strip()
