@@ -640,3 +640,42 @@ def test_a_workspace_without_data_says_so_in_every_page(workspace):
     finally:
         app.extensions["reportgen"].jobs.shutdown()
         app.extensions["reportgen"].dataset.dispose()
+
+
+def test_admins_manage_users_from_the_page_with_the_same_checks(portal):
+    dataset = portal.extensions["reportgen"].dataset
+    assert login(portal, "county").get("/users").status_code == 403
+    admin = login(portal, "admin")
+    token = token_of(admin)
+    r = admin.post("/users", data={"csrf_token": token, "action": "add", "name": "shiqiao", "role": "township",
+                                   "scope": "石桥镇", "password": "Shiqiao#2023"})  # fmt: skip
+    assert r.status_code == 200 and "已添加用户 shiqiao" in r.text
+    login(portal, "shiqiao", "Shiqiao#2023")
+    r = admin.post("/users", data={"csrf_token": token, "action": "add", "name": "bad", "role": "township",
+                                   "scope": "城关镇/王庄村", "password": "Whatever#2023"})  # fmt: skip
+    assert r.status_code == 400 and "须是乡镇" in r.text  # a village is not a township user's scope
+    r = admin.post("/users", data={"csrf_token": token, "action": "add", "name": "bad", "role": "township",
+                                   "scope": "王庄村", "password": "Whatever#2023"})  # fmt: skip
+    assert (
+        r.status_code == 400 and "候选" in r.text and "河口乡 / 王庄村" in r.text
+    )  # two villages of that name
+    r = admin.post(
+        "/users",
+        data={"csrf_token": token, "action": "passwd", "name": "shiqiao", "password": "short"},
+    )
+    assert r.status_code == 400 and "至少 8 个字符" in r.text
+    r = admin.post("/users", data={"csrf_token": token, "action": "disable", "name": "admin"})
+    assert r.status_code == 400 and "不能停用自己" in r.text
+    admin.post("/users", data={"csrf_token": token, "action": "disable", "name": "shiqiao"})
+    client = portal.test_client()
+    form = {
+        "username": "shiqiao",
+        "password": "Shiqiao#2023",
+        "csrf_token": csrf_of(client.get("/login").text),
+    }
+    assert client.post("/login", data=form).status_code == 401
+    assert (
+        admin.post("/users", data={"action": "enable", "name": "shiqiao"}).status_code == 400
+    )  # no CSRF token
+    done = {(e["action"], e["user_name"], e["target"]) for e in audit_entries(dataset, 30)}
+    assert {("user_add", "admin", "shiqiao"), ("user_disable", "admin", "shiqiao")} <= done

@@ -418,7 +418,6 @@ def selfcheck():
 # ---------------------------------------------------------------------- 计划任务
 def _schedule_overview():
     from reportgen.errors import ScheduleError
-
     from reportgen.schedule.config import SCHEDULE_NAME
 
     if not (portal().settings.workspace / SCHEDULE_NAME).exists():
@@ -478,3 +477,48 @@ def audit_export():
     did("audit_export", f"{len(rows)} 条")
     return send_file(buffer, as_attachment=True, download_name=f"审计日志_{dt.date.today():%Y%m%d}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+
+
+# ---------------------------------------------------------------------- 用户（管理员）
+@bp.route("/users", methods=["GET", "POST"])
+@login_required(*ADMIN)
+def users_page():
+    """The accounts, as `reportgen user …` manages them: add, disable or enable, set a password.
+    Every change goes through reportgen.accounts (the same checks) and is in the audit log."""
+    from reportgen.accounts import (
+        ROLES,
+        AccountError,
+        add_user,
+        list_users,
+        set_active,
+        set_password,
+    )
+
+    p, message, error = portal(), None, None
+    if request.method == "POST":
+        form, by = request.form, g.user.name
+        name = form.get("name", "").strip()
+        try:
+            action = form.get("action")
+            if action == "add":
+                user = add_user(p.dataset, name, form.get("role", ""), form.get("scope") or None,
+                                form.get("password", ""), by=by, source=source())  # fmt: skip
+                message = f"已添加用户 {user.name}：{user.role_label}，范围 {user.scope_label}"
+            elif action in ("disable", "enable"):
+                if name == by and action == "disable":
+                    raise AccountError("不能停用自己（请用另一个管理员账号）")
+                set_active(p.dataset, name, action == "enable", by=by, source=source())
+                message = f"已{'恢复' if action == 'enable' else '停用'}用户 {name}"
+            elif action == "passwd":
+                set_password(p.dataset, name, form.get("password", ""), by=by, source=source())
+                message = f"已修改用户 {name} 的密码（其已登录的会话随之失效）"
+            else:
+                abort(400, description="未知的操作")
+        except ReportgenError as err:
+            candidates = getattr(err, "candidates", None)
+            error = err.message + (
+                "（候选：" + "、".join(map(str, candidates)) + "）" if candidates else ""
+            )
+    return render_template(
+        "users.html", users=list_users(p.dataset), roles=ROLES, message=message, error=error
+    ), (400 if error else 200)
