@@ -679,3 +679,12 @@ def test_admins_manage_users_from_the_page_with_the_same_checks(portal):
     )  # no CSRF token
     done = {(e["action"], e["user_name"], e["target"]) for e in audit_entries(dataset, 30)}
     assert {("user_add", "admin", "shiqiao"), ("user_disable", "admin", "shiqiao")} <= done
+
+
+def test_admins_read_the_settings_and_the_policy_numbers(portal):
+    assert login(portal, "county").get("/settings").status_code == 403
+    page = login(portal, "admin").get("/settings").text
+    assert (
+        "county.name" in page and "青山县" in page and "monitoring.identification_max_days" in page
+    )
+    assert "只能查看" in page

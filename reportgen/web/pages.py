@@ -522,3 +522,36 @@ def users_page():
     return render_template(
         "users.html", users=list_users(p.dataset), roles=ROLES, message=message, error=error
     ), (400 if error else 200)
+
+
+# ---------------------------------------------------------------------- 设置（管理员，只读）
+@bp.route("/settings")
+@login_required(*ADMIN)
+def settings_page():
+    """What `reportgen config show` shows: each setting's value and where it comes from, and the
+    policy pack's numbers. Read only: settings are changed in reportgen.toml (then restart)."""
+    from reportgen.config import SETTINGS, _flatten
+    from reportgen.redact import redact
+
+    settings = portal().settings
+    rows = []
+    for s in SETTINGS:
+        value = settings.values[s.key]
+        value = redact(value) if isinstance(value, str) else value
+        rows.append(
+            (
+                s.key,
+                "、".join(map(str, value)) if isinstance(value, list) else value,
+                settings.sources[s.key],
+                s.help,
+            )
+        )
+    policy = _flatten(
+        {
+            k: v
+            for k, v in settings.policy.data.items()
+            if k not in ("student_aid", "basis", "texts")
+        }
+    )
+    return render_template("settings.html", settings=settings, rows=rows, policy=policy,
+                           database=redact(settings.db_url))  # fmt: skip
