@@ -321,13 +321,26 @@ def test_a_choice_outside_the_scope_is_refused_before_anything_runs(portal):
     r = client.post(
         "/documents/notice", data={"csrf_token": token, "place": f"village:{HK_VILLAGE}"}
     )
-    assert r.status_code == 400 and "不在" in r.text
+    assert r.status_code == 403 and "不在" in r.text
     r = client.post("/api/documents", json={"kind": "monitor-sheet", "place": "county"},
                     headers={"X-CSRF-Token": token})  # fmt: skip
-    assert r.status_code == 400
+    assert r.status_code == 403
     r = client.post("/api/documents", headers={"X-CSRF-Token": token},
                     json={"kind": "monitor-sheet", "place": f"village:{WANGZHUANG}", "options": {"household": HK_HOUSEHOLD}})  # fmt: skip
-    assert r.status_code == 400 and "不在" in r.get_json()["message"]
+    assert r.status_code == 403 and "不在" in r.get_json()["message"] and "王永刚" not in r.text
+    r = client.post("/api/documents", json={"kind": "monitor-sheet", "options": {"household": "H9999"}},
+                    headers={"X-CSRF-Token": token})  # fmt: skip
+    assert r.status_code == 400 and "没有户 H9999" in r.get_json()["message"]
+    refused = {
+        e["target"]
+        for e in audit_entries(portal.extensions["reportgen"].dataset, 20)
+        if e["action"] == "refused"
+    }
+    assert {
+        f"文书 notice：village:{HK_VILLAGE}",
+        f"文书 monitor-sheet：{HK_HOUSEHOLD}",
+        "文书 monitor-sheet：county",
+    } <= refused
     r = client.post("/api/documents", json={"kind": "monthly", "options": {"month": "2023-09"}},
                     headers={"X-CSRF-Token": token})  # fmt: skip
     assert r.status_code == 403

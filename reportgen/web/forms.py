@@ -35,7 +35,15 @@ COUNTY_ROLES = ("admin", "county")
 
 
 class FormError(ReportgenError):
-    """A form the command would not accept, or a choice outside the user's scope."""
+    """A form the command would not accept."""
+
+
+class ScopeRefused(FormError):
+    """A place, household or student outside the user's scope (the web answers 403)."""
+
+    def __init__(self, message: str, what: str):
+        super().__init__(message)
+        self.what = what
 
 
 @dataclass
@@ -194,10 +202,10 @@ def arguments(
         pass  # checked against the scope with the other options below
     elif kf.places:
         allowed = dict(kf.places)
+        if not chosen:
+            raise FormError("请选择范围")
         if chosen not in allowed:
-            raise FormError(
-                "请选择范围" if not chosen else f"所选范围不在 {scope.label} 之内：{chosen}"
-            )
+            raise ScopeRefused(f"所选范围不在 {scope.label} 之内：{chosen}", chosen)
         param, _, code = chosen.partition(":")
         args.append(f"--{param}" if param == "county" else f"--{param}={code}")
         place = allowed[chosen].split("（")[0] if param != "school" else allowed[chosen]
@@ -251,8 +259,10 @@ def _own(lookup, dataset: Dataset, scope: Scope, key: str) -> None:
     """A household (scope.household) or student (scope.student) the user may make documents for."""
     try:
         lookup(dataset, scope, key)
-    except (NotFound, OutOfScope) as exc:
+    except NotFound as exc:
         raise FormError(exc.message) from None
+    except OutOfScope as exc:
+        raise ScopeRefused(exc.message, key) from None
 
 
 def parse_problem(name: str, args: list[str]) -> str | None:

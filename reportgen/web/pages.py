@@ -39,7 +39,7 @@ from reportgen.scope import (
 )
 from reportgen.web import data
 from reportgen.web.audit import ACTIONS, row_values, write_audit_xlsx
-from reportgen.web.forms import FormError, arguments, kind_form, kinds_for
+from reportgen.web.forms import FormError, ScopeRefused, arguments, kind_form, kinds_for
 from reportgen.web.jobs import Job, can_see
 from reportgen.web.security import login_required, refuse, source, start_session
 
@@ -273,7 +273,10 @@ def document_form(kind: str):
 def start_job(kind: str, form) -> Job:
     """Check the form against the scope and the command, queue the job, audit it."""
     p = portal()
-    args, place = arguments(p.dataset, scope(), kind, form)
+    try:
+        args, place = arguments(p.dataset, scope(), kind, form)
+    except ScopeRefused as exc:
+        refuse(f"文书 {kind}：{exc.what}", exc.message)
     job = p.jobs.submit(g.user, kind, BY_COMMAND[kind].name, place, args)
     did("generate", f"{BY_COMMAND[kind].name}：{place}", {"job": job.id, "command": kind, "args": args})  # fmt: skip
     return job
