@@ -19,13 +19,12 @@ import json
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +94,9 @@ class JobQueue:
         self.db_option = db_option
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        # the records, kept in memory as well as in each job's job.json (one server process per
+        # workspace, docs/网页门户.md): listing and polling read no files
+        self._index: dict[str, Job] = self._load()
         self._pool = ThreadPoolExecutor(max_workers=max(1, slots), thread_name_prefix="job")
         self._mark_interrupted()
 
@@ -109,30 +111,34 @@ class JobQueue:
         tmp = path.with_name(f".job.json.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps(asdict(job), ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, path)
+        with self._lock:
+            self._index[job.id] = replace(job)
+
+    def _load(self) -> dict[str, Job]:
+        """Every job record on disk (read once, when the server starts)."""
+        index = {}
+        for folder in self.root.iterdir():
+            if JOB_ID.match(folder.name):
+                try:
+                    doc = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+                    index[folder.name] = Job(**doc)
+                except (OSError, ValueError, TypeError):
+                    continue  # a folder without a readable record is not a job
+        return index
 
     def get(self, job_id: str) -> Job:
-        """The job (KeyError: no such job, or not a job id at all)."""
-        try:
-            doc = json.loads((self.folder(job_id) / "job.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise KeyError(job_id) from None
-        return Job(**doc)
+        """The job (KeyError: no such job, or not a job id at all); a copy, so a page never sees
+        one half-updated."""
+        self.folder(job_id)  # KeyError for anything that is not a job id
+        with self._lock:
+            return replace(self._index[job_id])
 
     def jobs(self, user: User | None = None, limit: int = 50) -> list[Job]:
         """The newest first; only those `user` may see."""
-        out = []
-        for folder in sorted(self.root.iterdir(), reverse=True):
-            if not JOB_ID.match(folder.name):
-                continue
-            try:
-                job = self.get(folder.name)
-            except KeyError:
-                continue
-            if user is None or can_see(user, job):
-                out.append(job)
-                if len(out) >= limit:
-                    break
-        return out
+        with self._lock:
+            newest = sorted(self._index.values(), key=lambda j: j.id, reverse=True)
+        out = [replace(j) for j in newest if user is None or can_see(user, j)]
+        return out[:limit]
 
     def _mark_interrupted(self) -> None:
         for job in self.jobs():
@@ -199,7 +205,8 @@ class JobQueue:
         """How many queued jobs are ahead of this one (0: next)."""
         if job.state != "queued":
             return 0
-        return sum(1 for j in self.jobs(limit=10_000) if j.state == "queued" and j.id < job.id)
+        with self._lock:
+            return sum(1 for j in self._index.values() if j.state == "queued" and j.id < job.id)
 
     # ------------------------------------------------------------------ files
     def files(self, job: Job) -> list[dict[str, Any]]:
@@ -245,9 +252,6 @@ class JobQueue:
                     z.write(folder / FILES / f["file"], f["file"])
             os.replace(tmp, target)
         return target
-
-    def remove(self, job: Job) -> None:
-        shutil.rmtree(self.folder(job.id), ignore_errors=True)
 
     def shutdown(self) -> None:
         """Queued jobs do not start; a running one ends with the server (Ctrl+C reaches it too)
