@@ -3,7 +3,8 @@ which place or school, and a record of what each person did.
 
 Roles (DOMAIN's users):
 - admin: users, import, schedule, settings — the whole county;
-- county: everything of the county, read and generate;
+- county: everything of the county, read and generate (the portal also lets it import and see
+  the schedule, as its pages section asks);
 - township: its own villages, households, projects and schools — `scope` is the 乡镇;
 - school: its own students and their documents — `scope` is the school.
 
@@ -25,7 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from reportgen.dataset.schema import api_tokens, audit_log, users
+from reportgen.dataset.schema import api_tokens, audit_log, users, web_sessions
 from reportgen.dataset.store import Dataset
 from reportgen.errors import ConfigError, PlaceError
 from reportgen.places import county_place, resolve_place, resolve_school
@@ -277,12 +278,62 @@ def audit_entries(dataset: Dataset, limit: int | None = 100, *, user: str | None
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def recent_failures(dataset: Dataset, name: str, since: dt.datetime) -> int:
-    """Failed logins of `name` since `since` (UTC) since its last successful login: the login
-    throttle counts these, so it holds across restarts and across several servers."""
+def recent_failures(
+    dataset: Dataset, name: str, since: dt.datetime, source: str | None = None
+) -> int:
+    """Failed logins of `name` (from `source`, when given) since `since` (UTC) and since its last
+    successful login: the login throttle counts these, so it holds across restarts."""
     with dataset.engine.connect() as conn:
         last_ok = conn.execute(sa.select(sa.func.max(audit_log.c.at)).where(
             audit_log.c.target == name, audit_log.c.action == "login")).scalar()  # fmt: skip
         start = max(since, last_ok) if last_ok else since
-        return conn.execute(sa.select(sa.func.count()).select_from(audit_log).where(
-            audit_log.c.target == name, audit_log.c.action == "login_failed", audit_log.c.at > start)).scalar_one()  # fmt: skip
+        query = sa.select(sa.func.count()).select_from(audit_log).where(
+            audit_log.c.target == name, audit_log.c.action == "login_failed", audit_log.c.at > start)  # fmt: skip
+        if source is not None:
+            query = query.where(audit_log.c.source == source)
+        return conn.execute(query).scalar_one()
+
+
+# ---------------------------------------------------------------------- portal sessions
+def start_session(dataset: Dataset, name: str, source: str) -> str:
+    """A new session of `name`: its id (for the cookie; only its SHA-256 is kept)."""
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    with dataset.engine.begin() as conn:
+        conn.execute(web_sessions.insert().values(id_sha256=_sha256(token), user_name=name, source=source,
+                                                  created_at=now, last_seen_at=now))  # fmt: skip
+    return token
+
+
+def session_user(
+    dataset: Dataset, token: str, idle: dt.timedelta, longest: dt.timedelta
+) -> tuple[User | None, str]:
+    """(the user, "") of a live session, touched as seen now; or (None, why) — "超时" when it went
+    idle or too old (then ended), "已结束" after a logout, "" for no such session."""
+    now = _now()
+    with dataset.engine.begin() as conn:
+        row = conn.execute(
+            sa.select(web_sessions).where(web_sessions.c.id_sha256 == _sha256(token))
+        ).first()
+        if row is None:
+            return None, ""
+        if row.ended_at is not None:
+            return None, "已结束"
+        if now - row.last_seen_at > idle or now - row.created_at > longest:
+            conn.execute(
+                web_sessions.update()
+                .where(web_sessions.c.id_sha256 == row.id_sha256)
+                .values(ended_at=now)
+            )
+            return None, "超时"
+        if now - row.last_seen_at > dt.timedelta(seconds=30):  # a write at most every 30 s
+            conn.execute(web_sessions.update().where(web_sessions.c.id_sha256 == row.id_sha256)
+                         .values(last_seen_at=now))  # fmt: skip
+        user = conn.execute(sa.select(users).where(users.c.name == row.user_name)).first()
+    return (_user(user), "") if user is not None else (None, "")
+
+
+def end_session(dataset: Dataset, token: str) -> None:
+    with dataset.engine.begin() as conn:
+        conn.execute(web_sessions.update().where(web_sessions.c.id_sha256 == _sha256(token),
+                                                 web_sessions.c.ended_at.is_(None)).values(ended_at=_now()))  # fmt: skip

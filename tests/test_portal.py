@@ -4,6 +4,7 @@ real browser: tests/test_portal_browser.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -16,6 +17,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from reportgen import accounts as accounts_module
 from reportgen.accounts import (
     add_token,
     add_user,
@@ -175,8 +177,8 @@ def test_logins_are_throttled_after_five_failures_even_with_the_right_password(p
 def test_a_session_ends_after_the_idle_timeout(portal, monkeypatch):
     client = login(portal, "cgz")
     assert client.get("/").status_code == 200
-    later = time.time() + security_module.IDLE_MINUTES * 60 + 5
-    monkeypatch.setattr(security_module.time, "time", lambda: later)
+    later = accounts_module._now() + dt.timedelta(minutes=security_module.IDLE_MINUTES, seconds=5)
+    monkeypatch.setattr(accounts_module, "_now", lambda: later)
     r = client.get("/")
     assert r.status_code == 302 and r.headers["Location"].startswith("/login")
     assert "登录已超时" in client.get(r.headers["Location"]).text
@@ -529,7 +531,7 @@ def test_an_import_with_an_error_changes_nothing_and_names_the_problem(portal, t
     bad = [r for r in rows if "41159919800101123X" in " ".join(map(str, r))]
     assert bad and bad[0][1:5] == ["户籍人口_有错.xlsx", "户信息", 3, "户主证件号码"], rows[:3]
     assert dataset.latest_import()["id"] == before
-    assert audit_entries(dataset, 1)[0]["action"] == "import_failed"
+    assert [e["action"] for e in audit_entries(dataset, 2)] == ["download", "import_failed"]
 
 
 def test_only_admin_and_county_users_import(portal):
@@ -701,3 +703,151 @@ def test_admins_read_the_settings_and_the_policy_numbers(portal):
         "county.name" in page and "青山县" in page and "monitoring.identification_max_days" in page
     )
     assert "只能查看" in page
+
+
+# ---------------------------------------------------------------------- found by the review
+def test_logging_out_makes_a_copy_of_the_cookie_worthless(portal):
+    client = login(portal, "cgz")
+    stolen = client.get_cookie("reportgen_session").value
+    client.post("/logout", data={"csrf_token": token_of(client)})
+    thief = portal.test_client()
+    thief.set_cookie("reportgen_session", stolen)
+    r = thief.get(f"/api/households/{CGZ_HOUSEHOLD}")
+    assert r.status_code == 401 and "王晓东" not in r.text
+
+
+def test_many_tries_at_once_are_throttled_like_tries_one_after_another(portal, monkeypatch):
+    real = accounts_module.verify_password
+
+    def slow(password, stored):  # a slower machine: every try is checked while the others wait
+        time.sleep(0.3)
+        return real(password, stored)
+
+    monkeypatch.setattr(accounts_module, "verify_password", slow)
+    pages = [portal.test_client() for _ in range(12)]
+    forms = [
+        {"username": "hk", "password": "wrong-pass", "csrf_token": csrf_of(c.get("/login").text)}
+        for c in pages
+    ]
+    codes: list[int] = []
+    threads = [threading.Thread(target=lambda c=c, f=f: codes.append(c.post("/login", data=f).status_code))
+               for c, f in zip(pages, forms)]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [401] * security_module.MAX_FAILURES + [429] * (
+        12 - security_module.MAX_FAILURES
+    )
+
+
+def test_behind_a_proxy_the_address_is_the_forwarded_one_only_when_told(example):
+    app = create_app(example, proxies=1)
+    add_user(app.extensions["reportgen"].dataset, "cgz", "township", "城关镇", PASSWORD)
+    try:
+        for address in ("10.1.1.7", "10.1.1.8"):
+            client = app.test_client()
+            headers = {"X-Forwarded-For": address}
+            token = csrf_of(client.get("/login", headers=headers).text)
+            for _ in range(security_module.MAX_FAILURES):
+                form = {"username": "cgz", "password": "wrong-pass", "csrf_token": token}
+                assert client.post("/login", data=form, headers=headers).status_code == 401
+        # two computers behind the proxy guessed; a third, the clerk's, still logs in
+        client = app.test_client()
+        headers = {"X-Forwarded-For": "10.1.1.9"}
+        form = {
+            "username": "cgz",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(client.get("/login", headers=headers).text),
+        }
+        assert client.post("/login", data=form, headers=headers).status_code == 302
+        sources = {e["source"] for e in audit_entries(app.extensions["reportgen"].dataset, 20)}
+        assert {"10.1.1.7", "10.1.1.8", "10.1.1.9"} <= sources
+    finally:
+        app.extensions["reportgen"].jobs.shutdown()
+        app.extensions["reportgen"].dataset.dispose()
+    # without --proxies the header is the visitor's own words and is not believed
+    plain = create_app(example)
+    try:
+        client = plain.test_client()
+        token = csrf_of(client.get("/login").text)
+        client.post("/login", data={"username": "x", "password": "y", "csrf_token": token},
+                    headers={"X-Forwarded-For": "10.9.9.9"})  # fmt: skip
+        assert audit_entries(plain.extensions["reportgen"].dataset, 1)[0]["source"] == "127.0.0.1"
+    finally:
+        plain.extensions["reportgen"].jobs.shutdown()
+        plain.extensions["reportgen"].dataset.dispose()
+
+
+def test_option_values_with_control_characters_or_too_long_are_refused(portal):
+    client = login(portal, "county")
+    headers = {"X-CSRF-Token": token_of(client)}
+    for value in ("1班\u0000", "1班\n--county", "班" * 201):
+        r = client.post("/api/documents", headers=headers,
+                        json={"kind": "card", "place": "township:411599101", "options": {"class_name": value}})  # fmt: skip
+        assert r.status_code == 400 and "控制字符" in r.get_json()["message"]
+    r = client.post(
+        "/api/documents",
+        headers=headers,
+        data="{" + " " * 70_000 + "}",
+        content_type="application/json",
+    )
+    assert r.status_code == 413
+    assert portal.extensions["reportgen"].jobs.jobs() == []
+
+
+def test_a_job_whose_command_cannot_start_fails_instead_of_running_forever(portal, monkeypatch):
+    from reportgen.web import jobs as jobs_module
+
+    def cannot(*args, **kwargs):
+        raise ValueError("embedded null byte")
+
+    monkeypatch.setattr(jobs_module.subprocess, "run", cannot)
+    client = login(portal, "cgz")
+    done = wait(client, generate(client, "monitor-sheet", f"village:{WANGZHUANG}")["id"])
+    assert (
+        done["state"] == "failed"
+        and "无法运行生成命令" in done["message"]
+        and "/" not in done["message"]
+    )
+
+
+def test_a_scope_has_at_most_so_many_unfinished_jobs(portal, monkeypatch):
+    from reportgen.web import jobs as jobs_module
+
+    monkeypatch.setattr(jobs_module, "MAX_WAITING", 0)
+    client = login(portal, "cgz")
+    r = client.post("/api/documents", json={"kind": "monitor-sheet", "place": f"village:{WANGZHUANG}"},
+                    headers={"X-CSRF-Token": token_of(client)})  # fmt: skip
+    assert r.status_code == 429 and "排队" in r.get_json()["message"]
+
+
+def test_an_invalid_api_token_is_401_even_on_post(portal):
+    client = portal.test_client()
+    r = client.post(
+        "/login",
+        data={"username": "cgz", "password": PASSWORD},
+        headers={"Authorization": "Bearer x"},
+    )
+    assert r.status_code == 401
+    assert client.get("/").status_code == 302
+
+
+def test_school_users_see_their_students_dropout_findings_and_only_county_users_full_ids(portal):
+    school = login(portal, "xx")
+    page = school.get("/selfcheck?as_of=2023-10-08").text
+    assert "D-" in page  # 控辍保学 findings of the school's own students
+    assert school.get("/selfcheck?as_of=9999-12-31").status_code == 400
+    assert 'name="full_ids"' not in login(portal, "cgz").get("/documents/selfcheck").text
+    assert 'name="full_ids"' in login(portal, "county").get("/documents/selfcheck").text
+
+
+def test_the_problem_list_download_is_audited(portal, tmp_path):
+    path = bad_workbook(tmp_path)
+    client = login(portal, "admin")
+    with path.open("rb") as f:
+        page = client.post("/import", data={"csrf_token": token_of(client), "files": (f, path.name)},
+                           content_type="multipart/form-data").text  # fmt: skip
+    client.get(re.search(r'href="(/import/[^/"]+/[^"]+)"', page).group(1))
+    entry = audit_entries(portal.extensions["reportgen"].dataset, 1)[0]
+    assert entry["action"] == "download" and "导入问题清单" in entry["target"]

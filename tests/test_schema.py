@@ -17,6 +17,7 @@ def test_a_version_1_database_is_migrated_without_losing_data(run, imported, wor
         "drop table schedule_runs",
         "drop table schedule_jobs",
         "drop table project_assets",
+        "drop table web_sessions",
         "drop table api_tokens",
         "drop table users",
         "drop table audit_log",
@@ -99,6 +100,7 @@ def test_a_version_7_database_gets_the_columns_of_the_command_process(workspace)
         workspace,
         "alter table schedule_runs drop column child_pid",
         "alter table schedule_runs drop column child_started",
+        "drop table web_sessions",
         "drop table api_tokens",
         "drop table users",
         "drop table audit_log",
@@ -115,7 +117,8 @@ def test_a_version_7_database_gets_the_columns_of_the_command_process(workspace)
 
 def test_a_version_8_database_gets_the_accounts_and_the_audit_log(workspace):
     Dataset.open(db_url(workspace), create=True).dispose()
-    db_execute(workspace, "drop table api_tokens", "drop table users", "drop table audit_log",
+    db_execute(workspace, "drop table web_sessions",
+        "drop table api_tokens", "drop table users", "drop table audit_log",
                "update meta set value='8' where key='schema_version'")  # fmt: skip
     ds = Dataset.open(db_url(workspace))
     try:
@@ -128,13 +131,17 @@ def test_a_version_8_database_gets_the_accounts_and_the_audit_log(workspace):
 def test_a_version_9_database_gets_the_api_tokens(workspace):
     Dataset.open(db_url(workspace), create=True).dispose()
     db_execute(
-        workspace, "drop table api_tokens", "update meta set value='9' where key='schema_version'"
+        workspace,
+        "drop table web_sessions",
+        "drop table api_tokens",
+        "update meta set value='9' where key='schema_version'",
     )
     ds = Dataset.open(db_url(workspace))
     try:
         assert ds.schema_version() == SCHEMA_VERSION == 10
         columns = {c["name"] for c in sa.inspect(ds.engine).get_columns("api_tokens")}
         assert {"user_name", "token_sha256", "revoked"} <= columns
+        assert "web_sessions" in sa.inspect(ds.engine).get_table_names()
     finally:
         ds.dispose()
 

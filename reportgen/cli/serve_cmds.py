@@ -24,11 +24,14 @@ pass_app = click.make_pass_decorator(AppContext)
               help="同时运行的文书生成数（其余排队；每个生成本身按 CPU 核数并行）。")  # fmt: skip
 @click.option("--session-minutes", default=30, show_default=True, type=click.IntRange(1, 24 * 60),
               help="多久不操作自动退出登录（分钟）。")  # fmt: skip
+@click.option("--proxies", default=0, show_default=True, type=click.IntRange(0, 5),
+              help="前面有几层反向代理（nginx、IIS）：从 X-Forwarded-For 取访问者的地址（登录限制和审计日志用它）。"
+              "没有代理时必须是 0，否则访问者可以自己伪造地址。")  # fmt: skip
 @click.option("--https", "secure", is_flag=True,
               help="前面有 HTTPS 反向代理（nginx、IIS）时加上：登录 Cookie 只经 HTTPS 发送。")  # fmt: skip
 @pass_app
 def serve_cmd(app: AppContext, host: str, port: int, threads: int, slots: int, session_minutes: int,
-              secure: bool) -> None:  # fmt: skip
+              proxies: int, secure: bool) -> None:  # fmt: skip
     """网页门户：乡镇、学校和县里的同事用浏览器查询、生成和下载文书，各自只看到自己范围内的数据。
 
     先用 reportgen user add 添加用户，再启动。默认只供本机（127.0.0.1:8080）；
@@ -45,7 +48,7 @@ def serve_cmd(app: AppContext, host: str, port: int, threads: int, slots: int, s
     from reportgen.web import create_app
 
     flask_app = create_app(app.workspace, app.db_option, slots=slots, session_minutes=session_minutes,
-                           secure_cookies=secure)  # fmt: skip
+                           secure_cookies=secure, proxies=proxies)  # fmt: skip
     portal = flask_app.extensions["reportgen"]
     try:
         try:

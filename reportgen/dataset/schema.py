@@ -265,6 +265,17 @@ api_tokens = sa.Table(
     sa.Column("last_used_at", sa.DateTime, comment="UTC"),
     sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
 )  # fmt: skip
+# The portal's sessions: the cookie carries a random id, the database its SHA-256 and whether it
+# has ended (logout), so a copied cookie is worth nothing once its session is over.
+web_sessions = sa.Table(
+    "web_sessions", metadata,
+    sa.Column("id_sha256", sa.String(64), primary_key=True),
+    sa.Column("user_name", sa.String(64), sa.ForeignKey("users.name"), nullable=False),
+    sa.Column("source", sa.String(255), nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False, comment="UTC"),
+    sa.Column("last_seen_at", sa.DateTime, nullable=False, comment="UTC"),
+    sa.Column("ended_at", sa.DateTime, comment="UTC: logout, timeout"),
+)  # fmt: skip
 
 
 def _v3_to_v4(conn: sa.Connection) -> None:
@@ -330,8 +341,9 @@ def _v8_to_v9(conn: sa.Connection) -> None:
 
 
 def _v9_to_v10(conn: sa.Connection) -> None:
-    """Version 10 adds the API tokens of the portal (issue 23)."""
+    """Version 10 adds the API tokens and the sessions of the portal (issue 23)."""
     api_tokens.create(conn, checkfirst=True)
+    web_sessions.create(conn, checkfirst=True)
 
 
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1 (inside one transaction).

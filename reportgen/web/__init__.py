@@ -56,13 +56,16 @@ class Portal:
 
 
 def create_app(workspace: Path, db_option: str | None = None, *, slots: int = 1,
-               session_minutes: int = IDLE_MINUTES, secure_cookies: bool = False) -> Flask:  # fmt: skip
+               session_minutes: int = IDLE_MINUTES, secure_cookies: bool = False, proxies: int = 0) -> Flask:  # fmt: skip
     from reportgen.workspace import open_dataset
 
     settings = load_settings(workspace, db_option=db_option)
     dataset = open_dataset(settings, create=True)
     folder = settings.workspace / PORTAL_FOLDER
-    jobs = JobQueue(folder / "文书", settings.workspace, db_option, slots)
+    cache: dict[Any, Any] = {}
+    jobs = JobQueue(
+        folder / "文书", settings.workspace, db_option, slots, on_finish=lambda job: cache.clear()
+    )
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key(folder),
@@ -78,7 +81,13 @@ def create_app(workspace: Path, db_option: str | None = None, *, slots: int = 1,
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["reportgen"] = Portal(settings, dataset, jobs, folder, db_option)
+    app.extensions["reportgen"] = Portal(settings, dataset, jobs, folder, db_option, cache=cache)
+    if proxies:
+        # behind nginx or IIS: the address of the person asking is in X-Forwarded-For (the
+        # throttle and the audit log use it), set by the `proxies` proxies in front
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from reportgen.web import api, pages
 
@@ -120,7 +129,7 @@ def create_app(workspace: Path, db_option: str | None = None, *, slots: int = 1,
         return render_template("error.html", code=409, title=title, message=err.message), 409
 
     for code, title in ((400, "请求有误"), (401, "请先登录"), (403, "没有权限"), (404, "没有找到"),
-                        (413, "文件太大"), (500, "出错了")):  # fmt: skip
+                        (413, "文件太大"), (429, "请稍后再试"), (500, "出错了")):  # fmt: skip
         app.register_error_handler(code, _error_page(code, title))
     return app
 

@@ -86,6 +86,8 @@ def kinds_api():
 @bp.route("/documents", methods=["POST"])
 @login_required()
 def documents_api():
+    if (request.content_length or 0) > 64 * 1024:
+        abort(413, description="请求体太大（一次生成的选项不会超过 64 KB）")
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("kind"), str):
         abort(

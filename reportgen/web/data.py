@@ -193,7 +193,7 @@ def in_scope(found: list[Finding], scope: Scope, students: set[str] | None = Non
             out.append(f)
         elif not f.village and f.township and f.township in townships:
             out.append(f)
-        elif students is not None and f.entity == "student" and f.key in students:
+        elif students is not None and f.entity in ("student", "dropout_case") and f.key in students:
             out.append(f)
     return out
 

@@ -13,6 +13,7 @@ refused in the page.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ from reportgen.scope import NotFound, OutOfScope, Scope, household, student
 
 PLACE_PARAMS = ("village", "township", "county", "school")
 RECORD_OPTIONS = ("household", "student")
+COUNTY_ONLY = {"full_ids"}  # whole ID numbers in a list: the county's setting decides for others
+MAX_TEXT = 200  # a free-text option (班级, 学期, 季度…)
 PLACE_LABELS = {"village": "村", "township": "乡镇", "county": "全县", "school": "学校"}
 HIDDEN = {"out_dir", "workers", "cluster"}
 COUNTY_ROLES = ("admin", "county")
@@ -181,7 +184,8 @@ def kinds_for(dataset: Dataset, scope: Scope) -> list[KindInfo]:
 def kind_form(dataset: Dataset, scope: Scope, name: str) -> KindForm:
     if name not in BY_COMMAND:
         raise FormError(f"没有这种文书：{name}")
-    return KindForm(BY_COMMAND[name], places_for(dataset, scope, name), fields_of(name))
+    fields = [f for f in fields_of(name) if scope.role in COUNTY_ROLES or f.name not in COUNTY_ONLY]
+    return KindForm(BY_COMMAND[name], places_for(dataset, scope, name), fields)
 
 
 def arguments(
@@ -229,6 +233,8 @@ def arguments(
                 args.append(f"{f.opt}={v}")
         else:
             text = str(value or "").strip()
+            if len(text) > MAX_TEXT or any(unicodedata.category(c) == "Cc" for c in text):
+                raise FormError(f"{f.label}：不超过 {MAX_TEXT} 个字符，且不能含控制字符")
             if not text:
                 if f.required:
                     raise FormError(f"请填写：{f.label}")

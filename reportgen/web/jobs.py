@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 import secrets
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import threading
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -31,6 +33,15 @@ from typing import Any
 from reportgen.accounts import User
 from reportgen.cli.progress import PROGRESS_FILE_ENV
 from reportgen.engine.manifest import LEFTOVER, MANIFEST_NAME, check_folder, read_manifest
+from reportgen.errors import ReportgenError
+
+_log = logging.getLogger(__name__)
+MAX_WAITING = 50  # unfinished jobs of one scope (a township's clerks, a school) at a time
+
+
+class QueueFull(ReportgenError):
+    """Too many unfinished jobs of one scope."""
+
 
 JOB_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{10}$")
 FILES = "文件"
@@ -88,8 +99,10 @@ def _now() -> str:
 class JobQueue:
     """Runs jobs `slots` at a time in worker threads, each as a `reportgen` process."""
 
-    def __init__(self, root: Path, workspace: Path, db_option: str | None, slots: int = 1):
+    def __init__(self, root: Path, workspace: Path, db_option: str | None, slots: int = 1,
+                 on_finish: Callable[[Job], None] | None = None):  # fmt: skip
         self.root = root
+        self.on_finish = on_finish  # a generation may change data (a notice records its dates)
         self.workspace = workspace
         self.db_option = db_option
         self.root.mkdir(parents=True, exist_ok=True)
@@ -149,6 +162,13 @@ class JobQueue:
 
     # ------------------------------------------------------------------ running
     def submit(self, user: User, command: str, title: str, place: str, args: list[str]) -> Job:
+        """Queue a job; QueueFull when the user's scope already has MAX_WAITING unfinished ones."""
+        with self._lock:
+            waiting = sum(
+                1 for j in self._index.values() if not j.finished and j.scope_key == scope_key(user)
+            )
+        if waiting >= MAX_WAITING:
+            raise QueueFull(f"已有 {waiting} 个生成在排队或进行中，请等它们完成后再提交。")
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         job = Job(f"{stamp}-{secrets.token_hex(5)}", user.name, scope_key(user), user.scope_label,
                   command, title, place, list(args), created_at=_now())  # fmt: skip
@@ -176,8 +196,11 @@ class JobQueue:
                                       stdin=subprocess.DEVNULL, env=env, cwd=self.workspace)  # fmt: skip
             job.exit_code = done.returncode
             text = (folder / OUTPUT_LOG).read_text(encoding="utf-8", errors="replace").strip()
-        except OSError as exc:
-            job.exit_code, text = None, f"无法启动生成命令：{exc}"
+        except Exception as exc:  # never a job left "running": it failed, and says why
+            job.exit_code = None
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            text = f"无法运行生成命令（{why}），请把时间告诉管理员（详情见服务窗口的输出）。"
+            _log.exception("job %s", job.id)
         job.finished_at = _now()
         # the files are listed on the page: the server's folder names are not the clerk's business
         text = text.replace(str(folder / FILES) + os.sep, "")
@@ -188,6 +211,8 @@ class JobQueue:
             if job.verified:
                 job.state = "failed"
         self._save(job)
+        if self.on_finish is not None:
+            self.on_finish(job)
 
     def progress(self, job: Job) -> dict[str, Any]:
         """{"label", "done", "total", "percent"} (total 0: the command reports no count)."""

@@ -40,11 +40,12 @@ from reportgen.scope import (
 from reportgen.web import data
 from reportgen.web.audit import ACTIONS, row_values, write_audit_xlsx
 from reportgen.web.forms import FormError, ScopeRefused, arguments, kind_form, kinds_for
-from reportgen.web.jobs import Job, can_see
-from reportgen.web.security import login_required, refuse, source, start_session
+from reportgen.web.jobs import Job, QueueFull, can_see
+from reportgen.web.security import end_session, login_required, refuse, source, start_session
 
 bp = Blueprint("portal", __name__)
 ADMIN, COUNTY = ("admin",), ("admin", "county")
+SELFCHECK_CACHE = 20  # self-checks kept (a scope and a day each) until the data change
 VILLAGE_LIMIT = 3000  # households listed for one village (a larger one: the page says so)
 
 
@@ -133,21 +134,25 @@ def login():
         target = url_for("portal.home")  # only this site's pages (a browser reads /\\x as //x)
     message = "登录已超时，请重新登录。" if request.args.get("expired") else None
     if request.method == "POST":
-        name = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
+        name = request.form.get("username", "").strip()[:64]  # no account has a longer name
+        password = request.form.get("password", "")[:1024]
         p = portal()
-        wait = p.throttle.wait_minutes(p.dataset, name, source())
-        if wait:
-            audit(p.dataset, None, "login_throttled", name, source=source())
-            message = f"登录失败次数过多，请 {wait} 分钟后再试，或请管理员核对。"
-            return render_template("login.html", message=message, next=target, name=name), 429
-        user = (
-            authenticate(p.dataset, name, password, source=source()) if name and password else None
-        )
-        if user is None:
-            p.throttle.failed(source())
-            message = "用户名或密码不对，或该用户已停用。"
-            return render_template("login.html", message=message, next=target, name=name), 401
+        # tries of one name one at a time: each is counted before the next is checked
+        with p.throttle.lock(name):
+            wait = p.throttle.wait_minutes(p.dataset, name, source())
+            if wait:
+                audit(p.dataset, None, "login_throttled", name, source=source())
+                message = f"登录失败次数过多，请 {wait} 分钟后再试，或请管理员核对。"
+                return render_template("login.html", message=message, next=target, name=name), 429
+            user = (
+                authenticate(p.dataset, name, password, source=source())
+                if name and password
+                else None
+            )
+            if user is None:
+                p.throttle.failed(source())
+                message = "用户名或密码不对，或该用户已停用。"
+                return render_template("login.html", message=message, next=target, name=name), 401
         start_session(user)
         return redirect(target)
     return render_template("login.html", message=message, next=target, name="")
@@ -157,9 +162,7 @@ def login():
 def logout():
     if g.user is not None:
         did("logout", g.user.name)
-    from flask import session
-
-    session.clear()
+    end_session()
     return redirect(url_for("portal.login"))
 
 
@@ -277,7 +280,10 @@ def start_job(kind: str, form) -> Job:
         args, place = arguments(p.dataset, scope(), kind, form)
     except ScopeRefused as exc:
         refuse(f"文书 {kind}：{exc.what}", exc.message)
-    job = p.jobs.submit(g.user, kind, BY_COMMAND[kind].name, place, args)
+    try:
+        job = p.jobs.submit(g.user, kind, BY_COMMAND[kind].name, place, args)
+    except QueueFull as exc:
+        abort(429, description=exc.message)
     did("generate", f"{BY_COMMAND[kind].name}：{place}", {"job": job.id, "command": kind, "args": args})  # fmt: skip
     return job
 
@@ -384,6 +390,7 @@ def import_problems(upload_id: str):
     path = portal().folder / "导入" / upload_id / "问题清单.xlsx"
     if not path.is_file():
         abort(404, description="没有这份问题清单。")
+    did("download", f"导入问题清单：{upload_id}")
     return send_file(path, as_attachment=True, download_name="导入问题清单.xlsx")
 
 
@@ -400,11 +407,16 @@ def selfcheck():
         as_of = parse_date_option(request.args.get("as_of") or None) or today()
     except ReportgenError as err:
         abort(400, description=err.message)
+    if not dt.date(2015, 1, 1) <= as_of <= today() + dt.timedelta(days=366):
+        abort(400, description=f"检查日应在 2015 年到明年之间：{as_of:%Y-%m-%d}")
     sc = scope()
     last = p.dataset.latest_import() or {}
     key = ("check", sc.role, tuple(sorted(sc.townships or ())), tuple(sorted(sc.schools or ())), as_of,
            last.get("id"))  # fmt: skip
     if key not in p.cache:
+        checks = [k for k in list(p.cache) if k[0] == "check"]
+        for old in checks[: max(0, len(checks) - SELFCHECK_CACHE + 1)]:  # the oldest go
+            p.cache.pop(old, None)
         township = next(iter(sc.townships)) if sc.role == "township" and sc.townships else None
         found = check(p.settings, p.dataset, make_scope(p.dataset, township=township), as_of)
         students = data.student_numbers(p.dataset, sc) if sc.schools is not None else None

@@ -1,9 +1,10 @@
-"""Who is asking: the session (a signed cookie, HttpOnly, SameSite=Lax, idle timeout and a longest
-life), API tokens, CSRF tokens on every form, and the login throttle.
+"""Who is asking: the session (a signed cookie, HttpOnly, SameSite=Lax), API tokens, CSRF tokens on
+every form, and the login throttle.
 
-A session holds the user's name, when the password was last changed (changing it, or disabling
-the user, ends every session of that user at its next request) and the CSRF token. The user is
-read from the dataset at every request, so a role or scope is never taken from the cookie.
+The cookie holds a random session id, when the password was last changed and the CSRF token; the
+session itself is a row of the dataset (accounts.start_session), looked up at every request with
+its user: logout, 30 idle minutes, 12 hours, a disabled user or a new password end it, and a copy
+of the cookie is then worth nothing. A role or scope is never taken from the cookie.
 """
 
 from __future__ import annotations
@@ -12,19 +13,22 @@ import datetime as dt
 import hmac
 import os
 import secrets
+import threading
 import time
 from functools import wraps
 from pathlib import Path
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from reportgen.accounts import AccountError, User, audit, get_user, recent_failures, token_user
+from reportgen import accounts
+from reportgen.accounts import User, audit, recent_failures, token_user
 
 IDLE_MINUTES = 30  # a session unused this long ends (serve --session-minutes)
 LONGEST_HOURS = 12  # and every session ends after a working day
-MAX_FAILURES = 5  # failed logins of one name within THROTTLE_MINUTES before it must wait
+MAX_FAILURES = 5  # failed logins of one name from one address within THROTTLE_MINUTES
+MAX_FAILURES_ANY_ADDRESS = 20  # of one name from any address
+MAX_FAILURES_PER_ADDRESS = 100  # from one address, any names
 THROTTLE_MINUTES = 15
-MAX_FAILURES_PER_ADDRESS = 20  # failed logins from one address (any names) within the same time
 
 
 def secret_key(folder: Path) -> bytes:
@@ -45,12 +49,21 @@ def source() -> str:
 
 
 def start_session(user: User) -> None:
+    """A new session (a new cookie: nothing of an earlier one is kept) recorded in the dataset."""
     session.clear()
     session.permanent = True
-    session["user"] = user.name
+    session["sid"] = accounts.start_session(
+        current_app.extensions["reportgen"].dataset, user.name, source()
+    )
     session["pw"] = user.password_changed_at.isoformat()
     session["csrf"] = secrets.token_urlsafe(24)
-    session["since"] = session["seen"] = int(time.time())
+
+
+def end_session() -> None:
+    """Logout: the session is over in the dataset, so a copy of the cookie is worth nothing."""
+    if "sid" in session:
+        accounts.end_session(current_app.extensions["reportgen"].dataset, session["sid"])
+    session.clear()
 
 
 def csrf_token() -> str:
@@ -60,43 +73,42 @@ def csrf_token() -> str:
 
 
 def load_user() -> None:
-    """g.user from an API token (Authorization: Bearer …) or the session; None when neither."""
+    """g.user from an API token (Authorization: Bearer …) or the session; None when neither. A
+    session is looked up in the dataset at every request: ended by logout, idle too long, too
+    old, or its user disabled or with a new password, it is over (and said at the login page)."""
     g.user, g.by_token = None, False
     header = request.headers.get("Authorization", "")
     dataset = current_app.extensions["reportgen"].dataset
     if header.startswith("Bearer "):
         g.user, g.by_token = token_user(dataset, header[7:].strip()), True
         return
-    name = session.get("user")
-    if not name:
+    sid = session.get("sid")
+    if not sid:
         return
-    now = int(time.time())
-    idle = current_app.config["IDLE_SECONDS"]
-    expired = (
-        now - session.get("seen", 0) > idle or now - session.get("since", 0) > LONGEST_HOURS * 3600
-    )
-    try:
-        user = get_user(dataset, name)
-    except AccountError:
-        user = None
-    if (
-        expired
-        or user is None
-        or not user.active
-        or session.get("pw") != user.password_changed_at.isoformat()
+    idle = dt.timedelta(seconds=current_app.config["IDLE_SECONDS"])
+    user, why = accounts.session_user(dataset, sid, idle, dt.timedelta(hours=LONGEST_HOURS))
+    if user is not None and (
+        not user.active or session.get("pw") != user.password_changed_at.isoformat()
     ):
-        audit(dataset, name, "session_expired", name, source=source(),
-              detail={"reason": "超时" if expired else "用户已停用或改了密码"})  # fmt: skip
+        accounts.end_session(dataset, sid)
+        user, why = None, "用户已停用或改了密码"
+    if user is None:
+        if why and why != "已结束":
+            audit(dataset, None, "session_expired", "", source=source(), detail={"reason": why})
+            g.expired = True
         session.clear()
-        g.expired = True
         return
-    session["seen"] = now
     g.user = user
 
 
 def check_csrf() -> None:
-    """Every POST of a session carries the session's token (a form field or X-CSRF-Token)."""
-    if request.method != "POST" or g.get("by_token"):
+    """Every POST of a session carries the session's token (a form field or X-CSRF-Token). A
+    request with an API token has no cookie to ride on and needs none — if the token is valid."""
+    if request.method != "POST":
+        return
+    if g.get("by_token"):
+        if g.user is None:
+            abort(401, description="API 令牌无效或已作废")
         return
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = session.get("csrf", "")
@@ -137,25 +149,43 @@ def refuse(what: str, description: str = "没有权限访问：不在您的范�
 
 
 class Throttle:
-    """Refuses a login for a name with MAX_FAILURES failed logins in the last THROTTLE_MINUTES
-    (counted in the audit log, so across restarts and servers), or from an address with
-    MAX_FAILURES_PER_ADDRESS (counted here)."""
+    """When a login is refused before its password is even checked (counted in the audit log, so
+    across restarts; the address as the request gives it, see serve --proxies):
+
+    - MAX_FAILURES failed logins of one name from one address in THROTTLE_MINUTES (a clerk who
+      forgot the password, or someone guessing it);
+    - MAX_FAILURES_ANY_ADDRESS of one name from anywhere (guessing from many computers);
+    - MAX_FAILURES_PER_ADDRESS from one address for any names (trying names; counted here).
+
+    The owner of a name being guessed from elsewhere can still log in until the second limit.
+    Tries of one name are checked one at a time (`lock`), so that many at once are not all let
+    through before the first is counted."""
 
     def __init__(self):
         self._by_address: dict[str, list[float]] = {}
+        # a fixed set of locks, a name taking one by its hash: any number of names tried costs
+        # no memory, and two names rarely share one
+        self._locks = [threading.Lock() for _ in range(64)]
+        self._guard = threading.Lock()
+
+    def lock(self, name: str) -> threading.Lock:
+        return self._locks[hash(name) % len(self._locks)]
 
     def wait_minutes(self, dataset, name: str, address: str) -> int:
         now = time.time()
         window = THROTTLE_MINUTES * 60
-        recent = [t for t in self._by_address.get(address, []) if now - t < window]
-        self._by_address[address] = recent
+        with self._guard:
+            recent = [t for t in self._by_address.get(address, []) if now - t < window]
+            self._by_address[address] = recent
         since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=window)
         if (
             len(recent) >= MAX_FAILURES_PER_ADDRESS
-            or recent_failures(dataset, name, since) >= MAX_FAILURES
+            or recent_failures(dataset, name, since, address) >= MAX_FAILURES
+            or recent_failures(dataset, name, since) >= MAX_FAILURES_ANY_ADDRESS
         ):
             return THROTTLE_MINUTES
         return 0
 
     def failed(self, address: str) -> None:
-        self._by_address.setdefault(address, []).append(time.time())
+        with self._guard:
+            self._by_address.setdefault(address, []).append(time.time())
