@@ -3,7 +3,8 @@
 
     create_app(workspace)          the WSGI app (tests use its test client)
       security.py   sessions, API tokens, CSRF, login throttle
-      pages.py      the pages (首页, 导入, 文书, 村/户/学生, 自查, 计划任务, 审计)
+      pages.py      the pages within a scope (首页, 村/户/学生, 文书, 自查) and their helpers
+      admin.py      the county's pages (导入, 计划任务, 审计日志, 用户, 设置)
       api.py        /api/… JSON for other tools, same scopes
       forms.py      a document kind's form from its click command
       jobs.py       generations as `reportgen` processes in a queue, their files and zip
@@ -89,7 +90,7 @@ def create_app(workspace: Path, db_option: str | None = None, *, slots: int = 1,
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from reportgen.web import api, pages
+    from reportgen.web import admin, api, pages  # noqa: F401  (admin: routes on pages.bp)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

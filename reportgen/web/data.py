@@ -212,3 +212,31 @@ def latest_stored(dataset: Dataset, scope: Scope) -> dict[str, Any] | None:
             query = query.where(sa.or_(findings.c.village.in_(sorted(scope.villages)),
                                        sa.and_(findings.c.village == "", findings.c.township.in_(townships))))  # fmt: skip
         return {"label": run.label, "as_of": run.as_of, "count": conn.execute(query).scalar_one()}
+
+
+def schedule_overview(workspace, db_option: str | None) -> dict[str, Any]:
+    """The scheduled jobs with their next run and last result (`schedule list`), or what is wrong
+    with schedule.toml; "none" when there is no schedule.toml at all."""
+    from reportgen.errors import ScheduleError
+    from reportgen.schedule.config import SCHEDULE_NAME
+
+    if not (workspace / SCHEDULE_NAME).exists():
+        return {"statuses": [], "problem": None, "tz": None, "error": None, "none": True}
+    try:
+        import reportgen.cli.commands  # noqa: F401
+        from reportgen.cli.app import cli
+        from reportgen.cli.schedule_cmds import check_args
+        from reportgen.schedule import Scheduler
+
+        scheduler = Scheduler(workspace, db_option=db_option,
+                              commands=set(cli.commands), check_args=check_args)  # fmt: skip
+        statuses, problem = scheduler.overview()
+        return {
+            "statuses": statuses,
+            "problem": problem,
+            "tz": scheduler.tz,
+            "error": None,
+            "none": False,
+        }
+    except ScheduleError as exc:
+        return {"statuses": [], "problem": None, "tz": None, "error": exc.message, "none": False}
