@@ -14,6 +14,7 @@ from reportgen.config import Settings
 from reportgen.dataset.schema import TABLES, check_runs, findings
 from reportgen.dataset.store import Dataset, monitored_sql
 from reportgen.rules import Finding
+from reportgen.rules.context import days_between, inclusive_days
 from reportgen.scope import Scope
 
 
@@ -88,12 +89,28 @@ class Step:
     state: str  # 按时 / 超时 N 天 / 未完成 / 已超期 N 天 / —
 
 
+# Each step with a time limit: (step, its date column, the date the limit counts from, the policy's
+# limit, how the limit reads) — the same pairs the monitoring rules check (rules/monitoring.py).
+DEADLINES = (
+    ("县级审批", "county_approved_on", "found_on", "identification_max_days", "发现后 {n} 天内"),
+    ("系统录入", "entered_on", "county_approved_on", "entry_max_days", "审批后 {n} 天内"),
+    ("帮扶计划", "plan_on", "county_approved_on", "plan_max_days", "审批后 {n} 天内"),
+    ("结果公告", "announced_on", "county_approved_on", "announce_max_days", "审批后 {n} 天内"),
+)
+UNTIMED = (
+    ("风险发现", "found_on"),
+    ("入户核实", "verified_on"),
+    ("乡镇审核", "township_reviewed_on"),
+)
+
+
 def procedures(
     dataset: Dataset, settings: Settings, household_id: str, today: dt.date
 ) -> list[dict]:
     """The household's procedures (识别纳入, 风险消除 …) with each step's date and deadline, as the
     policy pack sets them (DOMAIN §3, 梳理 三.一.(二).2: 识别 within 15 days of 发现, 录入 and
-    帮扶计划 within 10 days of 县级审批, 公示 at least 5 days)."""
+    帮扶计划 within 10 days of 县级审批, 公示 at least 5 days), days counted as the rules count
+    them (rules.context.days_between, inclusive_days)."""
     mp = TABLES["monitoring_procedures"]
     value = settings.policy.value
     with dataset.engine.connect() as conn:
@@ -101,69 +118,37 @@ def procedures(
                             .order_by(mp.c.found_on)).all()  # fmt: skip
     out = []
     for p in rows:
-        ident, entry, plan = (
-            value(f"monitoring.{k}_max_days") for k in ("identification", "entry", "plan")
-        )
-        announce = value("monitoring.announce_max_days")
-        steps = [Step("风险发现", p.found_on, None, "", "—")]
-        steps.append(_step("入户核实", p.verified_on, None, ""))
+        steps = [Step(name, getattr(p, column), None, "", "已完成" if getattr(p, column) else "—")
+                 for name, column in UNTIMED]  # fmt: skip
+        for name, column, since, key, words in DEADLINES:
+            limit = value(f"monitoring.{key}")
+            steps.append(
+                _step(
+                    name, getattr(p, column), getattr(p, since), limit, words.format(n=limit), today
+                )
+            )
         publicity = None
         if p.publicity_start and p.publicity_end:
-            days = (p.publicity_end - p.publicity_start).days + 1
+            days = inclusive_days(p.publicity_start, p.publicity_end)
             minimum = value("monitoring.publicity_min_days")
-            publicity = (
-                f"{p.publicity_start:%Y-%m-%d} 至 {p.publicity_end:%Y-%m-%d}，共 {days} 天"
-                + ("（符合）" if days >= minimum else f"（少于 {minimum} 天）")
-            )
-        steps.append(_step("乡镇审核", p.township_reviewed_on, None, ""))
-        steps.append(
-            _step(
-                "县级审批",
-                p.county_approved_on,
-                _plus(p.found_on, ident),
-                f"发现后 {ident} 天内",
-                today,
-            )
-        )
-        steps.append(
-            _step(
-                "系统录入",
-                p.entered_on,
-                _plus(p.county_approved_on, entry),
-                f"审批后 {entry} 天内",
-                today,
-            )
-        )
-        steps.append(
-            _step(
-                "帮扶计划",
-                p.plan_on,
-                _plus(p.county_approved_on, plan),
-                f"审批后 {plan} 天内",
-                today,
-            )
-        )
-        steps.append(_step("结果公告", p.announced_on, _plus(p.county_approved_on, announce),
-                           f"审批后 {announce} 天内", today))  # fmt: skip
+            publicity = (f"{p.publicity_start:%Y-%m-%d} 至 {p.publicity_end:%Y-%m-%d}，共 {days} 天"
+                         + ("（符合）" if days >= minimum else f"（少于 {minimum} 天）"))  # fmt: skip
         out.append(
             {"kind": p.kind, "risk_types": p.risk_types, "publicity": publicity, "steps": steps}
         )
     return out
 
 
-def _plus(day: dt.date | None, days: int) -> dt.date | None:
-    return day + dt.timedelta(days=days) if day else None
-
-
-def _step(name: str, done: dt.date | None, due: dt.date | None, rule: str,
-          today: dt.date | None = None) -> Step:  # fmt: skip
-    if due is None:
-        state = "已完成" if done else "—"
-    elif done:
-        late = (done - due).days
+def _step(name: str, done: dt.date | None, since: dt.date | None, limit: int, rule: str,
+          today: dt.date) -> Step:  # fmt: skip
+    """A step due `limit` days after `since`: on time, late by so many days, or not done."""
+    if since is None:  # the limit has not started (e.g. not yet approved)
+        return Step(name, done, None, rule, "已完成" if done else "—")
+    due = since + dt.timedelta(days=limit)
+    late = days_between(since, done or today) - limit
+    if done:
         state = "按时" if late <= 0 else f"超时 {late} 天"
     else:
-        late = (today - due).days if today else 0
         state = f"未完成，已超期 {late} 天" if late > 0 else "未完成（未到期）"
     return Step(name, done, due, rule, state)
 
