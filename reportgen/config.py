@@ -607,6 +607,26 @@ def load_settings(workspace: Path, db_option: str | None = None) -> Settings:
     )
 
 
+def shown_settings(settings: Settings) -> list[tuple[Setting, Any]]:
+    """Each setting with its value as `config show` and the portal's 设置 page show it: URLs
+    without their password."""
+    from reportgen.redact import redact
+
+    return [(s, redact(v) if isinstance(v := settings.values[s.key], str) else v) for s in SETTINGS]
+
+
+def shown_policy(settings: Settings) -> dict[str, Any]:
+    """The policy pack's numbers, flat (节.键 = value), as `config show` lists them (the texts,
+    the basis table and the aid items are `reportgen policy show`'s)."""
+    return _flatten(
+        {
+            k: v
+            for k, v in settings.policy.data.items()
+            if k not in ("student_aid", "basis", "texts")
+        }
+    )
+
+
 def init_workspace_text(county_name: str = "", county_code: str = "") -> str:
     """The commented reportgen.toml that `reportgen init` writes."""
     lines = [

@@ -851,3 +851,28 @@ def test_the_problem_list_download_is_audited(portal, tmp_path):
     client.get(re.search(r'href="(/import/[^/"]+/[^"]+)"', page).group(1))
     entry = audit_entries(portal.extensions["reportgen"].dataset, 1)[0]
     assert entry["action"] == "download" and "导入问题清单" in entry["target"]
+
+
+def test_a_steps_deadline_just_inside_and_just_outside():
+    from reportgen.web.data import _step
+
+    found = dt.date(2023, 9, 1)  # 识别认定 within 15 days: approved by 9月16日 is on time
+    assert _step("县级审批", dt.date(2023, 9, 16), found, 15, "", dt.date(2023, 10, 8)).state == "按时"
+    assert _step("县级审批", dt.date(2023, 9, 17), found, 15, "", dt.date(2023, 10, 8)).state == "超时 1 天"
+    assert _step("县级审批", None, found, 15, "", dt.date(2023, 9, 16)).state == "未完成（未到期）"
+    assert _step("县级审批", None, found, 15, "", dt.date(2023, 9, 17)).state == "未完成，已超期 1 天"
+    step = _step("系统录入", None, None, 10, "", dt.date(2023, 9, 17))
+    assert step.due is None and step.state == "—"  # not approved yet: no limit runs
+
+
+def test_self_checks_kept_are_bounded_and_a_generation_clears_them(portal, monkeypatch):
+    from reportgen.web import pages as pages_module
+
+    monkeypatch.setattr(pages_module, "SELFCHECK_CACHE", 2)
+    client = login(portal, "cgz")
+    for day in ("2023-10-06", "2023-10-07", "2023-10-08"):
+        assert client.get(f"/selfcheck?as_of={day}").status_code == 200
+    cache = portal.extensions["reportgen"].cache
+    assert sorted(k[1] for k in cache if k[0] == "check") == [dt.date(2023, 10, 7), dt.date(2023, 10, 8)]
+    wait(client, generate(client, "monitor-sheet", f"village:{WANGZHUANG}")["id"])
+    assert not [k for k in cache if k[0] == "check"]  # a generation may change data (a notice's dates)

@@ -49,22 +49,16 @@ def config_show(app: AppContext, as_json: bool) -> None:
     \b
     例：reportgen config show
     """
-    from reportgen.config import SETTINGS, _flatten
+    from reportgen.config import shown_policy, shown_settings
     from reportgen.redact import redact
 
     settings = app.settings()
-    policy_values = _flatten(
-        {
-            k: v
-            for k, v in settings.policy.data.items()
-            if k not in ("student_aid", "basis", "texts")  # texts: reportgen policy show
-        }
-    )
+    policy_values = shown_policy(settings)
     if as_json:
         data = {
             "settings": {
-                s.key: {"value": _shown(settings.values[s.key]), "source": settings.sources[s.key]}
-                for s in SETTINGS
+                s.key: {"value": value, "source": settings.sources[s.key]}
+                for s, value in shown_settings(settings)
             },
             "database_url": redact(settings.db_url),
             "policy": {
@@ -84,8 +78,7 @@ def config_show(app: AppContext, as_json: bool) -> None:
     click.echo(f"数据库：  {redact(settings.db_url)}")
     click.echo("")
     click.echo("设置：")
-    for s in SETTINGS:
-        value = _shown(settings.values[s.key])
+    for s, value in shown_settings(settings):
         shown = "、".join(value) if isinstance(value, list) else value
         click.echo(f"  {s.key} = {shown or '（空）'}    [{settings.sources[s.key]}]  {s.help}")
     click.echo("")
@@ -96,13 +89,6 @@ def config_show(app: AppContext, as_json: bool) -> None:
         mark = "  ← reportgen.toml 覆盖" if key in settings.policy_overrides else ""
         click.echo(f"  {key} = {value}{mark}")
     click.echo(f"  学生资助项目：{len(settings.policy.student_aid)} 项（student_aid）")
-
-
-def _shown(value):
-    """A setting as `config show` prints it: URLs without their password."""
-    from reportgen.redact import redact
-
-    return redact(value) if isinstance(value, str) else value
 
 
 @cli.command("import")

@@ -25,48 +25,46 @@ from reportgen.web.security import login_required, source
 def import_page():
     p = portal()
     if request.method == "GET":
-        return render_template("import.html", result=None, problems=None)
+        return _import_page()
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files:
-        return render_template(
-            "import.html", result=None, problems=None, message="请选择要导入的文件。"
-        ), 400
+        return _import_page(message="请选择要导入的文件。"), 400
     from reportgen.dataset.importer import import_paths
 
     # the name the user's computer gave the file (a Windows browser may send C:\\…\\name)
     names = [PureWindowsPath(f.filename or "").name for f in files]
     bad = [n for n in names if Path(n).suffix.lower() not in (".xlsx", ".csv") or n.startswith(".")]
     if bad:
-        return render_template("import.html", result=None, problems=None,
-                               message=f"只能导入 .xlsx 或 .csv 文件：{'、'.join(bad)}"), 400  # fmt: skip
+        return _import_page(message=f"只能导入 .xlsx 或 .csv 文件：{'、'.join(bad)}"), 400
     if len(set(names)) < len(names):
-        return render_template("import.html", result=None, problems=None,
-                               message="同一批上传的文件不能重名，请改名后再上传。"), 400  # fmt: skip
+        return _import_page(message="同一批上传的文件不能重名，请改名后再上传。"), 400
     # kept under the workspace: the import's record names these files, and they show who
     # imported what (问题清单.xlsx beside them when the import is refused)
     upload_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
     folder = p.folder / "导入" / upload_id
     (folder / "文件").mkdir(parents=True)
-    paths = []
-    for f, name in zip(files, names):
-        f.save(folder / "文件" / name)
-        paths.append(folder / "文件" / name)
+    paths = [folder / "文件" / name for name in names]
+    for f, path in zip(files, paths):
+        f.save(path)
     try:
         result = import_paths(p.dataset, paths, errors_path=folder / "问题清单.xlsx",
                               display_root=folder / "文件")  # fmt: skip
     except DataError as err:
-        did("import_failed", "、".join(names), {"problems": len(err.problems), "upload": upload_id})  # fmt: skip
-        return render_template("import.html", result=None, problems=err.problems, message=err.message,
-                               upload_id=upload_id if err.report_path else None), 422  # fmt: skip
+        did("import_failed", "、".join(names), {"problems": len(err.problems), "upload": upload_id})
+        return _import_page(problems=err.problems, message=err.message,
+                            upload_id=upload_id if err.report_path else None), 422  # fmt: skip
     except ReportgenError as err:
-        did("import_failed", "、".join(names), {"error": err.message, "upload": upload_id})  # fmt: skip
-        return render_template("import.html", result=None, problems=None, message=err.message), 422
-    did("import", "、".join(names), {"import_id": result.import_id, "rows": result.total_rows})  # fmt: skip
-    portal().cache.clear()
+        did("import_failed", "、".join(names), {"error": err.message, "upload": upload_id})
+        return _import_page(message=err.message), 422
+    did("import", "、".join(names), {"import_id": result.import_id, "rows": result.total_rows})
+    p.cache.clear()
     from reportgen.dataset.sheets import SHEETS_BY_TABLE
 
-    titles = {t: s.title for t, s in SHEETS_BY_TABLE.items()}
-    return render_template("import.html", result=result, problems=None, titles=titles)
+    return _import_page(result=result, titles={t: s.title for t, s in SHEETS_BY_TABLE.items()})
+
+
+def _import_page(**values) -> str:
+    return render_template("import.html", **{"result": None, "problems": None, **values})
 
 
 @bp.route("/import/<upload_id>/问题清单.xlsx")
@@ -174,28 +172,12 @@ def users_page():
 def settings_page():
     """What `reportgen config show` shows: each setting's value and where it comes from, and the
     policy pack's numbers. Read only: settings are changed in reportgen.toml (then restart)."""
-    from reportgen.config import SETTINGS, _flatten
+    from reportgen.config import shown_policy, shown_settings
     from reportgen.redact import redact
 
     settings = portal().settings
-    rows = []
-    for s in SETTINGS:
-        value = settings.values[s.key]
-        value = redact(value) if isinstance(value, str) else value
-        rows.append(
-            (
-                s.key,
-                "、".join(map(str, value)) if isinstance(value, list) else value,
-                settings.sources[s.key],
-                s.help,
-            )
-        )
-    policy = _flatten(
-        {
-            k: v
-            for k, v in settings.policy.data.items()
-            if k not in ("student_aid", "basis", "texts")
-        }
-    )
+    rows = [(s.key, "、".join(map(str, v)) if isinstance(v, list) else v, settings.sources[s.key], s.help)
+            for s, v in shown_settings(settings)]  # fmt: skip
+    policy = shown_policy(settings)
     return render_template("settings.html", settings=settings, rows=rows, policy=policy,
                            database=redact(settings.db_url))  # fmt: skip

@@ -13,14 +13,23 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, abort, g, request, url_for
+from flask import Blueprint, abort, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from reportgen.engine.filters import mask_id
 from reportgen.scope import find_households, find_students, household
 from reportgen.web.forms import FormError, kind_form, kinds_for
-from reportgen.web.pages import did, in_scope, portal, require_data, scope, start_job, visible_job
-from reportgen.web.security import login_required, refuse
+from reportgen.web.pages import (
+    declared_form,
+    did,
+    in_scope,
+    portal,
+    require_data,
+    scope,
+    start_job,
+    visible_job,
+)
+from reportgen.web.security import login_required
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -103,13 +112,7 @@ def documents_api():
         for v in value if isinstance(value, list) else [value]:
             form.add(key, "on" if v is True else "off" if v is False else str(v))
     kind = body["kind"]
-    require_data()
-    try:
-        declared = kind_form(portal().dataset, scope(), kind)
-    except FormError as exc:
-        abort(404, description=exc.message)
-    if not declared.places and g.user.role not in ("admin", "county"):
-        refuse(f"文书 {kind}", "这种文书不在您的范围内")
+    declared_form(kind)
     try:
         job = start_job(kind, form)
     except FormError as exc:

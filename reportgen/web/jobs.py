@@ -210,9 +210,9 @@ class JobQueue:
             job.verified = verify_text(folder / FILES)
             if job.verified:
                 job.state = "failed"
-        self._save(job)
-        if self.on_finish is not None:
+        if self.on_finish is not None:  # before the job says it is done
             self.on_finish(job)
+        self._save(job)
 
     def progress(self, job: Job) -> dict[str, Any]:
         """{"label", "done", "total", "percent"} (total 0: the command reports no count)."""

@@ -49,14 +49,19 @@ def portal():
     return current_app.extensions["reportgen"]
 
 
-def cached(name: str, make):
+def cached(name: str, make, detail=None, keep: int | None = None):
     """What `make()` gives for this user's scope and the data's latest import (a page's counts and
-    lists do not change until the next import, from the portal or the command line)."""
+    lists do not change until the next import, from the portal or the command line, or a
+    generation: jobs clear the cache). `detail`: what else the answer depends on (a day); `keep`:
+    at most so many answers of this `name`, the oldest dropped."""
     p, sc = portal(), scope()
     last = p.dataset.latest_import() or {}
-    key = (name, sc.role, sc.townships, sc.schools, last.get("id"))
+    key = (name, detail, sc.role, sc.townships, sc.schools, last.get("id"))
     if key not in p.cache:
         for old in [k for k in list(p.cache) if k[-1] != key[-1]]:  # from an earlier import
+            p.cache.pop(old, None)
+        same = [k for k in list(p.cache) if k[0] == name]
+        for old in same[: max(0, len(same) - keep + 1)] if keep else []:
             p.cache.pop(old, None)
         p.cache[key] = make()
     return p.cache[key]
@@ -250,13 +255,7 @@ def documents():
 @bp.route("/documents/<kind>", methods=["GET", "POST"])
 @login_required()
 def document_form(kind: str):
-    p = portal()
-    if kind not in BY_COMMAND:
-        abort(404, description=f"没有这种文书：{kind}")
-    require_data()
-    form = kind_form(p.dataset, scope(), kind)
-    if not form.places and g.user.role not in COUNTY:
-        refuse(f"文书 {kind}", f"{form.info.name}不在您的范围内。")
+    form = declared_form(kind)
     error = None
     values = request.form if request.method == "POST" else request.args
     if request.method == "POST":
@@ -269,6 +268,18 @@ def document_form(kind: str):
     return render_template("document_form.html", form=form, values=values, error=error), (
         400 if error else 200
     )
+
+
+def declared_form(kind: str):
+    """The kind's form within the user's scope: 404 for no such kind, 403 (audited) for a kind the
+    user has no place for (a township user and the county's monthly report)."""
+    if kind not in BY_COMMAND:
+        abort(404, description=f"没有这种文书：{kind}")
+    require_data()
+    form = kind_form(portal().dataset, scope(), kind)
+    if not form.places and g.user.role not in COUNTY:
+        refuse(f"文书 {kind}", f"{form.info.name}不在您的范围内。")
+    return form
 
 
 def start_job(kind: str, form) -> Job:
@@ -345,19 +356,15 @@ def selfcheck():
         abort(400, description=err.message)
     if not dt.date(2015, 1, 1) <= as_of <= today() + dt.timedelta(days=366):
         abort(400, description=f"检查日应在 2015 年到明年之间：{as_of:%Y-%m-%d}")
-    sc = scope()
-    last = p.dataset.latest_import() or {}
-    key = ("check", sc.role, tuple(sorted(sc.townships or ())), tuple(sorted(sc.schools or ())), as_of,
-           last.get("id"))  # fmt: skip
-    if key not in p.cache:
-        checks = [k for k in list(p.cache) if k[0] == "check"]
-        for old in checks[: max(0, len(checks) - SELFCHECK_CACHE + 1)]:  # the oldest go
-            p.cache.pop(old, None)
+
+    def run_check():
+        sc = scope()
         township = next(iter(sc.townships)) if sc.role == "township" and sc.townships else None
         found = check(p.settings, p.dataset, make_scope(p.dataset, township=township), as_of)
         students = data.student_numbers(p.dataset, sc) if sc.schools is not None else None
-        p.cache[key] = data.in_scope(found, sc, students)
-    found = p.cache[key]
+        return data.in_scope(found, sc, students)
+
+    found = cached("check", run_check, detail=as_of, keep=SELFCHECK_CACHE)
     rules = {r.id: r for r in select_rules(p.settings.workspace, policy=p.settings.policy)}
     groups: dict[str, list] = {}
     for f in found:
