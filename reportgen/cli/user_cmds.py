@@ -98,16 +98,12 @@ def user_list(app: AppContext) -> None:
 @click.argument("name", metavar="用户名")
 @pass_app
 def user_disable(app: AppContext, name: str) -> None:
-    """停用用户：不能再登录（记录保留，可用 user enable 恢复）。
+    """停用用户：不能再登录，已登录的也随即退出（记录保留，可用 user enable 恢复）。
 
     \b
     例：reportgen user disable cgz
     """
-    from reportgen.accounts import set_active
-
-    with _dataset(app) as dataset:
-        set_active(dataset, name, False)
-    click.echo(f"已停用用户 {name}")
+    _set_active(app, name, False)
 
 
 @user_group.command("enable")
@@ -119,11 +115,15 @@ def user_enable(app: AppContext, name: str) -> None:
     \b
     例：reportgen user enable cgz
     """
+    _set_active(app, name, True)
+
+
+def _set_active(app: AppContext, name: str, active: bool) -> None:
     from reportgen.accounts import set_active
 
     with _dataset(app) as dataset:
-        set_active(dataset, name, True)
-    click.echo(f"已恢复用户 {name}")
+        set_active(dataset, name, active)
+    click.echo(f"已{'恢复' if active else '停用'}用户 {name}")
 
 
 @user_group.command("passwd")
