@@ -836,7 +836,7 @@ def test_an_invalid_api_token_is_401_even_on_post(portal):
 def test_school_users_see_their_students_dropout_findings_and_only_county_users_full_ids(portal):
     school = login(portal, "xx")
     page = school.get("/selfcheck?as_of=2023-10-08").text
-    assert "D-" in page  # 控辍保学 findings of the school's own students
+    assert "[D-" in page  # 控辍保学 findings of the school's own students
     assert school.get("/selfcheck?as_of=9999-12-31").status_code == 400
     assert 'name="full_ids"' not in login(portal, "cgz").get("/documents/selfcheck").text
     assert 'name="full_ids"' in login(portal, "county").get("/documents/selfcheck").text
