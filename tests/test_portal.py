@@ -857,10 +857,17 @@ def test_a_steps_deadline_just_inside_and_just_outside():
     from reportgen.web.data import _step
 
     found = dt.date(2023, 9, 1)  # 识别认定 within 15 days: approved by 9月16日 is on time
-    assert _step("县级审批", dt.date(2023, 9, 16), found, 15, "", dt.date(2023, 10, 8)).state == "按时"
-    assert _step("县级审批", dt.date(2023, 9, 17), found, 15, "", dt.date(2023, 10, 8)).state == "超时 1 天"
+    assert (
+        _step("县级审批", dt.date(2023, 9, 16), found, 15, "", dt.date(2023, 10, 8)).state == "按时"
+    )
+    assert (
+        _step("县级审批", dt.date(2023, 9, 17), found, 15, "", dt.date(2023, 10, 8)).state
+        == "超时 1 天"
+    )
     assert _step("县级审批", None, found, 15, "", dt.date(2023, 9, 16)).state == "未完成（未到期）"
-    assert _step("县级审批", None, found, 15, "", dt.date(2023, 9, 17)).state == "未完成，已超期 1 天"
+    assert (
+        _step("县级审批", None, found, 15, "", dt.date(2023, 9, 17)).state == "未完成，已超期 1 天"
+    )
     step = _step("系统录入", None, None, 10, "", dt.date(2023, 9, 17))
     assert step.due is None and step.state == "—"  # not approved yet: no limit runs
 
@@ -873,6 +880,25 @@ def test_self_checks_kept_are_bounded_and_a_generation_clears_them(portal, monke
     for day in ("2023-10-06", "2023-10-07", "2023-10-08"):
         assert client.get(f"/selfcheck?as_of={day}").status_code == 200
     cache = portal.extensions["reportgen"].cache
-    assert sorted(k[1] for k in cache if k[0] == "check") == [dt.date(2023, 10, 7), dt.date(2023, 10, 8)]
+    assert sorted(k[1] for k in cache if k[0] == "check") == [
+        dt.date(2023, 10, 7),
+        dt.date(2023, 10, 8),
+    ]
     wait(client, generate(client, "monitor-sheet", f"village:{WANGZHUANG}")["id"])
-    assert not [k for k in cache if k[0] == "check"]  # a generation may change data (a notice's dates)
+    assert not [
+        k for k in cache if k[0] == "check"
+    ]  # a generation may change data (a notice's dates)
+
+
+def test_a_generation_over_its_time_limit_is_ended_and_failed(portal, monkeypatch):
+    import sys
+
+    from reportgen.web import jobs as jobs_module
+
+    monkeypatch.setattr(jobs_module, "JOB_TIMEOUT", dt.timedelta(seconds=1))
+    monkeypatch.setattr(jobs_module.JobQueue, "command_line",
+                        lambda self, job: [sys.executable, "-c", "import time; time.sleep(30)"])  # fmt: skip
+    client = login(portal, "cgz")
+    done = wait(client, generate(client, "monitor-sheet", f"village:{WANGZHUANG}")["id"])
+    # ended (left alone, the command would sleep its 30 s and exit 0: done)
+    assert done["state"] == "failed" and done["message"].startswith("超时（时限 1 秒），已终止")

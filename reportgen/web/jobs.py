@@ -34,8 +34,10 @@ from reportgen.accounts import User
 from reportgen.cli.progress import PROGRESS_FILE_ENV
 from reportgen.engine.manifest import LEFTOVER, MANIFEST_NAME, check_folder, read_manifest
 from reportgen.errors import ReportgenError
+from reportgen.schedule.process import Execution
 
 _log = logging.getLogger(__name__)
+JOB_TIMEOUT = dt.timedelta(hours=4)  # a generation still running after this is ended (failed)
 MAX_WAITING = 50  # unfinished jobs of one scope (a township's clerks, a school) at a time
 
 
@@ -192,10 +194,20 @@ class JobQueue:
                "PYTHONIOENCODING": "utf-8", "PYTHONUTF8": "1"}  # fmt: skip
         try:
             with open(folder / OUTPUT_LOG, "wb") as log:
-                done = subprocess.run(self.command_line(job), stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, env=env, cwd=self.workspace)  # fmt: skip
-            job.exit_code = done.returncode
-            text = (folder / OUTPUT_LOG).read_text(encoding="utf-8", errors="replace").strip()
+                try:
+                    done = subprocess.run(self.command_line(job), stdout=log, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL, env=env, cwd=self.workspace,
+                                          timeout=JOB_TIMEOUT.total_seconds())  # fmt: skip
+                    code, timed_out = done.returncode, False
+                except (
+                    subprocess.TimeoutExpired
+                ):  # a hung command (LibreOffice…) holds the queue no longer
+                    code, timed_out = -1, True
+            output = (folder / OUTPUT_LOG).read_text(encoding="utf-8", errors="replace").strip()
+            execution = Execution(code, output, timed_out, JOB_TIMEOUT)
+            job.exit_code = None if timed_out else code
+            # a failure worded as the scheduler words it (exit code, its meaning, the error lines)
+            text = execution.error_text() or output
         except Exception as exc:  # never a job left "running": it failed, and says why
             job.exit_code = None
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
