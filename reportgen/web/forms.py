@@ -202,9 +202,7 @@ def arguments(
     record = any(
         f.name in RECORD_OPTIONS and str(form.get(f.name) or "").strip() for f in kf.fields
     )
-    if record:
-        pass  # checked against the scope with the other options below
-    elif kf.places:
+    if kf.places and not record:  # a record is checked against the scope with the options below
         allowed = dict(kf.places)
         if not chosen:
             raise FormError("请选择范围")
@@ -213,7 +211,7 @@ def arguments(
         param, _, code = chosen.partition(":")
         args.append(f"--{param}" if param == "county" else f"--{param}={code}")
         place = allowed[chosen].split("（")[0] if param != "school" else allowed[chosen]
-    elif scope.role not in COUNTY_ROLES:
+    elif not kf.places and scope.role not in COUNTY_ROLES:
         raise FormError(f"{BY_COMMAND[name].name}是全县的文书，只有县级用户可以生成")
     for f in kf.fields:
         value = form.get(f.name)
